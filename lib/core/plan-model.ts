@@ -1,0 +1,66 @@
+/**
+ * The plan: a serialisable document in which every image of every governed repository has a
+ * decision and a reason a person understands. The planner produces it; the engine executes it;
+ * the reports publish it. Times are ISO-8601 strings (or null when the registry gave none).
+ */
+import type { Mode } from './rules-model.js';
+
+export type Decision = 'delete' | 'keep' | 'transition';
+
+/** How an image relates to others in its repository. */
+export type ImageRole = 'image' | 'index' | 'child' | 'referrer';
+
+export interface PlannedImage {
+  imageDigest: string;
+  /** Deduplicated, sorted. */
+  imageTags: string[];
+  pushedAt: string | null;
+  lastPulledAt: string | null;
+  sizeInBytes: number | null;
+  role: ImageRole;
+  /** For a child: the indexes that reference it. */
+  parentDigests?: string[];
+  /** For a referrer: its subject. */
+  subjectDigest?: string;
+  decision: Decision;
+  /** The deciding rule id, or null when no rule decided (protection, grace, no match...). */
+  rule: string | null;
+  /** E.g. "delete: untagged, pushed 9d ago > 7d" or "keep: child of kept index sha256:...". */
+  reason: string;
+}
+
+/**
+ * `planned`: rules applied. `blocked`: a safety limit was exceeded, nothing in it is deleted.
+ * `protected`: the repository matches `protect.repositories`. `unmanaged`: no policy matches.
+ */
+export type RepositoryStatus = 'planned' | 'blocked' | 'protected' | 'unmanaged';
+
+export interface PlanCounts {
+  images: number;
+  delete: number;
+  keep: number;
+  transition: number;
+  /** Bytes a deletion would free; see the README for how indexes and shared layers are counted. */
+  bytesToFree: number;
+}
+
+export interface RepositoryPlan {
+  repositoryName: string;
+  /** Name of the governing policy, or null. */
+  policy: string | null;
+  status: RepositoryStatus;
+  /** Why the repository is blocked / protected / unmanaged. */
+  statusReason?: string;
+  /** Every image: deletes first in execution order is NOT implied; see `deleteOrder`. */
+  images: PlannedImage[];
+  counts: PlanCounts;
+}
+
+export interface Plan {
+  version: 1;
+  /** The `now` the plan was computed for. */
+  now: string;
+  mode: Mode;
+  repositories: RepositoryPlan[];
+  summary: PlanCounts & { repositories: number; blockedRepositories: number };
+}

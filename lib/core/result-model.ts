@@ -1,0 +1,72 @@
+/**
+ * The result of a sweep: the plan plus what happened to each image. This is what the
+ * report writers (S3, local files, Slack) publish and what the Lambda functions return.
+ */
+import type { Mode } from './rules-model.js';
+import type { PlannedImage, RepositoryStatus } from './plan-model.js';
+
+export type Outcome =
+  | { status: 'deleted' }
+  | { status: 'failed'; code: string; message: string }
+  /** Planned for deletion but not deleted: dry run, changed since plan, deadline, safety limit... */
+  | { status: 'skipped'; reason: string }
+  | { status: 'kept'; reason: string }
+  /** Planned archive transition; reported, never executed as a delete. */
+  | { status: 'transition-planned'; reason: string };
+
+export interface ResultImage extends PlannedImage {
+  outcome: Outcome;
+}
+
+export interface ResultCounts {
+  images: number;
+  /** Images the plan marked for deletion. */
+  planned: number;
+  deleted: number;
+  failed: number;
+  skipped: number;
+  kept: number;
+  bytesFreed: number;
+}
+
+/**
+ * `completed`: every planned action was attempted. `blocked`: a safety limit stopped it, nothing deleted.
+ * `failed`: the repository could not be listed or swept (see `error`). `not-started`: the deadline came first.
+ * `protected` / `unmanaged`: as in the plan.
+ */
+export type RepositoryRunStatus = 'completed' | 'blocked' | 'failed' | 'not-started' | 'protected' | 'unmanaged';
+
+export interface RepositoryResult {
+  repositoryName: string;
+  policy: string | null;
+  planStatus: RepositoryStatus | null;
+  status: RepositoryRunStatus;
+  statusReason?: string;
+  error?: { code: string; message: string };
+  images: ResultImage[];
+  counts: ResultCounts;
+}
+
+export interface SweepResult {
+  version: 1;
+  runId: string;
+  mode: Mode;
+  /** Rules file or location the run used. */
+  rulesSource: string;
+  now: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  repositories: RepositoryResult[];
+  totals: ResultCounts & { repositories: number; failedRepositories: number };
+  /** Requests sent, per ECR operation (retries included). */
+  apiCalls: Record<string, number>;
+  retries: number;
+  throttles: number;
+  /** True when a deadline stopped the sweep between batches. */
+  stoppedByDeadline: boolean;
+  /** Set when a run-wide safety limit aborted the sweep. */
+  abortedReason?: string;
+  finishedRepositories: string[];
+  remainingRepositories: string[];
+}
