@@ -6,7 +6,8 @@ import type { Mode } from './rules-model.js';
 import type { PlannedImage, RepositoryStatus } from './plan-model.js';
 
 export type Outcome =
-  | { status: 'deleted' }
+  /** `alreadyGone`: BatchDeleteImage said ImageNotFound for an image the plan meant to delete. */
+  | { status: 'deleted'; alreadyGone?: boolean }
   | { status: 'failed'; code: string; message: string }
   /** Planned for deletion but not deleted: dry run, changed since plan, deadline, safety limit... */
   | { status: 'skipped'; reason: string }
