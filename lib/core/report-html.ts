@@ -1,0 +1,441 @@
+/**
+ * The HTML audit report: one self-contained page (inline CSS, inline SVG chart, a small inline
+ * script, no external asset and a Content-Security-Policy that forbids the network) that a
+ * registry owner can open from S3 or a local directory and read before trusting a sweep.
+ */
+import { createHash } from 'node:crypto';
+import type { RepositoryResult, SweepResult } from './result-model.js';
+import {
+  collectFailures,
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatTime,
+  isDryRun,
+  outcomeDetail,
+  outcomeLabel,
+  summarizeRepositories,
+  topRepositories,
+  totalBytes,
+  type RepositorySummary,
+} from './report-summary.js';
+
+export interface ReportHtmlOptions {
+  /** Page title; default `ECR sweep report: <run id>`. */
+  title?: string;
+  /** Repositories drawn in the chart before the rest fold into one "others" bar. Default 12. */
+  chartTopN?: number;
+  /** Rows the per-image table renders at a time ("Show more" adds as many again). Default 500. */
+  pageSize?: number;
+  /** Rows of the failures table; the rest are counted and left to result.csv. Default 1000. */
+  maxFailureRows?: number;
+}
+
+/** Escapes text for HTML element content and quoted attribute values. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c);
+}
+
+const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * JSON safe to embed in a `<script type="application/json">`: `<`, `>`, `&` and the JS line
+ * separators are escaped so no user string can close the element or open a comment.
+ */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Renders the report page for a sweep result.
+ *
+ * @example
+ * ```ts
+ * await writeFile('report.html', renderReportHtml(result, { chartTopN: 10 }));
+ * ```
+ */
+export function renderReportHtml(result: SweepResult, options: ReportHtmlOptions = {}): string {
+  const title = options.title ?? `ECR sweep report: ${result.runId}`;
+  const dryRun = isDryRun(result);
+  const summaries = summarizeRepositories(result);
+  const style = STYLE;
+  const script = SCRIPT;
+  const csp = [
+    "default-src 'none'",
+    `style-src '${sha256(style)}'`,
+    `script-src '${sha256(script)}'`,
+    "img-src data:",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+  const data = imageData(result, options.pageSize ?? 500);
+
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(title)}</title>
+<style>${style}</style>
+</head>
+<body class="${dryRun ? 'mode-dry-run' : 'mode-apply'}">
+<header>
+<h1>${escapeHtml(title)}</h1>
+<p class="meta">Evaluated at ${escapeHtml(formatTime(result.now))} · finished ${escapeHtml(formatTime(result.finishedAt))} · took ${escapeHtml(formatDuration(result.durationMs))} · rules <code>${escapeHtml(result.rulesSource)}</code></p>
+</header>
+${renderBanners(result)}
+${renderTotals(result, summaries)}
+${renderChart(result, summaries, options.chartTopN ?? 12)}
+${renderRepositoryTable(result, summaries)}
+${renderFailures(result, options.maxFailureRows ?? 1000)}
+<section id="images">
+<h2>Images</h2>
+<div class="filters">
+<label>Repository <select id="filter-repository"><option value="">All repositories</option>${result.repositories
+    .map((r, i) => `<option value="${i}">${escapeHtml(r.repositoryName)}</option>`)
+    .join('')}</select></label>
+<label>Decision <select id="filter-decision"><option value="">All decisions</option><option value="delete">delete</option><option value="keep">keep</option><option value="transition">transition</option></select></label>
+<label>Outcome <select id="filter-outcome"><option value="">All outcomes</option>${['deleted', 'already-gone', 'failed', 'skipped', 'kept', 'transition-planned']
+    .map((o) => `<option value="${o}">${o}</option>`)
+    .join('')}</select></label>
+<label>Search <input id="filter-text" type="search" placeholder="digest, tag or reason"></label>
+</div>
+<p id="image-count" class="count" aria-live="polite">${formatCount(data.rows.length)} images</p>
+<noscript><p class="note">Filtering and the per-image rows need JavaScript. <code>result.csv</code>, next to this report, has every row.</p></noscript>
+<table id="image-table" class="data">
+<thead><tr><th>Repository</th><th>Digest</th><th>Tags</th><th>Pushed</th><th>Last pulled</th><th class="num">Size</th><th>Decision</th><th>Rule</th><th>Reason</th><th>Outcome</th></tr></thead>
+<tbody id="image-rows"></tbody>
+</table>
+<p><button id="show-more" type="button" hidden>Show more</button></p>
+</section>
+${renderRunDetails(result)}
+<script type="application/json" id="image-data">${jsonForScript(data)}</script>
+<script>${script}</script>
+</body>
+</html>
+`;
+}
+
+function renderBanners(result: SweepResult): string {
+  const parts: string[] = [];
+  if (isDryRun(result)) {
+    parts.push(
+      `<div class="banner banner-dry-run" role="status"><strong>DRY RUN — nothing was deleted.</strong> ${formatCount(result.totals.planned)} images (${escapeHtml(formatBytes(totalBytes(result)))}) would be deleted by an apply run with these rules.</div>`,
+    );
+  }
+  if (result.abortedReason) {
+    parts.push(`<div class="banner banner-error" role="alert"><strong>Sweep aborted:</strong> ${escapeHtml(result.abortedReason)}</div>`);
+  }
+  if (result.stoppedByDeadline) {
+    const remaining = result.remainingRepositories;
+    const shown = remaining.slice(0, 20).map((r) => `<code>${escapeHtml(r)}</code>`).join(', ');
+    const more = remaining.length > 20 ? ` and ${formatCount(remaining.length - 20)} more` : '';
+    parts.push(
+      `<div class="banner banner-warn" role="status"><strong>Stopped by the deadline.</strong> ${formatCount(remaining.length)} repositories remain for the next run${remaining.length ? `: ${shown}${more}` : ''}.</div>`,
+    );
+  }
+  if (result.totals.failed > 0 || result.totals.failedRepositories > 0) {
+    parts.push(
+      `<div class="banner banner-error" role="status"><strong>${formatCount(result.totals.failed)} failed deletions, ${formatCount(result.totals.failedRepositories)} failed repositories.</strong> See <a href="#failures">Failures</a>.</div>`,
+    );
+  }
+  return parts.join('\n');
+}
+
+function renderTotals(result: SweepResult, summaries: readonly RepositorySummary[]): string {
+  const t = result.totals;
+  const dryRun = isDryRun(result);
+  const cards: Array<[string, string, string, string?]> = [
+    ['mode', 'Mode', dryRun ? 'dry run' : 'apply'],
+    ['repositories', 'Repositories', formatCount(t.repositories), t.failedRepositories ? `${formatCount(t.failedRepositories)} failed` : undefined],
+    ['images', 'Images seen', formatCount(t.images)],
+    ['deleted', 'Deleted', formatCount(t.deleted), dryRun ? `${formatCount(t.planned)} would be` : `of ${formatCount(t.planned)} planned`],
+    ['failed', 'Failed', formatCount(t.failed)],
+    ['skipped', 'Skipped', formatCount(t.skipped)],
+    [
+      'bytes',
+      'Bytes freed',
+      formatBytes(dryRun ? 0 : t.bytesFreed),
+      dryRun ? `${formatBytes(totalBytes(result))} would be` : `${formatCount(summaries.filter((s) => s.bytes > 0).length)} repositories`,
+    ],
+  ];
+  const html = cards
+    .map(
+      ([key, label, value, note]) =>
+        `<div class="card card-${key}" data-total="${key}"><div class="label">${label}</div><div class="value">${escapeHtml(value)}</div>${note ? `<div class="note">${escapeHtml(note)}</div>` : ''}</div>`,
+    )
+    .join('');
+  return `<section id="totals" class="totals">${html}</section>`;
+}
+
+const CHART = { width: 960, labelWidth: 230, valueWidth: 110, rowHeight: 44, barHeight: 14, top: 34 };
+
+function renderChart(result: SweepResult, summaries: readonly RepositorySummary[], topN: number): string {
+  const dryRun = isDryRun(result);
+  const heading = dryRun ? 'Would be freed per repository' : 'Freed per repository';
+  const { top, others } = topRepositories(summaries, topN);
+  const rows: Array<RepositorySummary & { others?: boolean }> = others ? [...top, { ...others, others: true }] : [...top];
+  if (rows.length === 0) {
+    return `<section id="chart"><h2>${heading}</h2><p class="note">${dryRun ? 'No image would be deleted.' : 'Nothing was deleted.'}</p></section>`;
+  }
+  const maxBytes = Math.max(1, ...rows.map((r) => r.bytes));
+  const maxImages = Math.max(1, ...rows.map((r) => r.images));
+  const barSpace = CHART.width - CHART.labelWidth - CHART.valueWidth;
+  const height = CHART.top + rows.length * CHART.rowHeight + 8;
+  const bytesLabel = dryRun ? 'bytes that would be freed' : 'bytes freed';
+  const imagesLabel = dryRun ? 'images planned for deletion' : 'images deleted';
+  const bars = rows
+    .map((row, i) => {
+      const y = CHART.top + i * CHART.rowHeight;
+      const bytesWidth = row.bytes > 0 ? Math.max(2, (row.bytes / maxBytes) * barSpace) : 0;
+      const imagesWidth = row.images > 0 ? Math.max(2, (row.images / maxImages) * barSpace) : 0;
+      const name = row.repositoryName;
+      const shortName = name.length > 32 ? `…${name.slice(-31)}` : name;
+      const x = CHART.labelWidth;
+      return `<g class="chart-row${row.others ? ' chart-others' : ''}" data-repository="${escapeHtml(name)}">
+<title>${escapeHtml(`${name}: ${formatBytes(row.bytes)}, ${formatCount(row.images)} images`)}</title>
+<text class="chart-label" x="${x - 10}" y="${y + CHART.barHeight + 6}" text-anchor="end">${escapeHtml(shortName)}</text>
+<rect class="bar bar-bytes" x="${x}" y="${y + 2}" width="${bytesWidth.toFixed(1)}" height="${CHART.barHeight}" rx="2"></rect>
+<text class="chart-value" x="${(x + bytesWidth + 6).toFixed(1)}" y="${y + 2 + CHART.barHeight - 3}">${escapeHtml(formatBytes(row.bytes))}</text>
+<rect class="bar bar-images" x="${x}" y="${y + 4 + CHART.barHeight}" width="${imagesWidth.toFixed(1)}" height="${CHART.barHeight}" rx="2"></rect>
+<text class="chart-value" x="${(x + imagesWidth + 6).toFixed(1)}" y="${y + 4 + 2 * CHART.barHeight - 3}">${escapeHtml(formatCount(row.images))} images</text>
+</g>`;
+    })
+    .join('\n');
+  const legend = `<g class="legend"><rect class="bar-bytes" x="${CHART.labelWidth}" y="8" width="12" height="12"></rect><text x="${CHART.labelWidth + 18}" y="18">${bytesLabel}</text><rect class="bar-images" x="${CHART.labelWidth + 210}" y="8" width="12" height="12"></rect><text x="${CHART.labelWidth + 228}" y="18">${imagesLabel}</text></g>`;
+  const note = others ? `<p class="note">Top ${top.length} repositories by bytes; ${formatCount(others.repositories)} more are folded into "others".</p>` : '';
+  return `<section id="chart"><h2>${heading}</h2>
+<svg id="chart-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${CHART.width} ${height}" width="100%" role="img" aria-labelledby="chart-title">
+<title id="chart-title">${escapeHtml(`${heading}: ${bytesLabel} and ${imagesLabel}`)}</title>
+${legend}
+${bars}
+</svg>${note}</section>`;
+}
+
+function renderRepositoryTable(result: SweepResult, summaries: readonly RepositorySummary[]): string {
+  const dryRun = isDryRun(result);
+  const rows = result.repositories
+    .map((r, i) => {
+      const s = summaries[i];
+      const note = r.error ? `${r.error.code}: ${r.error.message}` : (r.statusReason ?? '');
+      return `<tr data-repository="${escapeHtml(r.repositoryName)}" data-status="${escapeHtml(r.status)}"><td>${escapeHtml(r.repositoryName)}</td><td>${escapeHtml(r.policy ?? '-')}</td><td><span class="status status-${escapeHtml(r.status)}">${escapeHtml(r.status)}</span></td><td class="num">${formatCount(r.counts.images)}</td><td class="num">${formatCount(r.counts.planned)}</td><td class="num">${formatCount(r.counts.deleted)}</td><td class="num">${formatCount(r.counts.failed)}</td><td class="num">${formatCount(r.counts.skipped)}</td><td class="num">${escapeHtml(formatBytes(s?.bytes ?? 0))}</td><td>${escapeHtml(note)}</td></tr>`;
+    })
+    .join('\n');
+  return `<section id="repositories"><h2>Repositories</h2>
+<table class="data" id="repository-table"><thead><tr><th>Repository</th><th>Policy</th><th>Status</th><th class="num">Images</th><th class="num">Planned</th><th class="num">Deleted</th><th class="num">Failed</th><th class="num">Skipped</th><th class="num">${dryRun ? 'Would free' : 'Freed'}</th><th>Note</th></tr></thead>
+<tbody>${rows}</tbody></table></section>`;
+}
+
+function renderFailures(result: SweepResult, maxRows: number): string {
+  const failures = collectFailures(result);
+  if (failures.length === 0) {
+    return `<section id="failures"><h2>Failures</h2><p class="note ok">No failures.</p></section>`;
+  }
+  const shown = failures.slice(0, Math.max(0, maxRows));
+  const rows = shown
+    .map(
+      (f) =>
+        `<tr><td>${escapeHtml(f.repositoryName)}</td><td class="mono" title="${escapeHtml(f.imageDigest ?? '')}">${escapeHtml(f.imageDigest ? shortDigest(f.imageDigest) : '(repository)')}</td><td>${escapeHtml(f.imageTags.join(' '))}</td><td><code>${escapeHtml(f.code)}</code></td><td>${escapeHtml(f.message)}</td></tr>`,
+    )
+    .join('\n');
+  const more =
+    failures.length > shown.length
+      ? `<p class="note">${formatCount(failures.length - shown.length)} more failures are not shown; <code>result.csv</code> lists every one.</p>`
+      : '';
+  return `<section id="failures"><h2>Failures (${formatCount(failures.length)})</h2>
+<table class="data" id="failure-table"><thead><tr><th>Repository</th><th>Digest</th><th>Tags</th><th>Code</th><th>Message</th></tr></thead>
+<tbody>${rows}</tbody></table>${more}</section>`;
+}
+
+function renderRunDetails(result: SweepResult): string {
+  const calls = Object.entries(result.apiCalls)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([op, n]) => `${escapeHtml(op)} ${formatCount(n)}`)
+    .join(', ');
+  const items: Array<[string, string]> = [
+    ['Run id', result.runId],
+    ['Mode', result.mode],
+    ['Rules', result.rulesSource],
+    ['Evaluated at', result.now],
+    ['Started', result.startedAt],
+    ['Finished', result.finishedAt],
+    ['Duration', formatDuration(result.durationMs)],
+    ['Retries / throttles', `${formatCount(result.retries)} / ${formatCount(result.throttles)}`],
+  ];
+  return `<section id="run"><h2>Run</h2><dl>${items
+    .map(([k, v]) => `<dt>${k}</dt><dd>${escapeHtml(v)}</dd>`)
+    .join('')}<dt>API calls</dt><dd>${calls || '-'}</dd></dl></section>`;
+}
+
+/** Compact rows for the inline script; display strings are computed here so the script stays tiny. */
+function imageData(result: SweepResult, pageSize: number) {
+  const rows: Array<[number, string, string, string, string, string, string, string, string, string, string, string]> = [];
+  result.repositories.forEach((repository: RepositoryResult, index) => {
+    for (const image of repository.images) {
+      const code = image.outcome.status === 'failed' ? image.outcome.code : '';
+      rows.push([
+        index,
+        image.imageDigest,
+        image.imageTags.join(' '),
+        shortTime(image.pushedAt),
+        shortTime(image.lastPulledAt),
+        image.sizeInBytes === null ? '-' : formatBytes(image.sizeInBytes),
+        image.decision,
+        image.rule ?? '',
+        image.reason,
+        outcomeLabel(image),
+        code,
+        [image.role === 'image' ? '' : image.role, outcomeDetail(image)].filter(Boolean).join(': '),
+      ]);
+    }
+  });
+  return { pageSize: Math.max(1, Math.floor(pageSize)), repositories: result.repositories.map((r) => r.repositoryName), rows };
+}
+
+function shortTime(iso: string | null): string {
+  const text = formatTime(iso);
+  return text === '-' ? text : text.slice(0, 10);
+}
+
+function shortDigest(digest: string): string {
+  return digest.length > 19 ? `${digest.slice(0, 19)}…` : digest;
+}
+
+function sha256(text: string): string {
+  return `sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}`;
+}
+
+const STYLE = `
+:root{--fg:#1d232b;--muted:#5b6673;--line:#dde2e8;--bg:#f6f8fa;--bytes:#2f6fd6;--images:#e8891c;--bad:#c62828;--warn:#a86400;--ok:#2e7d32}
+*{box-sizing:border-box}
+body{margin:0 auto;max-width:1280px;padding:24px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--fg);background:#fff}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 10px}
+.meta,.note{color:var(--muted)}.note.ok{color:var(--ok)}
+code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px}
+.banner{margin:14px 0;padding:14px 18px;border-radius:8px;border:1px solid}
+.banner-dry-run{background:#fff6d6;border-color:#e0b400;font-size:18px}
+.banner-dry-run strong{font-size:22px;letter-spacing:.02em}
+.banner-warn{background:#fff3e0;border-color:#f0a040}
+.banner-error{background:#fdecea;border-color:#e57373}
+.totals{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:10px;margin-top:16px}
+.card{border:1px solid var(--line);border-radius:8px;padding:10px 14px;background:var(--bg)}
+.card .label{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
+.card .value{font-size:24px;font-weight:600}
+.card .note{font-size:12px}
+.card-failed .value{color:var(--bad)}.card-deleted .value,.card-bytes .value{color:var(--bytes)}
+.mode-dry-run .card-mode .value{color:var(--warn)}
+svg text{font-size:12px;fill:var(--fg)}
+svg .chart-value{fill:var(--muted)}
+.bar-bytes{fill:var(--bytes)}.bar-images{fill:var(--images)}
+.chart-row:not(.chart-others){cursor:pointer}
+.chart-row:hover .chart-label{text-decoration:underline}
+table.data{border-collapse:collapse;width:100%}
+table.data th,table.data td{border-bottom:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top}
+table.data th{position:sticky;top:0;background:var(--bg);font-size:12px;text-transform:uppercase;letter-spacing:.03em;color:var(--muted)}
+table.data td.num,table.data th.num{text-align:right;white-space:nowrap}
+table.data tbody tr:hover{background:#f0f4fa}
+#image-table td{white-space:nowrap}
+#image-table td:nth-child(3),#image-table td:nth-child(8),#image-table td:nth-child(9){white-space:normal}
+#image-table td:nth-child(9){min-width:260px}
+.decision,.outcome,.status{display:inline-block;padding:0 6px;border-radius:10px;font-size:12px;border:1px solid var(--line);white-space:nowrap}
+.decision-delete,.outcome-deleted,.outcome-already-gone{background:#e3edfc;border-color:#9dbcf0}
+.outcome-failed,.status-failed{background:#fdecea;border-color:#e57373;color:var(--bad)}
+.outcome-skipped,.status-blocked,.status-not-started{background:#fff3e0;border-color:#f0a040}
+.status-protected{background:#e8f5e9;border-color:#81c784}
+.filters{display:flex;flex-wrap:wrap;gap:12px;align-items:end;margin-bottom:8px}
+.filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted);gap:2px}
+.filters select,.filters input{font:inherit;padding:4px 6px;min-width:170px}
+.count{margin:6px 0}
+button{font:inherit;padding:6px 14px}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px}dt{color:var(--muted)}dd{margin:0}
+`;
+
+const SCRIPT = `(function () {
+  'use strict';
+  var data = JSON.parse(document.getElementById('image-data').textContent);
+  var body = document.getElementById('image-rows');
+  var repo = document.getElementById('filter-repository');
+  var decision = document.getElementById('filter-decision');
+  var outcome = document.getElementById('filter-outcome');
+  var text = document.getElementById('filter-text');
+  var count = document.getElementById('image-count');
+  var more = document.getElementById('show-more');
+  var matches = [];
+  var shown = 0;
+  function fmt(n) { return String(n).replace(/\\B(?=(\\d{3})+(?!\\d))/g, ','); }
+  function cell(tr, value, cls, title) {
+    var td = document.createElement('td');
+    if (cls && cls.indexOf('badge ') === 0) {
+      var span = document.createElement('span');
+      span.className = cls.slice(6);
+      span.textContent = value;
+      td.appendChild(span);
+    } else {
+      td.textContent = value;
+      if (cls) td.className = cls;
+    }
+    if (title) td.title = title;
+    tr.appendChild(td);
+  }
+  function renderMore() {
+    var end = Math.min(matches.length, shown + data.pageSize);
+    var fragment = document.createDocumentFragment();
+    for (var i = shown; i < end; i++) {
+      var r = data.rows[matches[i]];
+      var tr = document.createElement('tr');
+      tr.setAttribute('data-repository', data.repositories[r[0]]);
+      tr.setAttribute('data-decision', r[6]);
+      tr.setAttribute('data-outcome', r[9]);
+      cell(tr, data.repositories[r[0]]);
+      cell(tr, r[1].length > 19 ? r[1].slice(0, 19) + '\\u2026' : r[1], 'mono', r[1]);
+      cell(tr, r[2]);
+      cell(tr, r[3]);
+      cell(tr, r[4]);
+      cell(tr, r[5], 'num');
+      cell(tr, r[6], 'badge decision decision-' + r[6]);
+      cell(tr, r[7]);
+      cell(tr, r[8]);
+      cell(tr, r[9] + (r[10] ? ' (' + r[10] + ')' : ''), 'badge outcome outcome-' + r[9], r[11]);
+      fragment.appendChild(tr);
+    }
+    body.appendChild(fragment);
+    shown = end;
+    count.textContent = 'Showing ' + fmt(shown) + ' of ' + fmt(matches.length) + ' matching images (' + fmt(data.rows.length) + ' in all)';
+    more.hidden = shown >= matches.length;
+  }
+  function apply() {
+    var rv = repo.value, dv = decision.value, ov = outcome.value, q = text.value.trim().toLowerCase();
+    matches = [];
+    for (var i = 0; i < data.rows.length; i++) {
+      var r = data.rows[i];
+      if (rv !== '' && String(r[0]) !== rv) continue;
+      if (dv !== '' && r[6] !== dv) continue;
+      if (ov !== '' && r[9] !== ov) continue;
+      if (q && (r[1] + ' ' + r[2] + ' ' + r[7] + ' ' + r[8] + ' ' + r[11]).toLowerCase().indexOf(q) < 0) continue;
+      matches.push(i);
+    }
+    body.textContent = '';
+    shown = 0;
+    renderMore();
+  }
+  repo.addEventListener('change', apply);
+  decision.addEventListener('change', apply);
+  outcome.addEventListener('change', apply);
+  text.addEventListener('input', apply);
+  more.addEventListener('click', renderMore);
+  var rows = document.querySelectorAll('#chart-svg .chart-row:not(.chart-others)');
+  for (var k = 0; k < rows.length; k++) {
+    rows[k].addEventListener('click', function () {
+      var name = this.getAttribute('data-repository');
+      var index = data.repositories.indexOf(name);
+      if (index >= 0) {
+        repo.value = String(index);
+        apply();
+        document.getElementById('images').scrollIntoView();
+      }
+    });
+  }
+  apply();
+})();`;

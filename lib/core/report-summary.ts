@@ -1,0 +1,202 @@
+/**
+ * Figures every report shares (HTML, Slack, CLI): per-repository totals, the top repositories
+ * by bytes, the failure list and human-readable units. Pure: the renderers and the notifier
+ * call it so a number never differs between the HTML report and the Slack message.
+ */
+import type { RepositoryResult, ResultImage, SweepResult } from './result-model.js';
+
+/** What one repository contributed to a run, as the chart and the Slack message show it. */
+export interface RepositorySummary {
+  repositoryName: string;
+  /**
+   * Apply: bytes the engine reports as freed. Dry run: bytes the planned deletions would free
+   * (see {@link plannedBytes}), because nothing was freed and a chart of zeros says nothing.
+   */
+  bytes: number;
+  /** Apply: images deleted. Dry run: images planned for deletion. */
+  images: number;
+  failed: number;
+}
+
+/** A failed deletion or a repository that could not be swept. */
+export interface ReportFailure {
+  repositoryName: string;
+  /** Absent for a repository-level failure. */
+  imageDigest?: string;
+  imageTags: string[];
+  code: string;
+  message: string;
+}
+
+/** The top entries by bytes, and the rest folded into one "others" entry. */
+export interface TopRepositories {
+  top: RepositorySummary[];
+  /** Null when nothing was left over. */
+  others: (RepositorySummary & { repositories: number }) | null;
+}
+
+/** True for a dry run: nothing was deleted and every report must say so. */
+export function isDryRun(result: Pick<SweepResult, 'mode'>): boolean {
+  return result.mode !== 'apply';
+}
+
+/**
+ * Bytes the planned deletions of a repository would free. Index manifests are left out because
+ * ECR reports an index's size as that of its largest child, which is counted on its own; shared
+ * layers are counted once per image, so this is an upper bound, as ECR's own sizes are.
+ */
+export function plannedBytes(repository: Pick<RepositoryResult, 'images'>): number {
+  let total = 0;
+  for (const image of repository.images) {
+    if (image.decision === 'delete' && image.role !== 'index') total += image.sizeInBytes ?? 0;
+  }
+  return total;
+}
+
+/** One summary per repository, in result order, using the apply or dry-run measure. */
+export function summarizeRepositories(result: Pick<SweepResult, 'mode' | 'repositories'>): RepositorySummary[] {
+  const dryRun = isDryRun(result);
+  return result.repositories.map((repository) => ({
+    repositoryName: repository.repositoryName,
+    bytes: dryRun ? plannedBytes(repository) : repository.counts.bytesFreed,
+    images: dryRun ? repository.counts.planned : repository.counts.deleted,
+    failed: repository.counts.failed,
+  }));
+}
+
+/** Sum of the dry-run or apply byte measure over the whole run. */
+export function totalBytes(result: Pick<SweepResult, 'mode' | 'repositories' | 'totals'>): number {
+  if (!isDryRun(result)) return result.totals.bytesFreed;
+  return result.repositories.reduce((sum, repository) => sum + plannedBytes(repository), 0);
+}
+
+/**
+ * The `limit` repositories with the most bytes (then most images, then name), leaving out
+ * repositories that contributed nothing; the remainder is folded into `others`.
+ */
+export function topRepositories(summaries: readonly RepositorySummary[], limit: number): TopRepositories {
+  const contributing = summaries
+    .filter((s) => s.bytes > 0 || s.images > 0)
+    .sort((a, b) => b.bytes - a.bytes || b.images - a.images || compareText(a.repositoryName, b.repositoryName));
+  const keep = Math.max(0, Math.floor(limit));
+  const top = contributing.slice(0, keep);
+  const rest = contributing.slice(keep);
+  if (rest.length === 0) return { top, others: null };
+  return {
+    top,
+    others: {
+      repositoryName: `others (${rest.length} ${rest.length === 1 ? 'repository' : 'repositories'})`,
+      repositories: rest.length,
+      bytes: rest.reduce((sum, s) => sum + s.bytes, 0),
+      images: rest.reduce((sum, s) => sum + s.images, 0),
+      failed: rest.reduce((sum, s) => sum + s.failed, 0),
+    },
+  };
+}
+
+/** Every failure of the run: repository-level errors first, then failed deletions, in result order. */
+export function collectFailures(result: Pick<SweepResult, 'repositories'>): ReportFailure[] {
+  const failures: ReportFailure[] = [];
+  for (const repository of result.repositories) {
+    if (repository.error) {
+      failures.push({
+        repositoryName: repository.repositoryName,
+        imageTags: [],
+        code: repository.error.code,
+        message: repository.error.message,
+      });
+    }
+  }
+  for (const repository of result.repositories) {
+    for (const image of repository.images) {
+      if (image.outcome.status === 'failed') {
+        failures.push({
+          repositoryName: repository.repositoryName,
+          imageDigest: image.imageDigest,
+          imageTags: image.imageTags,
+          code: image.outcome.code,
+          message: image.outcome.message,
+        });
+      }
+    }
+  }
+  return failures;
+}
+
+/** The outcome as one word for tables and CSV: deleted, already-gone, failed, skipped, kept, transition-planned. */
+export function outcomeLabel(image: Pick<ResultImage, 'outcome'>): string {
+  const { outcome } = image;
+  if (outcome.status === 'deleted' && outcome.alreadyGone) return 'already-gone';
+  return outcome.status;
+}
+
+/**
+ * The outcome's explanation: the failure message, the skip or keep reason, or empty. A keep or
+ * transition reason that only repeats the plan's reason is left out.
+ */
+export function outcomeDetail(image: Pick<ResultImage, 'outcome' | 'reason'>): string {
+  const { outcome } = image;
+  switch (outcome.status) {
+    case 'failed':
+      return outcome.message;
+    case 'skipped':
+      return outcome.reason;
+    case 'kept':
+    case 'transition-planned':
+      return outcome.reason === image.reason ? '' : outcome.reason;
+    case 'deleted':
+      return outcome.alreadyGone ? 'already deleted by someone else (ImageNotFound)' : '';
+  }
+}
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
+
+/**
+ * Bytes in binary units with at most one decimal: `0 B`, `512 B`, `1.5 KiB`, `12 GiB`.
+ * Binary units because ECR's sizes are byte counts and GiB is what storage is billed in.
+ */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return 'unknown';
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  if (unit === 0) return `${Math.round(value)} B`;
+  // Round first so 1023.96 KiB does not print as "1024 KiB".
+  const rounded = Math.round(value * 10) / 10;
+  if (rounded >= 1024 && unit < BYTE_UNITS.length - 1) return `1 ${BYTE_UNITS[unit + 1]}`;
+  const text = Number.isInteger(rounded) ? String(rounded) : rounded.toFixed(1);
+  return `${text} ${BYTE_UNITS[unit]}`;
+}
+
+/** An integer with thousands separators (`12,345`), independent of the machine's locale. */
+export function formatCount(n: number): string {
+  const sign = n < 0 ? '-' : '';
+  return sign + String(Math.abs(Math.trunc(n))).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** An ISO time as `2026-11-27 10:21 UTC`; null or unparsable input gives `-`. */
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '-';
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return '-';
+  const text = new Date(ms).toISOString();
+  return `${text.slice(0, 10)} ${text.slice(11, 16)} UTC`;
+}
+
+/** A duration as `850 ms`, `12.3 s` or `4 min 05 s`. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return 'unknown';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(Math.round(ms / 100) / 10).toFixed(1)} s`;
+  const totalSeconds = Math.round(ms / 1000);
+  const minutes = Math.floor(totalSeconds / 60);
+  const seconds = totalSeconds % 60;
+  return `${minutes} min ${String(seconds).padStart(2, '0')} s`;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
