@@ -1,0 +1,201 @@
+/**
+ * The ECR side of a sweep: enumerate repositories and images (SDK paginators at the API's
+ * maximum page size), read index manifests for their children, re-read images just before a
+ * delete, and delete by digest in batches of at most 100. Per-image problems come back as data;
+ * only call-level failures (after the client's retries) throw.
+ */
+import {
+  BatchDeleteImageCommand,
+  BatchGetImageCommand,
+  DescribeImagesCommand,
+  type ECRClient,
+  type ImageDetail,
+  paginateDescribeImages,
+  paginateDescribeRepositories,
+} from '@aws-sdk/client-ecr';
+import { INDEX_MEDIA_TYPES, type ImageRecord } from '../core/inventory.js';
+import { errorCode } from './ecr-metered-client.js';
+import { isIndexMediaType, parseIndexChildren, toImageRecord } from './ecr-image-record.js';
+
+/** ECR's cap on `imageIds` in BatchDeleteImage, BatchGetImage and DescribeImages. */
+export const MAX_IMAGE_IDS_PER_CALL = 100;
+/** ECR's maximum page size for DescribeRepositories and DescribeImages. */
+export const MAX_PAGE_SIZE = 1000;
+
+/** One per-image failure of BatchDeleteImage / BatchGetImage, as ECR reported it. */
+export interface ImageFailure {
+  imageDigest: string;
+  code: string;
+  message: string;
+}
+
+/** What BatchDeleteImage did with one batch. */
+export interface DeleteBatchResult {
+  deleted: string[];
+  failures: ImageFailure[];
+}
+
+/** What a re-read by digest found. */
+export interface RereadResult {
+  /** Current state of each image still present, by digest. */
+  found: Map<string, ImageRecord>;
+  /** Digests the registry no longer has. */
+  missing: string[];
+}
+
+/** Time window of the index reads of one repository (epoch ms), to recognise our own pulls. */
+export interface IndexReadWindow {
+  startedAt: number;
+  finishedAt: number;
+}
+
+/** A repository's inventory plus when its index manifests were read. */
+export interface ListedRepository {
+  images: ImageRecord[];
+  /** Undefined when the repository has no index to read. */
+  indexReads?: IndexReadWindow;
+}
+
+/** ECR adapter used by the engine. Give it the (metered) client every call should go through. */
+export class EcrRegistry {
+  constructor(
+    private readonly client: ECRClient,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Every repository name in the registry, in the order ECR lists them. */
+  async listRepositoryNames(): Promise<string[]> {
+    const names: string[] = [];
+    for await (const page of paginateDescribeRepositories({ client: this.client, pageSize: MAX_PAGE_SIZE }, {})) {
+      for (const repository of page.repositories ?? []) {
+        if (repository.repositoryName) names.push(repository.repositoryName);
+      }
+    }
+    return names;
+  }
+
+  /**
+   * Every image of a repository (any tag status, any storage status), with `childDigests`
+   * filled for image indexes from their manifests.
+   */
+  async listImages(repositoryName: string): Promise<ListedRepository> {
+    const images: ImageRecord[] = [];
+    const pages = paginateDescribeImages(
+      { client: this.client, pageSize: MAX_PAGE_SIZE },
+      { repositoryName, filter: { tagStatus: 'ANY', imageStatus: 'ANY' } },
+    );
+    for await (const page of pages) {
+      for (const detail of page.imageDetails ?? []) {
+        const record = toImageRecord(detail);
+        if (record) images.push(record);
+      }
+    }
+    const indexDigests = images.filter((i) => isIndexMediaType(i.imageManifestMediaType)).map((i) => i.imageDigest);
+    if (indexDigests.length === 0) return { images };
+    const startedAt = this.clock();
+    const children = await this.readIndexChildren(repositoryName, indexDigests);
+    const finishedAt = this.clock();
+    const withChildren = images.map((image) => {
+      const childDigests = children.get(image.imageDigest);
+      return childDigests ? { ...image, childDigests } : image;
+    });
+    return { images: withChildren, indexReads: { startedAt, finishedAt } };
+  }
+
+  /**
+   * Child digests of the given index manifests (BatchGetImage, 100 digests a call, accepting only
+   * index media types so ECR never substitutes a platform manifest). Unreadable ones are absent.
+   */
+  async readIndexChildren(repositoryName: string, digests: readonly string[]): Promise<Map<string, string[]>> {
+    const children = new Map<string, string[]>();
+    for (const batch of chunk(digests, MAX_IMAGE_IDS_PER_CALL)) {
+      const out = await this.client.send(
+        new BatchGetImageCommand({
+          repositoryName,
+          imageIds: batch.map((imageDigest) => ({ imageDigest })),
+          acceptedMediaTypes: [...INDEX_MEDIA_TYPES],
+        }),
+      );
+      for (const image of out.images ?? []) {
+        const digest = image.imageId?.imageDigest;
+        const childDigests = parseIndexChildren(image.imageManifest);
+        if (digest && childDigests) children.set(digest, childDigests);
+      }
+    }
+    return children;
+  }
+
+  /**
+   * The current state of up to 100 images, by digest (DescribeImages with `imageIds`). ECR fails
+   * the whole call with ImageNotFoundException when one id is gone; the batch is then split in
+   * halves until each missing image is known, so one vanished image costs O(log n) extra calls.
+   */
+  async rereadImages(repositoryName: string, digests: readonly string[]): Promise<RereadResult> {
+    const found = new Map<string, ImageRecord>();
+    const missing: string[] = [];
+    const visit = async (part: readonly string[]): Promise<void> => {
+      if (part.length === 0) return;
+      let details: ImageDetail[];
+      let failedIds: string[];
+      try {
+        const out = await this.client.send(
+          new DescribeImagesCommand({
+            repositoryName,
+            imageIds: part.map((imageDigest) => ({ imageDigest })),
+            filter: { tagStatus: 'ANY', imageStatus: 'ANY' },
+          }),
+        );
+        details = out.imageDetails ?? [];
+        failedIds = [];
+        const seen = new Set(details.map((d) => d.imageDigest));
+        for (const digest of part) if (!seen.has(digest)) failedIds.push(digest);
+      } catch (error) {
+        if (errorCode(error) !== 'ImageNotFoundException') throw error;
+        if (part.length === 1) {
+          missing.push(part[0] as string);
+          return;
+        }
+        const middle = Math.ceil(part.length / 2);
+        await visit(part.slice(0, middle));
+        await visit(part.slice(middle));
+        return;
+      }
+      for (const detail of details) {
+        const record = toImageRecord(detail);
+        if (record) found.set(record.imageDigest, record);
+      }
+      // A registry that answers with fewer details instead of an error: absent means gone.
+      missing.push(...failedIds);
+    };
+    for (const batch of chunk(digests, MAX_IMAGE_IDS_PER_CALL)) await visit(batch);
+    return { found, missing };
+  }
+
+  /** Deletes up to 100 images by digest (never by tag) with one BatchDeleteImage call. */
+  async deleteImages(repositoryName: string, digests: readonly string[]): Promise<DeleteBatchResult> {
+    if (digests.length === 0) return { deleted: [], failures: [] };
+    if (digests.length > MAX_IMAGE_IDS_PER_CALL) {
+      throw new RangeError(`deleteImages: at most ${MAX_IMAGE_IDS_PER_CALL} digests per call, got ${digests.length}`);
+    }
+    const out = await this.client.send(
+      new BatchDeleteImageCommand({ repositoryName, imageIds: digests.map((imageDigest) => ({ imageDigest })) }),
+    );
+    const requested = new Set(digests);
+    const deleted = (out.imageIds ?? [])
+      .map((id) => id.imageDigest)
+      .filter((d): d is string => d !== undefined && requested.has(d));
+    const failures: ImageFailure[] = (out.failures ?? []).flatMap((f) => {
+      const imageDigest = f.imageId?.imageDigest;
+      if (!imageDigest) return [];
+      return [{ imageDigest, code: f.failureCode ?? 'Unknown', message: f.failureReason ?? '' }];
+    });
+    return { deleted: [...new Set(deleted)], failures };
+  }
+}
+
+/** Splits a list into consecutive slices of at most `size`. */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

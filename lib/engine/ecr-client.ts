@@ -1,0 +1,54 @@
+/**
+ * One place that builds the ECR client the CLI and the Lambda functions hand to the engine,
+ * so region, profile and endpoint resolve the same way everywhere.
+ */
+import { ECRClient, type ECRClientConfig } from '@aws-sdk/client-ecr';
+
+/** Settings for {@link createEcrClient}; each falls back to the usual AWS environment variable. */
+export interface EcrClientSettings {
+  /** Defaults to `AWS_REGION`, then `AWS_DEFAULT_REGION`, then the SDK's own resolution (profile config). */
+  region?: string;
+  /** Named profile; defaults to `AWS_PROFILE` (the SDK reads it itself). */
+  profile?: string;
+  /** E.g. the emulator's URL; defaults to `AWS_ENDPOINT_URL_ECR`, then `AWS_ENDPOINT_URL`. */
+  endpoint?: string;
+  /**
+   * Attempts per request inside the SDK (its standard retry mode). The engine adds its own
+   * per-operation rate control and an outer retry loop on top (see docs/engine.md), so the
+   * SDK's attempts only need to absorb short blips. Default 3.
+   */
+  maxAttempts?: number;
+  /** Environment to read; defaults to `process.env` (tests pass their own). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Extra SDK config (credentials in tests, a custom request handler...). */
+  extra?: Omit<ECRClientConfig, 'region' | 'profile' | 'endpoint' | 'maxAttempts'>;
+}
+
+/**
+ * Builds an `ECRClient` honouring `AWS_REGION`, `AWS_PROFILE` and `AWS_ENDPOINT_URL_ECR`,
+ * with explicit settings (CLI flags) taking precedence over the environment.
+ *
+ * @example
+ * ```ts
+ * const ecr = createEcrClient({ endpoint: 'http://127.0.0.1:4510', region: 'us-east-1' });
+ * const { result } = await runSweep({ ecr }, { ruleSet });
+ * ```
+ */
+export function createEcrClient(settings: EcrClientSettings = {}): ECRClient {
+  const env = settings.env ?? process.env;
+  const region = nonEmpty(settings.region) ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
+  const profile = nonEmpty(settings.profile) ?? nonEmpty(env.AWS_PROFILE);
+  const endpoint = nonEmpty(settings.endpoint) ?? nonEmpty(env.AWS_ENDPOINT_URL_ECR) ?? nonEmpty(env.AWS_ENDPOINT_URL);
+  const config: ECRClientConfig = {
+    ...settings.extra,
+    maxAttempts: settings.maxAttempts ?? 3,
+  };
+  if (region !== undefined) config.region = region;
+  if (profile !== undefined) config.profile = profile;
+  if (endpoint !== undefined) config.endpoint = endpoint;
+  return new ECRClient(config);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}

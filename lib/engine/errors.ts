@@ -1,0 +1,22 @@
+/**
+ * Errors raised by the sweep engine and its adapters. Per-image and per-repository failures are
+ * data in the result, not exceptions; these are for failures that stop a run or a store.
+ */
+import { EcrSweeperError } from '../errors.js';
+
+/** The plan sink (report writer) refused the plan: nothing was deleted. */
+export class PlanSinkError extends EcrSweeperError {}
+
+/** A checkpoint could not be read, written or cleared; says which store and where. */
+export class CheckpointError extends EcrSweeperError {}
+
+/** An ECR call still failed after every retry; carries the operation and the last error. */
+export class EcrCallError extends EcrSweeperError {
+  readonly operation: string;
+  readonly code: string;
+  constructor(operation: string, code: string, message: string, options?: ErrorOptions) {
+    super(`${operation} failed: ${code}: ${message}`, options);
+    this.operation = operation;
+    this.code = code;
+  }
+}

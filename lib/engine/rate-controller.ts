@@ -1,0 +1,168 @@
+/**
+ * Per-operation adaptive pacing for ECR calls. ECR throttles each API separately (token buckets
+ * per operation and account), so a throttle on DescribeImages must slow DescribeImages, not
+ * BatchDeleteImage. The SDK's own `adaptive` retry mode keeps one limiter per client, which would
+ * couple them; this controller keeps one per operation and is shared by every request of a sweep.
+ *
+ * Algorithm (measured in bench/sweep.ts, documented in docs/engine.md):
+ * - unpaced until the first throttle (or `initialRate` if given), capped by `maxRate`;
+ * - on a throttle: rate = `decrease` x min(current rate, successes seen in the last second),
+ *   at most once per `cooldownMs`, and only for a request sent after the previous cut (the
+ *   in-flight requests of one overload all fail together and must count as one signal);
+ * - while not throttled: the rate grows by `increasePerSecond` (multiplicative, per second).
+ * Requests are spaced evenly at the current rate, so the sweep never relies on a server burst.
+ */
+
+/** Tuning of {@link RateController}; defaults are the values docs/engine.md reports. */
+export interface RateControlSettings {
+  /** Requests per second per operation before any throttle; default unlimited. */
+  initialRate?: number;
+  /** Floor, requests per second: never paced slower than this. Default 1. */
+  minRate?: number;
+  /** Ceiling, requests per second per operation (a known quota). Default unlimited. */
+  maxRate?: number;
+  /** Multiplier applied on a throttle. Default 0.9. */
+  decrease?: number;
+  /** Growth per second while unthrottled, e.g. 0.02 = +2 %/s. Default 0.02. */
+  increasePerSecond?: number;
+  /** Minimum time between two cuts of one operation. Default 1000 ms. */
+  cooldownMs?: number;
+}
+
+/** A slot granted by {@link RateController.acquire}; hand it back with the call's outcome. */
+export interface RateTicket {
+  operation: string;
+  /** Number of cuts of this operation when the request was sent. */
+  epoch: number;
+}
+
+interface OperationState {
+  rate: number;
+  nextSlotAt: number;
+  lastGrowthAt: number;
+  lastCutAt: number;
+  epoch: number;
+  /** Completion times of recent successes (ms), oldest first; trimmed to the last second. */
+  successes: number[];
+  firstSentAt: number;
+}
+
+const DEFAULTS: Required<Omit<RateControlSettings, 'initialRate' | 'maxRate'>> = {
+  minRate: 1,
+  decrease: 0.9,
+  increasePerSecond: 0.02,
+  cooldownMs: 1000,
+};
+
+/** Shared, per-operation request pacer driven by throttling signals. */
+export class RateController {
+  private readonly states = new Map<string, OperationState>();
+  private readonly settings: Required<Omit<RateControlSettings, 'initialRate' | 'maxRate'>> & {
+    initialRate: number;
+    maxRate: number;
+  };
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    settings: RateControlSettings = {},
+    time: { now?: () => number; sleep?: (ms: number) => Promise<void> } = {},
+  ) {
+    const maxRate = settings.maxRate ?? Number.POSITIVE_INFINITY;
+    this.settings = {
+      ...DEFAULTS,
+      ...stripUndefined(settings),
+      maxRate,
+      initialRate: Math.min(settings.initialRate ?? Number.POSITIVE_INFINITY, maxRate),
+    };
+    if (!(this.settings.minRate > 0)) throw new RangeError(`rate control: minRate must be > 0, got ${this.settings.minRate}`);
+    if (!(this.settings.decrease > 0 && this.settings.decrease < 1)) {
+      throw new RangeError(`rate control: decrease must be in (0, 1), got ${this.settings.decrease}`);
+    }
+    this.now = time.now ?? (() => performance.now());
+    this.sleep = time.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /** Waits for this operation's next send slot. */
+  async acquire(operation: string): Promise<RateTicket> {
+    const state = this.state(operation);
+    const now = this.now();
+    this.grow(state, now);
+    const ticket = { operation, epoch: state.epoch };
+    if (!Number.isFinite(state.rate)) return ticket;
+    const slot = Math.max(now, state.nextSlotAt);
+    state.nextSlotAt = slot + 1000 / state.rate;
+    if (slot > now) await this.sleep(slot - now);
+    return ticket;
+  }
+
+  /** Records a request the service accepted. */
+  onSuccess(ticket: RateTicket): void {
+    const state = this.state(ticket.operation);
+    const now = this.now();
+    state.successes.push(now);
+    trimBefore(state.successes, now - 1000);
+  }
+
+  /** Records a throttled request; slows the operation down when it is a fresh signal. */
+  onThrottle(ticket: RateTicket): void {
+    const state = this.state(ticket.operation);
+    const now = this.now();
+    if (ticket.epoch !== state.epoch || now - state.lastCutAt < this.settings.cooldownMs) return;
+    trimBefore(state.successes, now - 1000);
+    const elapsed = Math.max(now - state.firstSentAt, 1);
+    // Over the first second the count understates the rate; scale it to a per-second figure.
+    const observed = elapsed >= 1000 ? state.successes.length : (state.successes.length * 1000) / elapsed;
+    const base = Math.min(state.rate, Math.max(observed, this.settings.minRate));
+    state.rate = clamp(base * this.settings.decrease, this.settings.minRate, this.settings.maxRate);
+    state.epoch += 1;
+    state.lastCutAt = now;
+    state.lastGrowthAt = now;
+    state.nextSlotAt = Math.max(state.nextSlotAt, now + 1000 / state.rate);
+  }
+
+  /** Current pace of an operation, requests per second (Infinity when unpaced). */
+  rate(operation: string): number {
+    return this.state(operation).rate;
+  }
+
+  private state(operation: string): OperationState {
+    let state = this.states.get(operation);
+    if (state === undefined) {
+      const now = this.now();
+      state = {
+        rate: this.settings.initialRate,
+        nextSlotAt: now,
+        lastGrowthAt: now,
+        lastCutAt: Number.NEGATIVE_INFINITY,
+        epoch: 0,
+        successes: [],
+        firstSentAt: now,
+      };
+      this.states.set(operation, state);
+    }
+    return state;
+  }
+
+  private grow(state: OperationState, now: number): void {
+    if (!Number.isFinite(state.rate)) return;
+    const seconds = (now - state.lastGrowthAt) / 1000;
+    if (seconds <= 0) return;
+    state.rate = Math.min(state.rate * (1 + this.settings.increasePerSecond) ** seconds, this.settings.maxRate);
+    state.lastGrowthAt = now;
+  }
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(Math.max(value, min), max);
+}
+
+function trimBefore(times: number[], cutoff: number): void {
+  let drop = 0;
+  while (drop < times.length && (times[drop] ?? 0) < cutoff) drop += 1;
+  if (drop > 0) times.splice(0, drop);
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
