@@ -1,0 +1,262 @@
+/**
+ * Packages the service with osls, offline and without credentials, and checks the generated
+ * CloudFormation: schedule, least-privilege roles, report bucket, runtime, and bundle sizes.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readZipEntries } from './zip-entries.js';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+
+type Json = unknown;
+interface Template {
+  Conditions?: Record<string, Json>;
+  Resources: Record<string, { Type: string; Condition?: string; Properties?: Record<string, Json>; DependsOn?: Json }>;
+}
+
+/** Environment with no usable AWS credentials: packaging must not need any. */
+function offlineEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (key.startsWith('AWS_') && key !== 'AWS_CA_BUNDLE') delete env[key];
+  }
+  return env;
+}
+
+/** Evaluates a template's conditions; they only compare literal strings once params are resolved. */
+function evaluateConditions(template: Template): Record<string, boolean> {
+  const out: Record<string, boolean> = {};
+  const evaluate = (node: Json): boolean => {
+    const obj = node as Record<string, Json>;
+    if ('Fn::Equals' in obj) {
+      const [a, b] = obj['Fn::Equals'] as [Json, Json];
+      if (typeof a !== 'string' || typeof b !== 'string') throw new Error(`non-literal Fn::Equals: ${JSON.stringify(node)}`);
+      return a === b;
+    }
+    if ('Fn::Not' in obj) return !evaluate((obj['Fn::Not'] as Json[])[0]);
+    if ('Condition' in obj) return out[obj.Condition as string] ?? evaluate(template.Conditions?.[obj.Condition as string]);
+    throw new Error(`unsupported condition ${JSON.stringify(node)}`);
+  };
+  for (const [name, node] of Object.entries(template.Conditions ?? {})) out[name] = evaluate(node);
+  return out;
+}
+
+const NO_VALUE = Symbol('AWS::NoValue');
+
+/** Resolves Fn::If and AWS::NoValue (dropping list items and keys), leaving other intrinsics as they are. */
+function resolveIfs(node: Json, conditions: Record<string, boolean>): Json | typeof NO_VALUE {
+  if (Array.isArray(node)) {
+    return node.map((n) => resolveIfs(n, conditions)).filter((n) => n !== NO_VALUE);
+  }
+  if (node && typeof node === 'object') {
+    const obj = node as Record<string, Json>;
+    if ('Ref' in obj && obj.Ref === 'AWS::NoValue') return NO_VALUE;
+    if ('Fn::If' in obj) {
+      const [name, yes, no] = obj['Fn::If'] as [string, Json, Json];
+      const value = conditions[name];
+      if (value === undefined) throw new Error(`unknown condition ${name}`);
+      return resolveIfs(value ? yes : no, conditions);
+    }
+    const out: Record<string, Json> = {};
+    for (const [k, v] of Object.entries(obj)) {
+      const r = resolveIfs(v, conditions);
+      if (r !== NO_VALUE) out[k] = r;
+    }
+    return out;
+  }
+  return node;
+}
+
+interface Statement {
+  Effect: string;
+  Action?: string | string[];
+  NotAction?: unknown;
+  Resource?: Json;
+  Condition?: Json;
+}
+
+function roleStatements(template: Template, logicalId: string): Statement[] {
+  const conditions = evaluateConditions(template);
+  const role = resolveIfs(template.Resources[logicalId], conditions) as {
+    Properties: { Policies: { PolicyDocument: { Statement: Statement[] } }[]; ManagedPolicyArns?: unknown };
+  };
+  return role.Properties.Policies.flatMap((p) => p.PolicyDocument.Statement);
+}
+
+function actionsOf(statements: Statement[]): string[] {
+  return [...new Set(statements.filter((s) => s.Effect === 'Allow').flatMap((s) => [s.Action ?? []].flat()))].sort();
+}
+
+/** Every IAM statement anywhere in the template: role policies and bucket policies alike. */
+function allStatements(node: Json, out: Statement[] = []): Statement[] {
+  if (Array.isArray(node)) node.forEach((n) => allStatements(n, out));
+  else if (node && typeof node === 'object') {
+    const obj = node as Record<string, Json>;
+    if (typeof obj.Effect === 'string' && ('Action' in obj || 'NotAction' in obj)) out.push(obj as unknown as Statement);
+    else Object.values(obj).forEach((v) => allStatements(v, out));
+  }
+  return out;
+}
+
+const ECR_READ = ['ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:DescribeRepositories', 'ecr:ListImages'];
+const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+
+describe('serverless.yml packaged by osls', () => {
+  let prodDir: string;
+  let dev: Template;
+  let prod: Template;
+
+  beforeAll(async () => {
+    // `npm run package` as written (stage dev, into .serverless/), then the prod stage with the
+    // optional Slack and repository-scope params set, into a temporary directory.
+    await run('npm', ['run', 'package'], { cwd: root, env: offlineEnv(), timeout: 240_000 });
+    dev = JSON.parse(readFileSync(join(root, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8'));
+    prodDir = mkdtempSync(join(tmpdir(), 'ecr-sweeper-package-'));
+    await run(
+      'npx',
+      [
+        'osls', 'package', '--stage', 'prod', '--package', prodDir,
+        '--param', 'slackWebhookSsmParameter=/ecr-sweeper/prod/slack-webhook',
+        '--param', 'governedRepositories=apps/*',
+        '--param', 'rulesS3Uri=s3://config-bucket/ecr-sweeper/rules.yml',
+      ],
+      { cwd: root, env: offlineEnv(), timeout: 240_000 },
+    );
+    prod = JSON.parse(readFileSync(join(prodDir, 'cloudformation-template-update-stack.json'), 'utf8'));
+  }, 600_000);
+
+  afterAll(() => {
+    if (prodDir) rmSync(prodDir, { recursive: true, force: true });
+  });
+
+  it('schedules the sweep with an EventBridge rule that targets the sweep function', () => {
+    const rules = Object.values(prod.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    const props = rules[0]!.Properties as { ScheduleExpression: string; State: string; Targets: { Arn: Json }[] };
+    expect(props.ScheduleExpression).toBe('cron(0 3 * * ? *)');
+    expect(props.State).toBe('ENABLED');
+    expect(props.Targets).toHaveLength(1);
+    expect(props.Targets[0]!.Arn).toEqual({ 'Fn::GetAtt': ['SweepLambdaFunction', 'Arn'] });
+    // dev packages the same rule, switched off.
+    const devRule = Object.values(dev.Resources).find((r) => r.Type === 'AWS::Events::Rule');
+    expect((devRule!.Properties as { State: string }).State).toBe('DISABLED');
+    // EventBridge may invoke the sweep, and only the sweep.
+    const permissions = Object.values(prod.Resources).filter((r) => r.Type === 'AWS::Lambda::Permission');
+    expect(permissions.map((p) => (p.Properties as { FunctionName: Json }).FunctionName)).toEqual([
+      { 'Fn::GetAtt': ['SweepLambdaFunction', 'Arn'] },
+    ]);
+  });
+
+  it('gives the sweep role exactly the actions it needs, BatchDeleteImage on governed repositories only', () => {
+    const statements = roleStatements(prod, 'SweepRole');
+    expect(actionsOf(statements)).toEqual(
+      [
+        ...ECR_READ, 'ecr:BatchDeleteImage', 'kms:Decrypt', ...LOGS,
+        's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'sqs:SendMessage', 'ssm:GetParameter',
+      ].sort(),
+    );
+    const del = statements.find((s) => [s.Action].flat().includes('ecr:BatchDeleteImage'))!;
+    expect(del.Resource).toEqual({
+      'Fn::Sub': 'arn:${AWS::Partition}:ecr:us-east-1:${AWS::AccountId}:repository/apps/*',
+    });
+    // Slack webhook: one parameter, decrypted only through SSM for that parameter.
+    const ssm = statements.filter((s) => [s.Action].flat().includes('ssm:GetParameter'));
+    expect(JSON.stringify(ssm)).toContain('parameter/ecr-sweeper/prod/slack-webhook');
+    const kms = statements.find((s) => [s.Action].flat().includes('kms:Decrypt'))!;
+    expect(JSON.stringify(kms.Condition)).toContain('ssm.${AWS::Region}.amazonaws.com');
+    // Rules from S3: that one object.
+    const rulesRead = statements.find((s) => JSON.stringify(s.Resource).includes('config-bucket'))!;
+    expect(rulesRead.Action).toEqual(['s3:GetObject']);
+  });
+
+  it('gives the plan role read-only ECR access and no BatchDeleteImage at all', () => {
+    expect(actionsOf(roleStatements(prod, 'PlanRole'))).toEqual([...ECR_READ, ...LOGS, 's3:GetObject', 's3:PutObject'].sort());
+    const planActions = allStatements(prod.Resources.PlanRole).flatMap((s) => [s.Action].flat());
+    expect(planActions.filter((a) => String(a).includes('Delete'))).toEqual([]);
+    // Without the optional params, no SSM, Secrets Manager or KMS access is granted to anyone.
+    expect(actionsOf(roleStatements(dev, 'SweepRole'))).not.toEqual(expect.arrayContaining(['ssm:GetParameter']));
+    expect(actionsOf(roleStatements(dev, 'SweepRole')).filter((a) => /^(ssm|secretsmanager|kms):/.test(a))).toEqual([]);
+  });
+
+  it('grants no wildcard action anywhere; wildcards appear only in deny-plain-HTTP bucket policies', () => {
+    for (const template of [dev, prod]) {
+      const statements = allStatements(template);
+      const allows = statements.filter((s) => s.Effect === 'Allow');
+      expect(allows.length).toBeGreaterThan(10);
+      expect(allows.filter((s) => s.NotAction !== undefined)).toEqual([]);
+      expect(allows.flatMap((s) => [s.Action].flat()).filter((a) => String(a).includes('*'))).toEqual([]);
+      // The only wildcard: the TLS-only bucket policies, where a broad deny is the safe form.
+      const wildcardDenies = statements.filter((s) => [s.Action].flat().some((a) => String(a).includes('*')));
+      for (const deny of wildcardDenies) {
+        expect(deny.Effect).toBe('Deny');
+        expect(deny.Condition).toEqual({ Bool: { 'aws:SecureTransport': expect.anything() } });
+      }
+      for (const id of ['SweepRole', 'PlanRole']) {
+        expect(template.Resources[id]!.Properties!.ManagedPolicyArns).toBeUndefined();
+      }
+    }
+    // osls' shared default role is not created: each function uses its own.
+    expect(prod.Resources.IamRoleLambdaExecution).toBeUndefined();
+    expect((prod.Resources.SweepLambdaFunction!.Properties as { Role: Json }).Role).toEqual({ 'Fn::GetAtt': ['SweepRole', 'Arn'] });
+    expect((prod.Resources.PlanLambdaFunction!.Properties as { Role: Json }).Role).toEqual({ 'Fn::GetAtt': ['PlanRole', 'Arn'] });
+  });
+
+  it('creates an encrypted, private, versioned report bucket that expires old reports', () => {
+    const bucket = prod.Resources.ReportBucket!;
+    expect(bucket.Type).toBe('AWS::S3::Bucket');
+    const p = bucket.Properties as Record<string, any>;
+    expect(p.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    expect(p.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+    });
+    expect(p.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    const rule = p.LifecycleConfiguration.Rules[0];
+    expect(rule).toMatchObject({ Status: 'Enabled', Prefix: 'ecr-sweeper/', ExpirationInDays: 90 });
+    expect(bucket.Condition).toBe('CreateReportBucket');
+    expect(evaluateConditions(prod).CreateReportBucket).toBe(true);
+  });
+
+  it('runs both functions on nodejs22.x arm64; the sweep gets 900 s and a failure destination and alarm', () => {
+    for (const id of ['SweepLambdaFunction', 'PlanLambdaFunction']) {
+      const p = prod.Resources[id]!.Properties as { Runtime: string; Architectures: string[] };
+      expect(p.Runtime).toBe('nodejs22.x');
+      expect(p.Architectures).toEqual(['arm64']);
+    }
+    const sweep = prod.Resources.SweepLambdaFunction!.Properties as { Timeout: number; MemorySize: number };
+    expect(sweep.Timeout).toBe(900);
+    expect(sweep.MemorySize).toBe(1024);
+    const invokeConfig = Object.values(prod.Resources).find((r) => r.Type === 'AWS::Lambda::EventInvokeConfig')!;
+    expect(invokeConfig.Properties).toMatchObject({
+      FunctionName: { Ref: 'SweepLambdaFunction' },
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['SweepFailureQueue', 'Arn'] } } },
+    });
+    const alarm = prod.Resources.SweepErrorsAlarm!.Properties as Record<string, Json>;
+    expect(alarm).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'SweepLambdaFunction' } }],
+    });
+  });
+
+  it('bundles each function separately with its handler and the default rules, under 5 MB', () => {
+    const sizes: Record<string, number> = {};
+    for (const fn of ['sweep', 'plan']) {
+      const zip = join(prodDir, `${fn}.zip`);
+      sizes[fn] = statSync(zip).size;
+      const names = readZipEntries(zip).map((e) => e.name);
+      expect(names).toContain(`functions/${fn}.mjs`);
+      expect(names).toContain('rules/default.yml');
+      expect(names.some((n) => n.startsWith('node_modules/'))).toBe(false);
+      expect(sizes[fn]).toBeLessThan(5 * 1024 * 1024);
+    }
+    console.log(
+      `bundle sizes (zip): ${Object.entries(sizes).map(([fn, b]) => `${fn} ${(b / 1024).toFixed(0)} KiB`).join(', ')}`,
+    );
+  });
+});
