@@ -1,0 +1,164 @@
+/**
+ * The rules file parser: YAML text in, a validated and normalised `RuleSet` out, or a
+ * `RulesValidationError` listing every problem with its file, line and column. Pure: the only
+ * way it reaches beyond its input is the `readFile` callback used for `lifecyclePolicy: <path>`.
+ */
+import { RulesValidationError, type RuleIssue } from '../errors.js';
+import type { Condition, Policy, Rule, RuleSet } from './rules-model.js';
+import { parseDuration } from './duration.js';
+import { parseSize } from './size.js';
+import { validateLifecyclePolicy } from './lifecycle-policy.js';
+import { checkRulesDocument } from './rules-checks.js';
+import { rulesFileSchema, type RuleInput, type RulesFileInput } from './rules-schema.js';
+import { parseSourceDocument, sortIssues, type IssuePath, type SourceDocument } from './rules-source.js';
+import { zodIssueToRuleIssues } from './rules-zod-issues.js';
+
+/** Grace period applied when a file does not set `defaults.minAge`. */
+export const DEFAULT_MIN_AGE = '1d';
+
+/** A file read on the parser's behalf: its text and the name to report it under. */
+export interface ReadFileResult {
+  text: string;
+  file: string;
+}
+
+/** Options for {@link parseRules}. */
+export interface ParseRulesOptions {
+  /** Name of the rules file, for messages and `Rule.source`. */
+  file?: string;
+  /**
+   * Reads a file named relative to the rules file (for `lifecyclePolicy: <path>`). Throw to
+   * report it unreadable; the message becomes part of the validation error.
+   */
+  readFile?: (relativePath: string) => ReadFileResult;
+}
+
+/**
+ * Parses and validates a rules file.
+ *
+ * @example
+ * const ruleSet = parseRules(fs.readFileSync('rules/default.yml', 'utf8'), { file: 'rules/default.yml' });
+ * @throws RulesValidationError with every problem found (YAML syntax, schema, cross-field and
+ * native lifecycle-policy rules), each positioned.
+ */
+export function parseRules(text: string, options: ParseRulesOptions = {}): RuleSet {
+  const source = parseSourceDocument(text, options.file);
+  if (source.syntaxIssues.length) throw new RulesValidationError(source.syntaxIssues);
+
+  const issues: RuleIssue[] = [];
+  const parsed = rulesFileSchema.safeParse(source.value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) issues.push(...zodIssueToRuleIssues(issue, source, rulesFileSchema));
+  }
+  checkRulesDocument(source.value, (path, message, opts) => issues.push(source.issue(path, message, opts)));
+
+  const nativeRules = new Map<number, Rule[]>();
+  const raw = source.value as { policies?: unknown };
+  if (Array.isArray(raw?.policies)) {
+    raw.policies.forEach((policy: unknown, p: number) => {
+      const lp = (policy as { lifecyclePolicy?: unknown } | null)?.lifecyclePolicy;
+      if (lp === undefined || lp === null) return;
+      const result = loadNativePolicy(lp, source, ['policies', p, 'lifecyclePolicy'], options);
+      issues.push(...result.issues);
+      nativeRules.set(p, result.rules);
+    });
+  }
+
+  if (issues.length || !parsed.success) throw new RulesValidationError(sortIssues(dedupe(issues)));
+  return toRuleSet(parsed.data, source, nativeRules);
+}
+
+function loadNativePolicy(
+  value: unknown,
+  source: SourceDocument,
+  path: IssuePath,
+  options: ParseRulesOptions,
+): { rules: Rule[]; issues: RuleIssue[] } {
+  if (typeof value === 'object') {
+    return validateLifecyclePolicy(value, source, path, undefined);
+  }
+  if (typeof value !== 'string' || value.length === 0) return { rules: [], issues: [] }; // the schema reports it
+  if (value.trimStart().startsWith('{')) {
+    return { rules: [], issues: [source.issue(path, 'this looks like JSON text in a string; write the policy as a mapping (no quotes or |) or put it in a .json file and give its path')] };
+  }
+  if (!options.readFile) {
+    return { rules: [], issues: [source.issue(path, `cannot read ${JSON.stringify(value)}: lifecycle policy paths need a file reader (use loadRulesFile)`)] };
+  }
+  let read: ReadFileResult;
+  try {
+    read = options.readFile(value);
+  } catch (error) {
+    return { rules: [], issues: [source.issue(path, `cannot read lifecycle policy file ${JSON.stringify(value)}: ${(error as Error).message}`)] };
+  }
+  const native = parseSourceDocument(read.text, read.file);
+  if (native.syntaxIssues.length) return { rules: [], issues: native.syntaxIssues };
+  try {
+    JSON.parse(read.text);
+  } catch (error) {
+    return { rules: [], issues: [native.issue([], `a lifecycle policy file must be JSON: ${(error as Error).message}`)] };
+  }
+  return validateLifecyclePolicy(native.value, native, [], read.text.length);
+}
+
+/** The schema and the cross-field checks can spot the same thing; say it once. */
+function dedupe(issues: RuleIssue[]): RuleIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.file}|${i.line}|${i.column}|${i.path}|${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function toRuleSet(input: RulesFileInput, source: SourceDocument, nativeRules: Map<number, Rule[]>): RuleSet {
+  const d = input.defaults ?? {};
+  return {
+    defaults: {
+      mode: d.mode ?? 'dry-run',
+      minAgeMs: parseDuration(d.minAge ?? DEFAULT_MIN_AGE),
+      maxDeletionsPerRun: d.maxDeletionsPerRun ?? null,
+      maxDeletePercentPerRepository: d.maxDeletePercentPerRepository ?? null,
+    },
+    protect: { tags: input.protect?.tags ?? [], repositories: input.protect?.repositories ?? [] },
+    policies: input.policies.map((policy, p): Policy => ({
+      name: policy.name,
+      repositories: { include: policy.repositories.include, exclude: policy.repositories.exclude ?? [] },
+      rules: policy.rules
+        ? policy.rules.map((rule, r) => toRule(rule, source, ['policies', p, 'rules', r]))
+        : (nativeRules.get(p) ?? []),
+      origin: policy.rules ? 'rules' : 'lifecyclePolicy',
+    })),
+    ...(source.file !== undefined ? { source: source.file } : {}),
+  };
+}
+
+function toCondition(when: RuleInput['when']): Condition {
+  if (when.imageCountMoreThan !== undefined) {
+    return { type: 'imageCountMoreThan', count: when.imageCountMoreThan, orderBy: when.orderBy ?? 'pushedAt' };
+  }
+  if (when.sinceImagePushed !== undefined) return { type: 'sinceImagePushed', ms: parseDuration(when.sinceImagePushed) };
+  if (when.sinceImagePulled !== undefined) return { type: 'sinceImagePulled', ms: parseDuration(when.sinceImagePulled) };
+  if (when.sinceImageTransitioned !== undefined) return { type: 'sinceImageTransitioned', ms: parseDuration(when.sinceImageTransitioned) };
+  if (when.sizeLargerThan !== undefined) return { type: 'sizeLargerThan', bytes: parseSize(when.sizeLargerThan) };
+  if (when.totalSizeMoreThan !== undefined) return { type: 'totalSizeMoreThan', bytes: parseSize(when.totalSizeMoreThan) };
+  // Unreachable: the checks guarantee exactly one condition before mapping.
+  throw new Error('rule has no condition');
+}
+
+function toRule(rule: RuleInput, source: SourceDocument, path: IssuePath): Rule {
+  const pos = source.locate(path);
+  return {
+    id: rule.id,
+    ...(rule.description !== undefined ? { description: rule.description } : {}),
+    selection: {
+      tagStatus: rule.select.tagStatus,
+      tagPatterns: rule.select.tagPatterns ?? [],
+      excludeTagPatterns: rule.select.excludeTagPatterns ?? [],
+      storageClass: rule.select.storageClass ?? 'standard',
+    },
+    condition: toCondition(rule.when),
+    action: rule.action === 'transition' ? { type: 'transition', targetStorageClass: 'archive' } : { type: 'expire' },
+    source: { ...(source.file !== undefined ? { file: source.file } : {}), line: pos.line, column: pos.column },
+  };
+}

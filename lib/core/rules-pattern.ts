@@ -1,0 +1,77 @@
+/**
+ * Tag patterns, the one syntax shared by rule selections, exclusions and `protect.tags`:
+ * - a glob of tag characters with `*` (any run, possibly empty) and `?` (exactly one character),
+ *   always matched against the whole tag (`prod*` matches `prod`, `prod-1`; not `my-prod`);
+ * - or `/regex/` (optionally `/regex/i`), also matched against the whole tag: `/v\d+/` behaves as
+ *   `^(?:v\d+)$`, so a pattern never silently matches a substring.
+ */
+
+/** Characters a Docker/ECR tag may contain, plus the two wildcards. */
+const GLOB_RE = /^[A-Za-z0-9_.\-*?]+$/;
+const REGEX_RE = /^\/(.+)\/(i?)$/s;
+
+/** True when the pattern is written `/.../` (a regular expression). */
+export function isRegexPattern(pattern: string): boolean {
+  return REGEX_RE.test(pattern);
+}
+
+/**
+ * Checks a tag pattern's syntax. Returns `null` when valid, otherwise what is wrong in words a
+ * user can act on.
+ */
+export function checkTagPattern(pattern: string): string | null {
+  if (pattern.length === 0) return 'a tag pattern must not be empty';
+  const regex = REGEX_RE.exec(pattern);
+  if (regex) {
+    try {
+      new RegExp(regex[1] ?? '', regex[2]);
+      return null;
+    } catch (error) {
+      // V8 repeats the expression in its message ("Invalid regular expression: /x/: reason").
+      const reason = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+      return `invalid regular expression ${pattern}: ${reason}`;
+    }
+  }
+  if (pattern.startsWith('/')) {
+    return `${JSON.stringify(pattern)} starts with "/" but is not a /regex/ (write /expression/ or /expression/i)`;
+  }
+  if (!GLOB_RE.test(pattern)) {
+    return `invalid glob ${JSON.stringify(pattern)}: a glob may contain letters, digits, "_", ".", "-" and the wildcards "*" and "?"; write /regex/ for anything else`;
+  }
+  return null;
+}
+
+/** Converts a glob to an anchored regular expression source. */
+export function globToRegExpSource(glob: string): string {
+  let out = '';
+  for (const ch of glob) {
+    if (ch === '*') out += '.*';
+    else if (ch === '?') out += '.';
+    else out += ch === '.' ? '\\.' : ch; // the glob alphabet has no other regex metacharacter
+  }
+  return `^${out}$`;
+}
+
+/**
+ * Compiles a (valid) tag pattern into a predicate over one tag.
+ *
+ * @example compileTagPattern('pr-*')('pr-12') // true
+ * @example compileTagPattern('/v\\d+\\.\\d+/')('v1.2') // true, and false for 'v1.2-rc'
+ * @throws Error when the pattern is invalid; validate with {@link checkTagPattern} first.
+ */
+export function compileTagPattern(pattern: string): (tag: string) => boolean {
+  const problem = checkTagPattern(pattern);
+  if (problem) throw new Error(problem);
+  const regex = REGEX_RE.exec(pattern);
+  const re = regex
+    ? new RegExp(`^(?:${regex[1] ?? ''})$`, regex[2])
+    : new RegExp(globToRegExpSource(pattern));
+  return (tag) => re.test(tag);
+}
+
+/** Number of `*` wildcards in a glob (ECR allows at most 4 per tagPatternList entry). */
+export function countStars(glob: string): number {
+  let n = 0;
+  for (const ch of glob) if (ch === '*') n++;
+  return n;
+}

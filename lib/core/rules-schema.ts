@@ -1,0 +1,164 @@
+/**
+ * The rules file format (`rules/*.yml`), as a strict zod schema. It checks each value's shape
+ * and syntax; rules that involve several fields (exactly one condition, tag status vs patterns,
+ * unique ids...) are checked in `rules-checks.ts` so every problem is reported, not just the first.
+ * The same schema, with the native lifecycle policy shape plugged in, is exported as JSON Schema.
+ */
+import { z } from 'zod';
+import { DURATION_PATTERN, parseDuration } from './duration.js';
+import { SIZE_PATTERN } from './size.js';
+import { checkTagPattern } from './rules-pattern.js';
+
+const DURATION_HELP = 'expected a duration such as 30m, 12h, 14d or 2w (a whole number and one unit: s, m, h, d, w)';
+const SIZE_HELP = 'expected a size such as 500MiB or 20GB (kB, MB, GB, TB = powers of 1000; KiB, MiB, GiB, TiB = powers of 1024)';
+
+/** A duration string; zero allowed (for `minAge`). */
+export const durationSchema = z
+  .string({ error: DURATION_HELP })
+  .regex(new RegExp(DURATION_PATTERN), { error: DURATION_HELP })
+  .describe('A duration: a whole number and one unit, s, m, h, d or w (e.g. 14d).');
+
+/** A duration that must be longer than zero (rule conditions). */
+export const positiveDurationSchema = z
+  .string({ error: DURATION_HELP })
+  .regex(new RegExp(DURATION_PATTERN), { error: DURATION_HELP, abort: true })
+  .refine((s) => parseDuration(s) > 0, { error: 'the duration must be longer than 0' })
+  .describe('A duration longer than zero: a whole number and one unit, s, m, h, d or w (e.g. 14d).');
+
+export const sizeSchema = z
+  .string({ error: SIZE_HELP })
+  .regex(new RegExp(SIZE_PATTERN), { error: SIZE_HELP })
+  .describe('A size, e.g. 500MiB or 20GB. kB/MB/GB/TB are powers of 1000, KiB/MiB/GiB/TiB powers of 1024.');
+
+export const tagPatternSchema = z
+  .string({ error: 'expected a tag pattern (a glob such as "pr-*" or a /regex/)' })
+  .superRefine((pattern, ctx) => {
+    const problem = checkTagPattern(pattern);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .describe('A tag pattern matched against the whole tag: a glob with * and ?, or /regex/ (optionally /regex/i).');
+
+const tagPatternListSchema = z.array(tagPatternSchema).min(1, { error: 'list at least one pattern, or leave the key out' });
+
+const repositoryGlobSchema = z
+  .string({ error: 'expected a repository glob such as "team-a/**"' })
+  .regex(/^\S+$/, { error: 'a repository glob must be non-empty and contain no spaces' })
+  .describe('A repository name glob (picomatch: * stays within one path segment, ** spans "/").');
+
+const positiveCount = (what: string) =>
+  z
+    .int({ error: `${what} must be a whole number` })
+    .min(1, { error: `${what} must be at least 1` });
+
+export const defaultsSchema = z
+  .strictObject({
+    mode: z
+      .enum(['dry-run', 'apply'])
+      .optional()
+      .describe('dry-run (default) only plans; apply lets the sweep delete. A caller flag can still force dry-run.'),
+    minAge: durationSchema.optional().describe('Grace period: nothing pushed less than this long ago is ever deleted. Default 1d; 0s disables it.'),
+    maxDeletionsPerRun: positiveCount('maxDeletionsPerRun')
+      .nullable()
+      .optional()
+      .describe('Whole-run cap on deletions; a plan over it is blocked. null or absent = no cap.'),
+    maxDeletePercentPerRepository: z
+      .number({ error: 'maxDeletePercentPerRepository must be a number' })
+      .gt(0, { error: 'maxDeletePercentPerRepository must be more than 0' })
+      .max(100, { error: 'maxDeletePercentPerRepository must be at most 100' })
+      .nullable()
+      .optional()
+      .describe('Per-repository cap, in percent of its images; a repository over it is blocked. null or absent = no cap.'),
+  })
+  .describe('Run-wide settings.');
+
+export const protectSchema = z
+  .strictObject({
+    tags: z.array(tagPatternSchema).optional().describe('Images with any tag matching one of these are never deleted.'),
+    repositories: z.array(repositoryGlobSchema).optional().describe('Repositories matching one of these globs are never touched.'),
+  })
+  .describe('What no rule can ever delete. Protection beats every rule.');
+
+export const selectSchema = z
+  .strictObject({
+    tagStatus: z.enum(['tagged', 'untagged', 'any']).describe('tagged needs tagPatterns; untagged takes no patterns; any selects every image.'),
+    tagPatterns: tagPatternListSchema
+      .optional()
+      .describe('ANDed: every pattern must match at least one of the image tags. Use ["*"] for all tagged images.'),
+    excludeTagPatterns: tagPatternListSchema
+      .optional()
+      .describe('An image with any tag matching any of these is taken out of the selection.'),
+    storageClass: z.enum(['standard', 'archive']).optional().describe('Which images the rule looks at; default standard.'),
+  })
+  .describe('Which images the rule looks at.');
+
+export const whenSchema = z
+  .strictObject({
+    imageCountMoreThan: positiveCount('imageCountMoreThan').optional().describe('Keep the newest N of the selection; the rest expire.'),
+    orderBy: z
+      .enum(['pushedAt', 'semver'])
+      .optional()
+      .describe('With imageCountMoreThan: rank by push time (default) or by the semantic version of the matching tag.'),
+    sinceImagePushed: positiveDurationSchema.optional().describe('Expire images pushed more than this long ago.'),
+    sinceImagePulled: positiveDurationSchema
+      .optional()
+      .describe('Expire images not pulled for this long (push time when never pulled). Deletes, unlike ECR.'),
+    sinceImageTransitioned: positiveDurationSchema.optional().describe('Expire images archived more than this long ago (storageClass: archive).'),
+    sizeLargerThan: sizeSchema.optional().describe('Expire images larger than this.'),
+    totalSizeMoreThan: sizeSchema.optional().describe('When the selection is over this budget, the oldest expire until the rest fits.'),
+  })
+  .describe('Exactly one expiry condition (plus orderBy with imageCountMoreThan).');
+
+export const ruleSchema = z
+  .strictObject({
+    id: z
+      .string({ error: 'expected a rule id such as "untagged-after-7d"' })
+      .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { error: 'a rule id is kebab-case: lowercase letters and digits separated by single "-"' })
+      .describe('Kebab-case id, unique in its policy; shown in every plan reason.'),
+    description: z.string().optional(),
+    select: selectSchema,
+    when: whenSchema,
+    action: z
+      .enum(['expire', 'transition'])
+      .optional()
+      .describe('expire (default) deletes; transition moves to archive storage (planned and reported, never deleted).'),
+  })
+  .describe('A retention rule: a selection and exactly one expiry condition.');
+
+/** Builds the file schema; `lifecyclePolicy` is pluggable so the JSON Schema can show the native shape. */
+export function buildRulesFileSchema<T extends z.ZodType>(lifecyclePolicyObject: T) {
+  const policySchema = z
+    .strictObject({
+      name: z.string({ error: 'expected a policy name' }).min(1, { error: 'a policy name must not be empty' }).describe('Unique policy name, shown in plans.'),
+      description: z.string().optional(),
+      repositories: z
+        .strictObject({
+          include: z.array(repositoryGlobSchema).min(1, { error: 'list at least one repository glob' }),
+          exclude: z.array(repositoryGlobSchema).optional(),
+        })
+        .describe('Repositories this policy governs. The first policy that matches a repository governs it.'),
+      rules: z.array(ruleSchema).min(1, { error: 'list at least one rule' }).optional().describe('Rules in priority order (first = highest).'),
+      lifecyclePolicy: z
+        .union([z.string().min(1).describe('Path to a native policy .json file, relative to this rules file.'), lifecyclePolicyObject], {
+          error: 'expected a path to a lifecycle policy .json file or an inline lifecycle policy ({ rules: [...] })',
+        })
+        .optional()
+        .describe('A native ECR lifecycle policy, inline or as a path; instead of rules.'),
+    })
+    .describe('A policy: the repositories it governs, then either rules or lifecyclePolicy.');
+
+  return z
+    .strictObject({
+      $schema: z.string().optional().describe('Optional JSON Schema reference for editors.'),
+      version: z.literal(1, { error: 'version must be 1' }).describe('Format version; always 1.'),
+      defaults: defaultsSchema.optional(),
+      protect: protectSchema.optional(),
+      policies: z.array(policySchema).min(1, { error: 'list at least one policy' }),
+    })
+    .describe('ecr-sweeper rules file.');
+}
+
+/** The schema used to validate files: inline lifecycle policies are checked by the native validator afterwards. */
+export const rulesFileSchema = buildRulesFileSchema(z.record(z.string(), z.unknown()));
+
+export type RulesFileInput = z.infer<typeof rulesFileSchema>;
+export type RuleInput = z.infer<typeof ruleSchema>;

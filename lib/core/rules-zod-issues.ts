@@ -1,0 +1,143 @@
+/**
+ * Turns zod issues into rules issues a person can act on: positioned, phrased as "expected X,
+ * got Y", with the allowed keys (and a likely typo fix) for unknown keys.
+ */
+import type { z } from 'zod';
+import type { RuleIssue } from '../errors.js';
+import type { IssuePath, SourceDocument } from './rules-source.js';
+
+type AnySchema = z.core.$ZodType;
+
+/** Object keys the schema allows at `path`, or undefined when it cannot tell. */
+function allowedKeysAt(schema: AnySchema, path: IssuePath): string[] | undefined {
+  let current: AnySchema | undefined = schema;
+  const unwrap = (s: AnySchema | undefined): AnySchema | undefined => {
+    let cur = s;
+    for (let i = 0; cur && i < 10; i++) {
+      const def = cur._zod.def as unknown as { type: string; innerType?: AnySchema; in?: AnySchema; options?: AnySchema[] };
+      if (def.innerType && ['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional'].includes(def.type)) cur = def.innerType;
+      else if (def.type === 'pipe' && def.in) cur = def.in;
+      else if (def.type === 'union' && def.options) cur = def.options.find((o) => (o._zod.def as { type: string }).type === 'object') ?? def.options[0];
+      else break;
+    }
+    return cur;
+  };
+  for (const seg of path) {
+    current = unwrap(current);
+    if (!current) return undefined;
+    const def = current._zod.def as unknown as { type: string; shape?: Record<string, AnySchema>; element?: AnySchema };
+    if (def.type === 'object' && typeof seg === 'string') current = def.shape?.[seg];
+    else if (def.type === 'array' && typeof seg === 'number') current = def.element;
+    else return undefined;
+  }
+  current = unwrap(current);
+  const def = current?._zod.def as unknown as { type: string; shape?: Record<string, AnySchema> } | undefined;
+  return def?.type === 'object' && def.shape ? Object.keys(def.shape) : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j]!;
+      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+      diag = up;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/** Describes a value briefly for "got ..." messages. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  return `${typeof value} ${String(value)}`;
+}
+
+const EXPECTED: Record<string, string> = {
+  object: 'a mapping (key: value)',
+  record: 'a mapping (key: value)',
+  array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+};
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): { found: boolean; value: unknown } {
+  let cur: unknown = root;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object' || !(seg in (cur as object))) return { found: false, value: undefined };
+    cur = (cur as Record<PropertyKey, unknown>)[seg];
+  }
+  return { found: true, value: cur };
+}
+
+/**
+ * Converts one zod issue (paths relative to `base` inside `source`) into positioned rules issues.
+ * Messages given explicitly in the schema are kept; zod's generic ones are rephrased.
+ */
+export function zodIssueToRuleIssues(
+  issue: z.core.$ZodIssue,
+  source: SourceDocument,
+  schema: AnySchema,
+  base: IssuePath = [],
+  root: unknown = source.value,
+  decorate: (path: IssuePath, message: string) => string = (_p, m) => m,
+): RuleIssue[] {
+  const rel = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
+  const path = [...base, ...rel];
+  const generic = /^(Invalid input|Invalid option|Too small|Too big|Invalid string|Unrecognized key)/.test(issue.message);
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const allowed = allowedKeysAt(schema, rel) ?? [];
+      return issue.keys.map((key) => {
+        const close = allowed.filter((k) => editDistance(key, k) <= Math.max(1, Math.floor(k.length / 4)));
+        const hint = close.length ? ` — did you mean "${close[0]}"?` : allowed.length ? ` (allowed here: ${allowed.join(', ')})` : '';
+        return source.issue([...path, key], decorate([...path, key], `unknown key "${key}"${hint}`), { key: true });
+      });
+    }
+    case 'invalid_type': {
+      const at = valueAt(root, rel);
+      if (!at.found) {
+        const key = rel[rel.length - 1];
+        const parent = path.slice(0, -1);
+        if (typeof key === 'string' && valueAt(root, rel.slice(0, -1)).found) {
+          const msg = generic ? `missing required key "${key}" (${EXPECTED[issue.expected] ?? issue.expected})` : `missing required key "${key}": ${issue.message}`;
+          return [source.issue(parent, decorate(path, msg))];
+        }
+      }
+      const msg = generic ? `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${describeValue(at.value)}` : `${issue.message}, got ${describeValue(at.value)}`;
+      return [source.issue(path, decorate(path, msg))];
+    }
+    case 'invalid_value': {
+      const at = valueAt(root, rel);
+      const key = rel[rel.length - 1];
+      if (!at.found && typeof key === 'string' && valueAt(root, rel.slice(0, -1)).found) {
+        const options = issue.values.map((v) => JSON.stringify(v)).join(', ');
+        return [source.issue(path.slice(0, -1), decorate(path, `missing required key "${key}" (one of ${options})`))];
+      }
+      const got = describeValue(valueAt(root, rel).value);
+      const msg = generic ? `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${got}` : issue.message;
+      return [source.issue(path, decorate(path, msg))];
+    }
+    case 'too_small':
+    case 'too_big': {
+      if (!generic) return [source.issue(path, decorate(path, issue.message))];
+      const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+      const inclusive = issue.inclusive !== false;
+      const what = issue.origin === 'array' ? 'items' : issue.origin === 'string' ? 'characters' : '';
+      const cmp = issue.code === 'too_small' ? (inclusive ? 'at least' : 'more than') : inclusive ? 'at most' : 'less than';
+      const got = valueAt(root, rel).value;
+      const gotText = Array.isArray(got) ? `${got.length} item${got.length === 1 ? '' : 's'}` : describeValue(got);
+      return [source.issue(path, decorate(path, `expected ${cmp} ${String(bound)}${what ? ` ${what}` : ''}, got ${gotText}`))];
+    }
+    default:
+      return [source.issue(path, decorate(path, issue.message))];
+  }
+}
