@@ -1,0 +1,116 @@
+/**
+ * `ecr-sweeper apply`: plans, then deletes what the plan marks for deletion. Without `--yes` it
+ * shows the plan and asks on the terminal first; with no terminal it refuses. The question is asked
+ * from the engine's plan sink, so what runs is exactly the plan that was shown, not a re-plan.
+ */
+import type { Plan } from '../../core/plan-model.js';
+import type { SweepResult } from '../../core/result-model.js';
+import type { SweepDeps } from '../../engine/types.js';
+import { confirm } from '../confirm.js';
+import { FileCheckpointStore, loadRulesFile, LocalReportStore, runSweep } from '../deps.js';
+import { ApplyDeclinedError, ConfirmationRequiredError } from '../errors.js';
+import { applyExitCode, ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { formatBytes } from '../format-bytes.js';
+import { renderPlanTable } from '../format-plan-table.js';
+import { renderResultTable } from '../format-result-table.js';
+import { parseConcurrency, parseFormat, parseNow } from '../options.js';
+import { createProgressReporter } from '../progress.js';
+import { newRunId, notifySlack } from '../reports.js';
+import { ecrClientFor, resolvePath, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
+
+export interface ApplyFlags extends AwsFlags, SlackFlags {
+  rules: string;
+  yes?: boolean;
+  repository?: string;
+  now?: string;
+  format?: string;
+  out?: string;
+  concurrency?: string;
+  checkpoint?: string;
+}
+
+/**
+ * Runs `apply` and returns the exit code: 0 done, 1 some deletions or repositories failed,
+ * 3 a safety limit aborted the run or blocked a repository. Declining at the prompt exits 0 with
+ * nothing deleted.
+ */
+export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Promise<ExitCodeValue> {
+  const { io } = runtime;
+  const format = parseFormat(flags.format ?? 'table', ['table', 'json'] as const);
+  const interactive = io.stdin.isTTY === true;
+  if (flags.yes !== true && !interactive) {
+    throw new ConfirmationRequiredError(
+      'apply deletes images and needs confirmation: pass --yes, or run it in a terminal to be asked. Nothing was deleted.',
+    );
+  }
+  const now = flags.now !== undefined ? parseNow(flags.now) : undefined;
+  const concurrency = flags.concurrency !== undefined ? parseConcurrency(flags.concurrency) : undefined;
+  const ruleSet = await loadRulesFile(resolvePath(runtime, flags.rules));
+  const outDir = flags.out !== undefined ? resolvePath(runtime, flags.out) : undefined;
+  const store = outDir !== undefined ? new LocalReportStore(outDir) : undefined;
+
+  const runId = newRunId();
+  const ecr = ecrClientFor(flags, runtime);
+  const progress = createProgressReporter(io.stderr);
+  const deps: SweepDeps = {
+    ecr,
+    onProgress: (e) => progress.onProgress(e),
+    planSink: async (plan: Plan) => {
+      progress.stop();
+      if (flags.yes !== true && plan.summary.delete > 0) {
+        io.stdout.write(renderPlanTable(plan));
+        const question = `Delete ${plan.summary.delete} image(s), ${formatBytes(plan.summary.bytesToFree)}, in ${countDeleting(plan)} repositor${countDeleting(plan) === 1 ? 'y' : 'ies'}?`;
+        if (!(await confirm(io.stdin, io.stderr, question))) throw new ApplyDeclinedError('declined at the prompt; nothing was deleted');
+      }
+      // The plan is on disk before the first deletion, as the S3 reports are in Lambda.
+      if (store !== undefined) await store.writePlan(plan, runId, new Date());
+    },
+  };
+  if (flags.checkpoint !== undefined) deps.checkpoint = new FileCheckpointStore(resolvePath(runtime, flags.checkpoint));
+
+  let result: SweepResult;
+  try {
+    ({ result } = await runSweep(deps, {
+      ruleSet,
+      mode: 'apply',
+      runId,
+      ...(now !== undefined ? { now } : {}),
+      ...(concurrency !== undefined ? { concurrency } : {}),
+      ...(flags.repository !== undefined ? { repositoryFilter: flags.repository } : {}),
+      rulesSource: flags.rules,
+    }));
+  } catch (error) {
+    if (findCause(error, ApplyDeclinedError)) {
+      io.stderr.write('Nothing was deleted.\n');
+      return ExitCode.OK;
+    }
+    throw error;
+  } finally {
+    progress.stop();
+    ecr.destroy();
+  }
+
+  const notes = format === 'table' ? io.stdout : io.stderr;
+  if (format === 'json') io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else io.stdout.write(renderResultTable(result));
+
+  let reportPath: string | undefined;
+  if (store !== undefined) {
+    reportPath = await store.writeResult(result);
+    notes.write(`Report: ${reportPath}\n`);
+  }
+  const webhook = slackWebhookUrlFor(flags, runtime);
+  if (webhook !== undefined) await notifySlack(webhook, result, reportPath, io.stderr);
+  return applyExitCode(result);
+}
+
+function countDeleting(plan: Plan): number {
+  return plan.repositories.filter((r) => r.counts.delete > 0).length;
+}
+
+function findCause<T extends Error>(error: unknown, type: new (...args: never[]) => T): T | undefined {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth += 1) {
+    if (e instanceof type) return e;
+  }
+  return undefined;
+}

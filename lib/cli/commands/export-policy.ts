@@ -1,0 +1,59 @@
+/**
+ * `ecr-sweeper export-policy`: renders one policy of a rules file as a native ECR lifecycle
+ * policy. The JSON goes to stdout; everything the native format cannot express goes to stderr,
+ * rule by rule, because a silently weaker policy is how images get deleted by surprise.
+ */
+import type { Policy, RuleSet } from '../../core/rules-model.js';
+import { exportLifecyclePolicy, loadRulesFile } from '../deps.js';
+import { CliUsageError } from '../errors.js';
+import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { formatDurationShort } from '../format-duration.js';
+import { resolvePath, type CliRuntime } from '../runtime.js';
+
+export interface ExportPolicyFlags {
+  rules: string;
+  policy?: string;
+}
+
+/** Prints the native policy; exit 0 (with warnings on stderr when something was left out). */
+export async function exportPolicyCommand(flags: ExportPolicyFlags, runtime: CliRuntime): Promise<ExitCodeValue> {
+  const ruleSet = await loadRulesFile(resolvePath(runtime, flags.rules));
+  const policy = pickPolicy(ruleSet, flags.policy, flags.rules);
+  const exported = exportLifecyclePolicy(policy);
+  runtime.io.stdout.write(`${exported.text.endsWith('\n') ? exported.text : `${exported.text}\n`}`);
+
+  const warnings = [
+    ...exported.notExpressible.map((n) => `rule ${n.ruleId}: ${n.reason}`),
+    ...ruleSetWideLosses(ruleSet),
+  ];
+  if (warnings.length > 0) {
+    runtime.io.stderr.write(`warning: the native policy cannot express everything policy '${policy.name}' does:\n`);
+    for (const w of warnings) runtime.io.stderr.write(`  - ${w}\n`);
+  }
+  return ExitCode.OK;
+}
+
+/** The named policy, or the only one; otherwise a usage error listing the names. */
+export function pickPolicy(ruleSet: RuleSet, name: string | undefined, file: string): Policy {
+  const names = ruleSet.policies.map((p) => p.name).join(', ');
+  if (name !== undefined) {
+    const found = ruleSet.policies.find((p) => p.name === name);
+    if (!found) throw new CliUsageError(`${file} has no policy named '${name}'; it has: ${names || '(none)'}`);
+    return found;
+  }
+  const [only, ...rest] = ruleSet.policies;
+  if (only === undefined) throw new CliUsageError(`${file} has no policies to export`);
+  if (rest.length > 0) throw new CliUsageError(`${file} has ${ruleSet.policies.length} policies; choose one with --policy NAME (${names})`);
+  return only;
+}
+
+/** Protections and limits that live outside any policy and that a native policy has no field for. */
+function ruleSetWideLosses(ruleSet: RuleSet): string[] {
+  const out: string[] = [];
+  if (ruleSet.defaults.minAgeMs > 0) out.push(`defaults.minAge (${formatDurationShort(ruleSet.defaults.minAgeMs)} grace period) has no native equivalent`);
+  if (ruleSet.protect.tags.length > 0) out.push(`protect.tags (${ruleSet.protect.tags.join(', ')}) has no native equivalent`);
+  if (ruleSet.protect.repositories.length > 0) out.push(`protect.repositories (${ruleSet.protect.repositories.join(', ')}) has no native equivalent`);
+  if (ruleSet.defaults.maxDeletionsPerRun !== null) out.push('defaults.maxDeletionsPerRun has no native equivalent');
+  if (ruleSet.defaults.maxDeletePercentPerRepository !== null) out.push('defaults.maxDeletePercentPerRepository has no native equivalent');
+  return out;
+}

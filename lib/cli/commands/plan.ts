@@ -1,0 +1,67 @@
+/**
+ * `ecr-sweeper plan`: a dry run. Lists the governed repositories, plans every image, prints the
+ * plan, and deletes nothing whatever the rules' mode says.
+ */
+import type { SweepOutput } from '../../engine/types.js';
+import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { renderPlanCsv } from '../format-plan-csv.js';
+import { renderPlanTable } from '../format-plan-table.js';
+import { loadRulesFile, runSweep } from '../deps.js';
+import { parseFormat, parseNow, type PlanFormat } from '../options.js';
+import { createProgressReporter } from '../progress.js';
+import { newRunId, notifySlack, writeLocalReports } from '../reports.js';
+import { ecrClientFor, resolvePath, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
+
+export interface PlanFlags extends AwsFlags, SlackFlags {
+  rules: string;
+  repository?: string;
+  now?: string;
+  format?: string;
+  out?: string;
+}
+
+/** Runs `plan` and returns the exit code: 0, or 1 if a repository could not be listed. */
+export async function planCommand(flags: PlanFlags, runtime: CliRuntime): Promise<ExitCodeValue> {
+  const { io } = runtime;
+  const format = parseFormat<PlanFormat>(flags.format ?? 'table', ['table', 'json', 'csv']);
+  const now = flags.now !== undefined ? parseNow(flags.now) : undefined;
+  const rulesPath = resolvePath(runtime, flags.rules);
+  const ruleSet = await loadRulesFile(rulesPath);
+
+  const ecr = ecrClientFor(flags, runtime);
+  const progress = createProgressReporter(io.stderr);
+  let output: SweepOutput;
+  try {
+    output = await runSweep(
+      { ecr, onProgress: (e) => progress.onProgress(e) },
+      {
+        ruleSet,
+        mode: 'dry-run',
+        ...(now !== undefined ? { now } : {}),
+        ...(flags.repository !== undefined ? { repositoryFilter: flags.repository } : {}),
+        rulesSource: flags.rules,
+        runId: newRunId(),
+      },
+    );
+  } finally {
+    progress.stop();
+    ecr.destroy();
+  }
+  const { plan, result } = output;
+
+  // Only the requested document goes to stdout in json/csv, so it can be piped; notes go to stderr.
+  const notes = format === 'table' ? io.stdout : io.stderr;
+  if (format === 'json') io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+  else if (format === 'csv') io.stdout.write(renderPlanCsv(plan));
+  else io.stdout.write(renderPlanTable(plan));
+
+  let reportPath: string | undefined;
+  if (flags.out !== undefined) {
+    reportPath = await writeLocalReports(resolvePath(runtime, flags.out), plan, result);
+    notes.write(`Report: ${reportPath}\n`);
+  }
+  const webhook = slackWebhookUrlFor(flags, runtime);
+  if (webhook !== undefined) await notifySlack(webhook, result, reportPath, io.stderr);
+
+  return result.totals.failedRepositories > 0 ? ExitCode.FAILURES : ExitCode.OK;
+}

@@ -1,0 +1,37 @@
+/**
+ * `ecr-sweeper validate FILE...`: checks rules files without calling AWS. Every problem of every
+ * file is printed (stderr) with file:line:column, so one run fixes them all.
+ */
+import { RulesValidationError } from '../../errors.js';
+import { loadRulesFile } from '../deps.js';
+import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { displayPath, formatIssue } from '../format-issues.js';
+import { resolvePath, type CliRuntime } from '../runtime.js';
+
+/** Validates each file; returns 0 when all are valid, 2 when any is not. */
+export async function validateCommand(files: readonly string[], runtime: CliRuntime): Promise<ExitCodeValue> {
+  const { io } = runtime;
+  let invalid = 0;
+  for (const file of files) {
+    const path = resolvePath(runtime, file);
+    try {
+      const ruleSet = await loadRulesFile(path);
+      const rules = ruleSet.policies.reduce((n, p) => n + p.rules.length, 0);
+      io.stdout.write(`${file}: valid (${plural(ruleSet.policies.length, 'policy', 'policies')}, ${plural(rules, 'rule', 'rules')})\n`);
+    } catch (error) {
+      invalid += 1;
+      if (error instanceof RulesValidationError) {
+        for (const issue of error.issues) io.stderr.write(`${formatIssue(issue, file, io.cwd)}\n`);
+        io.stderr.write(`${file}: invalid (${plural(error.issues.length, 'problem', 'problems')})\n`);
+      } else {
+        const message = error instanceof Error ? error.message : String(error);
+        io.stderr.write(`${displayPath(file, io.cwd)}: ${message}\n`);
+      }
+    }
+  }
+  return invalid > 0 ? ExitCode.BAD_INPUT : ExitCode.OK;
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

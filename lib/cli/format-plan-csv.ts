@@ -1,0 +1,64 @@
+/**
+ * `ecr-sweeper plan --format csv`: one row per image of the plan, for spreadsheets and `grep`.
+ * Pure: Plan in, RFC 4180 text out.
+ */
+import type { Plan } from '../core/plan-model.js';
+
+/** Column order of the plan CSV; part of the CLI's output contract. */
+export const PLAN_CSV_COLUMNS = [
+  'repository',
+  'policy',
+  'repository_status',
+  'digest',
+  'tags',
+  'role',
+  'pushed_at',
+  'last_pulled_at',
+  'size_bytes',
+  'decision',
+  'rule',
+  'reason',
+] as const;
+
+/**
+ * Renders every image of every repository as a CSV row (header first, CRLF line ends as RFC 4180
+ * says). Tags are space-separated in one cell (ECR tags cannot contain spaces).
+ *
+ * @example
+ *   writeFileSync('plan.csv', renderPlanCsv(plan));
+ */
+export function renderPlanCsv(plan: Plan): string {
+  const rows: string[] = [PLAN_CSV_COLUMNS.join(',')];
+  for (const repo of plan.repositories) {
+    for (const image of repo.images) {
+      rows.push(
+        [
+          repo.repositoryName,
+          repo.policy ?? '',
+          repo.status,
+          image.imageDigest,
+          image.imageTags.join(' '),
+          image.role,
+          image.pushedAt ?? '',
+          image.lastPulledAt ?? '',
+          image.sizeInBytes === null ? '' : String(image.sizeInBytes),
+          image.decision,
+          image.rule ?? '',
+          image.reason,
+        ]
+          .map(csvCell)
+          .join(','),
+      );
+    }
+  }
+  return `${rows.join('\r\n')}\r\n`;
+}
+
+/**
+ * Quotes one CSV cell. Cells a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
+ * tab or CR) get a leading apostrophe: tags and reasons are registry data, not trusted input.
+ */
+export function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) || safe !== value ? `"${safe.replaceAll('"', '""')}"` : safe;
+}

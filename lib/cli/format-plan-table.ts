@@ -1,0 +1,65 @@
+/**
+ * The terminal rendering of a plan: one row per governed repository, totals, then the reasons
+ * repositories were blocked. Pure: Plan in, text out.
+ */
+import Table from 'cli-table3';
+import type { Plan, RepositoryPlan } from '../core/plan-model.js';
+import { formatBytes } from './format-bytes.js';
+
+/** Borders without colour codes, so piped output and snapshots stay plain text. */
+const PLAIN_STYLE = { head: [] as string[], border: [] as string[], compact: true };
+
+/**
+ * Renders the plan summary table shown by `ecr-sweeper plan` and before `apply` asks to confirm.
+ * Unmanaged repositories (no policy matches) are counted in one line rather than listed, so a large
+ * registry with a narrow policy still fits on a screen.
+ *
+ * @example
+ *   process.stdout.write(renderPlanTable(plan));
+ */
+export function renderPlanTable(plan: Plan): string {
+  const shown = plan.repositories.filter((r) => r.status !== 'unmanaged');
+  const unmanaged = plan.repositories.length - shown.length;
+  const withTransitions = plan.summary.transition > 0;
+
+  const head = ['Repository', 'Policy', 'Status', 'Images', 'Delete', 'Keep'];
+  if (withTransitions) head.push('Archive');
+  head.push('Bytes to free');
+  const table = new Table({
+    head,
+    style: PLAIN_STYLE,
+    colAligns: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right'],
+  });
+  for (const repo of shown) table.push(repositoryRow(repo, withTransitions));
+  const s = plan.summary;
+  const totalLabel = `Total: ${s.repositories} repositor${s.repositories === 1 ? 'y' : 'ies'}`;
+  const totals: (string | number)[] = [totalLabel, '', s.blockedRepositories > 0 ? `${s.blockedRepositories} blocked` : '', s.images, s.delete, s.keep];
+  if (withTransitions) totals.push(s.transition);
+  totals.push(formatBytes(s.bytesToFree));
+  table.push(totals);
+
+  const lines: string[] = [planHeadline(plan), table.toString()];
+  if (unmanaged > 0) {
+    lines.push(`${unmanaged} repositor${unmanaged === 1 ? 'y is' : 'ies are'} not governed by any policy (untouched, not listed).`);
+  }
+  const blocked = plan.repositories.filter((r) => r.status === 'blocked');
+  if (blocked.length > 0) {
+    lines.push('', 'Blocked by a safety limit (nothing in these repositories will be deleted):');
+    for (const repo of blocked) lines.push(`  - ${repo.repositoryName}: ${repo.statusReason ?? 'no reason given'}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** One line saying what the plan is for; dry run says so in plain words. */
+export function planHeadline(plan: Plan): string {
+  const what = plan.mode === 'apply' ? 'Plan (apply)' : 'Plan (dry run: nothing is deleted)';
+  return `${what} evaluated at ${plan.now}`;
+}
+
+function repositoryRow(repo: RepositoryPlan, withTransitions: boolean): (string | number)[] {
+  const c = repo.counts;
+  const row: (string | number)[] = [repo.repositoryName, repo.policy ?? '-', repo.status, c.images, c.delete, c.keep];
+  if (withTransitions) row.push(c.transition);
+  row.push(formatBytes(c.bytesToFree));
+  return row;
+}

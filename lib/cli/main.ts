@@ -1,0 +1,151 @@
+/**
+ * `ecr-sweeper`: the command line. Parses flags with commander, runs one command, and maps what
+ * happened to an exit code (see exit-codes.ts). User mistakes print one clear paragraph, no stack.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError, EcrSweeperError, RulesValidationError } from '../errors.js';
+import { applyCommand } from './commands/apply.js';
+import { exportPolicyCommand } from './commands/export-policy.js';
+import { importPolicyCommand } from './commands/import-policy.js';
+import { planCommand } from './commands/plan.js';
+import { validateCommand } from './commands/validate.js';
+import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+import { formatIssue } from './format-issues.js';
+import type { CliIo } from './io.js';
+import type { CliRuntime } from './runtime.js';
+
+export { nodeCliIo } from './io.js';
+
+/**
+ * Runs the CLI with `argv` (without the node and script names) and returns the exit code.
+ * Never calls `process.exit`, so tests and the demo can run it in-process.
+ *
+ * @example
+ *   process.exitCode = await runCli(['plan', '--rules', 'rules/default.yml'], nodeCliIo());
+ */
+export async function runCli(argv: readonly string[], io: CliIo, extra: Omit<CliRuntime, 'io'> = {}): Promise<number> {
+  const runtime: CliRuntime = { ...extra, io };
+  let exitCode: ExitCodeValue = ExitCode.OK;
+  const program = buildProgram(runtime, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are successes; every other commander error is a flag mistake it has printed.
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version'
+        ? ExitCode.OK
+        : ExitCode.BAD_INPUT;
+    }
+    return reportError(error, io);
+  }
+}
+
+function buildProgram(runtime: CliRuntime, setExit: (code: ExitCodeValue) => void): Command {
+  const { io } = runtime;
+  const program = new Command('ecr-sweeper')
+    .description('Keep Amazon ECR registries clean by YAML retention rules: explained plans, safe deletion, audit reports.')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .showHelpAfterError('(run with --help for usage)')
+    .allowExcessArguments(false);
+
+  const aws = (cmd: Command): Command =>
+    cmd
+      .option('--region <region>', 'AWS region (default: AWS_REGION)')
+      .option('--profile <name>', 'AWS profile (default: AWS_PROFILE)')
+      .option('--endpoint-url <url>', 'ECR endpoint, e.g. the emulator (default: AWS_ENDPOINT_URL_ECR)');
+  const slack = (cmd: Command): Command =>
+    cmd.addOption(
+      new Option('--slack-webhook-url <url>', 'send a summary to this Slack incoming webhook (default: ECR_SWEEPER_SLACK_WEBHOOK_URL)'),
+    );
+
+  slack(
+    aws(
+      program
+        .command('plan')
+        .description('dry run: plan every image of the governed repositories and print why; deletes nothing')
+        .requiredOption('--rules <file>', 'rules file (YAML)')
+        .option('--repository <glob>', 'only repositories matching this glob')
+        .option('--now <iso>', 'evaluate the rules at this time instead of now (ISO-8601)')
+        .option('--format <format>', 'table, json (the plan document) or csv (one row per image)', 'table')
+        .option('--out <dir>', 'also write plan.json, result.json, result.csv and report.html here'),
+    ),
+  ).action(async (flags) => setExit(await planCommand(flags, runtime)));
+
+  slack(
+    aws(
+      program
+        .command('apply')
+        .description('plan, then delete the images the plan marks for deletion (asks first unless --yes)')
+        .requiredOption('--rules <file>', 'rules file (YAML)')
+        .option('--yes', 'delete without asking (required when there is no terminal)')
+        .option('--repository <glob>', 'only repositories matching this glob')
+        .option('--now <iso>', 'evaluate the rules at this time instead of now (ISO-8601)')
+        .option('--format <format>', 'table or json (the result document)', 'table')
+        .option('--out <dir>', 'write plan.json (before deleting), result.json, result.csv and report.html here')
+        .option('--concurrency <n>', 'ECR requests in flight at once (default 4)')
+        .option('--checkpoint <file>', 'record finished repositories here so an interrupted run resumes'),
+    ),
+  ).action(async (flags) => setExit(await applyCommand(flags, runtime)));
+
+  program
+    .command('validate')
+    .description('check rules files; prints every problem as file:line:column')
+    .argument('<files...>', 'rules files')
+    .action(async (files: string[]) => setExit(await validateCommand(files, runtime)));
+
+  aws(
+    program
+      .command('import-policy')
+      .description('print a native ECR lifecycle policy as ecr-sweeper YAML rules')
+      .option('--repository <name>', "read the repository's lifecycle policy (GetLifecyclePolicy)")
+      .option('--file <policy.json>', 'read a lifecycle policy JSON file'),
+  ).action(async (flags) => setExit(await importPolicyCommand(flags, runtime)));
+
+  program
+    .command('export-policy')
+    .description('print a policy of a rules file as native ECR lifecycle JSON; stderr lists what cannot be expressed')
+    .requiredOption('--rules <file>', 'rules file (YAML)')
+    .option('--policy <name>', 'the policy to export (required when the file has several)')
+    .action(async (flags) => setExit(await exportPolicyCommand(flags, runtime)));
+
+  return program;
+}
+
+/**
+ * Prints an error as one paragraph and picks its exit code. User errors get no stack trace; an
+ * unexpected error gets its cause chain, and the stack when `ECR_SWEEPER_DEBUG` is set.
+ */
+function reportError(error: unknown, io: CliIo): ExitCodeValue {
+  if (error instanceof RulesValidationError) {
+    io.stderr.write(`ecr-sweeper: invalid rules (${error.issues.length} problem${error.issues.length === 1 ? '' : 's'}):\n`);
+    for (const issue of error.issues) io.stderr.write(`  ${formatIssue(issue, '', io.cwd)}\n`);
+    io.stderr.write('Nothing was deleted.\n');
+    return ExitCode.BAD_INPUT;
+  }
+  if (error instanceof ConfigError) {
+    io.stderr.write(`ecr-sweeper: ${error.message}\n`);
+    return ExitCode.BAD_INPUT;
+  }
+  const name = (error as { name?: string } | null)?.name;
+  if (name === 'CredentialsProviderError') {
+    io.stderr.write(
+      `ecr-sweeper: no AWS credentials found (${(error as Error).message}). Set AWS_PROFILE or pass --profile, or point --endpoint-url at the emulator.\n`,
+    );
+    return ExitCode.BAD_INPUT;
+  }
+  const chain: string[] = [];
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 5; depth += 1) {
+    chain.push(e instanceof Error ? `${e instanceof EcrSweeperError ? '' : `${e.name}: `}${e.message}` : String(e));
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  io.stderr.write(`ecr-sweeper: ${chain.join(' (caused by: ')}${')'.repeat(chain.length - 1)}\n`);
+  if (io.env.ECR_SWEEPER_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+  return ExitCode.FAILURES;
+}

@@ -1,0 +1,37 @@
+/**
+ * Parsing and checking of flag values. Commander hands over strings; these turn them into the
+ * engine's types or throw a `CliUsageError` naming the flag and what was expected.
+ */
+import { CliUsageError } from './errors.js';
+
+export type PlanFormat = 'table' | 'json' | 'csv';
+
+/** `--format`: one of the allowed output formats. */
+export function parseFormat<T extends string>(value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new CliUsageError(`--format must be one of ${allowed.join(', ')}; got '${value}'`);
+}
+
+/**
+ * `--now`: an ISO-8601 date-time (a date alone means midnight UTC) to evaluate the rules at,
+ * as epoch milliseconds.
+ */
+export function parseNow(value: string): number {
+  const trimmed = value.trim();
+  // Date.parse accepts many loose forms ("1", "March 7"); only ISO-looking input is taken.
+  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(trimmed)) {
+    throw new CliUsageError(`--now must be an ISO-8601 date-time such as 2026-11-27T12:00:00Z; got '${value}'`);
+  }
+  const ms = Date.parse(trimmed);
+  if (Number.isNaN(ms)) throw new CliUsageError(`--now is not a valid date: '${value}'`);
+  return ms;
+}
+
+/** `--concurrency`: a whole number of requests in flight, 1..64. */
+export function parseConcurrency(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < 1 || n > 64) {
+    throw new CliUsageError(`--concurrency must be a whole number from 1 to 64; got '${value}'`);
+  }
+  return n;
+}

@@ -1,0 +1,199 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { applyExitCode } from '../../lib/cli/exit-codes.js';
+import { formatBytes } from '../../lib/cli/format-bytes.js';
+import { formatDurationShort } from '../../lib/cli/format-duration.js';
+import { displayPath, formatIssue } from '../../lib/cli/format-issues.js';
+import { csvCell, PLAN_CSV_COLUMNS, renderPlanCsv } from '../../lib/cli/format-plan-csv.js';
+import { renderPlanTable } from '../../lib/cli/format-plan-table.js';
+import { MAX_LISTED_FAILURES, renderResultTable } from '../../lib/cli/format-result-table.js';
+import { parseConcurrency, parseFormat, parseNow } from '../../lib/cli/options.js';
+import { CliUsageError } from '../../lib/cli/errors.js';
+import { image, plan, repo, resultFrom, samplePlan } from './plan-fixture.js';
+
+describe('formatBytes', () => {
+  it.each([
+    [0, '0 B'],
+    [1023, '1023 B'],
+    [1024, '1.0 KiB'],
+    [1536, '1.5 KiB'],
+    [3 * 1024 ** 3, '3.0 GiB'],
+    [1024 ** 2 - 1, '1.0 MiB'],
+    [null, '?'],
+    [-2048, '-2.0 KiB'],
+  ])('%s → %s', (bytes, text) => {
+    expect(formatBytes(bytes)).toBe(text);
+  });
+
+  it('never prints 1024 of a unit below PiB', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 50 }), (n) => {
+        const [value] = formatBytes(n).split(' ');
+        expect(Number(value)).toBeLessThan(1024);
+      }),
+    );
+  });
+});
+
+describe('formatDurationShort', () => {
+  it.each([
+    [3 * 86_400_000, '3d'],
+    [36 * 3_600_000, '36h'],
+    [14 * 86_400_000, '2w'],
+    [90 * 60_000, '90m'],
+    [1500, '1500ms'],
+  ])('%d ms → %s', (ms, text) => {
+    expect(formatDurationShort(ms)).toBe(text);
+  });
+});
+
+describe('renderPlanTable', () => {
+  const text = renderPlanTable(samplePlan());
+
+  it('lists governed repositories with their counts and bytes, and counts the unmanaged ones', () => {
+    const apiRow = text.split('\n').find((l) => l.includes('team/api'));
+    expect(apiRow).toBeDefined();
+    expect(apiRow).toMatch(/team\/api\s*│\s*services\s*│\s*planned\s*│\s*2\s*│\s*1\s*│\s*1\s*│\s*3\.0 GiB/);
+    expect(text).toContain('prod/payments');
+    expect(text).not.toContain('sandbox/a');
+    expect(text).toContain('2 repositories are not governed by any policy');
+  });
+
+  it('prints totals and the blocked reasons', () => {
+    expect(text).toMatch(/Total: 6 repositories\s*│\s*│\s*1 blocked/);
+    expect(text).toContain('Blocked by a safety limit');
+    expect(text).toContain('team/batch: would delete 100% of images > maxDeletePercentPerRepository 50%');
+  });
+
+  it('says a dry run deletes nothing, and has no colour codes', () => {
+    expect(text.split('\n')[0]).toBe('Plan (dry run: nothing is deleted) evaluated at 2026-11-27T12:00:00.000Z');
+    expect(text).not.toMatch(/\u001b\[/);
+  });
+
+  it('adds an Archive column only when something transitions', () => {
+    expect(text).not.toContain('Archive');
+    const withTransition = plan([repo('r', [image({ decision: 'transition', reason: 'transition: archive' })])]);
+    expect(renderPlanTable(withTransition)).toContain('Archive');
+  });
+
+  it('has no blocked section when nothing is blocked', () => {
+    expect(renderPlanTable(plan([repo('r', [image()])]))).not.toContain('Blocked');
+  });
+});
+
+describe('renderPlanCsv', () => {
+  const csv = renderPlanCsv(samplePlan());
+  const lines = csv.split('\r\n');
+
+  it('has the header then one row per image, CRLF-terminated', () => {
+    expect(lines[0]).toBe(PLAN_CSV_COLUMNS.join(','));
+    expect(lines.filter((l) => l !== '')).toHaveLength(1 + 4);
+    expect(csv.endsWith('\r\n')).toBe(true);
+  });
+
+  it('neutralises formula cells and quotes quotes', () => {
+    const web = lines.find((l) => l.startsWith('team/web'));
+    expect(web).toContain(`"'=cmd|calc pr-12"`);
+    expect(web).toContain('"delete: ""pr"" build, pushed 30d ago > 7d"');
+  });
+
+  it.each([
+    ['plain', 'plain'],
+    ['a,b', '"a,b"'],
+    ['say "hi"', '"say ""hi"""'],
+    ['line\nbreak', '"line\nbreak"'],
+    ['=1+1', `"'=1+1"`],
+    ['-rm', `"'-rm"`],
+    ['@x', `"'@x"`],
+    ['', ''],
+  ])('csvCell(%j) → %s', (value, cell) => {
+    expect(csvCell(value)).toBe(cell);
+  });
+
+  it('round-trips any cell through a minimal RFC 4180 reader', () => {
+    fc.assert(
+      fc.property(fc.string(), (value) => {
+        const cell = csvCell(value);
+        const unquoted = cell.startsWith('"') ? cell.slice(1, -1).replaceAll('""', '"') : cell;
+        const expected = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+        expect(unquoted).toBe(expected);
+      }),
+    );
+  });
+});
+
+describe('renderResultTable and applyExitCode', () => {
+  const p = samplePlan();
+
+  it('shows deleted counts and bytes freed for a clean apply, exit 3 because a repository was blocked', () => {
+    const result = resultFrom({ ...p, mode: 'apply' }, () => ({ status: 'deleted' }));
+    const text = renderResultTable(result);
+    expect(text).toMatch(/team\/api\s*│\s*completed\s*│\s*1\s*│\s*1\s*│\s*0/);
+    expect(text).toContain('(apply)');
+    expect(text).toContain('team/batch: would delete 100%');
+    expect(applyExitCode(result)).toBe(3);
+  });
+
+  it('exit 0 when everything planned was deleted and nothing was blocked', () => {
+    const clean = plan([repo('r', [image({ decision: 'delete', reason: 'delete: old' })])], 'apply');
+    expect(applyExitCode(resultFrom(clean, () => ({ status: 'deleted' })))).toBe(0);
+  });
+
+  it('lists failures with codes, caps the list, and exits 1', () => {
+    const many = plan(
+      [repo('r', Array.from({ length: MAX_LISTED_FAILURES + 5 }, (_, i) => image({ imageDigest: `sha256:${String(i).padStart(64, '0')}`, decision: 'delete', reason: 'delete' })))],
+      'apply',
+    );
+    const result = resultFrom(many, () => ({ status: 'failed', code: 'ImageReferencedByManifestList', message: 'still referenced' }));
+    const text = renderResultTable(result);
+    expect(text).toContain(`Failed deletions (${MAX_LISTED_FAILURES + 5}):`);
+    expect(text).toContain('ImageReferencedByManifestList: still referenced');
+    expect(text).toContain('... and 5 more (see result.csv)');
+    expect(applyExitCode(result)).toBe(1);
+  });
+
+  it('a run-wide abort is exit 3 even with failures, and says why', () => {
+    const clean = plan([repo('r', [image({ decision: 'delete', reason: 'delete' })])], 'apply');
+    const result = resultFrom(clean, () => ({ status: 'failed', code: 'X', message: 'y' }), { abortedReason: 'maxDeletionsPerRun 10 exceeded: 12 planned' });
+    expect(renderResultTable(result)).toContain('ABORTED by a safety limit: maxDeletionsPerRun 10 exceeded');
+    expect(applyExitCode(result)).toBe(3);
+  });
+
+  it('a dry-run result says nothing was deleted', () => {
+    expect(renderResultTable(resultFrom(p, () => ({ status: 'skipped', reason: 'dry run' })))).toContain('dry run: nothing was deleted');
+  });
+});
+
+describe('flag parsing', () => {
+  it.each(['2026-11-27T12:00:00Z', '2026-11-27', '2026-11-27T12:00:00.123+02:00'])('accepts --now %s', (v) => {
+    expect(parseNow(v)).toBe(Date.parse(v));
+  });
+
+  it.each(['yesterday', '1', '2026-13-45T00:00:00Z', ''])('rejects --now %j with a CliUsageError naming the flag', (v) => {
+    expect(() => parseNow(v)).toThrow(CliUsageError);
+    expect(() => parseNow(v)).toThrow(/--now/);
+  });
+
+  it.each([['0'], ['65'], ['1.5'], ['x'], ['-1']])('rejects --concurrency %s', (v) => {
+    expect(() => parseConcurrency(v)).toThrow(/--concurrency must be a whole number from 1 to 64/);
+  });
+
+  it('accepts --concurrency 8 and --format csv', () => {
+    expect(parseConcurrency('8')).toBe(8);
+    expect(parseFormat('csv', ['table', 'json', 'csv'])).toBe('csv');
+    expect(() => parseFormat('xml', ['table', 'json'])).toThrow("--format must be one of table, json; got 'xml'");
+  });
+});
+
+describe('formatIssue', () => {
+  it('prints file:line:column: path: message, relative to the working directory', () => {
+    expect(formatIssue({ file: '/w/rules/a.yml', line: 4, column: 7, path: 'policies[0].name', message: 'Required' }, 'x', '/w')).toBe(
+      'rules/a.yml:4:7: policies[0].name: Required',
+    );
+  });
+
+  it('falls back to the given file and omits what is unknown', () => {
+    expect(formatIssue({ path: '', message: 'empty file' }, 'a.yml', '/w')).toBe('a.yml: empty file');
+    expect(displayPath('/elsewhere/a.yml', '/w')).toBe('/elsewhere/a.yml');
+  });
+});
