@@ -1,0 +1,207 @@
+/**
+ * The relations between the manifests of one repository: which are image indexes (multi-arch),
+ * which are children of an index, and which are referrers (signatures, SBOMs, attestations) of a
+ * subject. The planner ranks only "pool" images (nothing holds them); every other manifest
+ * follows the images that hold it.
+ */
+import { INDEX_MEDIA_TYPES, type ImageRecord, type ImageStatus } from './inventory.js';
+import type { ImageRole } from './plan-model.js';
+
+/** One manifest, its input normalised (deduplicated tags, merged duplicate records). */
+export interface GraphNode {
+  /** Position in {@link ImageGraph.nodes} (nodes are sorted by digest). */
+  index: number;
+  digest: string;
+  /** Deduplicated and sorted. */
+  tags: string[];
+  pushedAt: number | undefined;
+  lastPulledAt: number | undefined;
+  sizeInBytes: number | undefined;
+  /** Missing status means ACTIVE (older DescribeImages responses have none). */
+  status: ImageStatus;
+  lastArchivedAt: number | undefined;
+  lastActivatedAt: number | undefined;
+  /** An image index (manifest list), by media type or because children were read from it. */
+  isIndex: boolean;
+  /** An index whose manifest could not be read: its children are unknown. */
+  unreadableIndex: boolean;
+  role: ImageRole;
+  /** Indexes in this repository that reference this manifest, ascending by digest. */
+  parents: number[];
+  /** The subject this referrer points at, or -1. */
+  subject: number;
+  /** How the subject was found: OCI `subject` field, or a cosign `sha256-<hex>.sig|.att|.sbom` tag. */
+  subjectVia: 'subject' | 'cosign-tag' | undefined;
+  /** Manifests that hold on to this one: children (for an index) and referrers. */
+  dependents: number[];
+  /** Children listed by this index that are not in the repository (for reasons only). */
+  missingChildren: number;
+}
+
+/** The manifests of one repository and their relations. */
+export interface ImageGraph {
+  /** Every distinct digest, ascending. */
+  nodes: GraphNode[];
+  byDigest: Map<string, GraphNode>;
+  /** Digests of indexes whose manifest could not be read, ascending. */
+  unreadableIndexes: string[];
+  /** True when at least one manifest is an index. */
+  hasIndexes: boolean;
+}
+
+const INDEX_TYPES = new Set(INDEX_MEDIA_TYPES);
+const COSIGN_TAG = /^sha256-([0-9a-f]{64})\.(?:sig|att|sbom)$/;
+
+/**
+ * Builds the graph of one repository's manifests. Deterministic: the result does not depend on
+ * the order of `images`. Duplicate records of one digest are merged (see {@link mergeRecords}).
+ */
+export function buildImageGraph(images: readonly ImageRecord[]): ImageGraph {
+  const records = groupByDigest(images);
+  const nodes: GraphNode[] = new Array(records.length);
+  const byDigest = new Map<string, GraphNode>();
+  const unreadableIndexes: string[] = [];
+  let hasIndexes = false;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    const isIndex = (r.imageManifestMediaType !== undefined && INDEX_TYPES.has(r.imageManifestMediaType)) || r.childDigests !== undefined;
+    const unreadableIndex = isIndex && r.childDigests === undefined;
+    if (isIndex) hasIndexes = true;
+    if (unreadableIndex) unreadableIndexes.push(r.imageDigest);
+    const node: GraphNode = {
+      index: i,
+      digest: r.imageDigest,
+      tags: normaliseTags(r.imageTags),
+      pushedAt: finite(r.imagePushedAt),
+      lastPulledAt: finite(r.lastRecordedPullTime),
+      sizeInBytes: nonNegative(finite(r.imageSizeInBytes)),
+      status: r.imageStatus ?? 'ACTIVE',
+      lastArchivedAt: finite(r.lastArchivedAt),
+      lastActivatedAt: finite(r.lastActivatedAt),
+      isIndex,
+      unreadableIndex,
+      role: 'image',
+      parents: [],
+      subject: -1,
+      subjectVia: undefined,
+      dependents: [],
+      missingChildren: 0,
+    };
+    nodes[i] = node;
+    byDigest.set(node.digest, node);
+  }
+
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    const node = nodes[i]!;
+    if (r.childDigests) {
+      // A child listed twice by one index is still one reference.
+      for (const child of new Set(r.childDigests)) {
+        const c = byDigest.get(child);
+        if (c) {
+          c.parents.push(i);
+          node.dependents.push(c.index);
+        } else {
+          node.missingChildren++;
+        }
+      }
+    }
+    const subject = findSubject(r, node, byDigest);
+    if (subject) {
+      node.subject = subject.node.index;
+      node.subjectVia = subject.via;
+      subject.node.dependents.push(i);
+    }
+  }
+
+  for (const node of nodes) {
+    // Parents were appended in ascending node order already; dependents may interleave.
+    node.dependents.sort((a, b) => a - b);
+    if (node.parents.length > 0) node.role = 'child';
+    else if (node.subject >= 0) node.role = 'referrer';
+    else if (node.isIndex) node.role = 'index';
+  }
+  return { nodes, byDigest, unreadableIndexes, hasIndexes };
+}
+
+function findSubject(
+  r: ImageRecord,
+  node: GraphNode,
+  byDigest: Map<string, GraphNode>,
+): { node: GraphNode; via: 'subject' | 'cosign-tag' } | undefined {
+  if (r.subjectManifestDigest !== undefined) {
+    const s = byDigest.get(r.subjectManifestDigest);
+    if (s) return { node: s, via: 'subject' };
+  }
+  for (const tag of node.tags) {
+    if (!tag.startsWith('sha256-')) continue;
+    const m = COSIGN_TAG.exec(tag);
+    if (!m) continue;
+    const s = byDigest.get(`sha256:${m[1]}`);
+    if (s && s !== node) return { node: s, via: 'cosign-tag' };
+  }
+  return undefined;
+}
+
+/** Tags deduplicated and sorted; `undefined`, empty and duplicate entries are normal input. */
+export function normaliseTags(tags: readonly string[] | undefined): string[] {
+  if (!tags || tags.length === 0) return [];
+  if (tags.length === 1) return [tags[0]!];
+  return [...new Set(tags)].sort();
+}
+
+// Beyond ±8.64e15 ms a Date is invalid (and toISOString throws): treat such a time as missing.
+const MAX_TIME = 8.64e15;
+
+function finite(n: number | undefined): number | undefined {
+  return n !== undefined && Number.isFinite(n) && Math.abs(n) <= MAX_TIME ? n : undefined;
+}
+
+function nonNegative(n: number | undefined): number | undefined {
+  return n !== undefined && n >= 0 ? n : undefined;
+}
+
+function groupByDigest(images: readonly ImageRecord[]): ImageRecord[] {
+  const sorted = [...images].sort((a, b) => (a.imageDigest < b.imageDigest ? -1 : a.imageDigest > b.imageDigest ? 1 : 0));
+  const out: ImageRecord[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const r = sorted[i]!;
+    const last = out[out.length - 1];
+    if (last && last.imageDigest === r.imageDigest) out[out.length - 1] = mergeRecords(last, r);
+    else out.push(r);
+  }
+  return out;
+}
+
+/**
+ * Two records of the same digest (messy input) become one, leaning to keeping: tags and children
+ * are united; times take the later value (younger, more recently pulled); a disagreement on
+ * storage status becomes ACTIVATING, a status no rule selects, so the image is kept. The result
+ * does not depend on which record came first.
+ */
+export function mergeRecords(a: ImageRecord, b: ImageRecord): ImageRecord {
+  const status = a.imageStatus === b.imageStatus ? a.imageStatus : 'ACTIVATING';
+  const children = a.childDigests || b.childDigests ? [...new Set([...(a.childDigests ?? []), ...(b.childDigests ?? [])])].sort() : undefined;
+  const mediaType = [a.imageManifestMediaType, b.imageManifestMediaType].filter((m) => m !== undefined).sort((x, y) => Number(INDEX_TYPES.has(y)) - Number(INDEX_TYPES.has(x)) || (x < y ? -1 : x > y ? 1 : 0))[0];
+  const subject = [a.subjectManifestDigest, b.subjectManifestDigest].filter((s) => s !== undefined).sort()[0];
+  const merged: ImageRecord = {
+    imageDigest: a.imageDigest,
+    imageTags: [...(a.imageTags ?? []), ...(b.imageTags ?? [])],
+    imagePushedAt: maxDefined(a.imagePushedAt, b.imagePushedAt),
+    lastRecordedPullTime: maxDefined(a.lastRecordedPullTime, b.lastRecordedPullTime),
+    imageSizeInBytes: maxDefined(a.imageSizeInBytes, b.imageSizeInBytes),
+    lastArchivedAt: maxDefined(a.lastArchivedAt, b.lastArchivedAt),
+    lastActivatedAt: maxDefined(a.lastActivatedAt, b.lastActivatedAt),
+  };
+  if (status !== undefined) merged.imageStatus = status;
+  if (children !== undefined) merged.childDigests = children;
+  if (mediaType !== undefined) merged.imageManifestMediaType = mediaType;
+  if (subject !== undefined) merged.subjectManifestDigest = subject;
+  return merged;
+}
+
+function maxDefined(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.max(a, b);
+}

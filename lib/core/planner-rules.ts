@@ -1,0 +1,285 @@
+/**
+ * Rule evaluation with ECR's lifecycle semantics, over the "pool": the manifests nothing else
+ * holds (no index lists them, they refer to no subject in the repository).
+ *
+ * - Every rule sees the whole repository at once and ranks its WHOLE selection, including images
+ *   a higher-priority rule also selected.
+ * - An image can be expired only by the first rule (in priority order) whose selection contains
+ *   it: a higher-priority rule that selects an image protects it even when it keeps it.
+ *   Hence "expired by at most one rule" holds by construction.
+ *
+ * Protections (protect.tags, minAge, safety limits) are applied afterwards by the planner; they
+ * never change a rule's ranking, only whether its verdict is carried out.
+ */
+import semver from 'semver';
+import type { GraphNode } from './image-graph.js';
+import { formatBytes, formatDuration, ordinal } from './plan-reasons.js';
+import type { Rule } from './rules-model.js';
+import { compileTagPattern, matchesAllPatterns, matchesAnyTag } from './tag-pattern.js';
+
+/** What the pool image carries into evaluation besides its graph node. */
+export interface PoolImage {
+  node: GraphNode;
+  /** Bytes the image occupies: its own size, or for an index the sum of its children's sizes. */
+  footprint: number | undefined;
+}
+
+/** The verdict of the rules on the pool, one entry per pool position. */
+export interface RuleEvaluation {
+  /** Index (into the policy's rules) of the first rule whose selection contains the image, or -1. */
+  claim: Int32Array;
+  /** 1 when the claiming rule's condition is met (expire or transition). */
+  met: Uint8Array;
+  /** For an image its claiming rule keeps: the first lower-priority rule that would have acted on it, or -1. */
+  overruledBy: Int32Array;
+  /** Per pool position: the claiming rule's explanation, without the leading verb. */
+  detail: string[];
+}
+
+interface CompiledRule {
+  rule: Rule;
+  patterns: RegExp[];
+  excludes: RegExp[];
+}
+
+const compiledRules = new WeakMap<Rule, CompiledRule>();
+
+function compile(rule: Rule): CompiledRule {
+  let c = compiledRules.get(rule);
+  if (!c) {
+    c = {
+      rule,
+      patterns: rule.selection.tagPatterns.map(compileTagPattern),
+      excludes: rule.selection.excludeTagPatterns.map(compileTagPattern),
+    };
+    compiledRules.set(rule, c);
+  }
+  return c;
+}
+
+/** True when the rule's selection contains the image (tag status, patterns, excludes, storage class). */
+function selects(rule: CompiledRule, node: GraphNode): boolean {
+  const sel = rule.rule.selection;
+  if (sel.storageClass === 'standard' ? node.status !== 'ACTIVE' : node.status !== 'ARCHIVED') return false;
+  const tagged = node.tags.length > 0;
+  if (sel.tagStatus === 'tagged' && !tagged) return false;
+  if (sel.tagStatus === 'untagged' && tagged) return false;
+  if (rule.patterns.length > 0 && !matchesAllPatterns(rule.patterns, node.tags)) return false;
+  for (const ex of rule.excludes) if (matchesAnyTag(ex, node.tags)) return false;
+  return true;
+}
+
+/**
+ * The time count and total-size rules rank by, newest first. ECR orders by push time, or by the
+ * restore time for an image brought back from archive; archived images rank by when they were
+ * archived. Undefined when the image has no push time: such an image is never ranked.
+ */
+export function rankTime(node: GraphNode, storageClass: 'standard' | 'archive'): number | undefined {
+  if (node.pushedAt === undefined) return undefined;
+  if (storageClass === 'archive') return node.lastArchivedAt ?? node.pushedAt;
+  return node.lastActivatedAt !== undefined && node.lastActivatedAt > node.pushedAt ? node.lastActivatedAt : node.pushedAt;
+}
+
+/** Per-rule scratch: which pool images it selects, whether its condition is met, and a figure for the reason. */
+interface RuleScan {
+  selected: Uint8Array;
+  met: Uint8Array;
+  /** Rank (count rules), age in ms (since* rules), size or running total (size rules); NaN = not ranked. */
+  figure: Float64Array;
+  /** Semver rules: the version each selected image was ranked by. */
+  versions?: (string | undefined)[];
+}
+
+/**
+ * Evaluates a policy's rules over the pool with ECR's semantics. Pure and deterministic:
+ * ties in rankings are broken by digest (the pool is in digest order).
+ */
+export function evaluateRules(pool: readonly PoolImage[], rules: readonly Rule[], now: number): RuleEvaluation {
+  const n = pool.length;
+  const compiled = rules.map(compile);
+  const scans = compiled.map((c) => scanRule(c, pool, now));
+  const claim = new Int32Array(n).fill(-1);
+  const met = new Uint8Array(n);
+  const overruledBy = new Int32Array(n).fill(-1);
+  const detail: string[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    let r = 0;
+    while (r < scans.length && !scans[r]!.selected[i]) r++;
+    if (r === scans.length) {
+      detail[i] = 'no rule selects it';
+      continue;
+    }
+    claim[i] = r;
+    const scan = scans[r]!;
+    met[i] = scan.met[i]!;
+    detail[i] = explain(compiled[r]!.rule, scan, i, pool[i]!, now);
+    if (!met[i]) {
+      for (let later = r + 1; later < scans.length; later++) {
+        if (scans[later]!.selected[i] && scans[later]!.met[i]) {
+          overruledBy[i] = later;
+          break;
+        }
+      }
+    }
+  }
+  return { claim, met, overruledBy, detail };
+}
+
+function scanRule(c: CompiledRule, pool: readonly PoolImage[], now: number): RuleScan {
+  const n = pool.length;
+  const selected = new Uint8Array(n);
+  const met = new Uint8Array(n);
+  const figure = new Float64Array(n).fill(Number.NaN);
+  const members: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (selects(c, pool[i]!.node)) {
+      selected[i] = 1;
+      members.push(i);
+    }
+  }
+  const scan: RuleScan = { selected, met, figure };
+  const cond = c.rule.condition;
+  const storageClass = c.rule.selection.storageClass;
+  switch (cond.type) {
+    case 'imageCountMoreThan': {
+      if (cond.orderBy === 'semver') {
+        rankBySemver(c, pool, members, cond.count, scan);
+        break;
+      }
+      const ranked = members
+        .map((i) => ({ i, t: rankTime(pool[i]!.node, storageClass) }))
+        .filter((x): x is { i: number; t: number } => x.t !== undefined)
+        .sort((a, b) => b.t - a.t || a.i - b.i);
+      ranked.forEach(({ i }, pos) => {
+        figure[i] = pos + 1;
+        if (pos >= cond.count) met[i] = 1;
+      });
+      break;
+    }
+    case 'sinceImagePushed':
+      for (const i of members) {
+        const t = rankTime(pool[i]!.node, 'standard');
+        if (t === undefined) continue;
+        figure[i] = now - t;
+        if (now - t > cond.ms) met[i] = 1;
+      }
+      break;
+    case 'sinceImagePulled':
+      for (const i of members) {
+        const t = pullReferenceTime(pool[i]!.node);
+        if (t === undefined) continue;
+        figure[i] = now - t;
+        if (now - t > cond.ms) met[i] = 1;
+      }
+      break;
+    case 'sinceImageTransitioned':
+      for (const i of members) {
+        const node = pool[i]!.node;
+        if (node.status !== 'ARCHIVED' || node.lastArchivedAt === undefined) continue;
+        figure[i] = now - node.lastArchivedAt;
+        if (now - node.lastArchivedAt > cond.ms) met[i] = 1;
+      }
+      break;
+    case 'sizeLargerThan':
+      for (const i of members) {
+        const size = pool[i]!.footprint;
+        if (size === undefined) continue;
+        figure[i] = size;
+        if (size > cond.bytes) met[i] = 1;
+      }
+      break;
+    case 'totalSizeMoreThan': {
+      // Oldest expire first until the rest fits == keep the longest newest-first run that fits.
+      const ranked = members
+        .map((i) => ({ i, t: rankTime(pool[i]!.node, storageClass), s: pool[i]!.footprint }))
+        .filter((x): x is { i: number; t: number; s: number } => x.t !== undefined && x.s !== undefined)
+        .sort((a, b) => b.t - a.t || a.i - b.i);
+      let total = 0;
+      let over = false;
+      for (const { i, s } of ranked) {
+        total += s;
+        if (total > cond.bytes) over = true;
+        figure[i] = total;
+        if (over) met[i] = 1;
+      }
+      break;
+    }
+  }
+  return scan;
+}
+
+function rankBySemver(c: CompiledRule, pool: readonly PoolImage[], members: number[], count: number, scan: RuleScan): void {
+  const versions: (string | undefined)[] = new Array(pool.length);
+  const ranked: { i: number; v: semver.SemVer; t: number }[] = [];
+  for (const i of members) {
+    const node = pool[i]!.node;
+    let best: semver.SemVer | null = null;
+    for (const tag of node.tags) {
+      if (c.patterns.length > 0 && !c.patterns.some((p) => p.test(tag))) continue;
+      const v = semver.parse(tag);
+      if (v && (!best || semver.compare(v, best) > 0)) best = v;
+    }
+    if (!best) continue;
+    const t = rankTime(node, c.rule.selection.storageClass);
+    if (t === undefined) continue;
+    versions[i] = best.version;
+    ranked.push({ i, v: best, t });
+  }
+  ranked.sort((a, b) => semver.rcompare(a.v, b.v) || b.t - a.t || a.i - b.i);
+  ranked.forEach(({ i }, pos) => {
+    scan.figure[i] = pos + 1;
+    if (pos >= count) scan.met[i] = 1;
+  });
+  scan.versions = versions;
+}
+
+/**
+ * The time "not pulled since" is measured from: the last recorded pull, or the restore from
+ * archive if later, falling back to the push time for an image never pulled.
+ */
+export function pullReferenceTime(node: GraphNode): number | undefined {
+  let t: number | undefined;
+  for (const x of [node.lastPulledAt, node.lastActivatedAt, node.pushedAt]) {
+    if (x !== undefined && (t === undefined || x > t)) t = x;
+  }
+  return t;
+}
+
+function explain(rule: Rule, scan: RuleScan, i: number, image: PoolImage, now: number): string {
+  const cond = rule.condition;
+  const id = rule.id;
+  const figure = scan.figure[i]!;
+  const ranked = !Number.isNaN(figure);
+  const node = image.node;
+  const untagged = node.tags.length === 0 ? 'untagged, ' : '';
+  switch (cond.type) {
+    case 'imageCountMoreThan':
+      if (cond.orderBy === 'semver') {
+        if (!ranked) return `no valid semantic version in its tags, so '${id}' does not rank it (rule keeps ${cond.count})`;
+        return `${figure === 1 ? '' : `${ordinal(figure)} `}highest version (${scan.versions?.[i]}) of '${id}' (rule keeps ${cond.count})`;
+      }
+      if (!ranked) return `no push time, so '${id}' cannot rank it (rule keeps ${cond.count})`;
+      return `${untagged}${figure === 1 ? '' : `${ordinal(figure)} `}newest of '${id}' (rule keeps ${cond.count})`;
+    case 'sinceImagePushed':
+      if (!ranked) return `no push time, so '${id}' cannot age it`;
+      return `${untagged}pushed ${formatDuration(figure)} ago ${scan.met[i] ? '>' : 'is not more than'} ${formatDuration(cond.ms)} (rule ${id})`;
+    case 'sinceImagePulled': {
+      if (!ranked) return `no push or pull time, so '${id}' cannot age it`;
+      const t = now - figure;
+      const what =
+        node.lastPulledAt === t ? 'last pulled' : node.lastActivatedAt === t ? 'restored from archive' : 'never pulled, pushed';
+      return `${untagged}${what} ${formatDuration(figure)} ago ${scan.met[i] ? '>' : 'is not more than'} ${formatDuration(cond.ms)} (rule ${id})`;
+    }
+    case 'sinceImageTransitioned':
+      if (!ranked) return `no archive time recorded, so '${id}' cannot age it`;
+      return `archived ${formatDuration(figure)} ago ${scan.met[i] ? '>' : 'is not more than'} ${formatDuration(cond.ms)} (rule ${id})`;
+    case 'sizeLargerThan':
+      if (!ranked) return `size unknown, so '${id}' cannot weigh it`;
+      return `${formatBytes(figure)} ${scan.met[i] ? '>' : 'is not more than'} ${formatBytes(cond.bytes)} (rule ${id})`;
+    case 'totalSizeMoreThan':
+      if (!ranked) return `size or push time unknown, so '${id}' does not count it`;
+      return scan.met[i]
+        ? `beyond the ${formatBytes(cond.bytes)} budget of '${id}' (newest images up to this one total ${formatBytes(figure)})`
+        : `within the ${formatBytes(cond.bytes)} budget of '${id}' (newest images up to this one total ${formatBytes(figure)})`;
+  }
+}

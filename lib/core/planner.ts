@@ -1,0 +1,342 @@
+/**
+ * The planner: a pure function from (repository inventory, rules, now) to a plan in which every
+ * manifest has a decision and a reason a person understands. No I/O, clock or randomness:
+ * the same inputs always give the same plan, whatever the order of the input images.
+ *
+ * Order of decisions for one repository:
+ * 1. the governing policy (or protection / no policy) — {@link selectPolicy};
+ * 2. the manifest graph: indexes, their children, referrers and their subjects — `image-graph.ts`;
+ * 3. the rules, with ECR's semantics, over the pool of manifests nothing holds — `planner-rules.ts`;
+ * 4. guards that beat every rule: protected tags, no push time, minAge, unreadable indexes;
+ * 5. children and referrers follow the manifests that hold them (kept if any holder is kept);
+ * 6. safety limits: too many deletions blocks the whole repository.
+ */
+import { buildImageGraph, type GraphNode, type ImageGraph } from './image-graph.js';
+import type { RepositoryInventory } from './inventory.js';
+import type { Decision, Plan, PlannedImage, RepositoryPlan } from './plan-model.js';
+import { countImages, summarizePlan } from './plan-summary.js';
+import { formatDuration, quoteList, shortDigest } from './plan-reasons.js';
+import { evaluateRules, type PoolImage } from './planner-rules.js';
+import { selectPolicy } from './repository-match.js';
+import type { Policy, RuleSet } from './rules-model.js';
+import { compileTagPattern } from './tag-pattern.js';
+
+export { selectPolicy, type PolicySelection } from './repository-match.js';
+export { summarizePlan, countImages } from './plan-summary.js';
+export { deletionOrder, deletionLayers } from './plan-order.js';
+
+/** Options of {@link planRepository}. */
+export interface PlanRepositoryOptions {
+  /**
+   * Deletions the run may still make (what `maxDeletionsPerRun` leaves after earlier
+   * repositories). Defaults to `ruleSet.defaults.maxDeletionsPerRun` (null = no cap).
+   */
+  deletionBudget?: number;
+}
+
+/** Per-manifest working state while a repository is planned. */
+interface Verdict {
+  decision: Decision;
+  rule: string | null;
+  reason: string;
+}
+
+/**
+ * Plans one repository. The engine calls it once per repository so memory stays proportional
+ * to the largest repository, threading `deletionBudget` from one call to the next.
+ *
+ * @example
+ * const plan = planRepository({ repositoryName: 'app', images }, ruleSet, Date.parse('2026-01-01'));
+ * plan.images.filter((i) => i.decision === 'delete'); // with plan.images[k].reason saying why
+ */
+export function planRepository(
+  inventory: RepositoryInventory,
+  ruleSet: RuleSet,
+  now: number,
+  options: PlanRepositoryOptions = {},
+): RepositoryPlan {
+  const selection = selectPolicy(inventory.repositoryName, ruleSet);
+  const graph = buildImageGraph(inventory.images);
+  const policyName = selection.policy?.name ?? null;
+  if (selection.protected) {
+    return uniformPlan(inventory.repositoryName, graph, policyName, 'protected', selection.reason, `keep: protected repository (${selection.reason})`);
+  }
+  if (!selection.policy) {
+    return uniformPlan(inventory.repositoryName, graph, null, 'unmanaged', selection.reason, 'keep: no policy governs this repository');
+  }
+  const verdicts = decide(graph, selection.policy, ruleSet, now);
+  const budget = options.deletionBudget ?? ruleSet.defaults.maxDeletionsPerRun ?? undefined;
+  const blocked = checkLimits(verdicts, graph.nodes.length, ruleSet.defaults.maxDeletePercentPerRepository, budget);
+  if (blocked) {
+    for (const v of verdicts) {
+      if (v.decision !== 'delete') continue;
+      v.reason = `keep: repository blocked, ${blocked}; without the limit: ${v.reason}`;
+      v.decision = 'keep';
+      v.rule = null;
+    }
+  }
+  const images = toPlannedImages(graph, verdicts);
+  const plan: RepositoryPlan = {
+    repositoryName: inventory.repositoryName,
+    policy: policyName,
+    status: blocked ? 'blocked' : 'planned',
+    images,
+    counts: countImages(images, (i) => graph.byDigest.get(i.imageDigest)?.isIndex ?? false),
+  };
+  if (blocked) plan.statusReason = blocked;
+  return plan;
+}
+
+/**
+ * Plans a whole registry, one repository at a time, threading the run's deletion budget
+ * (`maxDeletionsPerRun`) in the order the inventories come; a repository that would exceed
+ * what is left is blocked and uses none of it. Repositories appear in the plan by name.
+ */
+export function planRegistry(inventories: Iterable<RepositoryInventory>, ruleSet: RuleSet, now: number): Plan {
+  let budget = ruleSet.defaults.maxDeletionsPerRun ?? undefined;
+  const plans: RepositoryPlan[] = [];
+  for (const inventory of inventories) {
+    const plan = planRepository(inventory, ruleSet, now, budget === undefined ? {} : { deletionBudget: budget });
+    if (budget !== undefined) budget -= plan.counts.delete;
+    plans.push(plan);
+  }
+  return summarizePlan(plans, now, ruleSet.defaults.mode);
+}
+
+function uniformPlan(
+  repositoryName: string,
+  graph: ImageGraph,
+  policy: string | null,
+  status: 'protected' | 'unmanaged',
+  statusReason: string,
+  reason: string,
+): RepositoryPlan {
+  const verdicts = graph.nodes.map((): Verdict => ({ decision: 'keep', rule: null, reason }));
+  const images = toPlannedImages(graph, verdicts);
+  return { repositoryName, policy, status, statusReason, images, counts: countImages(images, () => false) };
+}
+
+/** Steps 3–5: rules over the pool, guards, then children and referrers follow their holders. */
+function decide(graph: ImageGraph, policy: Policy, ruleSet: RuleSet, now: number): Verdict[] {
+  const { nodes } = graph;
+  const verdicts: Verdict[] = new Array(nodes.length);
+  const guards = new Guards(graph, ruleSet, now);
+
+  const pool: PoolImage[] = [];
+  for (const node of nodes) if (node.parents.length === 0 && node.subject < 0) pool.push({ node, footprint: footprint(node, nodes) });
+  const evaluation = evaluateRules(pool, policy.rules, now);
+
+  for (let p = 0; p < pool.length; p++) {
+    const node = pool[p]!.node;
+    const claim = evaluation.claim[p]!;
+    let verdict: Verdict;
+    if (claim < 0) {
+      const activating = node.status === 'ACTIVATING' ? ' (it is being restored from archive, ACTIVATING)' : '';
+      verdict = { decision: 'keep', rule: null, reason: `keep: ${evaluation.detail[p]}${activating}` };
+    } else {
+      const rule = policy.rules[claim]!;
+      if (evaluation.met[p]) {
+        const decision: Decision = rule.action.type === 'transition' ? 'transition' : 'delete';
+        verdict = { decision, rule: rule.id, reason: `${decision}: ${evaluation.detail[p]}` };
+      } else {
+        const later = evaluation.overruledBy[p]!;
+        const reason =
+          later >= 0
+            ? `keep: matched by higher-priority rule '${rule.id}' which keeps it — ${evaluation.detail[p]}; rule '${policy.rules[later]!.id}' alone would ${policy.rules[later]!.action.type === 'transition' ? 'transition' : 'delete'} it`
+            : `keep: ${evaluation.detail[p]}`;
+        verdict = { decision: 'keep', rule: rule.id, reason };
+      }
+    }
+    verdicts[node.index] = guards.apply(node, verdict, true);
+  }
+
+  // Children and referrers, in dependency order: a manifest is decided once all its holders are.
+  const pending = new Int32Array(nodes.length);
+  const queue: number[] = [];
+  for (const node of nodes) {
+    pending[node.index] = node.parents.length + (node.subject >= 0 ? 1 : 0);
+    if (pending[node.index] === 0) queue.push(node.index);
+  }
+  for (let q = 0; q < queue.length; q++) {
+    for (const d of nodes[queue[q]!]!.dependents) {
+      if (--pending[d]! === 0) {
+        const node = nodes[d]!;
+        verdicts[d] = guards.apply(node, follow(node, nodes, verdicts), false);
+        queue.push(d);
+      }
+    }
+  }
+  if (queue.length < nodes.length) {
+    for (const node of nodes) {
+      if (verdicts[node.index] === undefined) {
+        verdicts[node.index] = {
+          decision: 'keep',
+          rule: null,
+          reason: 'keep: part of a reference cycle (indexes or referrers that hold each other), never deleted',
+        };
+      }
+    }
+  }
+  return verdicts;
+}
+
+/** A child or referrer: kept if any holder is kept; archived with them; deleted only when all are. */
+function follow(node: GraphNode, nodes: readonly GraphNode[], verdicts: readonly Verdict[]): Verdict {
+  const holders: { digest: string; as: 'index' | 'subject'; verdict: Verdict }[] = node.parents.map((p) => ({
+    digest: nodes[p]!.digest,
+    as: 'index' as const,
+    verdict: verdicts[p]!,
+  }));
+  if (node.subject >= 0) holders.push({ digest: nodes[node.subject]!.digest, as: 'subject', verdict: verdicts[node.subject]! });
+  const describe = (as: 'index' | 'subject', state: string, list: typeof holders): string => {
+    const digests = list.map((h) => shortDigest(h.digest));
+    const shown = digests.length > 2 ? `${digests.slice(0, 2).join(', ')} and ${digests.length - 2} more` : digests.join(', ');
+    return as === 'index'
+      ? `child of ${state} ${list.length > 1 ? 'indexes' : 'index'} ${shown}`
+      : `referrer of ${state} subject ${shown}`;
+  };
+  const kept = holders.filter((h) => h.verdict.decision === 'keep');
+  if (kept.length > 0) {
+    const first = kept[0]!;
+    return { decision: 'keep', rule: null, reason: `keep: ${describe(first.as, 'kept', kept.filter((h) => h.as === first.as))}` };
+  }
+  const archived = holders.find((h) => h.verdict.decision === 'transition');
+  if (archived) {
+    return {
+      decision: 'transition',
+      rule: archived.verdict.rule,
+      reason: `transition: ${describe(archived.as, 'archived', [archived])} (rule ${archived.verdict.rule})`,
+    };
+  }
+  const first = holders[0]!;
+  if (first.as === 'index' && node.tags.length > 0) {
+    // Someone may pull a tagged child directly; once its index is gone it is ranked like any image.
+    return {
+      decision: 'keep',
+      rule: null,
+      reason: `keep: ${describe('index', 'deleted', holders.filter((h) => h.as === 'index'))}, but it has its own tags ${quoteList(node.tags)}; rules rank it on its own once the index is gone`,
+    };
+  }
+  return {
+    decision: 'delete',
+    rule: first.verdict.rule,
+    reason: `delete: ${describe(first.as, 'deleted', holders.filter((h) => h.as === first.as))} (rule ${first.verdict.rule})`,
+  };
+}
+
+/** Protections that beat every rule, checked for every manifest the rules or its holders would act on. */
+class Guards {
+  private readonly protectPatterns: { text: string; re: RegExp }[];
+  private readonly minAgeMs: number;
+
+  constructor(
+    private readonly graph: ImageGraph,
+    ruleSet: RuleSet,
+    private readonly now: number,
+  ) {
+    this.protectPatterns = ruleSet.protect.tags.map((text) => ({ text, re: compileTagPattern(text) }));
+    this.minAgeMs = ruleSet.defaults.minAgeMs;
+  }
+
+  /** The verdict after protections; `inPool` = ranked by rules (not a child or referrer). */
+  apply(node: GraphNode, verdict: Verdict, inPool: boolean): Verdict {
+    const protectedTag = this.protectedTag(node);
+    const action = verdict.decision;
+    const would = action === 'keep' ? '' : ` (rule ${verdict.rule} would ${action} it)`;
+    if (protectedTag !== undefined) return { decision: 'keep', rule: null, reason: `keep: protected tag '${protectedTag}'${would}` };
+    if (action === 'keep') return verdict;
+    const younger = node.pushedAt === undefined ? undefined : this.now - Math.max(node.pushedAt, node.lastActivatedAt ?? node.pushedAt);
+    if (younger === undefined) {
+      return { decision: 'keep', rule: null, reason: `keep: no push time recorded, so its age is unknown${would}` };
+    }
+    if (younger < this.minAgeMs) {
+      return {
+        decision: 'keep',
+        rule: null,
+        reason: `keep: younger than minAge ${formatDuration(this.minAgeMs)} (pushed ${formatDuration(younger)} ago)${would}`,
+      };
+    }
+    if (node.unreadableIndex) {
+      return { decision: 'keep', rule: null, reason: `keep: index manifest could not be read, so its children are unknown${would}` };
+    }
+    if (inPool && !node.isIndex && node.tags.length === 0 && this.graph.unreadableIndexes.length > 0) {
+      return {
+        decision: 'keep',
+        rule: null,
+        reason: `keep: untagged, and index ${shortDigest(this.graph.unreadableIndexes[0]!)} could not be read, so this may be one of its children${would}`,
+      };
+    }
+    return verdict;
+  }
+
+  private protectedTag(node: GraphNode): string | undefined {
+    for (const tag of node.tags) for (const p of this.protectPatterns) if (p.re.test(tag)) return tag;
+    return undefined;
+  }
+}
+
+/**
+ * Bytes an image occupies for size rules: its own size, or for an index the sum of its
+ * children's sizes (an index's reported size is only its largest child's).
+ */
+function footprint(node: GraphNode, nodes: readonly GraphNode[]): number | undefined {
+  if (!node.isIndex || node.dependents.length === 0) return node.sizeInBytes;
+  let total: number | undefined;
+  for (const d of node.dependents) {
+    const dep = nodes[d]!;
+    if (dep.subject === node.index && !dep.parents.includes(node.index)) continue; // a referrer, not a child
+    if (dep.sizeInBytes !== undefined) total = (total ?? 0) + dep.sizeInBytes;
+  }
+  return total ?? node.sizeInBytes;
+}
+
+/** Step 6: the reason the repository is blocked, or undefined when within the limits. */
+function checkLimits(verdicts: readonly Verdict[], images: number, maxPercent: number | null, budget: number | undefined): string | undefined {
+  let deletes = 0;
+  for (const v of verdicts) if (v.decision === 'delete') deletes++;
+  if (deletes === 0) return undefined;
+  if (maxPercent !== null && deletes * 100 > maxPercent * images) {
+    const pct = Math.floor((deletes * 1000) / images) / 10;
+    return `it would delete ${deletes} of ${images} images (${pct}%), more than maxDeletePercentPerRepository ${maxPercent}%`;
+  }
+  if (budget !== undefined && deletes > budget) {
+    return `it would delete ${deletes} images, more than the ${Math.max(0, budget)} deletions maxDeletionsPerRun still allows`;
+  }
+  return undefined;
+}
+
+function toPlannedImages(graph: ImageGraph, verdicts: readonly Verdict[]): PlannedImage[] {
+  const { nodes } = graph;
+  // Newest first reads best; images without a push time last; digest (node order) breaks ties.
+  const order = nodes.map((n) => n.index);
+  order.sort((a, b) => {
+    const ta = nodes[a]!.pushedAt;
+    const tb = nodes[b]!.pushedAt;
+    if (ta !== tb) {
+      if (ta === undefined) return 1;
+      if (tb === undefined) return -1;
+      return tb - ta;
+    }
+    return a - b;
+  });
+  const out: PlannedImage[] = new Array(nodes.length);
+  for (let k = 0; k < order.length; k++) {
+    const node = nodes[order[k]!]!;
+    const v = verdicts[node.index]!;
+    const image: PlannedImage = {
+      imageDigest: node.digest,
+      imageTags: node.tags,
+      pushedAt: node.pushedAt === undefined ? null : new Date(node.pushedAt).toISOString(),
+      lastPulledAt: node.lastPulledAt === undefined ? null : new Date(node.lastPulledAt).toISOString(),
+      sizeInBytes: node.sizeInBytes ?? null,
+      role: node.role,
+      decision: v.decision,
+      rule: v.rule,
+      reason: v.reason,
+    };
+    if (node.parents.length > 0) image.parentDigests = node.parents.map((p) => nodes[p]!.digest);
+    if (node.subject >= 0) image.subjectDigest = nodes[node.subject]!.digest;
+    out[k] = image;
+  }
+  return out;
+}
