@@ -319,3 +319,12 @@ function toRule(rule: NativeRule, pos: { line: number; column: number }, file: s
     source: { ...(file !== undefined ? { file } : {}), line: pos.line, column: pos.column },
   };
 }
+
+export {
+  exportLifecyclePolicy,
+  renderLifecyclePolicyYaml,
+  ruleToYamlObject,
+  type ExportedLifecyclePolicy,
+  type NotExpressible,
+  type RenderYamlOptions,
+} from './lifecycle-policy-export.js';

@@ -4,6 +4,7 @@
  *   always matched against the whole tag (`prod*` matches `prod`, `prod-1`; not `my-prod`);
  * - or `/regex/` (optionally `/regex/i`), also matched against the whole tag: `/v\d+/` behaves as
  *   `^(?:v\d+)$`, so a pattern never silently matches a substring.
+ * This module validates the syntax; the planner compiles and applies patterns (`tag-pattern.ts`).
  */
 
 /** Characters a Docker/ECR tag may contain, plus the two wildcards. */
@@ -39,34 +40,6 @@ export function checkTagPattern(pattern: string): string | null {
     return `invalid glob ${JSON.stringify(pattern)}: a glob may contain letters, digits, "_", ".", "-" and the wildcards "*" and "?"; write /regex/ for anything else`;
   }
   return null;
-}
-
-/** Converts a glob to an anchored regular expression source. */
-export function globToRegExpSource(glob: string): string {
-  let out = '';
-  for (const ch of glob) {
-    if (ch === '*') out += '.*';
-    else if (ch === '?') out += '.';
-    else out += ch === '.' ? '\\.' : ch; // the glob alphabet has no other regex metacharacter
-  }
-  return `^${out}$`;
-}
-
-/**
- * Compiles a (valid) tag pattern into a predicate over one tag.
- *
- * @example compileTagPattern('pr-*')('pr-12') // true
- * @example compileTagPattern('/v\\d+\\.\\d+/')('v1.2') // true, and false for 'v1.2-rc'
- * @throws Error when the pattern is invalid; validate with {@link checkTagPattern} first.
- */
-export function compileTagPattern(pattern: string): (tag: string) => boolean {
-  const problem = checkTagPattern(pattern);
-  if (problem) throw new Error(problem);
-  const regex = REGEX_RE.exec(pattern);
-  const re = regex
-    ? new RegExp(`^(?:${regex[1] ?? ''})$`, regex[2])
-    : new RegExp(globToRegExpSource(pattern));
-  return (tag) => re.test(tag);
 }
 
 /** Number of `*` wildcards in a glob (ECR allows at most 4 per tagPatternList entry). */
