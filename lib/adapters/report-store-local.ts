@@ -1,0 +1,77 @@
+/**
+ * Report store on the local disk, for the CLI (`--out DIR`) and `npm start` (`reports/`). Writes
+ * the same files as the S3 store, each atomically (temp file, then rename) so an interrupted run
+ * never leaves a half-written plan or report behind.
+ */
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Plan } from '../core/plan-model.js';
+import type { SweepResult } from '../core/result-model.js';
+import { renderResultCsv } from '../core/report-csv.js';
+import { renderReportHtml, type ReportHtmlOptions } from '../core/report-html.js';
+import { REPORT_FILES, reportFolder, reportFolderProblem, type ReportFileKind } from '../core/report-layout.js';
+import { ReportWriteError, type ReportStore, type WrittenReport } from './report-store.js';
+
+export interface LocalReportStoreOptions {
+  /**
+   * `dated` (default): `<dir>/<yyyy-mm-dd>/<run-id>/`, the S3 layout, so runs never overwrite each
+   * other. `flat`: straight into `<dir>`, for a caller that gives each run its own directory.
+   */
+  layout?: 'dated' | 'flat';
+  /** Passed to the HTML renderer. */
+  html?: ReportHtmlOptions;
+}
+
+/** Writes a run's reports under a local directory. */
+export class LocalReportStore implements ReportStore {
+  private readonly root: string;
+  private readonly layout: 'dated' | 'flat';
+  private readonly htmlOptions: ReportHtmlOptions;
+  private readonly folders = new Map<string, string>();
+
+  /** @param dir - root directory, created when missing; relative paths resolve against the working directory. */
+  constructor(dir: string, options: LocalReportStoreOptions = {}) {
+    this.root = path.resolve(dir);
+    this.layout = options.layout ?? 'dated';
+    this.htmlOptions = options.html ?? {};
+  }
+
+  /** Writes `plan.json`; resolves to its absolute path. See {@link ReportStore.writePlan}. */
+  async writePlan(plan: Plan, runId: string, date: string | Date = plan.now): Promise<string> {
+    const folder = this.folderFor(runId, date, 'plan.json');
+    const file = await this.write(folder, 'plan', `${JSON.stringify(plan, null, 2)}\n`);
+    this.folders.set(runId, folder);
+    return file;
+  }
+
+  /** Writes `result.json`, `result.csv` and `report.html`; `files.reportHtml` is the path to print. */
+  async writeResult(result: SweepResult, date: string | Date = result.now): Promise<WrittenReport> {
+    const folder = this.folders.get(result.runId) ?? this.folderFor(result.runId, date, 'the result files');
+    const resultJson = await this.write(folder, 'resultJson', `${JSON.stringify(result, null, 2)}\n`);
+    const resultCsv = await this.write(folder, 'resultCsv', renderResultCsv(result));
+    const reportHtml = await this.write(folder, 'reportHtml', renderReportHtml(result, this.htmlOptions));
+    return { folder, files: { resultJson, resultCsv, reportHtml }, reportUrl: pathToFileURL(reportHtml).href };
+  }
+
+  private folderFor(runId: string, date: string | Date, what: string): string {
+    const problem = reportFolderProblem(runId, date);
+    if (problem) throw new ReportWriteError(`cannot write ${what} under ${this.root}: ${problem}`, this.root);
+    return this.layout === 'flat' ? this.root : path.join(this.root, ...reportFolder(runId, date).split('/'));
+  }
+
+  private async write(folder: string, kind: ReportFileKind, body: string): Promise<string> {
+    const file = path.join(folder, REPORT_FILES[kind].name);
+    const temp = `${file}.${process.pid}.tmp`;
+    try {
+      await mkdir(folder, { recursive: true });
+      await writeFile(temp, body, 'utf8');
+      await rename(temp, file);
+      return file;
+    } catch (error) {
+      await rm(temp, { force: true }).catch(() => undefined);
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new ReportWriteError(`could not write ${file}: ${detail}`, file, { cause: error });
+    }
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * The Slack summary of a sweep as Block Kit blocks plus a plain-text fallback. Pure: the
+ * notifier only posts what this returns. Every user string is escaped for Slack's mrkdwn so a
+ * tag or an error message can neither mention `@channel` nor forge a link.
+ */
+import type { SweepResult } from './result-model.js';
+import {
+  collectFailures,
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatTime,
+  isDryRun,
+  summarizeRepositories,
+  topRepositories,
+  totalBytes,
+} from './report-summary.js';
+
+/** The subset of Block Kit this message uses (kept local so the core depends on no Slack package). */
+export type SlackText = { type: 'mrkdwn'; text: string } | { type: 'plain_text'; text: string; emoji?: boolean };
+export type SlackBlock =
+  | { type: 'header'; text: { type: 'plain_text'; text: string; emoji?: boolean } }
+  | { type: 'section'; text?: SlackText; fields?: SlackText[] }
+  | { type: 'context'; elements: SlackText[] }
+  | { type: 'divider' }
+  | {
+      type: 'actions';
+      elements: Array<{ type: 'button'; text: { type: 'plain_text'; text: string }; url: string; action_id: string; style?: 'primary' | 'danger' }>;
+    };
+
+export interface SlackMessage {
+  /** Plain-text fallback, shown in notifications and by clients without Block Kit. */
+  text: string;
+  blocks: SlackBlock[];
+}
+
+export interface SlackMessageOptions {
+  /** Link to the HTML report (a presigned URL); omitted or null when there is none. */
+  reportUrl?: string | null;
+  /** Where the report files are when no link fits (e.g. `s3://bucket/prefix/...`). */
+  reportLocation?: string;
+  /** Repositories listed by bytes. Default 5. */
+  topRepositories?: number;
+  /** Failures listed before "and N more". Default 5. */
+  maxFailures?: number;
+}
+
+/** Slack's documented limits for the blocks used here. */
+export const SLACK_LIMITS = { headerText: 150, sectionText: 3000, fieldText: 2000, fields: 10, blocks: 50, buttonUrl: 3000 } as const;
+
+/** Escapes the three characters Slack's mrkdwn treats as control characters. */
+export function escapeMrkdwn(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Inline code for user data: escaped, and without backticks that would end the span. */
+function code(value: string): string {
+  return `\`${escapeMrkdwn(value.replace(/`/g, "'"))}\``;
+}
+
+/** Cuts text to `max` characters, marking the cut with an ellipsis. */
+export function truncate(value: string, max: number): string {
+  if (value.length <= max) return value;
+  return `${value.slice(0, Math.max(0, max - 1))}…`;
+}
+
+/**
+ * Builds the Slack message for a sweep result.
+ *
+ * @example
+ * ```ts
+ * const message = buildSlackMessage(result, { reportUrl });
+ * await webhook.send(message);
+ * ```
+ */
+export function buildSlackMessage(result: SweepResult, options: SlackMessageOptions = {}): SlackMessage {
+  const dryRun = isDryRun(result);
+  const t = result.totals;
+  const bytes = totalBytes(result);
+  const failures = collectFailures(result);
+  const blocks: SlackBlock[] = [];
+
+  const headline = dryRun
+    ? `ECR sweep: DRY RUN, nothing was deleted`
+    : `ECR sweep: ${formatCount(t.deleted)} images deleted${failures.length ? `, ${formatCount(failures.length)} failures` : ''}`;
+  blocks.push({ type: 'header', text: { type: 'plain_text', text: truncate(headline, SLACK_LIMITS.headerText), emoji: true } });
+
+  if (dryRun) {
+    blocks.push(
+      section(
+        `:warning: *DRY RUN: nothing was deleted.* An apply run with these rules would delete *${formatCount(t.planned)} images* (${formatBytes(bytes)}) in ${formatCount(repositoriesWithPlannedDeletes(result))} repositories.`,
+      ),
+    );
+  }
+  if (result.abortedReason) blocks.push(section(`:octagonal_sign: *Sweep aborted:* ${escapeMrkdwn(truncate(result.abortedReason, 500))}`));
+  if (result.stoppedByDeadline) {
+    blocks.push(
+      section(`:hourglass: *Stopped by the deadline:* ${formatCount(result.remainingRepositories.length)} repositories remain for the next run.`),
+    );
+  }
+
+  const fields: SlackText[] = [
+    field('Mode', dryRun ? 'dry run' : 'apply'),
+    field('Repositories', `${formatCount(t.repositories)}${t.failedRepositories ? ` (${formatCount(t.failedRepositories)} failed)` : ''}`),
+    field('Images seen', formatCount(t.images)),
+    field('Deleted', dryRun ? `0 (${formatCount(t.planned)} would be)` : `${formatCount(t.deleted)} of ${formatCount(t.planned)} planned`),
+    field('Failed', formatCount(t.failed)),
+    field('Skipped', formatCount(t.skipped)),
+    field('Bytes freed', dryRun ? `0 B (${formatBytes(bytes)} would be)` : formatBytes(t.bytesFreed)),
+    field('Duration', formatDuration(result.durationMs)),
+  ];
+  blocks.push({ type: 'section', fields: fields.slice(0, SLACK_LIMITS.fields) });
+
+  const { top, others } = topRepositories(summarizeRepositories(result), options.topRepositories ?? 5);
+  if (top.length > 0) {
+    const lines = linesWithin(
+      top.map((s) => `• ${code(s.repositoryName)}: ${formatBytes(s.bytes)}, ${formatCount(s.images)} images`),
+      SLACK_LIMITS.sectionText - 200,
+    );
+    if (others) lines.push(`• ${formatCount(others.repositories)} more: ${formatBytes(others.bytes)}, ${formatCount(others.images)} images`);
+    blocks.push(section(`*Top repositories by bytes ${dryRun ? 'that would be freed' : 'freed'}*\n${lines.join('\n')}`));
+  }
+
+  if (failures.length > 0) {
+    const max = Math.max(0, options.maxFailures ?? 5);
+    const lines = failures.slice(0, max).map((f) => {
+      const what = f.imageDigest ? `${code(f.repositoryName)} ${code(shortDigest(f.imageDigest))}` : `${code(f.repositoryName)} (repository)`;
+      return `• ${what} ${code(truncate(f.code, 100))}: ${escapeMrkdwn(truncate(f.message, 200))}`;
+    });
+    const heading = `*Failures (${formatCount(failures.length)})*`;
+    // Whole lines only: cutting one in the middle could leave a code span open.
+    const fitting = linesWithin(lines, SLACK_LIMITS.sectionText - heading.length - 80);
+    const rest = failures.length - fitting.length;
+    if (rest > 0) fitting.push(`…and ${formatCount(rest)} more in the report.`);
+    blocks.push(section(`${heading}\n${fitting.join('\n')}`));
+  }
+
+  const url = options.reportUrl ?? null;
+  if (url && url.length <= SLACK_LIMITS.buttonUrl && /^https?:\/\//i.test(url)) {
+    blocks.push({
+      type: 'actions',
+      elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open the HTML report' }, url, action_id: 'open-report', style: 'primary' }],
+    });
+  } else if (options.reportLocation) {
+    blocks.push(section(`Report: ${code(options.reportLocation)}`));
+  }
+
+  blocks.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: truncate(
+          `Run ${code(result.runId)} · rules ${code(result.rulesSource)} · evaluated ${formatTime(result.now)}${result.retries ? ` · ${formatCount(result.retries)} retries` : ''}`,
+          SLACK_LIMITS.sectionText,
+        ),
+      },
+    ],
+  });
+
+  return { text: fallbackText(result, failures.length, bytes, url ?? options.reportLocation ?? null), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+}
+
+function fallbackText(result: SweepResult, failures: number, bytes: number, link: string | null): string {
+  const t = result.totals;
+  const head = isDryRun(result)
+    ? `ECR sweep ${result.runId}: DRY RUN, nothing was deleted. ${formatCount(t.planned)} images (${formatBytes(bytes)}) would be deleted`
+    : `ECR sweep ${result.runId}: ${formatCount(t.deleted)} images deleted (${formatBytes(t.bytesFreed)} freed)`;
+  const text = `${head} across ${formatCount(t.repositories)} repositories; ${formatCount(failures)} failures, ${formatCount(t.skipped)} skipped.${link ? ` Report: ${link}` : ''}`;
+  return escapeMrkdwn(text);
+}
+
+/** The leading lines whose joined length stays within `max` characters. */
+function linesWithin(lines: readonly string[], max: number): string[] {
+  const kept: string[] = [];
+  let length = 0;
+  for (const line of lines) {
+    const next = length + line.length + (kept.length > 0 ? 1 : 0);
+    if (next > max) break;
+    kept.push(line);
+    length = next;
+  }
+  return kept;
+}
+
+function section(text: string): SlackBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) } };
+}
+
+function field(label: string, value: string): SlackText {
+  return { type: 'mrkdwn', text: truncate(`*${label}*\n${escapeMrkdwn(value)}`, SLACK_LIMITS.fieldText) };
+}
+
+function repositoriesWithPlannedDeletes(result: SweepResult): number {
+  return result.repositories.filter((r) => r.counts.planned > 0).length;
+}
+
+function shortDigest(digest: string): string {
+  return digest.length > 19 ? `${digest.slice(0, 19)}…` : digest;
+}
