@@ -2,13 +2,9 @@
  * `ecr-sweeper`: the command line. Parses flags with commander, runs one command, and maps what
  * happened to an exit code (see exit-codes.ts). User mistakes print one clear paragraph, no stack.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, EcrSweeperError, RulesValidationError } from '../errors.js';
-import { applyCommand } from './commands/apply.js';
-import { exportPolicyCommand } from './commands/export-policy.js';
-import { importPolicyCommand } from './commands/import-policy.js';
-import { planCommand } from './commands/plan.js';
-import { validateCommand } from './commands/validate.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 import { formatIssue } from './format-issues.js';
 import type { CliIo } from './io.js';
@@ -43,10 +39,12 @@ export async function runCli(argv: readonly string[], io: CliIo, extra: Omit<Cli
   }
 }
 
+// Commands are imported when run: `validate` and `--help` then start without loading the AWS SDK.
 function buildProgram(runtime: CliRuntime, setExit: (code: ExitCodeValue) => void): Command {
   const { io } = runtime;
   const program = new Command('ecr-sweeper')
     .description('Keep Amazon ECR registries clean by YAML retention rules: explained plans, safe deletion, audit reports.')
+    .version(packageVersion(), '-V, --version')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -76,7 +74,7 @@ function buildProgram(runtime: CliRuntime, setExit: (code: ExitCodeValue) => voi
         .option('--format <format>', 'table, json (the plan document) or csv (one row per image)', 'table')
         .option('--out <dir>', 'also write plan.json, result.json, result.csv and report.html here'),
     ),
-  ).action(async (flags) => setExit(await planCommand(flags, runtime)));
+  ).action(async (flags) => setExit(await (await import('./commands/plan.js')).planCommand(flags, runtime)));
 
   slack(
     aws(
@@ -92,13 +90,13 @@ function buildProgram(runtime: CliRuntime, setExit: (code: ExitCodeValue) => voi
         .option('--concurrency <n>', 'ECR requests in flight at once (default 4)')
         .option('--checkpoint <file>', 'record finished repositories here so an interrupted run resumes'),
     ),
-  ).action(async (flags) => setExit(await applyCommand(flags, runtime)));
+  ).action(async (flags) => setExit(await (await import('./commands/apply.js')).applyCommand(flags, runtime)));
 
   program
     .command('validate')
     .description('check rules files; prints every problem as file:line:column')
     .argument('<files...>', 'rules files')
-    .action(async (files: string[]) => setExit(await validateCommand(files, runtime)));
+    .action(async (files: string[]) => setExit(await (await import('./commands/validate.js')).validateCommand(files, runtime)));
 
   aws(
     program
@@ -106,16 +104,25 @@ function buildProgram(runtime: CliRuntime, setExit: (code: ExitCodeValue) => voi
       .description('print a native ECR lifecycle policy as ecr-sweeper YAML rules')
       .option('--repository <name>', "read the repository's lifecycle policy (GetLifecyclePolicy)")
       .option('--file <policy.json>', 'read a lifecycle policy JSON file'),
-  ).action(async (flags) => setExit(await importPolicyCommand(flags, runtime)));
+  ).action(async (flags) => setExit(await (await import('./commands/import-policy.js')).importPolicyCommand(flags, runtime)));
 
   program
     .command('export-policy')
     .description('print a policy of a rules file as native ECR lifecycle JSON; stderr lists what cannot be expressed')
     .requiredOption('--rules <file>', 'rules file (YAML)')
     .option('--policy <name>', 'the policy to export (required when the file has several)')
-    .action(async (flags) => setExit(await exportPolicyCommand(flags, runtime)));
+    .action(async (flags) => setExit(await (await import('./commands/export-policy.js')).exportPolicyCommand(flags, runtime)));
 
   return program;
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /**

@@ -2,9 +2,8 @@
  * What every command needs besides its own flags: the process view, and how to build the ECR
  * client from the common AWS flags and environment.
  */
-import { isAbsolute, resolve } from 'node:path';
 import type { ECRClient } from '@aws-sdk/client-ecr';
-import { createEcrClient, type EcrClientSettings } from './deps.js';
+import { createEcrClient, type EcrClientSettings } from '../engine/ecr-client.js';
 import type { CliIo } from './io.js';
 
 export interface CliRuntime {
@@ -45,9 +44,4 @@ export function ecrClientFor(flags: AwsFlags, runtime: CliRuntime): ECRClient {
 export function slackWebhookUrlFor(flags: SlackFlags, runtime: CliRuntime): string | undefined {
   const url = flags.slackWebhookUrl ?? runtime.io.env.ECR_SWEEPER_SLACK_WEBHOOK_URL;
   return url !== undefined && url.trim() !== '' ? url.trim() : undefined;
-}
-
-/** A path from the command line, resolved against the CLI's working directory. */
-export function resolvePath(runtime: CliRuntime, path: string): string {
-  return isAbsolute(path) ? path : resolve(runtime.io.cwd, path);
 }

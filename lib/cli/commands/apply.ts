@@ -7,7 +7,9 @@ import type { Plan } from '../../core/plan-model.js';
 import type { SweepResult } from '../../core/result-model.js';
 import type { SweepDeps } from '../../engine/types.js';
 import { confirm } from '../confirm.js';
-import { FileCheckpointStore, loadRulesFile, LocalReportStore, runSweep } from '../deps.js';
+import { FileCheckpointStore } from '../../adapters/checkpoint-file.js';
+import { loadRulesFile } from '../../adapters/rules-file.js';
+import { runSweep } from '../../engine/sweep.js';
 import { ApplyDeclinedError, ConfirmationRequiredError } from '../errors.js';
 import { applyExitCode, ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { formatBytes } from '../format-bytes.js';
@@ -15,8 +17,9 @@ import { renderPlanTable } from '../format-plan-table.js';
 import { renderResultTable } from '../format-result-table.js';
 import { parseConcurrency, parseFormat, parseNow } from '../options.js';
 import { createProgressReporter } from '../progress.js';
-import { newRunId, notifySlack } from '../reports.js';
-import { ecrClientFor, resolvePath, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
+import { localReportStore, newRunId, notifySlack, slackNotifierFor } from '../reports.js';
+import { ecrClientFor, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
+import { resolvePath } from '../paths.js';
 
 export interface ApplyFlags extends AwsFlags, SlackFlags {
   rules: string;
@@ -47,9 +50,10 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
   const concurrency = flags.concurrency !== undefined ? parseConcurrency(flags.concurrency) : undefined;
   const ruleSet = await loadRulesFile(resolvePath(runtime, flags.rules));
   const outDir = flags.out !== undefined ? resolvePath(runtime, flags.out) : undefined;
-  const store = outDir !== undefined ? new LocalReportStore(outDir) : undefined;
+  const store = outDir !== undefined ? localReportStore(outDir) : undefined;
 
   const runId = newRunId();
+  const slack = slackNotifierFor(slackWebhookUrlFor(flags, runtime));
   const ecr = ecrClientFor(flags, runtime);
   const progress = createProgressReporter(io.stderr);
   const deps: SweepDeps = {
@@ -63,7 +67,7 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
         if (!(await confirm(io.stdin, io.stderr, question))) throw new ApplyDeclinedError('declined at the prompt; nothing was deleted');
       }
       // The plan is on disk before the first deletion, as the S3 reports are in Lambda.
-      if (store !== undefined) await store.writePlan(plan, runId, new Date());
+      if (store !== undefined) await store.writePlan(plan, runId);
     },
   };
   if (flags.checkpoint !== undefined) deps.checkpoint = new FileCheckpointStore(resolvePath(runtime, flags.checkpoint));
@@ -96,11 +100,10 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
 
   let reportPath: string | undefined;
   if (store !== undefined) {
-    reportPath = await store.writeResult(result);
+    reportPath = (await store.writeResult(result)).files.reportHtml;
     notes.write(`Report: ${reportPath}\n`);
   }
-  const webhook = slackWebhookUrlFor(flags, runtime);
-  if (webhook !== undefined) await notifySlack(webhook, result, reportPath, io.stderr);
+  if (slack !== undefined) await notifySlack(slack, result, reportPath, io.stderr);
   return applyExitCode(result);
 }
 

@@ -4,11 +4,13 @@
  * rule by rule, because a silently weaker policy is how images get deleted by surprise.
  */
 import type { Policy, RuleSet } from '../../core/rules-model.js';
-import { exportLifecyclePolicy, loadRulesFile } from '../deps.js';
+import { exportLifecyclePolicy } from '../../core/lifecycle-policy.js';
+import { loadRulesFile } from '../../adapters/rules-file.js';
 import { CliUsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { formatDurationShort } from '../format-duration.js';
-import { resolvePath, type CliRuntime } from '../runtime.js';
+import type { CliRuntime } from '../runtime.js';
+import { resolvePath } from '../paths.js';
 
 export interface ExportPolicyFlags {
   rules: string;

@@ -5,10 +5,11 @@
 import { readFile } from 'node:fs/promises';
 import { GetLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
 import { ConfigError } from '../../errors.js';
-import { parseLifecyclePolicy, renderLifecyclePolicyYaml } from '../deps.js';
+import { parseLifecyclePolicy, renderLifecyclePolicyYaml } from '../../core/lifecycle-policy.js';
 import { CliUsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
-import { ecrClientFor, resolvePath, type AwsFlags, type CliRuntime } from '../runtime.js';
+import { ecrClientFor, type AwsFlags, type CliRuntime } from '../runtime.js';
+import { resolvePath } from '../paths.js';
 
 export interface ImportPolicyFlags extends AwsFlags {
   repository?: string;

@@ -6,11 +6,13 @@ import type { SweepOutput } from '../../engine/types.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { renderPlanCsv } from '../format-plan-csv.js';
 import { renderPlanTable } from '../format-plan-table.js';
-import { loadRulesFile, runSweep } from '../deps.js';
+import { loadRulesFile } from '../../adapters/rules-file.js';
+import { runSweep } from '../../engine/sweep.js';
 import { parseFormat, parseNow, type PlanFormat } from '../options.js';
 import { createProgressReporter } from '../progress.js';
-import { newRunId, notifySlack, writeLocalReports } from '../reports.js';
-import { ecrClientFor, resolvePath, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
+import { newRunId, notifySlack, slackNotifierFor, writeLocalReports } from '../reports.js';
+import { ecrClientFor, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
+import { resolvePath } from '../paths.js';
 
 export interface PlanFlags extends AwsFlags, SlackFlags {
   rules: string;
@@ -28,6 +30,7 @@ export async function planCommand(flags: PlanFlags, runtime: CliRuntime): Promis
   const rulesPath = resolvePath(runtime, flags.rules);
   const ruleSet = await loadRulesFile(rulesPath);
 
+  const slack = slackNotifierFor(slackWebhookUrlFor(flags, runtime));
   const ecr = ecrClientFor(flags, runtime);
   const progress = createProgressReporter(io.stderr);
   let output: SweepOutput;
@@ -60,8 +63,7 @@ export async function planCommand(flags: PlanFlags, runtime: CliRuntime): Promis
     reportPath = await writeLocalReports(resolvePath(runtime, flags.out), plan, result);
     notes.write(`Report: ${reportPath}\n`);
   }
-  const webhook = slackWebhookUrlFor(flags, runtime);
-  if (webhook !== undefined) await notifySlack(webhook, result, reportPath, io.stderr);
+  if (slack !== undefined) await notifySlack(slack, result, reportPath, io.stderr);
 
   return result.totals.failedRepositories > 0 ? ExitCode.FAILURES : ExitCode.OK;
 }

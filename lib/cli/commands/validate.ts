@@ -3,10 +3,11 @@
  * file is printed (stderr) with file:line:column, so one run fixes them all.
  */
 import { RulesValidationError } from '../../errors.js';
-import { loadRulesFile } from '../deps.js';
+import { loadRulesFile } from '../../adapters/rules-file.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { displayPath, formatIssue } from '../format-issues.js';
-import { resolvePath, type CliRuntime } from '../runtime.js';
+import type { CliRuntime } from '../runtime.js';
+import { resolvePath } from '../paths.js';
 
 /** Validates each file; returns 0 when all are valid, 2 when any is not. */
 export async function validateCommand(files: readonly string[], runtime: CliRuntime): Promise<ExitCodeValue> {
