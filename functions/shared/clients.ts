@@ -1,0 +1,49 @@
+/**
+ * The AWS clients of a function container, built once on first use and reused by every
+ * invocation the container serves (connections and credentials stay warm).
+ */
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { createEcrClient } from '../../lib/engine/ecr-client.js';
+import { loadConfig, type FunctionConfig } from './config.js';
+
+/** Configuration and clients shared by the invocations of one container. */
+export interface FunctionDeps {
+  config: FunctionConfig;
+  ecr: ECRClient;
+  s3: S3Client;
+  /** Built on first use: most deployments never read SSM. */
+  ssm: () => SSMClient;
+  secretsManager: () => SecretsManagerClient;
+}
+
+/** Builds configuration and clients from an environment. Exported for tests; handlers use {@link getDeps}. */
+export function createFunctionDeps(env: Readonly<Record<string, string | undefined>>): FunctionDeps {
+  const config = loadConfig(env);
+  const s3Endpoint = env.AWS_ENDPOINT_URL_S3 || undefined;
+  let ssm: SSMClient | undefined;
+  let secretsManager: SecretsManagerClient | undefined;
+  return {
+    config,
+    ecr: createEcrClient({ region: config.ecrRegion, env }),
+    s3: new S3Client({
+      ...(s3Endpoint ? { endpoint: s3Endpoint } : {}),
+      forcePathStyle: config.s3ForcePathStyle,
+    }),
+    ssm: () => (ssm ??= new SSMClient({})),
+    secretsManager: () => (secretsManager ??= new SecretsManagerClient({})),
+  };
+}
+
+let cached: FunctionDeps | undefined;
+
+/**
+ * The container's configuration and clients, built on the first invocation from `process.env`.
+ * A configuration error is thrown to that invocation (and the next, until fixed), with the
+ * variable named, rather than crashing the container at import.
+ */
+export function getDeps(): FunctionDeps {
+  return (cached ??= createFunctionDeps(process.env));
+}

@@ -1,0 +1,108 @@
+/**
+ * The functions' configuration: environment variables set by serverless.yml, validated once
+ * at cold start so a bad deployment fails with a message naming the variable, before any call.
+ */
+import { z } from 'zod';
+import { ConfigError } from '../../lib/errors.js';
+
+/** Treats an empty string as unset: serverless.yml passes '' for every optional param left blank. */
+const optional = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const integer = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected an integer from ${min} to ${max}, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
+
+const envSchema = z.object({
+  REPORT_BUCKET: z.string().trim().min(1, 'required: the S3 bucket for reports and checkpoints'),
+  REPORT_PREFIX: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ?? '').replace(/^\/+|\/+$/g, '') || 'ecr-sweeper'),
+  RULES_FILE: z.string().trim().optional().transform((v) => v || 'rules/default.yml'),
+  RULES_S3_URI: optional.refine((v) => v === undefined || S3_URI.test(v), 'expected s3://bucket/key'),
+  RULES_SSM_PARAMETER: optional,
+  ECR_REGION: optional,
+  CONCURRENCY: integer(1, 64, 4),
+  /** Time kept back from the Lambda timeout to write the result, the reports and the Slack message. */
+  DEADLINE_MARGIN_MS: integer(0, 600_000, 60_000),
+  PRESIGN_EXPIRY_SECONDS: integer(1, 604_800, 604_800),
+  SLACK_WEBHOOK_SSM_PARAMETER: optional,
+  SLACK_WEBHOOK_SECRET_ARN: optional,
+  /** Path-style S3 URLs, for local S3 servers (s3rver, moto) in tests. */
+  S3_FORCE_PATH_STYLE: optional.transform((v) => v === 'true' || v === '1'),
+  LAMBDA_TASK_ROOT: optional,
+});
+
+/** Validated function configuration. */
+export interface FunctionConfig {
+  reportBucket: string;
+  reportPrefix: string;
+  /** The bundled rules file, relative to the task root. */
+  rulesFile: string;
+  rulesS3: { bucket: string; key: string } | undefined;
+  rulesSsmParameter: string | undefined;
+  ecrRegion: string | undefined;
+  concurrency: number;
+  deadlineMarginMs: number;
+  presignExpirySeconds: number;
+  slackWebhook: { kind: 'ssm'; name: string } | { kind: 'secretsmanager'; secretId: string } | undefined;
+  s3ForcePathStyle: boolean;
+  taskRoot: string | undefined;
+}
+
+/**
+ * Reads and validates the functions' environment.
+ *
+ * @example const config = loadConfig(process.env);
+ * @throws ConfigError listing every invalid variable by name.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): FunctionConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
+    throw new ConfigError(`invalid function configuration (environment variables):\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.SLACK_WEBHOOK_SSM_PARAMETER && e.SLACK_WEBHOOK_SECRET_ARN) {
+    throw new ConfigError(
+      'invalid function configuration: set SLACK_WEBHOOK_SSM_PARAMETER or SLACK_WEBHOOK_SECRET_ARN, not both',
+    );
+  }
+  const s3Match = e.RULES_S3_URI ? S3_URI.exec(e.RULES_S3_URI) : null;
+  return {
+    reportBucket: e.REPORT_BUCKET,
+    reportPrefix: e.REPORT_PREFIX,
+    rulesFile: e.RULES_FILE,
+    rulesS3: s3Match ? { bucket: s3Match[1]!, key: s3Match[2]! } : undefined,
+    rulesSsmParameter: e.RULES_SSM_PARAMETER,
+    ecrRegion: e.ECR_REGION,
+    concurrency: e.CONCURRENCY,
+    deadlineMarginMs: e.DEADLINE_MARGIN_MS,
+    presignExpirySeconds: e.PRESIGN_EXPIRY_SECONDS,
+    slackWebhook: e.SLACK_WEBHOOK_SSM_PARAMETER
+      ? { kind: 'ssm', name: e.SLACK_WEBHOOK_SSM_PARAMETER }
+      : e.SLACK_WEBHOOK_SECRET_ARN
+        ? { kind: 'secretsmanager', secretId: e.SLACK_WEBHOOK_SECRET_ARN }
+        : undefined,
+    s3ForcePathStyle: e.S3_FORCE_PATH_STYLE ?? false,
+    taskRoot: e.LAMBDA_TASK_ROOT,
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * Errors the handlers throw on purpose. A thrown error marks the invocation failed, which is
+ * what the CloudWatch alarm and the failure destination in serverless.yml watch.
+ */
+import { EcrSweeperError } from '../../lib/errors.js';
+
+/** What a failed sweep left behind, for the error message and whoever catches it. */
+export interface SweepFailureDetails {
+  runId: string;
+  failedDeletions: number;
+  failedRepositories: number;
+  abortedReason?: string;
+  /** Where the result report was written before this error was thrown. */
+  reportLocation?: string;
+}
+
+/**
+ * Thrown by the sweep function AFTER the reports are written when any deletion or repository
+ * failed, or a safety limit aborted the run, so the invocation counts as an error and alarms fire.
+ */
+export class SweepFailedError extends EcrSweeperError {
+  readonly details: SweepFailureDetails;
+  constructor(details: SweepFailureDetails, options?: ErrorOptions) {
+    const parts: string[] = [];
+    if (details.failedDeletions > 0) parts.push(`${details.failedDeletions} deletion(s) failed`);
+    if (details.failedRepositories > 0) parts.push(`${details.failedRepositories} repository(ies) could not be swept`);
+    if (details.abortedReason) parts.push(`aborted: ${details.abortedReason}`);
+    const where = details.reportLocation ? `; report: ${details.reportLocation}` : '';
+    super(`sweep ${details.runId} failed: ${parts.join(', ')}${where}`, options);
+    this.details = details;
+  }
+}
+
+/** Rules could not be fetched from their configured S3 object or SSM parameter. */
+export class RulesSourceError extends EcrSweeperError {}

@@ -1,0 +1,102 @@
+/**
+ * One run as both functions perform it: plan written to S3 before anything is deleted, the
+ * engine, the result files after, logs and metrics, and (sweep only) the Slack summary.
+ */
+import { randomBytes } from 'node:crypto';
+import { S3CheckpointStore } from '../../lib/adapters/checkpoint-s3.js';
+import { publishReports, type WrittenReport } from '../../lib/adapters/report-store.js';
+import { S3ReportStore } from '../../lib/adapters/report-store-s3.js';
+import { joinKey } from '../../lib/core/report-layout.js';
+import type { Mode, RuleSet } from '../../lib/core/rules-model.js';
+import { runSweep } from '../../lib/engine/sweep.js';
+import type { SweepOutput } from '../../lib/engine/types.js';
+import type { FunctionDeps } from './clients.js';
+import { logger, logPlan, logResult, recordMetrics } from './observability.js';
+import { slackNotifierFor } from './slack.js';
+
+/** What a function asks of a run. */
+export interface RunRequest {
+  runId: string;
+  ruleSet: RuleSet;
+  /** 'dry-run' forces a dry run; undefined leaves the mode to the rules. */
+  mode?: Mode;
+  now?: number;
+  repositoryFilter?: string;
+  /** Epoch ms at which the engine stops between batches. */
+  deadline: number;
+  /** Resume from, and record progress to, the S3 checkpoint (sweep only). */
+  checkpoint: boolean;
+  /** Post the Slack summary when a webhook is configured (sweep only). */
+  notify: boolean;
+}
+
+/** What a run produced and where its files are. */
+export interface RunOutcome {
+  output: SweepOutput;
+  /** S3 URI of plan.json, or null if the engine never produced a plan (nothing was listed). */
+  planLocation: string | null;
+  report: WrittenReport;
+  slackSent: boolean | null;
+}
+
+/** S3 key of the sweep's checkpoint: next to the reports, under the prefix its IAM policy allows. */
+export function checkpointKey(prefix: string): string {
+  return joinKey(prefix, 'checkpoints/sweep.json');
+}
+
+/** A run id that sorts by start time and is safe as an S3 path segment: `20261127T030000Z-9f1c2a7b`. */
+export function newRunId(now: Date = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Runs the engine with the functions' S3 report store as plan sink: if plan.json cannot be
+ * written the engine deletes nothing and the error propagates. Then logs, records metrics and
+ * writes result.json / result.csv / report.html, and posts to Slack when asked and configured.
+ *
+ * @throws whatever the engine throws (bad rules never get here), or ReportWriteError.
+ */
+export async function executeRun(deps: FunctionDeps, request: RunRequest): Promise<RunOutcome> {
+  const { config } = deps;
+  const store = new S3ReportStore(deps.s3, {
+    bucket: config.reportBucket,
+    prefix: config.reportPrefix,
+    urlExpiresInSeconds: config.presignExpirySeconds,
+  });
+  let planLocation: string | null = null;
+  const output = await runSweep(
+    {
+      ecr: deps.ecr,
+      logger,
+      ...(request.checkpoint
+        ? { checkpoint: new S3CheckpointStore(deps.s3, config.reportBucket, checkpointKey(config.reportPrefix)) }
+        : {}),
+      planSink: async (plan) => {
+        logPlan(plan);
+        planLocation = await store.writePlan(plan, request.runId);
+        logger.info('plan written', { location: planLocation });
+      },
+    },
+    {
+      ruleSet: request.ruleSet,
+      ...(request.mode ? { mode: request.mode } : {}),
+      ...(request.now !== undefined ? { now: request.now } : {}),
+      ...(request.repositoryFilter ? { repositoryFilter: request.repositoryFilter } : {}),
+      deadline: request.deadline,
+      concurrency: config.concurrency,
+      runId: request.runId,
+      rulesSource: request.ruleSet.source ?? 'unknown',
+    },
+  );
+  logResult(output.result);
+  recordMetrics(output.result);
+  const notifier = request.notify ? await slackNotifierFor(deps) : undefined;
+  const published = await publishReports(store, output.result, { ...(notifier ? { notifier } : {}), logger });
+  return {
+    output,
+    planLocation,
+    report: published.report,
+    slackSent: published.slack === null ? null : published.slack.ok,
+  };
+}
