@@ -10,6 +10,7 @@
  */
 import type { ECRClient, ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/client-ecr';
 import type { FinalizeHandler, FinalizeHandlerArguments, HandlerExecutionContext } from '@smithy/types';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { RateController, RateTicket } from '../engine/rate-controller.js';
 
 /** Call counters of one sweep. */
@@ -30,6 +31,8 @@ export interface RetrySettings {
   baseDelayMs?: number;
   /** Backoff cap, ms. Default 5000. */
   maxDelayMs?: number;
+  /** Logical calls in flight at once across the sweep (backoff waits hold their slot). Default 4. */
+  maxInFlight?: number;
 }
 
 const MIDDLEWARE_NAME = 'ecrSweeperMeterMiddleware';
@@ -83,7 +86,8 @@ export class MeteredEcrClient {
   private attempts = 0;
   private logicalCalls = 0;
   private throttles = 0;
-  private readonly retry: Required<RetrySettings>;
+  private readonly retry: Required<Omit<RetrySettings, 'maxInFlight'>>;
+  private readonly inFlight: LimitFunction;
 
   constructor(
     base: ECRClient,
@@ -93,6 +97,7 @@ export class MeteredEcrClient {
     private readonly random: () => number = Math.random,
   ) {
     this.retry = { maxAttempts: retry.maxAttempts ?? 6, baseDelayMs: retry.baseDelayMs ?? 200, maxDelayMs: retry.maxDelayMs ?? 5000 };
+    this.inFlight = pLimit(Math.max(1, retry.maxInFlight ?? 4));
     const wrapper = Object.create(base) as ECRClient;
     // Own properties shadow the base client's: a separate stack and handler cache.
     Object.defineProperty(wrapper, 'middlewareStack', { value: base.middlewareStack.clone(), writable: true });
@@ -123,7 +128,7 @@ export class MeteredEcrClient {
     );
     // Looked up at call time so a test double installed on the base client later still applies.
     const send = (command: unknown, options?: unknown): Promise<unknown> =>
-      this.withRetry(() => (base.send as (c: unknown, o?: unknown) => Promise<unknown>).call(wrapper, command, options));
+      this.inFlight(() => this.withRetry(() => (base.send as (c: unknown, o?: unknown) => Promise<unknown>).call(wrapper, command, options)));
     Object.defineProperty(wrapper, 'send', { value: send, writable: true });
     this.client = wrapper;
   }

@@ -6,6 +6,7 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { Plan } from '../core/plan-model.js';
 import type { SweepResult } from '../core/result-model.js';
 import type { Mode, RuleSet } from '../core/rules-model.js';
+import type { RateControlSettings } from './rate-controller.js';
 
 /** Structured logger; the Powertools Logger satisfies it. The core never logs, only the shell. */
 export interface SweepLogger {
@@ -66,6 +67,11 @@ export interface SweepOptions {
   runId?: string;
   /** Shown in reports. */
   rulesSource?: string;
+  /**
+   * Tuning of the per-operation adaptive pacing (docs/engine.md). `maxRate` caps every
+   * operation at a known quota; tests raise `minRate` so injected random throttles stay fast.
+   */
+  rateControl?: RateControlSettings;
 }
 
 export interface SweepOutput {

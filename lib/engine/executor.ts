@@ -1,0 +1,165 @@
+/**
+ * Executes one repository's deletions from its plan (apply mode only): referrers and indexes
+ * before what they reference; batches of at most 100 digests; each batch re-read just
+ * before its BatchDeleteImage so an image tagged, re-pushed or pulled after planning is skipped.
+ * Per-image results are data (outcomes); a call that still fails after retries fails the
+ * repository, whose remaining batches are skipped, and the sweep goes on with the others.
+ */
+import type { LimitFunction } from 'p-limit';
+import type { RepositoryPlan, PlannedImage } from '../core/plan-model.js';
+import type { Outcome } from '../core/result-model.js';
+import type { ImageRecord } from '../core/inventory.js';
+import { chunk, MAX_IMAGE_IDS_PER_CALL, type EcrRegistry, type IndexReadWindow } from '../adapters/ecr-registry.js';
+import { errorCode } from '../adapters/ecr-metered-client.js';
+import type { RunControl } from './run-control.js';
+
+/** Pull-time moves this close to our own index reads are attributed to them (ms). */
+const OWN_PULL_MARGIN_MS = 5000;
+
+/** What the executor needs from the sweep. */
+export interface ExecutorContext {
+  registry: EcrRegistry;
+  run: RunControl;
+  /** Limits batches in progress across the whole sweep. */
+  batchLimit: LimitFunction;
+  /** Called with the number of planned deletions settled (any outcome). */
+  onSettled?: (count: number) => void;
+}
+
+/** Outcome of executing one repository. */
+export interface RepositoryExecution {
+  /** Outcome per digest, for every image the plan meant to delete. */
+  outcomes: Map<string, Outcome>;
+  /** `not-started` also covers a repository the deadline or an abort stopped part-way. */
+  status: 'completed' | 'failed' | 'not-started';
+  statusReason?: string;
+  error?: { code: string; message: string };
+}
+
+/**
+ * Deletes what `plan` marks for deletion, layer by layer (the planner's `deletionLayers`: nothing
+ * in a layer is referenced by a later layer, so a layer's batches run concurrently once the
+ * previous layer is done). `indexReads` is when the sweep read this repository's index manifests.
+ */
+export async function executeRepository(
+  ctx: ExecutorContext,
+  plan: RepositoryPlan,
+  layers: readonly (readonly PlannedImage[])[],
+  indexReads?: IndexReadWindow,
+): Promise<RepositoryExecution> {
+  const outcomes = new Map<string, Outcome>();
+  let failure: { code: string; message: string } | undefined;
+  let stoppedBy: string | undefined;
+  const pendingReferenced: PlannedImage[] = [];
+
+  const settle = (images: readonly PlannedImage[], outcome: Outcome): void => {
+    for (const image of images) outcomes.set(image.imageDigest, outcome);
+    ctx.onSettled?.(images.length);
+  };
+
+  const runBatch = async (batch: readonly PlannedImage[], final: boolean): Promise<void> => {
+    if (failure) {
+      settle(batch, { status: 'skipped', reason: `repository failed earlier in this run: ${failure.code}` });
+      return;
+    }
+    const stop = ctx.run.stopReason();
+    if (stop) {
+      stoppedBy ??= stop.reason;
+      settle(batch, { status: 'skipped', reason: stop.kind === 'deadline' ? stop.reason : `aborted: ${stop.reason}` });
+      return;
+    }
+    try {
+      const digests = batch.map((i) => i.imageDigest);
+      const current = await ctx.registry.rereadImages(plan.repositoryName, digests);
+      const toDelete: PlannedImage[] = [];
+      for (const image of batch) {
+        const now = current.found.get(image.imageDigest);
+        if (!now) {
+          settle([image], { status: 'deleted', alreadyGone: true });
+          continue;
+        }
+        const change = changeSincePlan(image, now, indexReads);
+        if (change) settle([image], { status: 'skipped', reason: `changed since plan: ${change}` });
+        else toDelete.push(image);
+      }
+      if (toDelete.length === 0) return;
+      if (!ctx.run.reserve(toDelete.length)) {
+        stoppedBy ??= ctx.run.abortedReason;
+        settle(toDelete, { status: 'skipped', reason: `aborted: ${ctx.run.abortedReason ?? 'safety limit'}` });
+        return;
+      }
+      const result = await ctx.registry.deleteImages(plan.repositoryName, toDelete.map((i) => i.imageDigest));
+      const byDigest = new Map(toDelete.map((i) => [i.imageDigest, i]));
+      for (const digest of result.deleted) {
+        const image = byDigest.get(digest);
+        if (image) settle([image], { status: 'deleted' });
+        byDigest.delete(digest);
+      }
+      for (const f of result.failures) {
+        const image = byDigest.get(f.imageDigest);
+        if (!image) continue;
+        byDigest.delete(f.imageDigest);
+        if (f.code === 'ImageNotFound') settle([image], { status: 'deleted', alreadyGone: true });
+        else if (f.code === 'ImageReferencedByManifestList' && !final) {
+          // The referencing index may be in another batch still in flight; try once more at the end.
+          ctx.run.release(1);
+          pendingReferenced.push(image);
+        } else settle([image], { status: 'failed', code: f.code, message: f.message || f.code });
+      }
+      for (const image of byDigest.values()) {
+        // Neither deleted nor reported: ECR's answer left it unexplained, so say so rather than guess.
+        settle([image], { status: 'failed', code: 'NoResult', message: 'BatchDeleteImage returned neither success nor failure for this image' });
+      }
+    } catch (error) {
+      const code = errorCode(error);
+      const message = error instanceof Error ? error.message : String(error);
+      failure ??= { code, message };
+      settle(
+        batch.filter((i) => !outcomes.has(i.imageDigest)),
+        { status: 'failed', code, message },
+      );
+    }
+  };
+
+  const runWave = async (images: readonly PlannedImage[], final: boolean): Promise<void> => {
+    const batches = chunk(images, MAX_IMAGE_IDS_PER_CALL);
+    await Promise.all(batches.map((batch) => ctx.batchLimit(() => runBatch(batch, final))));
+  };
+
+  for (const layer of layers) await runWave(layer.filter((i) => i.decision === 'delete'), false);
+  if (pendingReferenced.length > 0) await runWave(pendingReferenced, true);
+
+  if (failure) return { outcomes, status: 'failed', statusReason: `${failure.code}: ${failure.message}`, error: failure };
+  if (stoppedBy) return { outcomes, status: 'not-started', statusReason: `stopped part-way: ${stoppedBy}` };
+  return { outcomes, status: 'completed' };
+}
+
+/**
+ * Why an image no longer matches what was planned, or null when it is unchanged: it gained a
+ * tag, was pushed again, or was pulled after the plan. A pull-time move inside the window of the
+ * sweep's own index reads (BatchGetImage counts as a pull unless the caller is excluded) is ours.
+ */
+export function changeSincePlan(planned: PlannedImage, current: ImageRecord, indexReads?: IndexReadWindow): string | null {
+  const plannedTags = new Set(planned.imageTags);
+  const gained = [...new Set(current.imageTags ?? [])].filter((t) => !plannedTags.has(t)).sort();
+  if (gained.length > 0) return `gained tag${gained.length === 1 ? '' : 's'} ${gained.map((t) => `'${t}'`).join(', ')}`;
+  const plannedPush = planned.pushedAt === null ? undefined : Date.parse(planned.pushedAt);
+  if (plannedPush !== current.imagePushedAt) {
+    return `pushed again (push time ${iso(plannedPush)} -> ${iso(current.imagePushedAt)})`;
+  }
+  const plannedPull = planned.lastPulledAt === null ? undefined : Date.parse(planned.lastPulledAt);
+  const pull = current.lastRecordedPullTime;
+  if (pull !== undefined && pull !== plannedPull && (plannedPull === undefined || pull > plannedPull)) {
+    const ours =
+      indexReads !== undefined &&
+      planned.role === 'index' &&
+      pull >= indexReads.startedAt - OWN_PULL_MARGIN_MS &&
+      pull <= indexReads.finishedAt + OWN_PULL_MARGIN_MS;
+    if (!ours) return `pulled at ${iso(pull)}, after the plan (last pull then: ${iso(plannedPull)})`;
+  }
+  return null;
+}
+
+function iso(ms: number | undefined): string {
+  return ms === undefined || Number.isNaN(ms) ? 'none' : new Date(ms).toISOString();
+}

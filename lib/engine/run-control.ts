@@ -1,0 +1,59 @@
+/**
+ * Run-wide stop conditions shared by every repository of a sweep: the deadline and the
+ * `maxDeletionsPerRun` backstop. Checked between batches, so a stop is always clean.
+ */
+
+/** Why new batches must not start, or null to go on. */
+export type StopReason = { kind: 'deadline'; reason: string } | { kind: 'aborted'; reason: string };
+
+/** Shared stop state of one sweep. */
+export class RunControl {
+  private reserved = 0;
+  private aborted: string | undefined;
+  private deadlineHit = false;
+
+  constructor(
+    private readonly maxDeletions: number | null,
+    private readonly deadline: number | undefined,
+    private readonly clock: () => number,
+  ) {}
+
+  /** The reason to stop before the next batch, if any. */
+  stopReason(): StopReason | null {
+    if (this.aborted !== undefined) return { kind: 'aborted', reason: this.aborted };
+    if (this.deadline !== undefined && (this.deadlineHit || this.clock() >= this.deadline)) {
+      this.deadlineHit = true;
+      return { kind: 'deadline', reason: 'deadline reached before this batch; the next run continues' };
+    }
+    return null;
+  }
+
+  /**
+   * Reserves `count` deletions against `maxDeletionsPerRun`. When they do not fit, the whole run
+   * is aborted (no more batches anywhere) and false is returned.
+   */
+  reserve(count: number): boolean {
+    if (this.aborted !== undefined) return false;
+    if (this.maxDeletions !== null && this.reserved + count > this.maxDeletions) {
+      this.aborted = `safety limit: deleting ${count} more image(s) would exceed maxDeletionsPerRun ${this.maxDeletions} (${this.reserved} already deleted or attempted)`;
+      return false;
+    }
+    this.reserved += count;
+    return true;
+  }
+
+  /** Returns deletions reserved but not attempted (e.g. images found changed). */
+  release(count: number): void {
+    this.reserved = Math.max(0, this.reserved - count);
+  }
+
+  /** Set when the backstop aborted the run. */
+  get abortedReason(): string | undefined {
+    return this.aborted;
+  }
+
+  /** True once the deadline was seen. */
+  get stoppedByDeadline(): boolean {
+    return this.deadlineHit;
+  }
+}

@@ -1,0 +1,430 @@
+/**
+ * The sweep: enumerate the repositories the rules govern, plan each one as it is listed, hand
+ * the whole plan to the plan sink, then (apply mode only) delete what the plan says, safely and
+ * at the API's limit. The CLI and the Lambda functions both call {@link runSweep}.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import pLimit from 'p-limit';
+import picomatch from 'picomatch';
+import { EcrRegistry, type IndexReadWindow } from '../adapters/ecr-registry.js';
+import { MeteredEcrClient, errorCode } from '../adapters/ecr-metered-client.js';
+import type { PlannedImage, Plan, RepositoryPlan } from '../core/plan-model.js';
+import { deletionLayers, planRepository, selectPolicy, summarizePlan } from '../core/planner.js';
+import type { RepositoryResult, ResultCounts, SweepResult } from '../core/result-model.js';
+import type { Mode, RuleSet } from '../core/rules-model.js';
+import { ConfigError } from '../errors.js';
+import { EcrCallError, PlanSinkError } from './errors.js';
+import { executeRepository, type RepositoryExecution } from './executor.js';
+import { orderedMap } from './ordered-map.js';
+import { RateController } from './rate-controller.js';
+import { addCounts, emptyCounts, repositoryResult } from './result-builder.js';
+import { RunControl } from './run-control.js';
+import type { Checkpoint, SweepDeps, SweepOptions, SweepOutput } from './types.js';
+
+const DEFAULT_CONCURRENCY = 4;
+
+/** A repository that could not be listed. */
+interface ListingFailure {
+  repositoryName: string;
+  policy: string | null;
+  error: { code: string; message: string };
+}
+
+/** What execution needs of a planned repository, kept after its inventory is dropped. */
+interface PlannedRepository {
+  plan: RepositoryPlan;
+  layers: PlannedImage[][];
+  indexReads?: IndexReadWindow;
+}
+
+interface Enumeration {
+  plan: Plan;
+  planned: PlannedRepository[];
+  failed: ListingFailure[];
+  /** Repositories the deadline kept from being listed. */
+  notListed: string[];
+}
+
+interface Session {
+  deps: SweepDeps;
+  options: SweepOptions;
+  clock: () => number;
+  now: number;
+  mode: Mode;
+  concurrency: number;
+  metered: MeteredEcrClient;
+  registry: EcrRegistry;
+  run: RunControl;
+}
+
+/**
+ * Enumerates and plans without deleting anything.
+ *
+ * @example
+ * ```ts
+ * const plan = await buildPlan({ ecr: createEcrClient() }, { ruleSet });
+ * console.log(plan.summary.delete, 'images would be deleted');
+ * ```
+ */
+export async function buildPlan(deps: SweepDeps, options: SweepOptions): Promise<Plan> {
+  const session = openSession(deps, { ...options, mode: 'dry-run' });
+  const enumeration = await enumerate(session, new Set());
+  return enumeration.plan;
+}
+
+/**
+ * Plans and, only when the rules or `options.mode` explicitly say `apply`, deletes. Every image
+ * of the result has an outcome; see docs/engine.md for the guarantees.
+ *
+ * @example
+ * ```ts
+ * const { plan, result } = await runSweep(
+ *   { ecr: createEcrClient(), planSink: (p) => reports.writePlan(p), checkpoint: new FileCheckpointStore('.sweep.json') },
+ *   { ruleSet, mode: 'apply', deadline: Date.now() + 10 * 60_000 },
+ * );
+ * ```
+ */
+export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<SweepOutput> {
+  const session = openSession(deps, options);
+  const startedAt = session.clock();
+  const rulesHash = hashRules(options.ruleSet, options.repositoryFilter);
+  const apply = session.mode === 'apply';
+
+  let runId = options.runId;
+  let earlierFinished: string[] = [];
+  if (apply && deps.checkpoint) {
+    const checkpoint = await loadCheckpoint(session, deps.checkpoint);
+    if (checkpoint && checkpoint.rulesHash === rulesHash) {
+      earlierFinished = checkpoint.finishedRepositories;
+      runId ??= checkpoint.runId;
+      deps.logger?.info('resuming from checkpoint', { runId: checkpoint.runId, finished: earlierFinished.length });
+    } else if (checkpoint) {
+      deps.logger?.warn('ignoring checkpoint made with other rules', { runId: checkpoint.runId });
+    }
+  }
+  runId ??= randomUUID();
+
+  const enumeration = await enumerate(session, new Set(earlierFinished));
+  if (deps.planSink) {
+    try {
+      await deps.planSink(enumeration.plan);
+    } catch (error) {
+      throw new PlanSinkError(`the plan could not be recorded, so nothing was deleted: ${messageOf(error)}`, { cause: error });
+    }
+  }
+
+  const executions = apply ? await executeAll(session, enumeration.planned) : new Map<string, RepositoryExecution>();
+  const repositories = buildRepositoryResults(session, enumeration, executions);
+
+  const totals: ResultCounts & { repositories: number; failedRepositories: number } = {
+    ...emptyCounts(),
+    repositories: repositories.length,
+    failedRepositories: 0,
+  };
+  const finished = new Set<string>(earlierFinished);
+  const remaining: string[] = [];
+  for (const repository of repositories) {
+    addCounts(totals, repository.counts);
+    if (repository.status === 'failed') totals.failedRepositories += 1;
+    else if (repository.status === 'not-started') remaining.push(repository.repositoryName);
+    else finished.add(repository.repositoryName);
+  }
+
+  const stats = session.metered.stats();
+  const finishedAt = session.clock();
+  const result: SweepResult = {
+    version: 1,
+    runId,
+    mode: session.mode,
+    rulesSource: options.rulesSource ?? options.ruleSet.source ?? 'rules',
+    now: new Date(session.now).toISOString(),
+    startedAt: new Date(startedAt).toISOString(),
+    finishedAt: new Date(finishedAt).toISOString(),
+    durationMs: finishedAt - startedAt,
+    repositories,
+    totals,
+    apiCalls: stats.apiCalls,
+    retries: stats.retries,
+    throttles: stats.throttles,
+    stoppedByDeadline: session.run.stoppedByDeadline,
+    finishedRepositories: [...finished].sort(),
+    remainingRepositories: remaining,
+  };
+  if (session.run.abortedReason !== undefined) result.abortedReason = session.run.abortedReason;
+
+  if (apply && deps.checkpoint) {
+    await storeCheckpoint(session, deps.checkpoint, {
+      version: 1,
+      runId,
+      rulesHash,
+      finishedRepositories: result.finishedRepositories,
+      updatedAt: result.finishedAt,
+    }, remaining.length === 0);
+  }
+  deps.logger?.info('sweep finished', {
+    runId,
+    mode: session.mode,
+    deleted: totals.deleted,
+    failed: totals.failed,
+    skipped: totals.skipped,
+    stoppedByDeadline: result.stoppedByDeadline,
+    apiCalls: result.apiCalls,
+  });
+  return { plan: enumeration.plan, result };
+}
+
+function openSession(deps: SweepDeps, options: SweepOptions): Session {
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new ConfigError(`concurrency must be a positive integer, got ${String(options.concurrency)}`);
+  }
+  const clock = deps.clock ?? Date.now;
+  const mode: Mode = options.mode ?? options.ruleSet.defaults.mode;
+  const rate = new RateController(options.rateControl ?? {});
+  const metered = new MeteredEcrClient(deps.ecr, rate, { maxInFlight: concurrency });
+  return {
+    deps,
+    options,
+    clock,
+    now: options.now ?? clock(),
+    mode,
+    concurrency,
+    metered,
+    registry: new EcrRegistry(metered.client, clock),
+    run: new RunControl(options.ruleSet.defaults.maxDeletionsPerRun, options.deadline, clock),
+  };
+}
+
+/** Lists repositories, then lists and plans each governed one in name order. */
+async function enumerate(session: Session, skip: ReadonlySet<string>): Promise<Enumeration> {
+  const { ruleSet, repositoryFilter } = session.options;
+  let names: string[];
+  try {
+    names = await session.registry.listRepositoryNames();
+  } catch (error) {
+    throw new EcrCallError('DescribeRepositories', errorCode(error), messageOf(error), { cause: error });
+  }
+  const matches = repositoryFilter ? picomatch(repositoryFilter, { dot: true }) : () => true;
+  names = [...new Set(names)].filter((n) => matches(n) && !skip.has(n)).sort();
+
+  const repositoryPlans: RepositoryPlan[] = [];
+  const planned: PlannedRepository[] = [];
+  const failed: ListingFailure[] = [];
+  const notListed: string[] = [];
+  const governed: { name: string; policy: string }[] = [];
+  const order = new Map<string, number>();
+  for (const name of names) {
+    const selection = selectPolicy(name, ruleSet);
+    if (selection.policy === null || selection.protected) {
+      order.set(name, repositoryPlans.length);
+      repositoryPlans.push(ungovernedPlan(name, selection.policy?.name ?? null, selection.protected, selection.reason));
+    } else {
+      governed.push({ name, policy: selection.policy.name });
+    }
+  }
+
+  let budget = ruleSet.defaults.maxDeletionsPerRun;
+  let listedImages = 0;
+  let done = 0;
+  const progress = (): void =>
+    session.deps.onProgress?.({ phase: 'list', repositoriesDone: done, repositoriesTotal: governed.length, images: listedImages });
+  progress();
+  const listings = orderedMap(
+    governed,
+    session.concurrency,
+    (repo) => session.registry.listImages(repo.name),
+    () => session.run.stopReason()?.kind !== 'deadline',
+  );
+  for await (const listing of listings) {
+    done += 1;
+    const { name, policy } = listing.item;
+    if (!listing.started) {
+      notListed.push(name);
+    } else if (listing.value === undefined) {
+      const error = { code: errorCode(listing.error), message: messageOf(listing.error) };
+      session.deps.logger?.warn('repository could not be listed', { repository: name, ...error });
+      failed.push({ repositoryName: name, policy, error });
+    } else {
+      const inventory = { repositoryName: name, images: listing.value.images };
+      listedImages += inventory.images.length;
+      const plan = planRepository(inventory, ruleSet, session.now, budget === null ? {} : { deletionBudget: budget });
+      if (budget !== null && plan.status === 'planned') budget = Math.max(0, budget - plan.counts.delete);
+      repositoryPlans.push(plan);
+      const entry: PlannedRepository = { plan, layers: deletionLayers(plan) };
+      if (listing.value.indexReads) entry.indexReads = listing.value.indexReads;
+      planned.push(entry);
+    }
+    progress();
+  }
+  repositoryPlans.sort((a, b) => (a.repositoryName < b.repositoryName ? -1 : a.repositoryName > b.repositoryName ? 1 : 0));
+  const plan = summarizePlan(repositoryPlans, session.now, session.mode);
+  return { plan, planned, failed, notListed };
+}
+
+/** Executes every planned repository (bounded concurrency), in name order of start. */
+async function executeAll(session: Session, planned: readonly PlannedRepository[]): Promise<Map<string, RepositoryExecution>> {
+  const executions = new Map<string, RepositoryExecution>();
+  const work = planned.filter((p) => p.plan.status === 'planned' && p.plan.counts.delete > 0);
+  const total = work.reduce((n, p) => n + p.plan.counts.delete, 0);
+  let settled = 0;
+  session.deps.onProgress?.({ phase: 'delete', imagesDone: 0, imagesTotal: total });
+  const batchLimit = pLimit(session.concurrency);
+  const repoLimit = pLimit(session.concurrency);
+  const percentCap = session.options.ruleSet.defaults.maxDeletePercentPerRepository;
+  await Promise.all(
+    work.map((entry) =>
+      repoLimit(async () => {
+        const { plan } = entry;
+        const percent = plan.counts.images === 0 ? 0 : (plan.counts.delete / plan.counts.images) * 100;
+        if (percentCap !== null && percent > percentCap) {
+          // The planner blocks these; this is the engine's independent backstop.
+          executions.set(plan.repositoryName, {
+            outcomes: new Map(),
+            status: 'not-started',
+            statusReason: `blocked: ${percent.toFixed(1)}% of images planned for deletion > maxDeletePercentPerRepository ${percentCap}%`,
+          });
+          return;
+        }
+        const execution = await executeRepository(
+          {
+            registry: session.registry,
+            run: session.run,
+            batchLimit,
+            onSettled: (count) => {
+              settled += count;
+              session.deps.onProgress?.({ phase: 'delete', imagesDone: settled, imagesTotal: total });
+            },
+          },
+          plan,
+          entry.layers,
+          entry.indexReads,
+        );
+        executions.set(plan.repositoryName, execution);
+        session.deps.logger?.info('repository swept', {
+          repository: plan.repositoryName,
+          status: execution.status,
+          planned: plan.counts.delete,
+          ...(execution.error ? { error: execution.error } : {}),
+        });
+      }),
+    ),
+  );
+  return executions;
+}
+
+function buildRepositoryResults(
+  session: Session,
+  enumeration: Enumeration,
+  executions: ReadonlyMap<string, RepositoryExecution>,
+): RepositoryResult[] {
+  const results: RepositoryResult[] = [];
+  const apply = session.mode === 'apply';
+  for (const plan of enumeration.plan.repositories) {
+    if (plan.status === 'unmanaged' || plan.status === 'protected') {
+      results.push(repositoryResult(plan, plan.status, new Map(), 'not governed'));
+    } else if (plan.status === 'blocked') {
+      results.push(repositoryResult(plan, 'blocked', new Map(), `repository blocked: ${plan.statusReason ?? 'safety limit'}`));
+    } else if (!apply) {
+      results.push(repositoryResult(plan, 'completed', new Map(), 'dry-run: nothing is deleted'));
+    } else {
+      const execution = executions.get(plan.repositoryName);
+      if (!execution) {
+        // Nothing to delete in it: done as soon as it was planned.
+        results.push(repositoryResult(plan, 'completed', new Map(), 'not executed'));
+      } else if (execution.status === 'not-started' && execution.outcomes.size === 0 && execution.statusReason?.startsWith('blocked')) {
+        results.push(repositoryResult(plan, 'blocked', new Map(), execution.statusReason, { statusReason: execution.statusReason }));
+      } else {
+        const extra: { statusReason?: string; error?: { code: string; message: string } } = {};
+        if (execution.statusReason !== undefined) extra.statusReason = execution.statusReason;
+        if (execution.error) extra.error = execution.error;
+        results.push(repositoryResult(plan, execution.status, execution.outcomes, execution.statusReason ?? 'not attempted', extra));
+      }
+    }
+  }
+  for (const failure of enumeration.failed) {
+    results.push({
+      repositoryName: failure.repositoryName,
+      policy: failure.policy,
+      planStatus: null,
+      status: 'failed',
+      statusReason: `could not be listed: ${failure.error.code}`,
+      error: failure.error,
+      images: [],
+      counts: emptyCounts(),
+    });
+  }
+  for (const name of enumeration.notListed) {
+    results.push({
+      repositoryName: name,
+      policy: selectPolicy(name, session.options.ruleSet).policy?.name ?? null,
+      planStatus: null,
+      status: 'not-started',
+      statusReason: 'deadline reached before it was listed; the next run continues',
+      images: [],
+      counts: emptyCounts(),
+    });
+  }
+  return results.sort((a, b) => (a.repositoryName < b.repositoryName ? -1 : a.repositoryName > b.repositoryName ? 1 : 0));
+}
+
+function ungovernedPlan(repositoryName: string, policy: string | null, isProtected: boolean, reason: string): RepositoryPlan {
+  return {
+    repositoryName,
+    policy,
+    status: isProtected ? 'protected' : 'unmanaged',
+    statusReason: reason,
+    images: [],
+    counts: { images: 0, delete: 0, keep: 0, transition: 0, bytesToFree: 0 },
+  };
+}
+
+async function loadCheckpoint(session: Session, store: NonNullable<SweepDeps['checkpoint']>): Promise<Checkpoint | null> {
+  try {
+    return await store.load();
+  } catch (error) {
+    // Starting over is always safe (deletions are idempotent); a damaged checkpoint must not block every run.
+    session.deps.logger?.warn('checkpoint unreadable; starting over', { error: messageOf(error) });
+    return null;
+  }
+}
+
+async function storeCheckpoint(
+  session: Session,
+  store: NonNullable<SweepDeps['checkpoint']>,
+  checkpoint: Checkpoint,
+  complete: boolean,
+): Promise<void> {
+  try {
+    if (complete) await store.clear();
+    else await store.save(checkpoint);
+  } catch (error) {
+    // The deletions already happened; losing the checkpoint only costs a longer next run.
+    session.deps.logger?.error('checkpoint could not be stored', { error: messageOf(error) });
+  }
+}
+
+/**
+ * Stable hash of the rules (and repository filter) a checkpoint belongs to; `source` is left
+ * out so the same rules loaded from another path still resume.
+ */
+export function hashRules(ruleSet: RuleSet, repositoryFilter?: string): string {
+  const { source: _source, ...rules } = ruleSet;
+  return createHash('sha256')
+    .update(stableJson({ rules, repositoryFilter: repositoryFilter ?? null }))
+    .digest('hex');
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
