@@ -1,0 +1,124 @@
+/**
+ * `validate`, `import-policy --file` and `export-policy` through the real launcher. None of them
+ * needs a registry.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { DAY_MS, parseDuration } from '../../lib/core/duration.js';
+import { cliEnv, runCliProcess, tempDir, writeText } from './cli-harness.js';
+import { NATIVE_POLICY, rulesYaml } from './fixtures.js';
+
+const env = cliEnv(undefined);
+let dir: string;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir());
+});
+afterAll(async () => {
+  await cleanup();
+});
+
+describe('ecr-sweeper validate', () => {
+  it('exits 0 and says a good file is valid', async () => {
+    const good = await writeText(dir, 'good.yml', rulesYaml());
+    const run = await runCliProcess(['validate', good], { env, cwd: dir });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('good.yml: valid (1 policy, 2 rules)');
+  });
+
+  it('exits 2 and prints every problem with file:line:column on stderr', async () => {
+    await writeText(
+      dir,
+      'bad.yml',
+      [
+        'version: 1',
+        'policies:',
+        '  - name: apps',
+        '    repositories: { include: ["app/*"] }',
+        '    rules:',
+        '      - id: Not_Kebab',
+        '        select: { tagStatus: untagged }',
+        '        when: { sinceImagePushed: 7 days }',
+        '',
+      ].join('\n'),
+    );
+    const run = await runCliProcess(['validate', 'bad.yml'], { env, cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^bad\.yml:6:13: policies\[0\]\.rules\[0\]\.id: /m);
+    expect(run.stderr).toMatch(/^bad\.yml:8:\d+: policies\[0\]\.rules\[0\]\.when\.sinceImagePushed: expected a duration/m);
+    expect(run.stderr).toContain('bad.yml: invalid (2 problems)');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('checks every file and exits 2 if any one is bad, including a missing one', async () => {
+    const good = await writeText(dir, 'good2.yml', rulesYaml());
+    const run = await runCliProcess(['validate', good, 'missing.yml'], { env, cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain('good2.yml: valid');
+    expect(run.stderr).toContain('missing.yml: cannot read rules file');
+  });
+});
+
+describe('ecr-sweeper import-policy --file', () => {
+  it('prints YAML rules that validate and keep the native rules in priority order', async () => {
+    await writeText(dir, 'policy.json', JSON.stringify(NATIVE_POLICY, null, 2));
+    const run = await runCliProcess(['import-policy', '--file', 'policy.json'], { env, cwd: dir });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const doc = parseYaml(run.stdout) as { policies: { rules: { id: string; when: Record<string, unknown> }[] }[] };
+    expect(doc.policies[0]?.rules.map((r) => r.id)).toEqual(['priority-1', 'priority-2']);
+    expect(doc.policies[0]?.rules[0]?.when).toEqual({ imageCountMoreThan: 5 });
+    // The renderer may pick any equivalent unit (14d or 2w); what matters is the duration.
+    expect(parseDuration(String(doc.policies[0]?.rules[1]?.when.sinceImagePushed))).toBe(14 * DAY_MS);
+
+    const imported = await writeText(dir, 'imported.yml', run.stdout);
+    expect((await runCliProcess(['validate', imported], { env, cwd: dir })).code).toBe(0);
+  });
+
+  it('exits 2 naming the rule and field when the policy breaks ECR validation', async () => {
+    const bad = { rules: [{ rulePriority: 1, selection: { tagStatus: 'tagged', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }] };
+    await writeText(dir, 'bad-policy.json', JSON.stringify(bad, null, 2));
+    const run = await runCliProcess(['import-policy', '--file', 'bad-policy.json'], { env, cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/bad-policy\.json:\d+:\d+: rules\[0\]/);
+  });
+
+  it('exits 2 when neither or both sources are given', async () => {
+    const neither = await runCliProcess(['import-policy'], { env, cwd: dir });
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toContain('exactly one of --repository NAME or --file policy.json');
+  });
+});
+
+describe('ecr-sweeper export-policy', () => {
+  it('prints native JSON on stdout and what it could not express on stderr', async () => {
+    const rules = await writeText(
+      dir,
+      'export.yml',
+      `${rulesYaml()}      - id: regex-builds
+        select: { tagStatus: tagged, tagPatterns: ['/^feature-[0-9]+$/'] }
+        when: { sinceImagePushed: 30d }
+`,
+    );
+    const run = await runCliProcess(['export-policy', '--rules', rules], { env, cwd: dir });
+    expect(run.code).toBe(0);
+    const native = JSON.parse(run.stdout) as { rules: { rulePriority: number; selection: Record<string, unknown> }[] };
+    expect(native.rules).toHaveLength(2);
+    expect(native.rules[0]?.selection).toMatchObject({ tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7, countUnit: 'days' });
+    expect(native.rules[1]?.selection).toMatchObject({ tagStatus: 'tagged', tagPatternList: ['pr-*'] });
+    expect(run.stderr).toContain('rule regex-builds:');
+    expect(run.stderr).toContain('defaults.minAge (1d grace period) has no native equivalent');
+    expect(run.stderr).toContain('protect.tags (latest) has no native equivalent');
+  });
+
+  it('exits 2 listing the policies when --policy names none of them', async () => {
+    const rules = await writeText(dir, 'export2.yml', rulesYaml());
+    const run = await runCliProcess(['export-policy', '--rules', rules, '--policy', 'nope'], { env, cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain("has no policy named 'nope'; it has: apps");
+  });
+});
