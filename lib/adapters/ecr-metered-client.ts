@@ -17,7 +17,7 @@ import type { RateController, RateTicket } from '../engine/rate-controller.js';
 export interface CallStats {
   /** Attempts sent, per operation (every retry counted). */
   apiCalls: Record<string, number>;
-  /** Attempts beyond the first of each logical call. */
+  /** Attempts beyond the first of each call: the SDK's own retries plus the outer loop's. */
   retries: number;
   /** Attempts the service answered with a throttling error. */
   throttles: number;
@@ -83,8 +83,8 @@ export class MeteredEcrClient {
   /** Use this client for every call of the sweep (including paginators). */
   readonly client: ECRClient;
   private readonly apiCalls: Record<string, number> = {};
-  private attempts = 0;
-  private logicalCalls = 0;
+  private sdkRetries = 0;
+  private outerRetries = 0;
   private throttles = 0;
   private readonly retry: Required<Omit<RetrySettings, 'maxInFlight'>>;
   private readonly inFlight: LimitFunction;
@@ -108,7 +108,7 @@ export class MeteredEcrClient {
         const operation = operationName(context.commandName);
         const ticket: RateTicket = await this.rate.acquire(operation);
         this.apiCalls[operation] = (this.apiCalls[operation] ?? 0) + 1;
-        this.attempts += 1;
+        if (isSdkRetry(args.request)) this.sdkRetries += 1;
         try {
           const out = await next(args);
           this.rate.onSuccess(ticket);
@@ -135,21 +135,29 @@ export class MeteredEcrClient {
 
   /** Snapshot of the counters. */
   stats(): CallStats {
-    return { apiCalls: { ...this.apiCalls }, retries: this.attempts - this.logicalCalls, throttles: this.throttles };
+    return { apiCalls: { ...this.apiCalls }, retries: this.sdkRetries + this.outerRetries, throttles: this.throttles };
   }
 
   private async withRetry<T>(call: () => Promise<T>): Promise<T> {
-    this.logicalCalls += 1;
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await call();
       } catch (error) {
         if (!isRetryable(error) || attempt >= this.retry.maxAttempts) throw error;
         const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt);
+        this.outerRetries += 1;
         await this.sleep(Math.floor(this.random() * ceiling));
       }
     }
   }
+}
+
+/** The SDK's retry middleware stamps `amz-sdk-request: attempt=N; max=M` on every attempt. */
+function isSdkRetry(request: unknown): boolean {
+  const headers = (request as { headers?: Record<string, string> } | undefined)?.headers;
+  const value = headers?.['amz-sdk-request'];
+  const attempt = value === undefined ? undefined : /attempt=(\d+)/.exec(value)?.[1];
+  return attempt !== undefined && Number(attempt) > 1;
 }
 
 function operationName(commandName: unknown): string {
