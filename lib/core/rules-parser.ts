@@ -45,6 +45,9 @@ export function parseRules(text: string, options: ParseRulesOptions = {}): RuleS
   const source = parseSourceDocument(text, options.file);
   if (source.syntaxIssues.length) throw new RulesValidationError(source.syntaxIssues);
 
+  if (source.value === undefined || source.value === null) {
+    throw new RulesValidationError([source.issue([], 'the rules file is empty: expected a mapping with at least "version: 1" and "policies"')]);
+  }
   const issues: RuleIssue[] = [];
   const parsed = rulesFileSchema.safeParse(source.value);
   if (!parsed.success) {

@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import type { RuleIssue } from '../errors.js';
-import type { IssuePath, SourceDocument } from './rules-source.js';
+import { formatPath, type IssuePath, type SourceDocument } from './rules-source.js';
 
 type AnySchema = z.core.$ZodType;
 
@@ -109,7 +109,7 @@ export function zodIssueToRuleIssues(
         const parent = path.slice(0, -1);
         if (typeof key === 'string' && valueAt(root, rel.slice(0, -1)).found) {
           const msg = generic ? `missing required key "${key}" (${EXPECTED[issue.expected] ?? issue.expected})` : `missing required key "${key}": ${issue.message}`;
-          return [source.issue(parent, decorate(path, msg))];
+          return [{ ...source.issue(parent, decorate(path, msg)), path: formatPath(path) }];
         }
       }
       const msg = generic ? `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${describeValue(at.value)}` : `${issue.message}, got ${describeValue(at.value)}`;
@@ -120,7 +120,8 @@ export function zodIssueToRuleIssues(
       const key = rel[rel.length - 1];
       if (!at.found && typeof key === 'string' && valueAt(root, rel.slice(0, -1)).found) {
         const options = issue.values.map((v) => JSON.stringify(v)).join(', ');
-        return [source.issue(path.slice(0, -1), decorate(path, `missing required key "${key}" (one of ${options})`))];
+        const expected = issue.values.length === 1 ? `must be ${options}` : `one of ${options}`;
+        return [{ ...source.issue(path.slice(0, -1), decorate(path, `missing required key "${key}" (${expected})`)), path: formatPath(path) }];
       }
       const got = describeValue(valueAt(root, rel).value);
       const msg = generic ? `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${got}` : issue.message;
@@ -137,6 +138,8 @@ export function zodIssueToRuleIssues(
       const gotText = Array.isArray(got) ? `${got.length} item${got.length === 1 ? '' : 's'}` : describeValue(got);
       return [source.issue(path, decorate(path, `expected ${cmp} ${String(bound)}${what ? ` ${what}` : ''}, got ${gotText}`))];
     }
+    case 'invalid_format':
+      return [source.issue(path, decorate(path, `${issue.message}, got ${describeValue(valueAt(root, rel).value)}`))];
     default:
       return [source.issue(path, decorate(path, issue.message))];
   }
