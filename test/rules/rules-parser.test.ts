@@ -142,7 +142,7 @@ describe('parseRules: valid files', () => {
 });
 
 describe('parseRules: every problem, with its line and column', () => {
-  it.each<[string, string, Partial<RuleIssue> & { message: RegExp }]>([
+  it.each<[string, string, Partial<Omit<RuleIssue, 'message'>> & { message: RegExp }]>([
     ['YAML syntax: bad indentation', lines('version: 1', 'policies:', '  - name: p', ' repositories: x'), { line: 4, column: 1, message: /^YAML syntax: All mapping items must start at the same column/ }],
     ['YAML syntax: unclosed flow sequence', lines('version: 1', 'protect:', '  tags: [a, b', 'policies: []'), { line: 4, message: /^YAML syntax: / }],
     ['YAML: duplicate key', lines('version: 1', 'version: 1', 'policies: []'), { line: 2, column: 1, message: /^YAML syntax: Map keys must be unique/ }],
@@ -150,7 +150,7 @@ describe('parseRules: every problem, with its line and column', () => {
     ['empty file', '', { line: 1, column: 1, path: '', message: /the rules file is empty/ }],
     ['file with only comments', lines('# nothing yet'), { line: 1, column: 1, message: /the rules file is empty/ }],
     ['root is a list', lines('- a'), { line: 1, column: 1, path: '', message: /expected a mapping/ }],
-    ['version missing', lines('policies: []'), { line: 1, column: 1, path: 'version', message: /missing required key "version" \(one of 1\)/ }],
+    ['version missing', lines('policies: []'), { line: 1, column: 1, path: 'version', message: /missing required key "version" \(must be 1\)/ }],
     ['version 2', lines('version: 2', 'policies: []'), { line: 1, column: 10, path: 'version', message: /version must be 1/ }],
     ['no policies', lines('version: 1', 'policies: []'), { line: 2, column: 11, path: 'policies', message: /list at least one policy/ }],
     ['unknown top-level key, with suggestion', lines('version: 1', 'polices: []', 'policies: []'), { line: 2, column: 1, path: 'polices', message: /unknown key "polices" — did you mean "policies"\?/ }],
