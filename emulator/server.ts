@@ -1,0 +1,185 @@
+/**
+ * The HTTP layer: AWS JSON 1.1 over `POST /` (X-Amz-Target dispatch, SigV4 presence check, error
+ * bodies with `__type`), fault injection, and the `/_emulator/*` side door for stats and blobs.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EcrApiError } from './errors.js';
+import type { Faults } from './faults.js';
+import { OPERATIONS, type CallContext } from './operations/index.js';
+import type { SeededRandom } from './random.js';
+import { toSnapshot, type Registry } from './registry.js';
+
+/** The X-Amz-Target prefix of every ECR operation. */
+export const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
+const JSON_TYPE = 'application/x-amz-json-1.1';
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/** What the request handler works on. */
+export interface ServerDeps {
+  registry: Registry;
+  faults: Faults;
+  random: SeededRandom;
+  pullTimeUpdateExclusions: Set<string>;
+  baseUrl: () => string;
+  /** Where unexpected handler errors are reported (they become ServerException). */
+  onInternalError?: (error: unknown) => void;
+}
+
+/** Builds the node:http request listener. */
+export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(req, res, deps).catch((error: unknown) => {
+      deps.onInternalError?.(error);
+      if (!res.headersSent) sendError(res, new EcrApiError('ServerException', 'Internal error in the emulator', 500));
+      else res.destroy();
+    });
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDeps): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  if (url.pathname.startsWith('/_emulator/')) {
+    await drain(req);
+    sideDoor(req.method ?? 'GET', url, res, deps);
+    return;
+  }
+  const body = await readBody(req);
+  if (req.method !== 'POST' || url.pathname !== '/') {
+    sendJson(res, 404, { message: `Not found: ${req.method} ${url.pathname}. The ECR API is served at POST /.` });
+    return;
+  }
+  const target = header(req, 'x-amz-target') ?? '';
+  const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target || '(no X-Amz-Target)';
+  const { faults } = deps;
+  faults.countRequest(operation);
+
+  const authorization = header(req, 'authorization');
+  if (!authorization) {
+    faults.countFailed(operation);
+    sendError(res, new EcrApiError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403));
+    return;
+  }
+  const accessKeyId = /Credential=([^/,\s]+)\//.exec(authorization)?.[1];
+  if (!authorization.startsWith('AWS4-HMAC-SHA256') || accessKeyId === undefined) {
+    faults.countFailed(operation);
+    sendError(res, new EcrApiError('IncompleteSignatureException', `Authorization header requires 'Credential' parameter. Authorization=${authorization.slice(0, 40)}`, 400));
+    return;
+  }
+  const handler = target.startsWith(TARGET_PREFIX) ? OPERATIONS[operation] : undefined;
+  if (!handler) {
+    faults.countFailed(operation);
+    sendError(res, new EcrApiError('InvalidAction', `The action or operation requested is invalid: '${target}'. Verify that the action is typed correctly.`));
+    return;
+  }
+
+  const latency = faults.latency(operation);
+  if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
+  const verdict = faults.decide(operation);
+  if (verdict === 'throttle') {
+    faults.countThrottled(operation);
+    sendError(res, new EcrApiError('ThrottlingException', 'Rate exceeded'));
+    return;
+  }
+  if (verdict === 'server-error') {
+    faults.countFailed(operation);
+    sendError(res, new EcrApiError('ServerException', 'We encountered an internal error. Please try again. (injected by the emulator)', 500));
+    return;
+  }
+
+  let input: Record<string, unknown>;
+  try {
+    const parsed: unknown = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    input = parsed as Record<string, unknown>;
+  } catch (cause) {
+    faults.countFailed(operation);
+    sendError(res, new EcrApiError('SerializationException', 'The request body is not a JSON object', 400, { cause }));
+    return;
+  }
+
+  const ctx: CallContext = {
+    registry: deps.registry,
+    accessKeyId,
+    pullTimeUpdateExclusions: deps.pullTimeUpdateExclusions,
+    random: deps.random,
+    baseUrl: deps.baseUrl(),
+  };
+  try {
+    sendJson(res, 200, handler(input, ctx) ?? {});
+  } catch (error) {
+    faults.countFailed(operation);
+    if (error instanceof EcrApiError) {
+      sendError(res, error);
+      return;
+    }
+    deps.onInternalError?.(error);
+    sendError(res, new EcrApiError('ServerException', `Internal error in the emulator: ${(error as Error)?.message ?? String(error)}`, 500));
+  }
+}
+
+function sideDoor(method: string, url: URL, res: ServerResponse, deps: ServerDeps): void {
+  const path = url.pathname;
+  if (path === '/_emulator/stats' && method === 'GET') return sendJson(res, 200, deps.faults.stats());
+  if (path === '/_emulator/stats/reset' && method === 'POST') {
+    deps.faults.resetStats();
+    return sendJson(res, 200, deps.faults.stats());
+  }
+  if (path === '/_emulator/health' && method === 'GET') return sendJson(res, 200, { ok: true });
+  if (path === '/_emulator/repositories' && method === 'GET') {
+    const name = url.searchParams.get('name');
+    if (name !== null) {
+      const repo = deps.registry.find(name);
+      if (!repo) return sendJson(res, 404, { message: `no repository named '${name}'` });
+      return sendJson(res, 200, { repositoryName: name, images: [...repo.list()].map(toSnapshot) });
+    }
+    return sendJson(res, 200, { now: new Date(deps.registry.clock.now()).toISOString(), repositories: deps.registry.snapshotRepositories() });
+  }
+  const blob = /^\/_emulator\/blobs\/([^/]+)\/([^/]+)$/.exec(path);
+  if (blob && method === 'GET') {
+    const repo = deps.registry.find(decodeURIComponent(blob[1] as string));
+    const stored = repo?.uploadedBlobs.get(decodeURIComponent(blob[2] as string));
+    if (!stored) return sendJson(res, 404, { message: 'no uploaded blob with that digest (synthetic layers of state images have no bytes)' });
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': stored.data.length });
+    res.end(stored.data);
+    return;
+  }
+  sendJson(res, 404, { message: `Not found: ${method} ${path}` });
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new EcrApiError('SerializationException', 'Request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function drain(req: IncomingMessage): Promise<void> {
+  for await (const _ of req) {
+    // Discard: side-door requests carry no body worth reading.
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': JSON_TYPE,
+    'Content-Length': Buffer.byteLength(text),
+    'x-amzn-RequestId': randomUUID(),
+    ...extraHeaders,
+  });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, error: EcrApiError): void {
+  sendJson(res, error.status, { __type: error.code, message: error.message, ...error.extra }, { 'x-amzn-ErrorType': error.code });
+}
