@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { escapeHtml, jsonForScript, renderReportHtml } from '../../lib/core/report-html.js';
+import { collectFailures } from '../../lib/core/report-summary.js';
+import type { SweepResult } from '../../lib/core/result-model.js';
+import { buildSampleResult } from '../fixtures/sample-result.js';
+
+const HOSTILE = {
+  repository: 'evil/<img src=x onerror=alert(1)>',
+  tag: '</script><script>alert("tag")</script>',
+  reason: 'delete: <b onmouseover="alert(2)">old</b> & "quoted" \'single\'',
+  message: '<iframe src="https://evil.example"></iframe>',
+  aborted: '<svg onload=alert(3)>',
+};
+
+function hostileResult(): SweepResult {
+  const result = buildSampleResult();
+  const repo = result.repositories[0]!;
+  repo.repositoryName = HOSTILE.repository;
+  repo.images[0]!.imageTags = [HOSTILE.tag];
+  repo.images[0]!.reason = HOSTILE.reason;
+  repo.images[5]!.outcome = { status: 'failed', code: '<code>', message: HOSTILE.message };
+  result.abortedReason = HOSTILE.aborted;
+  return result;
+}
+
+/** The text between the first `open` and the next `close`. */
+function between(html: string, open: string, close: string): string {
+  const start = html.indexOf(open);
+  if (start < 0) throw new Error(`no ${open}`);
+  const end = html.indexOf(close, start + open.length);
+  return html.slice(start + open.length, end);
+}
+
+function embeddedData(html: string): { repositories: string[]; rows: string[][] } {
+  return JSON.parse(between(html, '<script type="application/json" id="image-data">', '</script>')) as { repositories: string[]; rows: string[][] };
+}
+
+describe('renderReportHtml', () => {
+  it('shows a big DRY RUN banner only in a dry run', () => {
+    const dry = renderReportHtml(buildSampleResult({ mode: 'dry-run' }));
+    const apply = renderReportHtml(buildSampleResult());
+    expect(dry).toContain('<strong>DRY RUN — nothing was deleted.</strong>');
+    expect(dry).toContain('<body class="mode-dry-run">');
+    expect(dry).toContain('Would be freed per repository');
+    expect(apply).not.toContain('DRY RUN');
+    expect(apply).toContain('<h2>Freed per repository</h2>');
+  });
+
+  it('puts the totals at the top: mode, repositories, images, deleted, failed, skipped, bytes freed', () => {
+    const html = renderReportHtml(buildSampleResult());
+    const totals = between(html, '<section id="totals" class="totals">', '</section>');
+    const cards = [...totals.matchAll(/data-total="(\w+)"><div class="label">([^<]+)<\/div><div class="value">([^<]+)</g)].map((m) => [m[1], m[3]]);
+    expect(cards).toEqual([
+      ['mode', 'apply'],
+      ['repositories', '8'],
+      ['images', '61'],
+      ['deleted', '25'],
+      ['failed', '2'],
+      ['skipped', '8'],
+      ['bytes', '29.6 GiB'],
+    ]);
+    expect(html.indexOf('id="totals"')).toBeLessThan(html.indexOf('id="chart"'));
+  });
+
+  it('draws one chart row per contributing repository, and folds the rest into others', () => {
+    const small = renderReportHtml(buildSampleResult());
+    // frontend, payments, report-worker and trainer freed bytes; the rest deleted nothing.
+    expect(small.match(/<g class="chart-row"/g)).toHaveLength(4);
+    expect(small).not.toContain('<g class="chart-row chart-others"');
+
+    const big = renderReportHtml(buildSampleResult({ extraRepositories: 30, imagesPerExtraRepository: 10 }), { chartTopN: 12 });
+    expect(big.match(/<g class="chart-row"/g)).toHaveLength(12);
+    expect(big.match(/<g class="chart-row chart-others"/g)).toHaveLength(1);
+    expect(big).toMatch(/data-repository="others \(\d+ repositories\)"/);
+  });
+
+  it('says there is nothing to chart when nothing would be deleted', () => {
+    const result = buildSampleResult({ mode: 'dry-run' });
+    for (const r of result.repositories) for (const i of r.images) i.decision = 'keep';
+    for (const r of result.repositories) r.counts.planned = 0;
+    expect(renderReportHtml(result)).toContain('No image would be deleted.');
+  });
+
+  it('lists every failure with its code, and caps a long list with a note', () => {
+    const result = buildSampleResult();
+    const html = renderReportHtml(result);
+    const table = between(html, '<table class="data" id="failure-table">', '</table>');
+    expect(table.match(/<tr>/g)).toHaveLength(collectFailures(result).length + 1);
+    expect(table).toContain('<code>ImageReferencedByManifestList</code>');
+    expect(table).toContain('<code>AccessDeniedException</code>');
+    const capped = renderReportHtml(result, { maxFailureRows: 1 });
+    expect(capped).toContain('2 more failures are not shown; <code>result.csv</code> lists every one.');
+  });
+
+  it('embeds every image row for the filterable table', () => {
+    const result = buildSampleResult();
+    const data = embeddedData(renderReportHtml(result));
+    expect(data.rows).toHaveLength(result.totals.images);
+    expect(data.repositories).toEqual(result.repositories.map((r) => r.repositoryName));
+  });
+
+  it('escapes user data everywhere: no injected element survives', () => {
+    const html = renderReportHtml(hostileResult());
+    expect(html).not.toContain('<img src=x');
+    expect(html).not.toContain('<b onmouseover');
+    expect(html).not.toContain('<iframe');
+    expect(html).not.toContain('<svg onload');
+    expect(html.match(/<script/g)).toHaveLength(2);
+    expect(html.match(/<\/script>/g)).toHaveLength(2);
+    expect(html).toContain(escapeHtml(HOSTILE.repository));
+    expect(html).toContain(escapeHtml(HOSTILE.aborted));
+    const data = embeddedData(html);
+    expect(data.repositories[0]).toBe(HOSTILE.repository);
+    expect(data.rows[0]?.[2]).toBe(HOSTILE.tag);
+    expect(data.rows[0]?.[8]).toBe(HOSTILE.reason);
+  });
+
+  it('keeps the page structure whatever the user strings are (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), (tag, reason) => {
+        const result = buildSampleResult();
+        result.repositories[0]!.images[0]!.imageTags = [tag];
+        result.repositories[0]!.images[0]!.reason = reason;
+        result.repositories[0]!.repositoryName = reason;
+        const html = renderReportHtml(result);
+        expect(html.match(/<script/gi)).toHaveLength(2);
+        expect(html.match(/<\/script/gi)).toHaveLength(2);
+        expect(html.match(/<!--/g)).toBeNull();
+        const data = embeddedData(html);
+        expect(data.rows[0]?.[2]).toBe(tag);
+        expect(data.rows[0]?.[8]).toBe(reason);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('loads nothing from the network and allows only its own inline script and style', () => {
+    const html = renderReportHtml(buildSampleResult());
+    expect(html).not.toMatch(/\ssrc=/i);
+    expect(html).not.toMatch(/href="(?!#)/i);
+    expect(html).not.toMatch(/@import|url\(/i);
+    const csp = between(html, '<meta http-equiv="Content-Security-Policy" content="', '">').replace(/&#39;/g, "'");
+    const script = between(html, '<script>', '</script>');
+    const style = between(html, '<style>', '</style>');
+    const hash = (text: string) => `sha256-${createHash('sha256').update(text).digest('base64')}`;
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain(`script-src '${hash(script)}'`);
+    expect(csp).toContain(`style-src '${hash(style)}'`);
+  });
+
+  it('stays compact for large runs: under 400 bytes per image', () => {
+    const result = buildSampleResult({ extraRepositories: 100, imagesPerExtraRepository: 100 });
+    const html = renderReportHtml(result);
+    expect(result.totals.images).toBeGreaterThan(10_000);
+    expect(html.length / result.totals.images).toBeLessThan(400);
+  });
+
+  it.each([
+    ['<a href="x">', '&lt;a href=&quot;x&quot;&gt;'],
+    ["it's & done", 'it&#39;s &amp; done'],
+  ])('escapeHtml(%j) = %j', (input, output) => {
+    expect(escapeHtml(input)).toBe(output);
+  });
+
+  it('jsonForScript escapes characters that could end the script element', () => {
+    const text = jsonForScript({ a: '</script><!-- \u2028 &' });
+    expect(text).not.toMatch(/[<>&\u2028]/);
+    expect(JSON.parse(text)).toEqual({ a: '</script><!-- \u2028 &' });
+  });
+});
