@@ -22,7 +22,7 @@ function debugEnabled(): boolean {
 export function logResult(result: SweepResult): void {
   const perImage = debugEnabled();
   for (const repo of result.repositories) {
-    logger.info('repository swept', {
+    logger.info('repository summary', {
       repository: repo.repositoryName,
       policy: repo.policy,
       status: repo.status,
