@@ -32,3 +32,13 @@ export function ruleSet(rules: Rule[], overrides: Partial<RuleSet['defaults']> =
     source: 'test-rules.yml',
   };
 }
+
+/** Expire tagged images matching `patterns` pushed more than `days` ago. */
+export function taggedOlderThan(days: number, patterns: string[], id = 'tagged-old'): Rule {
+  return {
+    id,
+    selection: { tagStatus: 'tagged', tagPatterns: patterns, excludeTagPatterns: [], storageClass: 'standard' },
+    condition: { type: 'sinceImagePushed', ms: days * DAY },
+    action: { type: 'expire' },
+  };
+}
