@@ -2,7 +2,11 @@
  * The real sweep and plan handlers (middy, Powertools, config from env) against the ECR emulator
  * and s3rver over HTTP, with a Lambda context stub.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { BatchDeleteImageCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   captureOutput,
@@ -295,5 +299,100 @@ policies:
     await expect(plan(event, lambdaContext())).rejects.toThrow(message);
     expect(totalRequests(cloud.emulator)).toBe(0);
     expect(await listKeys(cloud.s3)).toEqual(keysBefore);
+  });
+});
+
+describe('sweep handler: Slack and rules sources', () => {
+  it('posts the summary to the webhook read from an SSM SecureString, and never logs the URL', async () => {
+    const received: { path: string; body: any }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push({ path: req.url ?? '', body: JSON.parse(body) });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const secretPath = '/services/T000/B000/s3cr3t-t0k3n';
+    const webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}${secretPath}`;
+    // SSM is out of the emulators' reach: its client answers from here.
+    const asked: unknown[] = [];
+    const ssmSpy = vi.spyOn(SSMClient.prototype, 'send').mockImplementation((async (command: GetParameterCommand) => {
+      asked.push(command.input);
+      return { Parameter: { Name: command.input.Name, Type: 'SecureString', Value: webhookUrl } };
+    }) as never);
+    try {
+      const { sweep } = await coldStart(functionEnv(cloud, applyRules, { SLACK_WEBHOOK_SSM_PARAMETER: '/ecr-sweeper/test/slack' }));
+      const summary = (await sweep(scheduledEvent(), lambdaContext())) as any;
+      expect(summary.slackSent).toBe(true);
+      expect(asked).toEqual([{ Name: '/ecr-sweeper/test/slack', WithDecryption: true }]);
+      expect(received).toHaveLength(1);
+      expect(received[0]!.path).toBe(secretPath);
+      const text = JSON.stringify(received[0]!.body);
+      expect(text).toContain('report.html'); // the presigned link to the HTML report
+      expect(received[0]!.body.text).toContain(`ECR sweep ${summary.runId}: ${DELETED} images deleted`);
+      expect(output.text()).not.toContain('s3cr3t-t0k3n');
+      expect(output.text()).not.toContain(secretPath);
+    } finally {
+      ssmSpy.mockRestore();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
+
+  it('still sweeps and reports when the webhook parameter cannot be read', async () => {
+    const ssmSpy = vi.spyOn(SSMClient.prototype, 'send').mockImplementation((async () => {
+      throw Object.assign(new Error('User is not authorized to perform: ssm:GetParameter'), { name: 'AccessDeniedException' });
+    }) as never);
+    try {
+      const { sweep } = await coldStart(functionEnv(cloud, applyRules, { SLACK_WEBHOOK_SSM_PARAMETER: '/ecr-sweeper/test/slack' }));
+      const summary = (await sweep(scheduledEvent(), lambdaContext())) as any;
+      expect(summary.totals.deleted).toBe(DELETED);
+      expect(summary.slackSent).toBeNull();
+      expect(runFolderKeys(await listKeys(cloud.s3), summary.runId)).toContain('report.html');
+      const warning = output.lines().find((l) => l.level === 'WARN' && String(l.message).includes('Slack'));
+      expect(warning).toMatchObject({ source: 'ssm:/ecr-sweeper/test/slack' });
+    } finally {
+      ssmSpy.mockRestore();
+    }
+  });
+
+  it('reads the rules from RULES_S3_URI instead of the bundled file', async () => {
+    await cloud.s3.send(new PutObjectCommand({ Bucket: 'rules-bucket', Key: 'team/rules.yml', Body: RULES('apply') }));
+    const { sweep } = await coldStart(
+      functionEnv(cloud, '/nonexistent/rules.yml', { RULES_S3_URI: 's3://rules-bucket/team/rules.yml' }),
+    );
+    const summary = (await sweep(scheduledEvent(), lambdaContext())) as any;
+    expect(summary.rulesSource).toBe('s3://rules-bucket/team/rules.yml');
+    expect(summary.totals.deleted).toBe(DELETED);
+  });
+
+  it('reads the rules from RULES_SSM_PARAMETER, and reports invalid rules there by their source', async () => {
+    let value = RULES(null);
+    const ssmSpy = vi.spyOn(SSMClient.prototype, 'send').mockImplementation((async (command: GetParameterCommand) => ({
+      Parameter: { Name: command.input.Name, Type: 'String', Value: value },
+    })) as never);
+    try {
+      const { sweep } = await coldStart(functionEnv(cloud, '/nonexistent/rules.yml', { RULES_SSM_PARAMETER: '/ecr-sweeper/rules' }));
+      const summary = (await sweep(scheduledEvent(), lambdaContext())) as any;
+      expect(summary.rulesSource).toBe('ssm:/ecr-sweeper/rules');
+      expect(summary.mode).toBe('dry-run');
+      expect(summary.plan.delete).toBe(DELETED);
+
+      value = 'version: 1\npolicies: []\n';
+      cloud.emulator.resetStats();
+      await expect(sweep(scheduledEvent(), lambdaContext())).rejects.toThrow(/ssm:\/ecr-sweeper\/rules.*policies/s);
+      expect(totalRequests(cloud.emulator)).toBe(0);
+    } finally {
+      ssmSpy.mockRestore();
+    }
+  });
+
+  it('fails with a message naming the variable when the configuration is invalid, before any call', async () => {
+    const { sweep } = await coldStart(functionEnv(cloud, applyRules, { REPORT_BUCKET: '', CONCURRENCY: 'lots' }));
+    await expect(sweep(scheduledEvent(), lambdaContext())).rejects.toThrow(
+      /invalid function configuration[\s\S]*REPORT_BUCKET: required[\s\S]*CONCURRENCY: expected an integer from 1 to 64, got "lots"/,
+    );
+    expect(totalRequests(cloud.emulator)).toBe(0);
   });
 });
