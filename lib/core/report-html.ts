@@ -133,12 +133,12 @@ function renderBanners(result: SweepResult): string {
     const shown = remaining.slice(0, 20).map((r) => `<code>${escapeHtml(r)}</code>`).join(', ');
     const more = remaining.length > 20 ? ` and ${formatCount(remaining.length - 20)} more` : '';
     parts.push(
-      `<div class="banner banner-warn" role="status"><strong>Stopped by the deadline.</strong> ${formatCount(remaining.length)} repositories remain for the next run${remaining.length ? `: ${shown}${more}` : ''}.</div>`,
+      `<div class="banner banner-warn" role="status"><strong>Stopped by the deadline.</strong> ${plural(remaining.length, 'repository remains', 'repositories remain')} for the next run${remaining.length ? `: ${shown}${more}` : ''}.</div>`,
     );
   }
   if (result.totals.failed > 0 || result.totals.failedRepositories > 0) {
     parts.push(
-      `<div class="banner banner-error" role="status"><strong>${formatCount(result.totals.failed)} failed deletions, ${formatCount(result.totals.failedRepositories)} failed repositories.</strong> See <a href="#failures">Failures</a>.</div>`,
+      `<div class="banner banner-error" role="status"><strong>${plural(result.totals.failed, 'failed deletion')}, ${plural(result.totals.failedRepositories, 'failed repository', 'failed repositories')}.</strong> See <a href="#failures">Failures</a>.</div>`,
     );
   }
   return parts.join('\n');
@@ -294,6 +294,10 @@ function imageData(result: SweepResult, pageSize: number) {
   return { pageSize: Math.max(1, Math.floor(pageSize)), repositories: result.repositories.map((r) => r.repositoryName), rows };
 }
 
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
 function shortTime(iso: string | null): string {
   const text = formatTime(iso);
   return text === '-' ? text : text.slice(0, 10);
@@ -335,7 +339,9 @@ table.data{border-collapse:collapse;width:100%}
 table.data th,table.data td{border-bottom:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top}
 table.data th{position:sticky;top:0;background:var(--bg);font-size:12px;text-transform:uppercase;letter-spacing:.03em;color:var(--muted)}
 table.data td.num,table.data th.num{text-align:right;white-space:nowrap}
+#repository-table td:first-child,#failure-table td:first-child{white-space:nowrap}
 table.data tbody tr:hover{background:#f0f4fa}
+#image-table{font-size:13px}
 #image-table td{white-space:nowrap}
 #image-table td:nth-child(3),#image-table td:nth-child(8),#image-table td:nth-child(9){white-space:normal}
 #image-table td:nth-child(9){min-width:260px}
