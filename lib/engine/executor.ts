@@ -11,6 +11,7 @@ import type { Outcome } from '../core/result-model.js';
 import type { ImageRecord } from '../core/inventory.js';
 import { chunk, MAX_IMAGE_IDS_PER_CALL, type EcrRegistry, type IndexReadWindow } from '../adapters/ecr-registry.js';
 import { errorCode } from '../adapters/ecr-metered-client.js';
+import { packBatches } from './batch-plan.js';
 import type { RunControl } from './run-control.js';
 
 /** Pull-time moves this close to our own index reads are attributed to them (ms). */
@@ -39,7 +40,8 @@ export interface RepositoryExecution {
 /**
  * Deletes what `plan` marks for deletion, layer by layer (the planner's `deletionLayers`: nothing
  * in a layer is referenced by a later layer, so a layer's batches run concurrently once the
- * previous layer is done). `indexReads` is when the sweep read this repository's index manifests.
+ * previous layer is done), packed by {@link packBatches} into as few calls as the order allows.
+ * `indexReads` is when the sweep read this repository's index manifests.
  */
 export async function executeRepository(
   ctx: ExecutorContext,
@@ -121,13 +123,13 @@ export async function executeRepository(
     }
   };
 
-  const runWave = async (images: readonly PlannedImage[], final: boolean): Promise<void> => {
-    const batches = chunk(images, MAX_IMAGE_IDS_PER_CALL);
+  const runStage = async (batches: readonly (readonly PlannedImage[])[], final: boolean): Promise<void> => {
     await Promise.all(batches.map((batch) => ctx.batchLimit(() => runBatch(batch, final))));
   };
 
-  for (const layer of layers) await runWave(layer.filter((i) => i.decision === 'delete'), false);
-  if (pendingReferenced.length > 0) await runWave(pendingReferenced, true);
+  const deletions = layers.map((layer) => layer.filter((i) => i.decision === 'delete'));
+  for (const stage of packBatches(deletions, MAX_IMAGE_IDS_PER_CALL)) await runStage(stage, false);
+  if (pendingReferenced.length > 0) await runStage(chunk(pendingReferenced, MAX_IMAGE_IDS_PER_CALL), true);
 
   if (failure) return { outcomes, status: 'failed', statusReason: `${failure.code}: ${failure.message}`, error: failure };
   if (stoppedBy) return { outcomes, status: 'not-started', statusReason: `stopped part-way: ${stoppedBy}` };
