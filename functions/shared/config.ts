@@ -30,7 +30,10 @@ const integer = (min: number, max: number, fallback: number) =>
 const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
 
 const envSchema = z.object({
-  REPORT_BUCKET: z.string().trim().min(1, 'required: the S3 bucket for reports and checkpoints'),
+  REPORT_BUCKET: z
+    .string({ error: 'required: the S3 bucket for reports and checkpoints' })
+    .trim()
+    .min(1, 'required: the S3 bucket for reports and checkpoints'),
   REPORT_PREFIX: z
     .string()
     .trim()
