@@ -3,6 +3,9 @@
 // on import, so the package ships no build step and `npx ecr-sweeper` works from a fresh clone.
 import { register } from 'tsx/esm/api';
 
+// The SDK warns on every run that its 2027 releases will need Node 22; this project supports Node 20
+// on purpose, and the notice is for developers, not for people running the CLI. AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=false shows it again.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 register();
 const { runCli, nodeCliIo } = await import('../lib/cli/main.ts');
 process.exitCode = await runCli(process.argv.slice(2), nodeCliIo());

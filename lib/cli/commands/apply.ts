@@ -77,7 +77,8 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
     ({ result } = await runSweep(deps, {
       ruleSet,
       mode: 'apply',
-      runId,
+      // A resumed run keeps the run id its checkpoint recorded, so both halves report as one run.
+      ...(deps.checkpoint === undefined ? { runId } : {}),
       ...(now !== undefined ? { now } : {}),
       ...(concurrency !== undefined ? { concurrency } : {}),
       ...(flags.repository !== undefined ? { repositoryFilter: flags.repository } : {}),

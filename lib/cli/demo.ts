@@ -1,0 +1,96 @@
+/**
+ * The embedded default (`npm start`): what a newcomer sees with no AWS account. Starts the ECR
+ * emulator on an ephemeral loopback port with a generated sample registry, runs
+ * `ecr-sweeper plan --rules rules/default.yml --out reports` against it through the same code as
+ * the CLI, and stops. The seed and the clock are fixed, so the output is the same on every machine.
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { startEmulator, type GeneratorOptions } from '../../emulator/index.js';
+import type { CliIo } from './io.js';
+import { nodeCliIo } from './io.js';
+import { runCli } from './main.js';
+
+/** The sample registry: a few dozen repositories, a few thousand manifests of every kind. */
+export const DEMO_REGISTRY: GeneratorOptions = {
+  seed: 20261127,
+  repositories: 36,
+  // Keep in step with the `npm run emulator` line the demo prints.
+  imagesPerRepository: [30, 110],
+  untaggedShare: 0.3,
+  multiArchShare: 0.15,
+  referrerShare: 0.1,
+  pulledShare: 0.6,
+  maxAgeDays: 400,
+};
+
+/** The emulator's frozen clock and the plan's `now`: ages in the output never drift. */
+export const DEMO_NOW = '2026-11-27T12:00:00.000Z';
+
+const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+
+export interface DemoOptions {
+  io?: CliIo;
+  /** Rules to plan with; default `rules/default.yml` of this checkout. */
+  rulesPath?: string;
+  /** Where the reports go; default `reports/` of this checkout. */
+  reportsDir?: string;
+}
+
+/**
+ * Runs the demo and returns the CLI's exit code. The emulator is stopped whatever happens.
+ *
+ * @example process.exitCode = await runDemo();
+ */
+export async function runDemo(options: DemoOptions = {}): Promise<number> {
+  const io = options.io ?? nodeCliIo();
+  const rulesPath = options.rulesPath ?? resolve(REPO_ROOT, 'rules', 'default.yml');
+  const reportsDir = options.reportsDir ?? resolve(REPO_ROOT, 'reports');
+
+  const emulator = await startEmulator({ port: 0, generate: DEMO_REGISTRY, now: DEMO_NOW, seed: 1 });
+  try {
+    const repositories = emulator.repositories();
+    const manifests = repositories.reduce((n, r) => n + r.imageCount, 0);
+    io.stdout.write(
+      // No URL or port here: the port is ephemeral and the output is meant to be the same every run.
+      'ecr-sweeper demo: a local ECR emulator (127.0.0.1, no AWS account needed) holds a generated sample registry ' +
+        `(${repositories.length} repositories, ${manifests} manifests: multi-arch indexes and their children, ` +
+        `signatures and SBOMs, untagged, old and new; clock frozen at ${DEMO_NOW}).\n` +
+        `Planning it with ${displayPath(rulesPath)} (dry run: nothing is deleted):\n\n`,
+    );
+    const code = await runCli(
+      ['plan', '--rules', rulesPath, '--endpoint-url', emulator.url, '--region', 'us-east-1', '--now', DEMO_NOW, '--out', reportsDir],
+      io,
+      // Dummy keys: the demo never signs with a user's real credentials, even to a local server.
+      { ecrClientExtra: { credentials: { accessKeyId: 'AKIDECRSWEEPERDEMO', secretAccessKey: 'demo' } } },
+    );
+    if (code === 0) {
+      io.stdout.write(
+        [
+          '',
+          'Next:',
+          '  - open the report above in a browser (self-contained HTML: totals, chart, every image with its reason);',
+          `  - serve the same registry: npm run emulator -- --generate repos=${DEMO_REGISTRY.repositories},images=30-110,seed=${DEMO_REGISTRY.seed} --now ${DEMO_NOW} --port 4510`,
+          '    then, in another terminal: AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x npx ecr-sweeper plan --rules rules/default.yml \\',
+          `      --endpoint-url http://127.0.0.1:4510 --region us-east-1 --now ${DEMO_NOW} --format csv`,
+          '  - npx ecr-sweeper --help for every command (plan, apply, validate, import-policy, export-policy).',
+          '',
+        ].join('\n'),
+      );
+    }
+    return code;
+  } finally {
+    await emulator.stop();
+  }
+}
+
+function displayPath(path: string): string {
+  return path.startsWith(`${REPO_ROOT}/`) ? path.slice(REPO_ROOT.length + 1) : path;
+}
+
+// Run when executed (`npm start` = `tsx lib/cli/demo.ts`), not when imported by a test.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  // As in bin/ecr-sweeper.js: the SDK's Node 22 notice is for developers, not for the demo's reader.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  process.exitCode = await runDemo();
+}
