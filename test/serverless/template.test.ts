@@ -3,12 +3,12 @@
  * CloudFormation: schedule, least-privilege roles, report bucket, runtime, and bundle sizes.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readZipEntries } from './zip-entries.js';
+import { readZipEntries, readZipEntry } from './zip-entries.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -70,6 +70,50 @@ function resolveIfs(node: Json, conditions: Record<string, boolean>): Json | typ
     return out;
   }
   return node;
+}
+
+const PSEUDO: Record<string, string> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': 'us-east-1',
+  'AWS::AccountId': '123456789012',
+};
+
+/**
+ * Evaluates the string intrinsics the templates use (Sub, Join, Split, Select, pseudo-parameter
+ * Refs) so resource ARNs can be compared as the strings CloudFormation would produce. A resource
+ * Ref or GetAtt becomes `<LogicalId>` / `<LogicalId.Attr>`.
+ */
+function evaluate(node: Json): Json {
+  if (Array.isArray(node)) return node.map(evaluate);
+  if (!node || typeof node !== 'object') return node;
+  const obj = node as Record<string, Json>;
+  const sub = (template: string, vars: Record<string, Json>): string =>
+    template.replace(/\$\{([^}!]+)\}/g, (_, name: string) => {
+      if (name in vars) return String(evaluate(vars[name]));
+      if (name in PSEUDO) return PSEUDO[name]!;
+      return `<${name}>`;
+    });
+  if ('Fn::Sub' in obj) {
+    const arg = obj['Fn::Sub'];
+    return Array.isArray(arg) ? sub(arg[0] as string, arg[1] as Record<string, Json>) : sub(arg as string, {});
+  }
+  if ('Fn::Join' in obj) {
+    const [sep, items] = obj['Fn::Join'] as [string, Json];
+    return (evaluate(items) as string[]).join(sep);
+  }
+  if ('Fn::Split' in obj) {
+    const [sep, text] = obj['Fn::Split'] as [string, Json];
+    return String(evaluate(text)).split(sep);
+  }
+  if ('Fn::Select' in obj) {
+    const [index, list] = obj['Fn::Select'] as [number, Json];
+    const items = evaluate(list) as Json[];
+    if (index >= items.length) throw new Error(`Fn::Select index ${index} out of range`);
+    return items[index]!;
+  }
+  if ('Ref' in obj && typeof obj.Ref === 'string') return PSEUDO[obj.Ref] ?? `<${obj.Ref}>`;
+  if ('Fn::GetAtt' in obj) return `<${(obj['Fn::GetAtt'] as string[]).join('.')}>`;
+  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, evaluate(v)]));
 }
 
 interface Statement {
@@ -160,18 +204,30 @@ describe('serverless.yml packaged by osls', () => {
         's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'sqs:SendMessage', 'ssm:GetParameter',
       ].sort(),
     );
-    const del = statements.find((s) => [s.Action].flat().includes('ecr:BatchDeleteImage'))!;
-    expect(del.Resource).toEqual({
-      'Fn::Sub': 'arn:${AWS::Partition}:ecr:us-east-1:${AWS::AccountId}:repository/apps/*',
-    });
-    // Slack webhook: one parameter, decrypted only through SSM for that parameter.
-    const ssm = statements.filter((s) => [s.Action].flat().includes('ssm:GetParameter'));
-    expect(JSON.stringify(ssm)).toContain('parameter/ecr-sweeper/prod/slack-webhook');
-    const kms = statements.find((s) => [s.Action].flat().includes('kms:Decrypt'))!;
-    expect(JSON.stringify(kms.Condition)).toContain('ssm.${AWS::Region}.amazonaws.com');
+    const resourcesOf = (action: string): Json[] =>
+      statements.filter((s) => [s.Action].flat().includes(action)).map((s) => evaluate(s.Resource ?? null));
+    expect(resourcesOf('ecr:BatchDeleteImage')).toEqual(['arn:aws:ecr:us-east-1:123456789012:repository/apps/*']);
+    expect(resourcesOf('ecr:DescribeImages')).toEqual(['arn:aws:ecr:us-east-1:123456789012:repository/apps/*']);
+    // Listing repositories has no name to scope by.
+    expect(resourcesOf('ecr:DescribeRepositories')).toEqual(['arn:aws:ecr:us-east-1:123456789012:repository/*']);
+    // Reports and checkpoint: the stack's bucket, under the prefix only.
+    expect(resourcesOf('s3:PutObject')).toEqual(['arn:aws:s3:::<ReportBucket>/ecr-sweeper/*']);
+    expect(resourcesOf('s3:DeleteObject')).toEqual(['arn:aws:s3:::<ReportBucket>/ecr-sweeper/checkpoints/*']);
+    expect(resourcesOf('s3:ListBucket')).toEqual(['<ReportBucket.Arn>']);
     // Rules from S3: that one object.
-    const rulesRead = statements.find((s) => JSON.stringify(s.Resource).includes('config-bucket'))!;
-    expect(rulesRead.Action).toEqual(['s3:GetObject']);
+    expect(resourcesOf('s3:GetObject')).toEqual([
+      'arn:aws:s3:::<ReportBucket>/ecr-sweeper/*',
+      'arn:aws:s3:::config-bucket/ecr-sweeper/rules.yml',
+    ]);
+    // Slack webhook: one parameter, decrypted only through SSM and only for that parameter.
+    const parameterArn = 'arn:aws:ssm:us-east-1:123456789012:parameter/ecr-sweeper/prod/slack-webhook';
+    expect(resourcesOf('ssm:GetParameter')).toEqual([parameterArn]);
+    const kms = evaluate(statements.find((s) => [s.Action].flat().includes('kms:Decrypt'))!) as Statement;
+    expect(kms.Condition).toEqual({
+      StringEquals: { 'kms:ViaService': 'ssm.us-east-1.amazonaws.com', 'kms:EncryptionContext:PARAMETER_ARN': parameterArn },
+    });
+    expect(resourcesOf('sqs:SendMessage')).toEqual(['<SweepFailureQueue.Arn>']);
+    expect(resourcesOf('logs:PutLogEvents')).toEqual(['arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/ecr-sweeper-prod-sweep:*']);
   });
 
   it('gives the plan role read-only ECR access and no BatchDeleteImage at all', () => {
@@ -259,4 +315,36 @@ describe('serverless.yml packaged by osls', () => {
       `bundle sizes (zip): ${Object.entries(sizes).map(([fn, b]) => `${fn} ${(b / 1024).toFixed(0)} KiB`).join(', ')}`,
     );
   });
+
+  it('ships bundles that load on their own and run the handler (a bad event is refused before any call)', async () => {
+    for (const fn of ['sweep', 'plan']) {
+      const zip = join(prodDir, `${fn}.zip`);
+      const taskRoot = join(prodDir, `${fn}-unzipped`);
+      for (const entry of readZipEntries(zip)) {
+        if (entry.name.endsWith('/')) continue;
+        mkdirSync(join(taskRoot, entry.name, '..'), { recursive: true });
+        writeFileSync(join(taskRoot, entry.name), readZipEntry(zip, entry.name));
+      }
+      // A clean Node process with nothing but the unzipped package, as Lambda starts it: no
+      // node_modules next to it, the handler imported by file URL.
+      const script = `
+        const started = performance.now();
+        const { handler } = await import('./functions/${fn}.mjs');
+        const importMs = performance.now() - started;
+        const context = { getRemainingTimeInMillis: () => 60000, functionName: '${fn}', awsRequestId: 'r1' };
+        const error = await handler({ unexpected: true }, context).then(() => null, (e) => e);
+        console.log(JSON.stringify({ type: typeof handler, importMs, error: error && { name: error.name, message: error.message } }));
+      `;
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: taskRoot,
+        env: { PATH: process.env.PATH, REPORT_BUCKET: 'reports', AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'CRITICAL', LAMBDA_TASK_ROOT: taskRoot },
+        timeout: 60_000,
+      });
+      const report = JSON.parse(stdout.trim().split('\n').pop()!);
+      expect(report.type).toBe('function');
+      expect(report.error).toMatchObject({ name: 'ConfigError', message: expect.stringMatching(fn === 'plan' ? /invalid plan event/ : /invalid sweep event/) });
+      console.log(`${fn} bundle: import ${report.importMs.toFixed(0)} ms (cold, this machine)`);
+    }
+  });
 });
+
