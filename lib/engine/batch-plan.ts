@@ -1,8 +1,11 @@
 /**
- * Packs a repository's deletions into BatchDeleteImage calls: as few calls as the dependency
- * order allows. The planner's layers say what must go before what (referrers and indexes before
- * what they reference); images with no reference either way ("free") may go in any call, so they
- * fill the partial last call of each layer instead of costing calls of their own.
+ * Packs a repository's deletions into BatchDeleteImage calls: exactly ceil(n / 100) calls.
+ * The deletions are taken in the planner's safe order (referrers and indexes before what they
+ * reference) and cut into consecutive batches. A batch may hold an index followed by its children:
+ * ECR processes `imageIds` in request order (so does the emulator), and should a registry not do
+ * so, it refuses the children with ImageReferencedByManifestList, which the executor retries once
+ * after the index is gone; nothing unsafe can happen either way. A batch that holds a manifest
+ * referenced from an EARLIER batch goes into a later stage, so it starts only after that batch.
  */
 import type { PlannedImage } from '../core/plan-model.js';
 
@@ -11,45 +14,46 @@ export type BatchStages = PlannedImage[][][];
 
 /**
  * Packs `layers` (from the planner's `deletionLayers`, planned deletions only) into stages of
- * batches of at most `size`. Every image appears in exactly one batch; an image is never in a
- * stage before something that references it.
+ * batches of at most `size`. Every image appears in exactly one batch; whatever references an
+ * image is either in an earlier stage or earlier in the same batch.
  */
 export function packBatches(layers: readonly (readonly PlannedImage[])[], size: number): BatchStages {
-  const all = layers.flat();
-  const digests = new Set(all.map((i) => i.imageDigest));
-  const linked = new Set<string>();
-  for (const image of all) {
-    for (const parent of image.parentDigests ?? []) {
-      if (digests.has(parent)) {
-        linked.add(parent);
-        linked.add(image.imageDigest);
+  const ordered = layers.flat();
+  const batchOf = new Map<string, number>();
+  const batches: PlannedImage[][] = [];
+  for (let i = 0; i < ordered.length; i += size) {
+    const batch = ordered.slice(i, i + size);
+    for (const image of batch) batchOf.set(image.imageDigest, batches.length);
+    batches.push(batch);
+  }
+  // Referencers of each image within the deletions: its indexes, and referrers whose subject it is.
+  const referencers = new Map<string, string[]>();
+  const link = (target: string, from: string): void => {
+    if (!batchOf.has(target) || !batchOf.has(from)) return;
+    const list = referencers.get(target);
+    if (list) list.push(from);
+    else referencers.set(target, [from]);
+  };
+  for (const image of ordered) {
+    for (const parent of image.parentDigests ?? []) link(image.imageDigest, parent);
+    if (image.subjectDigest !== undefined) link(image.subjectDigest, image.imageDigest);
+  }
+  const stageOf: number[] = [];
+  batches.forEach((batch, b) => {
+    let stage = 0;
+    for (const image of batch) {
+      for (const from of referencers.get(image.imageDigest) ?? []) {
+        const source = batchOf.get(from) as number;
+        if (source < b) stage = Math.max(stage, (stageOf[source] as number) + 1);
       }
     }
-    if (image.subjectDigest !== undefined && digests.has(image.subjectDigest)) {
-      linked.add(image.subjectDigest);
-      linked.add(image.imageDigest);
-    }
-  }
-  const free = all.filter((i) => !linked.has(i.imageDigest));
+    stageOf.push(stage);
+  });
   const stages: BatchStages = [];
-  for (const layer of layers) {
-    const bound = layer.filter((i) => linked.has(i.imageDigest));
-    if (bound.length === 0) continue;
-    const batches: PlannedImage[][] = [];
-    for (let i = 0; i < bound.length; i += size) batches.push(bound.slice(i, i + size));
-    stages.push(batches);
-  }
-  let next = 0;
-  // Fill the partial last batch of each stage first, then give the rest whole batches in stage 0.
-  for (const batches of stages) {
-    const last = batches[batches.length - 1];
-    if (!last) continue;
-    while (last.length < size && next < free.length) last.push(free[next++] as PlannedImage);
-  }
-  if (next < free.length) {
-    if (stages.length === 0) stages.push([]);
-    const first = stages[0] as PlannedImage[][];
-    for (; next < free.length; next += size) first.push(free.slice(next, next + size));
-  }
+  batches.forEach((batch, b) => {
+    const stage = stageOf[b] as number;
+    while (stages.length <= stage) stages.push([]);
+    (stages[stage] as PlannedImage[][]).push(batch);
+  });
   return stages;
 }

@@ -52,19 +52,32 @@ describe('runSweep on scripted failure sequences', () => {
     expect(result.totals.deleted).toBe(1);
   });
 
-  it('deletes an index before its children, in separate calls', async () => {
+  it('sends an index before its children, in request order', async () => {
     const children = ['c1', 'c2'].map((n) => untagged(n, 500));
     const index = { digest: digestOf('idx'), pushedAt: OLD, mediaType: INDEX_TYPE, children: children.map((c) => c.digest), size: 500 };
     const fake = new FakeEcr().add('app', index, ...children);
     const { result } = await sweep(fake);
     expect(fake.digests('app')).toEqual([]);
-    const indexCall = fake.deleteCalls.findIndex((c) => c.digests.includes(index.digest));
-    const childCall = fake.deleteCalls.findIndex((c) => c.digests.includes(digestOf('c1')));
-    expect(indexCall).toBeGreaterThanOrEqual(0);
-    expect(childCall).toBeGreaterThan(indexCall);
+    const sent = fake.deleteCalls.flatMap((c) => c.digests);
+    expect(sent.indexOf(index.digest)).toBeLessThan(sent.indexOf(digestOf('c1')));
+    expect(sent.indexOf(index.digest)).toBeLessThan(sent.indexOf(digestOf('c2')));
+    expect(fake.deleteCalls).toHaveLength(1);
     // The index's size is its largest child's, so only the children count as freed bytes.
     expect(result.totals.bytesFreed).toBe(1000);
     expect(result.repositories[0]?.images.every((i) => i.outcome.status === 'deleted')).toBe(true);
+  });
+
+  it('still deletes the children when a registry refuses them in the same call as their index', async () => {
+    const children = ['c1', 'c2'].map((n) => untagged(n, 500));
+    const index = { digest: digestOf('idx'), pushedAt: OLD, mediaType: INDEX_TYPE, children: children.map((c) => c.digest), size: 500 };
+    const fake = new FakeEcr().add('app', index, ...children);
+    // A registry that checks references before deleting anything in the call.
+    fake.deleteHook = (_repo, digest, call) => (call === 1 && digest !== index.digest ? 'ImageReferencedByManifestList' : undefined);
+    const { result } = await sweep(fake);
+    expect(fake.digests('app')).toEqual([]);
+    expect(fake.deleteCalls).toHaveLength(2);
+    expect(fake.deleteCalls[1]?.digests.sort()).toEqual(children.map((c) => c.digest).sort());
+    expect(result.totals.failed).toBe(0);
   });
 
   it('counts ImageNotFound from BatchDeleteImage as already gone, with no bytes freed', async () => {

@@ -1,0 +1,241 @@
+/**
+ * Planner benchmark: plans a generated registry of ~1,000,000 manifests in 2,000 repositories
+ * (30% of images multi-arch, 10% referrers), generated one repository at a time, and prints
+ * images per second, the CPU time spent planning (generation excluded) and peak memory.
+ *
+ *   npm run bench:planner                     # built-in generator, engine-style (plans not kept)
+ *   npm run bench:planner -- --retain         # also keep every RepositoryPlan (a full Plan document)
+ *   npm run bench:planner -- --generator=emulator   # use emulator/generator.ts (seeded, same digests as the emulator)
+ *   npm run bench:planner -- --repositories=200     # smaller run
+ *
+ * Runs under `node --expose-gc --import tsx` so the baseline is measured after a collection.
+ */
+import type { ImageRecord, RepositoryInventory } from '../lib/core/inventory.js';
+import type { RepositoryPlan } from '../lib/core/plan-model.js';
+import { planRepository, summarizePlan } from '../lib/core/planner.js';
+import type { Rule, RuleSet } from '../lib/core/rules-model.js';
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 10, 27);
+const INDEX = 'application/vnd.oci.image.index.v1+json';
+const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+
+interface Args {
+  repositories: number;
+  imagesPerRepository: number;
+  retain: boolean;
+  generator: 'builtin' | 'emulator';
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { repositories: 2000, imagesPerRepository: 500, retain: false, generator: 'builtin' };
+  for (const a of argv) {
+    const [key, value] = a.replace(/^--/, '').split('=');
+    if (key === 'retain') args.retain = true;
+    else if (key === 'repositories') args.repositories = Number(value);
+    else if (key === 'images-per-repository') args.imagesPerRepository = Number(value);
+    else if (key === 'generator' && (value === 'builtin' || value === 'emulator')) args.generator = value;
+    else throw new Error(`unknown argument ${a} (known: --retain, --repositories=N, --images-per-repository=N, --generator=builtin|emulator)`);
+  }
+  return args;
+}
+
+/** Small deterministic PRNG (mulberry32): the bench must plan the same registry every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function digest(repo: number, n: number): string {
+  return `sha256:${repo.toString(16).padStart(8, '0')}${n.toString(16).padStart(56, '0')}`;
+}
+
+/**
+ * One repository of exactly `size` manifests: of the top-level entries, 10% are referrers
+ * (OCI subject or cosign tag) of an earlier image; of the images, 30% are indexes with 2-3
+ * children; 30% of images are untagged; tags are releases, main builds, PR builds and `latest`.
+ */
+function builtinRepository(repo: number, size: number): RepositoryInventory {
+  const random = rng(repo * 7919 + 1);
+  const images: ImageRecord[] = [];
+  const subjects: string[] = [];
+  let n = 0;
+  let release = 0;
+  while (images.length < size) {
+    const pushed = NOW - Math.floor(random() * 400 * DAY);
+    const pulled = random() < 0.6 ? pushed + Math.floor(random() * (NOW - pushed)) : undefined;
+    if (subjects.length > 0 && random() < 0.1) {
+      const subject = subjects[Math.floor(random() * subjects.length)]!;
+      const cosign = random() < 0.5;
+      const r: ImageRecord = { imageDigest: digest(repo, n++), imagePushedAt: pushed, imageSizeInBytes: 1_500, imageManifestMediaType: MANIFEST };
+      if (cosign) r.imageTags = [`sha256-${subject.slice(7)}.sig`];
+      else r.subjectManifestDigest = subject;
+      images.push(r);
+      continue;
+    }
+    const roll = random();
+    const tags =
+      roll < 0.3
+        ? []
+        : roll < 0.5
+          ? [`v${1 + Math.floor(release / 100)}.${Math.floor(release / 10) % 10}.${release++ % 10}`]
+          : roll < 0.75
+            ? [`main-${Math.floor(random() * 0xffffff).toString(16)}`]
+            : roll < 0.999
+              ? [`pr-${Math.floor(random() * 5000)}`]
+              : ['latest'];
+    const bytes = 20_000_000 + Math.floor(random() * 400_000_000);
+    const self = digest(repo, n++);
+    const record: ImageRecord = { imageDigest: self, imagePushedAt: pushed, imageSizeInBytes: bytes, imageManifestMediaType: MANIFEST };
+    if (tags.length > 0) record.imageTags = tags;
+    if (pulled !== undefined) record.lastRecordedPullTime = pulled;
+    if (random() < 0.3 && images.length + 3 < size) {
+      const children = 2 + Math.floor(random() * 2);
+      const childDigests: string[] = [];
+      for (let c = 0; c < children; c++) {
+        const cd = digest(repo, n++);
+        childDigests.push(cd);
+        images.push({ imageDigest: cd, imagePushedAt: pushed, imageSizeInBytes: bytes, imageManifestMediaType: MANIFEST });
+      }
+      record.imageManifestMediaType = INDEX;
+      record.childDigests = childDigests;
+    }
+    images.push(record);
+    if (tags.length > 0) subjects.push(self);
+  }
+  images.length = Math.min(images.length, size);
+  return { repositoryName: `team-${repo % 50}/service-${repo}`, images };
+}
+
+interface GeneratorModule {
+  generateRepositories(options: Record<string, unknown>): Iterable<unknown>;
+  toInventory(repo: unknown, now: number): RepositoryInventory;
+}
+
+async function* inventories(args: Args): AsyncGenerator<RepositoryInventory> {
+  if (args.generator === 'builtin') {
+    for (let r = 0; r < args.repositories; r++) yield builtinRepository(r, args.imagesPerRepository);
+    return;
+  }
+  // Resolved at run time so the bench still type-checks and runs without the emulator.
+  const path = '../emulator/generator.js';
+  const gen = (await import(path)) as GeneratorModule;
+  // Top-level entries per repository such that, with children on top (30% × 2.5), the total is ~500.
+  const perRepository = Math.round(args.imagesPerRepository / (1 + 0.3 * 2.5));
+  for (const repo of gen.generateRepositories({
+    seed: 42,
+    repositories: args.repositories,
+    imagesPerRepository: perRepository,
+    multiArchShare: 0.3,
+    referrerShare: 0.1,
+  })) {
+    yield gen.toInventory(repo, NOW);
+  }
+}
+
+const rule = (id: string, selection: Partial<Rule['selection']>, condition: Rule['condition']): Rule => ({
+  id,
+  selection: { tagStatus: 'any', tagPatterns: [], excludeTagPatterns: [], storageClass: 'standard', ...selection },
+  condition,
+  action: { type: 'expire' },
+});
+
+/** A realistic policy: semver releases, main builds, PR builds, untagged, and a catch-all. */
+const RULES: RuleSet = {
+  defaults: { mode: 'dry-run', minAgeMs: DAY, maxDeletionsPerRun: null, maxDeletePercentPerRepository: 95 },
+  protect: { tags: ['latest'], repositories: [] },
+  policies: [
+    {
+      name: 'all',
+      repositories: { include: ['**'], exclude: [] },
+      origin: 'rules',
+      rules: [
+        rule('releases', { tagStatus: 'tagged', tagPatterns: ['v*'] }, { type: 'imageCountMoreThan', count: 20, orderBy: 'semver' }),
+        rule('main', { tagStatus: 'tagged', tagPatterns: ['main-*'] }, { type: 'imageCountMoreThan', count: 10, orderBy: 'pushedAt' }),
+        rule('prs', { tagStatus: 'tagged', tagPatterns: ['/pr-\\d+/'] }, { type: 'sinceImagePushed', ms: 14 * DAY }),
+        rule('untagged', { tagStatus: 'untagged' }, { type: 'sinceImagePushed', ms: 7 * DAY }),
+        rule('old', { tagStatus: 'any' }, { type: 'sinceImagePushed', ms: 365 * DAY }),
+      ],
+    },
+  ],
+};
+
+const MiB = 1024 * 1024;
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const base = process.memoryUsage();
+  let peakRss = base.rss;
+  let peakHeap = base.heapUsed;
+  let cpuMicros = 0;
+  let wallMs = 0;
+  let images = 0;
+  let deletes = 0;
+  let blocked = 0;
+  let bytes = 0;
+  const kinds = { index: 0, child: 0, referrer: 0, image: 0 };
+  const retained: RepositoryPlan[] = [];
+  let repositories = 0;
+
+  // Repositories are generated in small batches and each batch is planned under one CPU reading,
+  // so generation stays out of the figure without a cpuUsage() call per repository.
+  const BATCH = 25;
+  const source = inventories(args);
+  for (;;) {
+    const batch: RepositoryInventory[] = [];
+    for (let b = 0; b < BATCH; b++) {
+      const next = await source.next();
+      if (next.done) break;
+      batch.push(next.value);
+    }
+    if (batch.length === 0) break;
+    const plans: RepositoryPlan[] = new Array(batch.length);
+    const cpu = process.cpuUsage();
+    const t0 = performance.now();
+    for (let b = 0; b < batch.length; b++) plans[b] = planRepository(batch[b]!, RULES, NOW);
+    wallMs += performance.now() - t0;
+    const used = process.cpuUsage(cpu);
+    cpuMicros += used.user + used.system;
+    for (const plan of plans) {
+      repositories++;
+      images += plan.counts.images;
+      deletes += plan.counts.delete;
+      bytes += plan.counts.bytesToFree;
+      if (plan.status === 'blocked') blocked++;
+      for (const i of plan.images) kinds[i.role]++;
+      if (args.retain) retained.push(plan);
+    }
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  }
+  const m = process.memoryUsage();
+  peakRss = Math.max(peakRss, m.rss);
+  peakHeap = Math.max(peakHeap, m.heapUsed);
+  if (args.retain) summarizePlan(retained, NOW, 'dry-run');
+
+  const cpuSeconds = cpuMicros / 1e6;
+  const lines = [
+    `planner benchmark (${args.generator} generator${args.retain ? ', full plan retained' : ', plans not retained'}, node ${process.version})`,
+    `  repositories      ${repositories}`,
+    `  manifests         ${images} (images ${kinds.image}, indexes ${kinds.index}, children ${kinds.child}, referrers ${kinds.referrer})`,
+    `  planned deletes   ${deletes} (${(bytes / 1024 ** 3).toFixed(1)} GiB to free), blocked repositories ${blocked}`,
+    `  planning CPU      ${cpuSeconds.toFixed(2)} s (user+system, generation excluded)`,
+    `  planning wall     ${(wallMs / 1000).toFixed(2)} s`,
+    `  throughput        ${Math.round(images / cpuSeconds).toLocaleString('en-US')} images per CPU second`,
+    `  peak RSS          ${(peakRss / MiB).toFixed(0)} MiB (baseline ${(base.rss / MiB).toFixed(0)} MiB)`,
+    `  peak heap used    ${(peakHeap / MiB).toFixed(0)} MiB (baseline ${(base.heapUsed / MiB).toFixed(0)} MiB)`,
+    `  target            < 2 s CPU and < 512 MiB for 1,000,000 images: ${cpuSeconds < 2 && peakRss < 512 * MiB ? 'met' : 'NOT met'}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+await main();

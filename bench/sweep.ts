@@ -1,0 +1,239 @@
+/**
+ * Sweep benchmark (`npm run bench:sweep [-- --images N --repositories N --rate N --latency-ms N
+ * --concurrency N --no-baseline]`): a generated registry (default 200,000 manifests in 500
+ * repositories) served by the emulator in a child process under per-operation rate limits, swept
+ * in apply mode with the rule "delete every untagged image". Prints API calls per operation
+ * against the lower bound, wall time against the time the rate limits allow, retries, throttles,
+ * peak memory, then the same cleanup done the way the API reference suggests (list untagged,
+ * batch-delete by 100, repository by repository) on an identical registry, as a ratio.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { BatchDeleteImageCommand, ECRClient, paginateDescribeRepositories, paginateListImages, type ImageIdentifier } from '@aws-sdk/client-ecr';
+import { generateRepository, type GeneratorOptions } from '../emulator/index.js';
+import type { RepositoryResult, SweepResult } from '../lib/core/result-model.js';
+import type { RuleSet } from '../lib/core/rules-model.js';
+import { createEcrClient } from '../lib/engine/ecr-client.js';
+import { runSweep } from '../lib/engine/sweep.js';
+
+interface Args {
+  images: number;
+  repositories: number;
+  rate: number;
+  latencyMs: number;
+  concurrency: number;
+  baseline: boolean;
+  seed: number;
+}
+
+const OPERATIONS = ['DescribeRepositories', 'DescribeImages', 'ListImages', 'BatchGetImage', 'BatchDeleteImage'];
+const NOW = '2026-06-01T00:00:00.000Z';
+const SWEEPER_KEY = 'AKIDBENCHSWEEPER';
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { images: 200_000, repositories: 500, rate: 20, latencyMs: 20, concurrency: 4, baseline: true, seed: 42 };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = (): number => {
+      const raw = argv[++i];
+      const n = Number(raw);
+      if (raw === undefined || !Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a non-negative number, got ${raw ?? 'nothing'}`);
+      return n;
+    };
+    switch (flag) {
+      case '--images': args.images = value(); break;
+      case '--repositories': args.repositories = value(); break;
+      case '--rate': args.rate = value(); break;
+      case '--latency-ms': args.latencyMs = value(); break;
+      case '--concurrency': args.concurrency = value(); break;
+      case '--seed': args.seed = value(); break;
+      case '--no-baseline': args.baseline = false; break;
+      default: throw new Error(`unknown flag ${flag}; flags: --images --repositories --rate --latency-ms --concurrency --seed --no-baseline`);
+    }
+  }
+  return args;
+}
+
+/** Generator options whose registry holds about `images` manifests (children and referrers included). */
+function generatorFor(args: Args): GeneratorOptions {
+  const probe: GeneratorOptions = { seed: args.seed, repositories: args.repositories, imagesPerRepository: 100 };
+  let manifests = 0;
+  const sample = Math.min(args.repositories, 20);
+  for (let i = 0; i < sample; i++) manifests += countManifests(generateRepository(probe, i).images);
+  const perEntry = manifests / (sample * 100);
+  const perRepository = Math.max(1, Math.round(args.images / args.repositories / perEntry));
+  return { seed: args.seed, repositories: args.repositories, imagesPerRepository: [Math.round(perRepository * 0.5), Math.round(perRepository * 1.5)] };
+}
+
+function countManifests(images: { children?: unknown[] }[]): number {
+  return images.reduce((n, i) => n + 1 + (i.children?.length ?? 0), 0);
+}
+
+async function startChild(generate: GeneratorOptions, args: Args): Promise<{ url: string; child: ChildProcess }> {
+  const limit = { rate: args.rate, burst: args.rate };
+  const options = {
+    now: NOW,
+    generate,
+    latencyMs: args.latencyMs,
+    pullTimeUpdateExclusions: [SWEEPER_KEY],
+    rateLimits: {
+      DescribeRepositories: limit,
+      DescribeImages: limit,
+      ListImages: limit,
+      BatchDeleteImage: limit,
+      // The one published quota among the calls used (service-quotas page): 2,000/s.
+      BatchGetImage: { rate: 2000, burst: 2000 },
+    },
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/emulator-child.ts', JSON.stringify(options)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const url = await new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`emulator child exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+async function stats(url: string): Promise<{ requests: Record<string, number>; throttled: Record<string, number> }> {
+  const response = await fetch(`${url}/_emulator/stats`);
+  return (await response.json()) as { requests: Record<string, number>; throttled: Record<string, number> };
+}
+
+function client(url: string, maxAttempts: number): ECRClient {
+  return createEcrClient({ endpoint: url, region: 'us-east-1', env: {}, maxAttempts, extra: { credentials: { accessKeyId: SWEEPER_KEY, secretAccessKey: 'bench' } } });
+}
+
+const RULES: RuleSet = {
+  defaults: { mode: 'apply', minAgeMs: 0, maxDeletionsPerRun: null, maxDeletePercentPerRepository: null },
+  protect: { tags: [], repositories: [] },
+  policies: [
+    {
+      name: 'untagged',
+      repositories: { include: ['**'], exclude: [] },
+      rules: [
+        {
+          id: 'untagged',
+          selection: { tagStatus: 'untagged', tagPatterns: [], excludeTagPatterns: [], storageClass: 'standard' },
+          condition: { type: 'sinceImagePushed', ms: 0 },
+          action: { type: 'expire' },
+        },
+      ],
+      origin: 'rules',
+    },
+  ],
+  source: 'bench: delete every untagged image',
+};
+
+/** The fewest calls that can do this sweep (see docs/engine.md). */
+function lowerBound(result: SweepResult): Record<string, number> {
+  const repos = result.repositories;
+  const perRepo = (f: (r: RepositoryResult) => number): number => repos.reduce((n, r) => n + f(r), 0);
+  const deleteCalls = perRepo((r) => Math.ceil(r.counts.planned / 100));
+  return {
+    DescribeRepositories: Math.max(1, Math.ceil(repos.length / 1000)),
+    DescribeImages: perRepo((r) => Math.max(1, Math.ceil(r.images.length / 1000))) + deleteCalls,
+    BatchGetImage: perRepo((r) => Math.ceil(r.images.filter((i) => i.role === 'index').length / 100)),
+    BatchDeleteImage: deleteCalls,
+  };
+}
+
+/** The cleanup as the API reference suggests it, replicated with the SDK (see docs/engine.md). */
+async function baseline(url: string): Promise<{ ms: number; deleted: number; failures: Record<string, number> }> {
+  // AWS CLI v1 defaults: legacy retry mode, 5 attempts; one request at a time.
+  const ecr = client(url, 5);
+  const started = performance.now();
+  const failures: Record<string, number> = {};
+  let deleted = 0;
+  const names: string[] = [];
+  for await (const page of paginateDescribeRepositories({ client: ecr }, {})) for (const r of page.repositories ?? []) names.push(r.repositoryName!);
+  for (const repositoryName of names) {
+    const ids: ImageIdentifier[] = [];
+    for await (const page of paginateListImages({ client: ecr }, { repositoryName, filter: { tagStatus: 'UNTAGGED' } })) ids.push(...(page.imageIds ?? []));
+    for (let i = 0; i < ids.length; i += 100) {
+      try {
+        const out = await ecr.send(new BatchDeleteImageCommand({ repositoryName, imageIds: ids.slice(i, i + 100) }));
+        deleted += out.imageIds?.length ?? 0;
+        for (const f of out.failures ?? []) failures[f.failureCode ?? 'Unknown'] = (failures[f.failureCode ?? 'Unknown'] ?? 0) + 1;
+      } catch (error) {
+        const code = (error as Error).name;
+        failures[`call:${code}`] = (failures[`call:${code}`] ?? 0) + Math.min(100, ids.length - i);
+      }
+    }
+  }
+  return { ms: performance.now() - started, deleted, failures };
+}
+
+function pad(value: string | number, width: number): string {
+  return String(value).padStart(width);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const generate = generatorFor(args);
+  console.log(`registry: ${args.repositories} repositories, ~${args.images} manifests (generator seed ${args.seed}, entries per repository ${JSON.stringify(generate.imagesPerRepository)})`);
+  console.log(`rate limits: ${args.rate} req/s (burst ${args.rate}) for DescribeRepositories, DescribeImages, ListImages, BatchDeleteImage; BatchGetImage 2000 req/s; +${args.latencyMs} ms latency per request; concurrency ${args.concurrency}`);
+
+  const target = await startChild(generate, args);
+  let peakRss = 0;
+  let peakHeap = 0;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  }, 50);
+  const baseRss = process.memoryUsage().rss;
+  let result: SweepResult;
+  try {
+    const started = performance.now();
+    ({ result } = await runSweep({ ecr: client(target.url, 3) }, { ruleSet: RULES, mode: 'apply', concurrency: args.concurrency, now: Date.parse(NOW) }));
+    const wallMs = performance.now() - started;
+    clearInterval(sampler);
+    const server = await stats(target.url);
+    const bound = lowerBound(result);
+    const images = result.totals.images;
+    console.log(`\nsweep: ${images} images listed, ${result.totals.planned} planned deletions, ${result.totals.deleted} deleted, ${result.totals.failed} failed, ${result.totals.skipped} skipped`);
+    console.log(`${'operation'.padEnd(22)}${pad('calls', 8)}${pad('bound', 8)}${pad('excess', 9)}${pad('throttled', 11)}`);
+    let totalCalls = 0;
+    let totalBound = 0;
+    let timeBoundMs = 0;
+    for (const op of OPERATIONS) {
+      const calls = result.apiCalls[op] ?? 0;
+      const lb = bound[op] ?? 0;
+      if (calls === 0 && lb === 0) continue;
+      totalCalls += calls;
+      totalBound += lb;
+      const rate = op === 'BatchGetImage' ? 2000 : args.rate;
+      timeBoundMs = Math.max(timeBoundMs, (Math.max(0, lb - rate) / rate) * 1000);
+      console.log(`${op.padEnd(22)}${pad(calls, 8)}${pad(lb, 8)}${pad(`${(((calls - lb) / Math.max(lb, 1)) * 100).toFixed(1)}%`, 9)}${pad(server.throttled[op] ?? 0, 11)}`);
+    }
+    console.log(`${'total'.padEnd(22)}${pad(totalCalls, 8)}${pad(totalBound, 8)}${pad(`${(((totalCalls - totalBound) / totalBound) * 100).toFixed(1)}%`, 9)}${pad(result.throttles, 11)}`);
+    console.log(`wall time: ${(wallMs / 1000).toFixed(1)} s; rate-limit bound ${(timeBoundMs / 1000).toFixed(1)} s (busiest operation's bound calls / rate, burst credited); ratio ${(wallMs / timeBoundMs).toFixed(2)}x`);
+    console.log(`retries: ${result.retries}, throttles: ${result.throttles}; peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (start ${(baseRss / 2 ** 20).toFixed(0)} MiB), peak heap ${(peakHeap / 2 ** 20).toFixed(0)} MiB`);
+    console.log(`server saw ${Object.values(server.requests).reduce((a, b) => a + b, 0)} requests; the sweep counted ${totalCalls}`);
+
+    if (args.baseline) {
+      const reference = await startChild(generate, args);
+      try {
+        const b = await baseline(reference.url);
+        const s = await stats(reference.url);
+        const calls = Object.values(s.requests).reduce((a, c) => a + c, 0);
+        console.log(`\nbaseline (SDK replica of \`aws ecr list-images --filter tagStatus=UNTAGGED\` | \`batch-delete-image\` per repository, 100 ids per call, sequential, 5 attempts):`);
+        console.log(`  calls ${calls} (${OPERATIONS.filter((o) => s.requests[o]).map((o) => `${o} ${s.requests[o]}`).join(', ')}), throttled ${Object.values(s.throttled).reduce((a, c) => a + c, 0)}`);
+        console.log(`  wall time ${(b.ms / 1000).toFixed(1)} s; deleted ${b.deleted}; failures ${JSON.stringify(b.failures)}`);
+        console.log(`  ratio baseline/sweep: wall time ${(b.ms / wallMs).toFixed(2)}x, calls ${(calls / totalCalls).toFixed(2)}x`);
+      } finally {
+        reference.child.kill('SIGTERM');
+      }
+    }
+  } finally {
+    clearInterval(sampler);
+    target.child.kill('SIGTERM');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
