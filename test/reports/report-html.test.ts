@@ -58,7 +58,7 @@ describe('renderReportHtml', () => {
       ['images', '61'],
       ['deleted', '25'],
       ['failed', '2'],
-      ['skipped', '8'],
+      ['skipped', '1'],
       ['bytes', '29.6 GiB'],
     ]);
     expect(html.indexOf('id="totals"')).toBeLessThan(html.indexOf('id="chart"'));

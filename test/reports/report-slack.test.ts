@@ -65,9 +65,9 @@ describe('buildSlackMessage', () => {
       '*Mode*\napply',
       '*Repositories*\n8 (1 failed)',
       '*Images seen*\n61',
-      '*Deleted*\n25 of 35 planned',
+      '*Deleted*\n25 of 28 planned',
       '*Failed*\n2',
-      '*Skipped*\n8',
+      '*Skipped*\n1',
       '*Bytes freed*\n29.6 GiB',
       '*Duration*\n4.5 s',
     ]);
@@ -80,7 +80,7 @@ describe('buildSlackMessage', () => {
     expect(failures).toContain('`ml/notebooks` (repository) `AccessDeniedException`');
     expect(failures).toContain('`KmsError`');
     expect(message.text).toBe(
-      'ECR sweep sweep-20261127-0600: 25 images deleted (29.6 GiB freed) across 8 repositories; 3 failures, 8 skipped. Report: https://bucket.s3.amazonaws.com/report.html?X-Amz-Signature=1'.replace(/&/g, '&amp;'),
+      'ECR sweep sweep-20261127-0600: 25 images deleted (29.6 GiB freed) across 8 repositories; 3 failures, 1 skipped. Report: https://bucket.s3.amazonaws.com/report.html?X-Amz-Signature=1'.replace(/&/g, '&amp;'),
     );
     assertWithinLimits(message);
   });
@@ -89,10 +89,10 @@ describe('buildSlackMessage', () => {
     const message = buildSlackMessage(buildSampleResult({ mode: 'dry-run' }));
     const all = texts(message);
     expect(all[0]).toBe('ECR sweep: DRY RUN, nothing was deleted');
-    expect(all[1]).toMatch(/^:warning: \*DRY RUN: nothing was deleted\.\* An apply run with these rules would delete \*35 images\*/);
-    expect(all).toContain('*Deleted*\n0 (35 would be)');
+    expect(all[1]).toMatch(/^:warning: \*DRY RUN: nothing was deleted\.\* An apply run with these rules would delete \*28 images\*/);
+    expect(all).toContain('*Deleted*\n0 (28 would be)');
     expect(all.find((t) => t.startsWith('*Top repositories'))).toMatch(/^\*Top repositories by bytes that would be freed\*/);
-    expect(message.text).toMatch(/DRY RUN, nothing was deleted\. 35 images \(.+\) would be deleted/);
+    expect(message.text).toMatch(/DRY RUN, nothing was deleted\. 28 images \(.+\) would be deleted/);
     expect(message.blocks.some((b) => b.type === 'actions')).toBe(false);
   });
 
