@@ -50,6 +50,9 @@ export interface ImageGraph {
 }
 
 const INDEX_TYPES = new Set(INDEX_MEDIA_TYPES);
+// Most manifests have no parents and no dependents: they share this empty list (frozen, so a
+// push by mistake throws) and get their own array on the first relation.
+const NONE: number[] = Object.freeze([]) as unknown as number[];
 const COSIGN_TAG = /^sha256-([0-9a-f]{64})\.(?:sig|att|sbom)$/;
 
 /**
@@ -81,10 +84,10 @@ export function buildImageGraph(images: readonly ImageRecord[]): ImageGraph {
       isIndex,
       unreadableIndex,
       role: 'image',
-      parents: [],
+      parents: NONE,
       subject: -1,
       subjectVia: undefined,
-      dependents: [],
+      dependents: NONE,
       missingChildren: 0,
     };
     nodes[i] = node;
@@ -99,8 +102,10 @@ export function buildImageGraph(images: readonly ImageRecord[]): ImageGraph {
       for (const child of new Set(r.childDigests)) {
         const c = byDigest.get(child);
         if (c) {
-          c.parents.push(i);
-          node.dependents.push(c.index);
+          if (c.parents === NONE) c.parents = [i];
+          else c.parents.push(i);
+          if (node.dependents === NONE) node.dependents = [c.index];
+          else node.dependents.push(c.index);
         } else {
           node.missingChildren++;
         }
@@ -110,18 +115,23 @@ export function buildImageGraph(images: readonly ImageRecord[]): ImageGraph {
     if (subject) {
       node.subject = subject.node.index;
       node.subjectVia = subject.via;
-      subject.node.dependents.push(i);
+      if (subject.node.dependents === NONE) subject.node.dependents = [i];
+      else subject.node.dependents.push(i);
     }
   }
 
   for (const node of nodes) {
     // Parents were appended in ascending node order already; dependents may interleave.
-    node.dependents.sort((a, b) => a - b);
+    if (node.dependents.length > 1) node.dependents.sort(ascending);
     if (node.parents.length > 0) node.role = 'child';
     else if (node.subject >= 0) node.role = 'referrer';
     else if (node.isIndex) node.role = 'index';
   }
   return { nodes, byDigest, unreadableIndexes, hasIndexes };
+}
+
+function ascending(a: number, b: number): number {
+  return a - b;
 }
 
 function findSubject(

@@ -37,8 +37,11 @@ export function formatDuration(ms: number): string {
 }
 
 function trunc1(x: number): string {
-  const t = Math.floor(x * 10 + 1e-9) / 10;
-  return Number.isInteger(t) ? String(t) : t.toFixed(1);
+  // Integer arithmetic instead of toFixed: reasons are formatted for every image of a plan.
+  const tenths = Math.floor(x * 10 + 1e-9);
+  const whole = Math.floor(tenths / 10);
+  const frac = tenths - whole * 10;
+  return frac === 0 ? `${whole}` : `${whole}.${frac}`;
 }
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];

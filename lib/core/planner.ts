@@ -16,6 +16,7 @@ import type { RepositoryInventory } from './inventory.js';
 import type { Decision, Plan, PlannedImage, RepositoryPlan } from './plan-model.js';
 import { countImages, summarizePlan } from './plan-summary.js';
 import { formatDuration, quoteList, shortDigest } from './plan-reasons.js';
+import { isoTime } from './iso-time.js';
 import { evaluateRules, type PoolImage } from './planner-rules.js';
 import { selectPolicy } from './repository-match.js';
 import type { Policy, RuleSet } from './rules-model.js';
@@ -182,46 +183,50 @@ function decide(graph: ImageGraph, policy: Policy, ruleSet: RuleSet, now: number
 
 /** A child or referrer: kept if any holder is kept; archived with them; deleted only when all are. */
 function follow(node: GraphNode, nodes: readonly GraphNode[], verdicts: readonly Verdict[]): Verdict {
-  const holders: { digest: string; as: 'index' | 'subject'; verdict: Verdict }[] = node.parents.map((p) => ({
-    digest: nodes[p]!.digest,
-    as: 'index' as const,
-    verdict: verdicts[p]!,
-  }));
-  if (node.subject >= 0) holders.push({ digest: nodes[node.subject]!.digest, as: 'subject', verdict: verdicts[node.subject]! });
-  const describe = (as: 'index' | 'subject', state: string, list: typeof holders): string => {
-    const digests = list.map((h) => shortDigest(h.digest));
-    const shown = digests.length > 2 ? `${digests.slice(0, 2).join(', ')} and ${digests.length - 2} more` : digests.join(', ');
-    return as === 'index'
-      ? `child of ${state} ${list.length > 1 ? 'indexes' : 'index'} ${shown}`
-      : `referrer of ${state} subject ${shown}`;
-  };
-  const kept = holders.filter((h) => h.verdict.decision === 'keep');
-  if (kept.length > 0) {
-    const first = kept[0]!;
-    return { decision: 'keep', rule: null, reason: `keep: ${describe(first.as, 'kept', kept.filter((h) => h.as === first.as))}` };
+  // Holders: the indexes listing this manifest (ascending digest), then its subject.
+  const holderCount = node.parents.length + (node.subject >= 0 ? 1 : 0);
+  const holderAt = (k: number): number => (k < node.parents.length ? node.parents[k]! : node.subject);
+  let keptIndexes: number[] | undefined;
+  let keptSubject = false;
+  let archived = -1;
+  for (let k = 0; k < holderCount; k++) {
+    const h = holderAt(k);
+    const decision = verdicts[h]!.decision;
+    if (decision === 'keep') {
+      if (k < node.parents.length) (keptIndexes ??= []).push(h);
+      else keptSubject = true;
+    } else if (decision === 'transition' && archived < 0) {
+      archived = h;
+    }
   }
-  const archived = holders.find((h) => h.verdict.decision === 'transition');
-  if (archived) {
-    return {
-      decision: 'transition',
-      rule: archived.verdict.rule,
-      reason: `transition: ${describe(archived.as, 'archived', [archived])} (rule ${archived.verdict.rule})`,
-    };
+  if (keptIndexes) return { decision: 'keep', rule: null, reason: `keep: child of kept ${describeHolders(keptIndexes, nodes)}` };
+  if (keptSubject) return { decision: 'keep', rule: null, reason: `keep: referrer of kept subject ${shortDigest(nodes[node.subject]!.digest)}` };
+  if (archived >= 0) {
+    const rule = verdicts[archived]!.rule;
+    const what = node.parents.includes(archived) ? `child of archived index` : `referrer of archived subject`;
+    return { decision: 'transition', rule, reason: `transition: ${what} ${shortDigest(nodes[archived]!.digest)} (rule ${rule})` };
   }
-  const first = holders[0]!;
-  if (first.as === 'index' && node.tags.length > 0) {
-    // Someone may pull a tagged child directly; once its index is gone it is ranked like any image.
-    return {
-      decision: 'keep',
-      rule: null,
-      reason: `keep: ${describe('index', 'deleted', holders.filter((h) => h.as === 'index'))}, but it has its own tags ${quoteList(node.tags)}; rules rank it on its own once the index is gone`,
-    };
+  if (node.parents.length > 0) {
+    const rule = verdicts[node.parents[0]!]!.rule;
+    if (node.tags.length > 0) {
+      // Someone may pull a tagged child directly; once its index is gone it is ranked like any image.
+      return {
+        decision: 'keep',
+        rule: null,
+        reason: `keep: child of deleted ${describeHolders(node.parents, nodes)}, but it has its own tags ${quoteList(node.tags)}; rules rank it on its own once the index is gone`,
+      };
+    }
+    return { decision: 'delete', rule, reason: `delete: child of deleted ${describeHolders(node.parents, nodes)} (rule ${rule})` };
   }
-  return {
-    decision: 'delete',
-    rule: first.verdict.rule,
-    reason: `delete: ${describe(first.as, 'deleted', holders.filter((h) => h.as === first.as))} (rule ${first.verdict.rule})`,
-  };
+  const rule = verdicts[node.subject]!.rule;
+  return { decision: 'delete', rule, reason: `delete: referrer of deleted subject ${shortDigest(nodes[node.subject]!.digest)} (rule ${rule})` };
+}
+
+/** "index sha256:…" or "indexes sha256:…, sha256:… and 3 more". */
+function describeHolders(indexes: readonly number[], nodes: readonly GraphNode[]): string {
+  if (indexes.length === 1) return `index ${shortDigest(nodes[indexes[0]!]!.digest)}`;
+  const shown = indexes.slice(0, 2).map((i) => shortDigest(nodes[i]!.digest)).join(', ');
+  return `indexes ${shown}${indexes.length > 2 ? ` and ${indexes.length - 2} more` : ''}`;
 }
 
 /** Protections that beat every rule, checked for every manifest the rules or its holders would act on. */
@@ -308,17 +313,13 @@ function checkLimits(verdicts: readonly Verdict[], images: number, maxPercent: n
 function toPlannedImages(graph: ImageGraph, verdicts: readonly Verdict[]): PlannedImage[] {
   const { nodes } = graph;
   // Newest first reads best; images without a push time last; digest (node order) breaks ties.
-  const order = nodes.map((n) => n.index);
-  order.sort((a, b) => {
-    const ta = nodes[a]!.pushedAt;
-    const tb = nodes[b]!.pushedAt;
-    if (ta !== tb) {
-      if (ta === undefined) return 1;
-      if (tb === undefined) return -1;
-      return tb - ta;
-    }
-    return a - b;
-  });
+  const time = new Float64Array(nodes.length);
+  const order = new Uint32Array(nodes.length);
+  for (let i = 0; i < nodes.length; i++) {
+    time[i] = nodes[i]!.pushedAt ?? Number.NEGATIVE_INFINITY;
+    order[i] = i;
+  }
+  order.sort((a, b) => time[b]! - time[a]! || a - b);
   const out: PlannedImage[] = new Array(nodes.length);
   for (let k = 0; k < order.length; k++) {
     const node = nodes[order[k]!]!;
@@ -326,8 +327,8 @@ function toPlannedImages(graph: ImageGraph, verdicts: readonly Verdict[]): Plann
     const image: PlannedImage = {
       imageDigest: node.digest,
       imageTags: node.tags,
-      pushedAt: node.pushedAt === undefined ? null : new Date(node.pushedAt).toISOString(),
-      lastPulledAt: node.lastPulledAt === undefined ? null : new Date(node.lastPulledAt).toISOString(),
+      pushedAt: node.pushedAt === undefined ? null : isoTime(node.pushedAt),
+      lastPulledAt: node.lastPulledAt === undefined ? null : isoTime(node.lastPulledAt),
       sizeInBytes: node.sizeInBytes ?? null,
       role: node.role,
       decision: v.decision,

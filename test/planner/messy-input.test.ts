@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageRecord } from '../../lib/core/inventory.js';
 import type { PlannedImage, RepositoryPlan } from '../../lib/core/plan-model.js';
-import { planRepository } from '../../lib/core/planner.js';
+import { deletionOrder, planRepository } from '../../lib/core/planner.js';
 import type { Rule } from '../../lib/core/rules-model.js';
 import { count, d, img, NOW, pushedDays, rule, ruleSet } from './builders.js';
 
@@ -106,6 +106,15 @@ describe('messy input', () => {
   it('disagreeing storage status on duplicate records keeps the image (no rule selects ACTIVATING)', () => {
     const p = plan([img('a', 30), img('a', 30, [], { imageStatus: 'ARCHIVED' })], anyOlderThan(7));
     expect(byName(p, 'a').decision).toBe('keep');
+  });
+
+  it('a referrer that is also a child of its own subject (bad data): deleted after the index, as ECR requires', () => {
+    // Found by the deletionOrder property: the two orders conflict and the index order must win.
+    const p = plan(
+      [img('I', 30, ['v1'], { imageManifestMediaType: INDEX, childDigests: [d('r')] }), img('r', 30, [], { subjectManifestDigest: d('I') })],
+      anyOlderThan(7),
+    );
+    expect(deletionOrder(p).map((i) => i.imageDigest)).toEqual([d('I'), d('r')]);
   });
 
   it('an empty repository plans to nothing', () => {
