@@ -3,6 +3,7 @@
  * One unit only, so a duration reads the same everywhere it is printed back (plan reasons,
  * exported policies) and `formatDuration(parseDuration(s))` is the canonical form of `s`.
  */
+import { EcrSweeperError } from '../errors.js';
 
 const UNIT_MS = {
   s: 1_000,
@@ -23,7 +24,7 @@ const DURATION_RE = new RegExp(DURATION_PATTERN);
 export const DAY_MS = UNIT_MS.d;
 
 /** Thrown by {@link parseDuration}; callers turn it into a positioned rules issue. */
-export class DurationSyntaxError extends Error {}
+export class DurationSyntaxError extends EcrSweeperError {}
 
 /**
  * Parses `14d`-style text into milliseconds.

@@ -3,6 +3,7 @@
  * are powers of 1000, binary units (KiB, MiB, GiB, TiB) powers of 1024, as in IEC 80000-13;
  * ECR's `imageSizeInBytes` is plain bytes, so the distinction matters for budgets.
  */
+import { EcrSweeperError } from '../errors.js';
 
 const UNIT_BYTES: Record<string, bigint> = {
   B: 1n,
@@ -23,7 +24,7 @@ export const SIZE_PATTERN = '^[0-9]+(\\.[0-9]+)?\\s?(B|kB|KB|MB|GB|TB|KiB|MiB|Gi
 const SIZE_RE = /^([0-9]+)(?:\.([0-9]+))?\s?(B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/;
 
 /** Thrown by {@link parseSize}; callers turn it into a positioned rules issue. */
-export class SizeSyntaxError extends Error {}
+export class SizeSyntaxError extends EcrSweeperError {}
 
 /**
  * Parses `500MiB`-style text into a whole number of bytes. Exact arithmetic (BigInt), so
