@@ -180,11 +180,15 @@ export function formatCount(n: number): string {
 /** An ISO time as `2026-11-27 10:21 UTC`; null or unparsable input gives `-`. */
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '-';
+  // Fast path for the UTC ISO strings the plan holds; reports format one per image.
+  if (UTC_ISO.test(iso)) return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return '-';
   const text = new Date(ms).toISOString();
   return `${text.slice(0, 10)} ${text.slice(11, 16)} UTC`;
 }
+
+const UTC_ISO = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?Z$/;
 
 /** A duration as `850 ms`, `12.3 s` or `4 min 05 s`. */
 export function formatDuration(ms: number): string {

@@ -54,6 +54,18 @@ describe('formatters', () => {
     expect(formatCount(n)).toBe(text);
   });
 
+  it('formats any UTC ISO time as its date and minute (property)', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }), (date) => {
+        const iso = date.toISOString();
+        expect(formatTime(iso)).toBe(`${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`);
+        // The same instant with an offset takes the slow path and must agree.
+        const offset = iso.replace('Z', '+00:00');
+        expect(formatTime(offset)).toBe(formatTime(iso));
+      }),
+    );
+  });
+
   it.each([
     [850, '850 ms'],
     [12_345, '12.3 s'],
