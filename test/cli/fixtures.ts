@@ -38,15 +38,16 @@ export const STATE: StateFile = {
 };
 
 /**
- * What the rules below delete, by repository and push age: untagged older than 7d, and `pr-*`
- * builds older than 14d. The 1h-old untagged image is inside the 1d grace period; `other/tools`
- * is governed by no policy.
+ * What the rules below delete, identified by repository, tags and push age: untagged older than
+ * 7d, and `pr-*` builds older than 14d. The 1h-old untagged image is inside the 1d grace period;
+ * `other/tools` is governed by no policy.
  */
-export const EXPECTED_DELETES: Record<string, string[]> = {
-  'app/api': ['untagged -30d', 'untagged -20d'],
-  'app/web': ['pr-1 -40d', 'untagged -15d'],
-};
-export const EXPECTED_DELETE_COUNT = 4;
+export const EXPECTED_DELETES: readonly { repository: string; tags: string[]; ageDays: number }[] = [
+  { repository: 'app/api', tags: [], ageDays: 30 },
+  { repository: 'app/api', tags: [], ageDays: 20 },
+  { repository: 'app/web', tags: ['pr-1'], ageDays: 40 },
+  { repository: 'app/web', tags: [], ageDays: 15 },
+];
 export const EXPECTED_BYTES = 1_000 + 2_000 + 4_000 + 500;
 
 /** Rules for the scenario; `limits` replaces the defaults block's safety limits. */
