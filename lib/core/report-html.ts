@@ -163,7 +163,7 @@ function renderTotals(result: SweepResult, summaries: readonly RepositorySummary
       'bytes',
       'Bytes freed',
       formatBytes(dryRun ? 0 : t.bytesFreed),
-      dryRun ? `${formatBytes(totalBytes(result))} would be` : `${formatCount(summaries.filter((s) => s.bytes > 0).length)} repositories`,
+      dryRun ? `${formatBytes(totalBytes(result))} would be` : `from ${plural(summaries.filter((s) => s.bytes > 0).length, 'repository', 'repositories')}`,
     ],
   ];
   const html = cards

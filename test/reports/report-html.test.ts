@@ -157,6 +157,16 @@ describe('renderReportHtml', () => {
     expect(html.length / result.totals.images).toBeLessThan(400);
   });
 
+  it('renders a run that found no repository at all', () => {
+    const result = buildSampleResult({ mode: 'dry-run' });
+    result.repositories = [];
+    result.totals = { images: 0, planned: 0, deleted: 0, failed: 0, skipped: 0, kept: 0, bytesFreed: 0, repositories: 0, failedRepositories: 0 };
+    const html = renderReportHtml(result);
+    expect(html).toContain('No image would be deleted.');
+    expect(html).toContain('No failures.');
+    expect(embeddedData(html).rows).toEqual([]);
+  });
+
   it.each([
     ['<a href="x">', '&lt;a href=&quot;x&quot;&gt;'],
     ["it's & done", 'it&#39;s &amp; done'],

@@ -141,6 +141,16 @@ describe('buildSlackMessage', () => {
     expect(texts(message)).toContain('Report: `s3://b/p/2026-11-27/run/report.html`');
   });
 
+  it('summarises a run that found no repository without empty sections', () => {
+    const result = buildSampleResult();
+    result.repositories = [];
+    result.totals = { images: 0, planned: 0, deleted: 0, failed: 0, skipped: 0, kept: 0, bytesFreed: 0, repositories: 0, failedRepositories: 0 };
+    const message = buildSlackMessage(result);
+    expect(message.blocks.map((b) => b.type)).toEqual(['header', 'section', 'context']);
+    expect(texts(message)[0]).toBe('ECR sweep: 0 images deleted');
+    assertWithinLimits(message);
+  });
+
   it('reports an aborted sweep and a deadline stop', () => {
     const result = buildSampleResult();
     result.abortedReason = 'maxDeletionsPerRun 20 exceeded';
