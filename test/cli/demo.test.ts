@@ -1,0 +1,58 @@
+/**
+ * `npm start`'s demo function: the emulator with the generated registry, a plan with the shipped
+ * default rules, the table, and the reports, all without AWS.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_NOW, runDemo } from '../../lib/cli/demo.js';
+import type { Plan } from '../../lib/core/plan-model.js';
+import { tempDir } from './cli-harness.js';
+import { capturedIo } from './in-process-io.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir());
+});
+afterAll(async () => {
+  await cleanup();
+});
+
+describe('runDemo', () => {
+  it('plans the sample registry with rules/default.yml, prints the table and the report path, and exits 0', async () => {
+    // No AWS settings at all: the demo must not depend on the developer's environment.
+    const cap = capturedIo({ env: {}, cwd: dir });
+    const code = await runDemo({ io: cap.io, reportsDir: join(dir, 'reports') });
+    expect(cap.stderr()).toBe('');
+    expect(code).toBe(0);
+
+    const out = cap.stdout();
+    expect(out).toContain(`Plan (dry run: nothing is deleted) evaluated at ${DEMO_NOW}`);
+    expect(out).toMatch(/Total: \d{2} repositories/);
+    const html = join(dir, 'reports', 'report.html');
+    expect(out).toContain(`Report: ${html}`);
+    expect(existsSync(html)).toBe(true);
+
+    // The sample registry has every kind of manifest, and the default rules find work in it.
+    const plan = JSON.parse(readFileSync(join(dir, 'reports', 'plan.json'), 'utf8')) as Plan;
+    const images = plan.repositories.flatMap((r) => r.images);
+    expect(plan.repositories.length).toBeGreaterThanOrEqual(24);
+    expect(images.length).toBeGreaterThanOrEqual(2000);
+    for (const role of ['image', 'index', 'child', 'referrer'] as const) expect(images.some((i) => i.role === role), role).toBe(true);
+    expect(images.some((i) => i.imageTags.length === 0)).toBe(true);
+    expect(plan.summary.delete).toBeGreaterThan(0);
+    expect(plan.summary.keep).toBeGreaterThan(0);
+  });
+
+  it('prints the same plan on every run (fixed seed and clock)', async () => {
+    const runOnce = async (name: string) => {
+      const cap = capturedIo({ env: {}, cwd: dir });
+      expect(await runDemo({ io: cap.io, reportsDir: join(dir, name) })).toBe(0);
+      // The report path differs by directory; everything else must not.
+      return cap.stdout().replaceAll(join(dir, name), '<reports>');
+    };
+    expect(await runOnce('a')).toBe(await runOnce('b'));
+  });
+});

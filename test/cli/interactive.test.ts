@@ -1,0 +1,64 @@
+/**
+ * `apply` without `--yes` at a terminal: it shows the plan, asks, and deletes only on an explicit
+ * yes. Run in-process because a child process cannot be given a terminal here.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { runCli } from '../../lib/cli/main.js';
+import { tempDir, writeText } from './cli-harness.js';
+import { NOW, rulesYaml, STATE } from './fixtures.js';
+import { capturedIo } from './in-process-io.js';
+
+const CREDENTIALS = { ecrClientExtra: { credentials: { accessKeyId: 'AKIDINTERACTIVE', secretAccessKey: 'x' } } };
+let emulator: RunningEmulator;
+let dir: string;
+let cleanup: () => Promise<void>;
+let rules: string;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir());
+  rules = await writeText(dir, 'rules.yml', rulesYaml());
+});
+afterAll(async () => {
+  await cleanup();
+});
+beforeEach(async () => {
+  emulator = await startEmulator({ port: 0, state: STATE });
+});
+afterEach(async () => {
+  await emulator.stop();
+});
+
+const imageCount = (): number => emulator.repositories().reduce((n, r) => n + r.imageCount, 0);
+
+/** Runs `apply` at a pretend terminal, typing `answer` once the question has been asked. */
+async function applyAnswering(answer: string | null) {
+  const cap = capturedIo({ tty: true, env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_ECR: emulator.url }, cwd: dir });
+  const running = runCli(['apply', '--rules', rules, '--now', NOW], cap.io, CREDENTIALS);
+  // Type only after the question is on screen, as a person would.
+  while (!cap.stderr().includes('[y/N]')) await new Promise((r) => setTimeout(r, 10));
+  if (answer === null) cap.stdin.end();
+  else cap.stdin.write(`${answer}\n`);
+  const code = await running;
+  return { code, stdout: cap.stdout(), stderr: cap.stderr() };
+}
+
+describe('apply at a terminal without --yes', () => {
+  it('shows the plan, asks, and deletes the 4 planned images on "y"', async () => {
+    const before = imageCount();
+    const run = await applyAnswering('y');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Plan (apply) evaluated at 2026-11-27T12:00:00.000Z');
+    expect(run.stderr).toContain('Delete 4 image(s), 7.3 KiB, in 2 repositories? [y/N]');
+    expect(imageCount()).toBe(before - 4);
+  });
+
+  it.each([['n'], [''], ['yep'], [null]])('deletes nothing and exits 0 on %j', async (answer) => {
+    const before = imageCount();
+    const run = await applyAnswering(answer);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('Nothing was deleted.');
+    expect(emulator.stats().requests.BatchDeleteImage ?? 0).toBe(0);
+    expect(imageCount()).toBe(before);
+  });
+});
