@@ -40,7 +40,6 @@ async function plan(event: unknown, context: Context): Promise<RunSummary> {
       ...(request.repositories ? { repositoryFilter: request.repositories } : {}),
       deadline,
       checkpoint: false,
-      notify: false,
     });
     return summarizeRun(outcome);
   } catch (error) {

@@ -13,6 +13,7 @@ import { parseSweepEvent } from './shared/events.js';
 import { logger, metrics } from './shared/observability.js';
 import { loadConfiguredRules } from './shared/rules-source.js';
 import { executeRun, newRunId } from './shared/run.js';
+import { slackNotifierFor } from './shared/slack.js';
 import { deadlineFor, summarizeRun, type RunSummary } from './shared/summary.js';
 
 async function sweep(event: unknown, context: Context): Promise<RunSummary> {
@@ -26,7 +27,7 @@ async function sweep(event: unknown, context: Context): Promise<RunSummary> {
   try {
     const ruleSet = await loadConfiguredRules(deps.config, { s3: deps.s3, ssm: deps.ssm });
     logger.appendKeys({ rulesSource: ruleSet.source, mode: ruleSet.defaults.mode });
-    const outcome = await executeRun(deps, { runId, ruleSet, deadline, checkpoint: true, notify: true });
+    const outcome = await executeRun(deps, { runId, ruleSet, deadline, checkpoint: true, notifier: () => slackNotifierFor(deps) });
     const { result } = outcome.output;
     if (result.totals.failed > 0 || result.totals.failedRepositories > 0 || result.abortedReason) {
       throw new SweepFailedError({

@@ -4,7 +4,6 @@
  */
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { createEcrClient } from '../../lib/engine/ecr-client.js';
 import { loadConfig, type FunctionConfig } from './config.js';
@@ -16,7 +15,6 @@ export interface FunctionDeps {
   s3: S3Client;
   /** Built on first use: most deployments never read SSM. */
   ssm: () => SSMClient;
-  secretsManager: () => SecretsManagerClient;
 }
 
 /** Builds configuration and clients from an environment. Exported for tests; handlers use {@link getDeps}. */
@@ -24,7 +22,6 @@ export function createFunctionDeps(env: Readonly<Record<string, string | undefin
   const config = loadConfig(env);
   const s3Endpoint = env.AWS_ENDPOINT_URL_S3 || undefined;
   let ssm: SSMClient | undefined;
-  let secretsManager: SecretsManagerClient | undefined;
   return {
     config,
     ecr: createEcrClient({ region: config.ecrRegion, env }),
@@ -33,7 +30,6 @@ export function createFunctionDeps(env: Readonly<Record<string, string | undefin
       forcePathStyle: config.s3ForcePathStyle,
     }),
     ssm: () => (ssm ??= new SSMClient({})),
-    secretsManager: () => (secretsManager ??= new SecretsManagerClient({})),
   };
 }
 

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { S3CheckpointStore } from '../../lib/adapters/checkpoint-s3.js';
 import { publishReports, type WrittenReport } from '../../lib/adapters/report-store.js';
+import type { SlackNotifier } from '../../lib/adapters/slack-notifier.js';
 import { S3ReportStore } from '../../lib/adapters/report-store-s3.js';
 import { joinKey } from '../../lib/core/report-layout.js';
 import type { Mode, RuleSet } from '../../lib/core/rules-model.js';
@@ -12,7 +13,6 @@ import { runSweep } from '../../lib/engine/sweep.js';
 import type { SweepOutput } from '../../lib/engine/types.js';
 import type { FunctionDeps } from './clients.js';
 import { logger, logPlan, logResult, recordMetrics } from './observability.js';
-import { slackNotifierFor } from './slack.js';
 
 /** What a function asks of a run. */
 export interface RunRequest {
@@ -26,8 +26,11 @@ export interface RunRequest {
   deadline: number;
   /** Resume from, and record progress to, the S3 checkpoint (sweep only). */
   checkpoint: boolean;
-  /** Post the Slack summary when a webhook is configured (sweep only). */
-  notify: boolean;
+  /**
+   * The Slack notifier for this run, if any (sweep only). Passed in rather than imported so the
+   * plan function's bundle carries no Slack or Secrets Manager code.
+   */
+  notifier?: () => Promise<SlackNotifier | undefined>;
 }
 
 /** What a run produced and where its files are. */
@@ -91,7 +94,7 @@ export async function executeRun(deps: FunctionDeps, request: RunRequest): Promi
   );
   logResult(output.result);
   recordMetrics(output.result);
-  const notifier = request.notify ? await slackNotifierFor(deps) : undefined;
+  const notifier = request.notifier ? await request.notifier() : undefined;
   const published = await publishReports(store, output.result, { ...(notifier ? { notifier } : {}), logger });
   return {
     output,

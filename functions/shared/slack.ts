@@ -3,10 +3,14 @@
  * (SecureString) or Secrets Manager at run time and never logged; failing to read it costs the
  * message, never the sweep or its report.
  */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { resolveWebhookUrl } from '../../lib/adapters/secret-source.js';
 import { SlackNotifier } from '../../lib/adapters/slack-notifier.js';
 import type { FunctionDeps } from './clients.js';
 import { logger } from './observability.js';
+
+// Only the sweep bundle imports this module, so only it carries the Secrets Manager client.
+let secretsManager: SecretsManagerClient | undefined;
 
 /** The notifier for this run, or undefined when Slack is not configured or the URL cannot be read. */
 export async function slackNotifierFor(deps: FunctionDeps): Promise<SlackNotifier | undefined> {
@@ -16,7 +20,7 @@ export async function slackNotifierFor(deps: FunctionDeps): Promise<SlackNotifie
     const url =
       source.kind === 'ssm'
         ? await resolveWebhookUrl({ ssmParameterName: source.name }, { ssm: deps.ssm() })
-        : await resolveWebhookUrl({ secretId: source.secretId }, { secretsManager: deps.secretsManager() });
+        : await resolveWebhookUrl({ secretId: source.secretId }, { secretsManager: (secretsManager ??= new SecretsManagerClient({})) });
     return new SlackNotifier(url, { logger });
   } catch (error) {
     // The error names the parameter, never its value.

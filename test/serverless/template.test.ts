@@ -311,6 +311,12 @@ describe('serverless.yml packaged by osls', () => {
       expect(names.some((n) => n.startsWith('node_modules/'))).toBe(false);
       expect(sizes[fn]).toBeLessThan(5 * 1024 * 1024);
     }
+    // Only the sweep posts to Slack: the plan bundle carries neither the webhook client nor Secrets Manager.
+    const code = (fn: string) => readZipEntry(join(prodDir, `${fn}.zip`), `functions/${fn}.mjs`).toString('utf8');
+    for (const marker of ['IncomingWebhook', 'SecretsManagerClient']) {
+      expect(code('sweep')).toContain(marker);
+      expect(code('plan')).not.toContain(marker);
+    }
     console.log(
       `bundle sizes (zip): ${Object.entries(sizes).map(([fn, b]) => `${fn} ${(b / 1024).toFixed(0)} KiB`).join(', ')}`,
     );
