@@ -77,6 +77,7 @@ function loadNativePolicy(
   path: IssuePath,
   options: ParseRulesOptions,
 ): { rules: Rule[]; issues: RuleIssue[] } {
+  if (Array.isArray(value)) return { rules: [], issues: [] }; // the schema reports it
   if (typeof value === 'object') {
     return validateLifecyclePolicy(value, source, path, undefined);
   }

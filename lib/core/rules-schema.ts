@@ -6,28 +6,43 @@
  */
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
-import { SIZE_PATTERN } from './size.js';
+import { parseSize, SIZE_PATTERN } from './size.js';
 import { checkTagPattern } from './rules-pattern.js';
 
 const DURATION_HELP = 'expected a duration such as 30m, 12h, 14d or 2w (a whole number and one unit: s, m, h, d, w)';
 const SIZE_HELP = 'expected a size such as 500MiB or 20GB (kB, MB, GB, TB = powers of 1000; KiB, MiB, GiB, TiB = powers of 1024)';
 
+/** Adds an issue when `parse` rejects a value the pattern let through (e.g. too large). */
+function parsesWith(parse: (text: string) => number, check?: (value: number) => string | undefined) {
+  return (text: string, ctx: z.core.$RefinementCtx<string>) => {
+    try {
+      const value = parse(text);
+      const problem = check ? check(value) : undefined;
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  };
+}
+
 /** A duration string; zero allowed (for `minAge`). */
 export const durationSchema = z
   .string({ error: DURATION_HELP })
-  .regex(new RegExp(DURATION_PATTERN), { error: DURATION_HELP })
+  .regex(new RegExp(DURATION_PATTERN), { error: DURATION_HELP, abort: true })
+  .superRefine(parsesWith(parseDuration))
   .describe('A duration: a whole number and one unit, s, m, h, d or w (e.g. 14d).');
 
 /** A duration that must be longer than zero (rule conditions). */
 export const positiveDurationSchema = z
   .string({ error: DURATION_HELP })
   .regex(new RegExp(DURATION_PATTERN), { error: DURATION_HELP, abort: true })
-  .refine((s) => parseDuration(s) > 0, { error: 'the duration must be longer than 0' })
+  .superRefine(parsesWith(parseDuration, (ms) => (ms > 0 ? undefined : 'the duration must be longer than 0')))
   .describe('A duration longer than zero: a whole number and one unit, s, m, h, d or w (e.g. 14d).');
 
 export const sizeSchema = z
   .string({ error: SIZE_HELP })
-  .regex(new RegExp(SIZE_PATTERN), { error: SIZE_HELP })
+  .regex(new RegExp(SIZE_PATTERN), { error: SIZE_HELP, abort: true })
+  .superRefine(parsesWith(parseSize))
   .describe('A size, e.g. 500MiB or 20GB. kB/MB/GB/TB are powers of 1000, KiB/MiB/GiB/TiB powers of 1024.');
 
 export const tagPatternSchema = z
