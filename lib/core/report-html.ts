@@ -141,9 +141,13 @@ function renderBanners(result: SweepResult): string {
       `<div class="banner banner-warn" role="status"><strong>Stopped by the deadline.</strong> ${plural(remaining.length, 'repository remains', 'repositories remain')} for the next run${remaining.length ? `: ${shown}${more}` : ''}.</div>`,
     );
   }
-  if (result.totals.failed > 0 || result.totals.failedRepositories > 0) {
+  const failed = [
+    result.totals.failed > 0 ? plural(result.totals.failed, 'failed deletion') : '',
+    result.totals.failedRepositories > 0 ? plural(result.totals.failedRepositories, 'failed repository', 'failed repositories') : '',
+  ].filter(Boolean);
+  if (failed.length > 0) {
     parts.push(
-      `<div class="banner banner-error" role="status"><strong>${plural(result.totals.failed, 'failed deletion')}, ${plural(result.totals.failedRepositories, 'failed repository', 'failed repositories')}.</strong> See <a href="#failures">Failures</a>.</div>`,
+      `<div class="banner banner-error" role="status"><strong>${failed.join(', ')}.</strong> See <a href="#failures">Failures</a>.</div>`,
     );
   }
   return parts.join('\n');
@@ -169,7 +173,7 @@ function renderTotals(result: SweepResult, summaries: readonly RepositorySummary
   const html = cards
     .map(
       ([key, label, value, note]) =>
-        `<div class="card card-${key}" data-total="${key}"><div class="label">${label}</div><div class="value">${escapeHtml(value)}</div>${note ? `<div class="note">${escapeHtml(note)}</div>` : ''}</div>`,
+        `<div class="card card-${key}${key === 'failed' && t.failed > 0 ? ' card-bad' : ''}" data-total="${key}"><div class="label">${label}</div><div class="value">${escapeHtml(value)}</div>${note ? `<div class="note">${escapeHtml(note)}</div>` : ''}</div>`,
     )
     .join('');
   return `<section id="totals" class="totals">${html}</section>`;
@@ -333,7 +337,7 @@ code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font
 .card .label{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
 .card .value{font-size:24px;font-weight:600}
 .card .note{font-size:12px}
-.card-failed .value{color:var(--bad)}.card-deleted .value,.card-bytes .value{color:var(--bytes)}
+.card-bad .value{color:var(--bad)}.card-deleted .value,.card-bytes .value{color:var(--bytes)}
 .mode-dry-run .card-mode .value{color:var(--warn)}
 svg text{font-size:12px;fill:var(--fg)}
 svg .chart-value{fill:var(--muted)}

@@ -45,6 +45,8 @@ describe('renderReportHtml', () => {
     expect(dry).toContain('<body class="mode-dry-run">');
     expect(dry).toContain('Would be freed per repository');
     expect(apply).not.toContain('DRY RUN');
+    expect(apply).toContain('<strong>2 failed deletions, 1 failed repository.</strong>');
+    expect(dry).toContain('<strong>1 failed repository.</strong>');
     expect(apply).toContain('<h2>Freed per repository</h2>');
   });
 
