@@ -146,6 +146,7 @@ function buildRepository(o: Required<GeneratorOptions>, index: number): Generate
   let patch = 0;
   let pr = rng.int(10, 400);
   let newestTagged: StateImage | undefined;
+  const usedTags = new Set<string>();
 
   for (const age of ages) {
     if (rng.chance(o.referrerShare) && tagged.length > 0) {
@@ -175,11 +176,14 @@ function buildRepository(o: Required<GeneratorOptions>, index: number): Generate
         } else patch++;
         tag = `v${major}.${minor}.${patch}`;
       } else if (roll < 0.7) {
-        tag = `main-${rng.hex(7)}`;
+        // Short shas collide now and then in big registries; a tag must stay unique.
+        do tag = `main-${rng.hex(7)}`;
+        while (usedTags.has(tag));
       } else {
         pr += rng.int(1, 5);
         tag = `pr-${pr}`;
       }
+      usedTags.add(tag);
       img.tags = [tag];
       tagged.push({ tag, age });
       newestTagged = img;

@@ -5,7 +5,7 @@
  */
 import { EmulatorStateError } from './errors.js';
 import { EMPTY_CONFIG, MEDIA_TYPES, renderImageManifest, renderIndex, sha256Digest, type BlobRef, type IndexEntry } from './manifests.js';
-import { hashString, pseudoDigest } from './random.js';
+import { digestVariant, hashString, pseudoDigest } from './random.js';
 import { parseStateTime } from './time.js';
 import type { StateImage } from './types.js';
 import { isValidTag } from './validate.js';
@@ -183,7 +183,7 @@ function buildImage(
     const artifactType = img.artifactType ?? COSIGN_SIG;
     const size = img.sizeInBytes ?? 400 + (h % 3000);
     const layer: BlobRef = {
-      digest: pseudoDigest(`${key}:L0`),
+      digest: pseudoDigest(key),
       size,
       mediaType: artifactType === COSIGN_SIG ? 'application/vnd.dev.cosign.simplesigning.v1+json' : artifactType,
     };
@@ -211,14 +211,15 @@ function buildImage(
     const size = img.sizeInBytes ?? 5_000_000 + (h % 200_000_000);
     const layerCount = 1 + ((h >>> 8) % 4);
     const layers: BlobRef[] = [];
+    const base = pseudoDigest(key);
     let left = size;
     for (let j = 0; j < layerCount; j++) {
       // Halve what is left for each layer but the last, which takes the rest: sizes sum exactly.
       const s = j === layerCount - 1 ? left : Math.floor(left / 2);
       left -= s;
-      layers.push({ digest: pseudoDigest(`${key}:L${j}`), size: s, mediaType: MEDIA_TYPES.ociLayer });
+      layers.push({ digest: digestVariant(base, 0x10 + j), size: s, mediaType: MEDIA_TYPES.ociLayer });
     }
-    const config: BlobRef = { digest: pseudoDigest(`${key}:C`), size: 1000 + ((h >>> 4) % 6000), mediaType: MEDIA_TYPES.ociConfig };
+    const config: BlobRef = { digest: digestVariant(base, 0xc0), size: 1000 + ((h >>> 4) % 6000), mediaType: MEDIA_TYPES.ociConfig };
     const parts: Parameters<typeof renderImageManifest>[0] = { config, layers };
     if (img.artifactType !== undefined) parts.artifactType = img.artifactType;
     const manifest = renderImageManifest(parts);

@@ -66,15 +66,14 @@ export function hashString(text: string, salt = 0): number {
   return h >>> 0;
 }
 
-const HEX_WORD_CACHE: string[] = [];
+const DIGEST_WORDS = Buffer.alloc(32);
 
 /**
  * A `sha256:<64 hex>` name derived from a key, for synthetic blobs whose bytes never exist.
  * It is NOT the sha256 of anything; real sha256 is reserved for manifests and uploaded blobs,
- * where clients can check it. About 0.3 µs per call.
+ * where clients can check it. About 0.5 µs per call.
  */
 export function pseudoDigest(key: string): string {
-  let out = 'sha256:';
   let h = hashString(key) || 1;
   for (let i = 0; i < 8; i++) {
     // xorshift steps from the key hash give eight independent-looking words.
@@ -82,13 +81,17 @@ export function pseudoDigest(key: string): string {
     h ^= h >>> 17;
     h ^= h << 5;
     h >>>= 0;
-    out += wordHex(h);
+    DIGEST_WORDS.writeUInt32BE(h, i * 4);
   }
-  return out;
+  return `sha256:${DIGEST_WORDS.toString('hex')}`;
 }
 
-function wordHex(word: number): string {
-  const hi = word >>> 16;
-  const lo = word & 0xffff;
-  return (HEX_WORD_CACHE[hi] ??= hi.toString(16).padStart(4, '0')) + (HEX_WORD_CACHE[lo] ??= lo.toString(16).padStart(4, '0'));
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/**
+ * A sibling of a pseudo digest: the same name with its first byte replaced by `variant` (0-255),
+ * so one image's config and layers get distinct names from one hash.
+ */
+export function digestVariant(base: string, variant: number): string {
+  return `sha256:${HEX_BYTE[variant & 255] as string}${base.slice(9)}`;
 }
