@@ -14,8 +14,8 @@ import type { RuleIssue } from '../errors.js';
  */
 export function formatIssue(issue: RuleIssue, fallbackFile: string, cwd: string): string {
   const file = displayPath(issue.file ?? fallbackFile, cwd);
-  const where = [file, issue.line, issue.line !== undefined ? issue.column : undefined].filter((x) => x !== undefined).join(':');
-  return `${where}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`;
+  const where = [file || undefined, issue.line, issue.line !== undefined ? issue.column : undefined].filter((x) => x !== undefined).join(':');
+  return `${where ? `${where}: ` : ''}${issue.path ? `${issue.path}: ` : ''}${issue.message}`;
 }
 
 /** A path relative to `cwd` when it lies under it, else as given. */

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError, EcrSweeperError, RulesValidationError } from '../errors.js';
+import { ConfigError, RulesValidationError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 import { formatIssue } from './format-issues.js';
 import type { CliIo } from './io.js';
@@ -116,6 +116,33 @@ function buildProgram(runtime: CliRuntime, setExit: (code: ExitCodeValue) => voi
   return program;
 }
 
+/** The error and its causes as one line, skipping causes whose text the message already holds. */
+function describeChain(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 5; depth += 1) {
+    const text = e instanceof Error ? e.message : String(e);
+    if (!parts.some((p) => p.includes(text))) parts.push(text);
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return parts.map((p, i) => (i === 0 ? p : `(caused by: ${p})`)).join(' ');
+}
+
+/**
+ * AWS settings a user has to fix (no credentials, no region), wherever they sit in the cause
+ * chain: the engine wraps SDK errors in its own. Returns the advice, or undefined.
+ */
+function awsSetupProblem(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth += 1) {
+    if (e.name === 'CredentialsProviderError') {
+      return `no AWS credentials found (${e.message}). Set AWS_PROFILE or pass --profile (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY); nothing was deleted.`;
+    }
+    if (/region is missing/i.test(e.message)) {
+      return 'no AWS region configured. Pass --region or set AWS_REGION (or a region in your AWS profile); nothing was deleted.';
+    }
+  }
+  return undefined;
+}
+
 function packageVersion(): string {
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
@@ -140,19 +167,12 @@ function reportError(error: unknown, io: CliIo): ExitCodeValue {
     io.stderr.write(`ecr-sweeper: ${error.message}\n`);
     return ExitCode.BAD_INPUT;
   }
-  const name = (error as { name?: string } | null)?.name;
-  if (name === 'CredentialsProviderError') {
-    io.stderr.write(
-      `ecr-sweeper: no AWS credentials found (${(error as Error).message}). Set AWS_PROFILE or pass --profile, or point --endpoint-url at the emulator.\n`,
-    );
+  const setup = awsSetupProblem(error);
+  if (setup !== undefined) {
+    io.stderr.write(`ecr-sweeper: ${setup}\n`);
     return ExitCode.BAD_INPUT;
   }
-  const chain: string[] = [];
-  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 5; depth += 1) {
-    chain.push(e instanceof Error ? `${e instanceof EcrSweeperError ? '' : `${e.name}: `}${e.message}` : String(e));
-    e = e instanceof Error ? e.cause : undefined;
-  }
-  io.stderr.write(`ecr-sweeper: ${chain.join(' (caused by: ')}${')'.repeat(chain.length - 1)}\n`);
+  io.stderr.write(`ecr-sweeper: ${describeChain(error)}\n`);
   if (io.env.ECR_SWEEPER_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
   return ExitCode.FAILURES;
 }

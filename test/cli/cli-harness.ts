@@ -29,6 +29,8 @@ export function cliEnv(endpoint: string | undefined, extra: Record<string, strin
     AWS_CONFIG_FILE: join(tmpdir(), 'ecr-sweeper-no-aws-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(tmpdir(), 'ecr-sweeper-no-aws-credentials'),
     NO_COLOR: '1',
+    // Never let the SDK's credential chain reach for the EC2 metadata address from a test.
+    AWS_EC2_METADATA_DISABLED: 'true',
     ...extra,
   };
   if (endpoint !== undefined) env.AWS_ENDPOINT_URL_ECR = endpoint;

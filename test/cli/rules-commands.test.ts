@@ -122,3 +122,23 @@ describe('ecr-sweeper export-policy', () => {
     expect(run.stderr).toContain("has no policy named 'nope'; it has: apps");
   });
 });
+
+describe('AWS setup mistakes', () => {
+  it('exits 2 with advice when there are no credentials', async () => {
+    const rules = await writeText(dir, 'creds.yml', rulesYaml());
+    const { AWS_ACCESS_KEY_ID: _a, AWS_SECRET_ACCESS_KEY: _s, ...noCredentials } = cliEnv('http://127.0.0.1:9');
+    const run = await runCliProcess(['plan', '--rules', rules], { env: noCredentials, cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('ecr-sweeper: no AWS credentials found');
+    expect(run.stderr).toContain('AWS_PROFILE');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 with advice when no region is configured', async () => {
+    const rules = await writeText(dir, 'region.yml', rulesYaml());
+    const { AWS_REGION: _r, ...noRegion } = cliEnv('http://127.0.0.1:9');
+    const run = await runCliProcess(['plan', '--rules', rules], { env: noRegion, cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('no AWS region configured. Pass --region or set AWS_REGION');
+  });
+});
