@@ -172,14 +172,15 @@ function nonNegative(n: number | undefined): number | undefined {
 }
 
 function groupByDigest(images: readonly ImageRecord[]): ImageRecord[] {
-  const sorted = [...images].sort((a, b) => (a.imageDigest < b.imageDigest ? -1 : a.imageDigest > b.imageDigest ? 1 : 0));
-  const out: ImageRecord[] = [];
-  for (let i = 0; i < sorted.length; i++) {
-    const r = sorted[i]!;
-    const last = out[out.length - 1];
-    if (last && last.imageDigest === r.imageDigest) out[out.length - 1] = mergeRecords(last, r);
-    else out.push(r);
+  const byDigest = new Map<string, ImageRecord>();
+  for (const r of images) {
+    const seen = byDigest.get(r.imageDigest);
+    byDigest.set(r.imageDigest, seen ? mergeRecords(seen, r) : r);
   }
+  // Default sort compares UTF-16 code units, the same order as `<`, without a comparator call per step.
+  const digests = [...byDigest.keys()].sort();
+  const out: ImageRecord[] = new Array(digests.length);
+  for (let i = 0; i < digests.length; i++) out[i] = byDigest.get(digests[i]!)!;
   return out;
 }
 

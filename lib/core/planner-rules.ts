@@ -146,14 +146,12 @@ function scanRule(c: CompiledRule, pool: readonly PoolImage[], now: number): Rul
         rankBySemver(c, pool, members, cond.count, scan);
         break;
       }
-      const ranked = members
-        .map((i) => ({ i, t: rankTime(pool[i]!.node, storageClass) }))
-        .filter((x): x is { i: number; t: number } => x.t !== undefined)
-        .sort((a, b) => b.t - a.t || a.i - b.i);
-      ranked.forEach(({ i }, pos) => {
+      const ranked = newestFirst(members, pool, storageClass, false);
+      for (let pos = 0; pos < ranked.length; pos++) {
+        const i = ranked[pos]!;
         figure[i] = pos + 1;
         if (pos >= cond.count) met[i] = 1;
-      });
+      }
       break;
     }
     case 'sinceImagePushed':
@@ -190,14 +188,11 @@ function scanRule(c: CompiledRule, pool: readonly PoolImage[], now: number): Rul
       break;
     case 'totalSizeMoreThan': {
       // Oldest expire first until the rest fits == keep the longest newest-first run that fits.
-      const ranked = members
-        .map((i) => ({ i, t: rankTime(pool[i]!.node, storageClass), s: pool[i]!.footprint }))
-        .filter((x): x is { i: number; t: number; s: number } => x.t !== undefined && x.s !== undefined)
-        .sort((a, b) => b.t - a.t || a.i - b.i);
+      const ranked = newestFirst(members, pool, storageClass, true);
       let total = 0;
       let over = false;
-      for (const { i, s } of ranked) {
-        total += s;
+      for (const i of ranked) {
+        total += pool[i]!.footprint!;
         if (total > cond.bytes) over = true;
         figure[i] = total;
         if (over) met[i] = 1;
@@ -208,6 +203,22 @@ function scanRule(c: CompiledRule, pool: readonly PoolImage[], now: number): Rul
   return scan;
 }
 
+/**
+ * The members that have a rank time (and, if asked, a known size), newest first; equal times
+ * in pool (digest) order.
+ */
+function newestFirst(members: readonly number[], pool: readonly PoolImage[], storageClass: 'standard' | 'archive', needSize: boolean): number[] {
+  const times = new Float64Array(pool.length);
+  const ranked: number[] = [];
+  for (const i of members) {
+    const t = rankTime(pool[i]!.node, storageClass);
+    if (t === undefined || (needSize && pool[i]!.footprint === undefined)) continue;
+    times[i] = t;
+    ranked.push(i);
+  }
+  return ranked.sort((a, b) => times[b]! - times[a]! || a - b);
+}
+
 function rankBySemver(c: CompiledRule, pool: readonly PoolImage[], members: number[], count: number, scan: RuleScan): void {
   const versions: (string | undefined)[] = new Array(pool.length);
   const ranked: { i: number; v: semver.SemVer; t: number }[] = [];
@@ -215,7 +226,7 @@ function rankBySemver(c: CompiledRule, pool: readonly PoolImage[], members: numb
     const node = pool[i]!.node;
     let best: semver.SemVer | null = null;
     for (const tag of node.tags) {
-      if (c.patterns.length > 0 && !c.patterns.some((p) => p.test(tag))) continue;
+      if (c.patterns.length > 0 && !matchesAnyPattern(c.patterns, tag)) continue;
       const v = semver.parse(tag);
       if (v && (!best || semver.compare(v, best) > 0)) best = v;
     }
@@ -231,6 +242,11 @@ function rankBySemver(c: CompiledRule, pool: readonly PoolImage[], members: numb
     if (pos >= count) scan.met[i] = 1;
   });
   scan.versions = versions;
+}
+
+function matchesAnyPattern(patterns: readonly RegExp[], tag: string): boolean {
+  for (const p of patterns) if (p.test(tag)) return true;
+  return false;
 }
 
 /**

@@ -184,16 +184,16 @@ function decide(graph: ImageGraph, policy: Policy, ruleSet: RuleSet, now: number
 /** A child or referrer: kept if any holder is kept; archived with them; deleted only when all are. */
 function follow(node: GraphNode, nodes: readonly GraphNode[], verdicts: readonly Verdict[]): Verdict {
   // Holders: the indexes listing this manifest (ascending digest), then its subject.
-  const holderCount = node.parents.length + (node.subject >= 0 ? 1 : 0);
-  const holderAt = (k: number): number => (k < node.parents.length ? node.parents[k]! : node.subject);
+  const parents = node.parents.length;
+  const holderCount = parents + (node.subject >= 0 ? 1 : 0);
   let keptIndexes: number[] | undefined;
   let keptSubject = false;
   let archived = -1;
   for (let k = 0; k < holderCount; k++) {
-    const h = holderAt(k);
+    const h = k < parents ? node.parents[k]! : node.subject;
     const decision = verdicts[h]!.decision;
     if (decision === 'keep') {
-      if (k < node.parents.length) (keptIndexes ??= []).push(h);
+      if (k < parents) (keptIndexes ??= []).push(h);
       else keptSubject = true;
     } else if (decision === 'transition' && archived < 0) {
       archived = h;
@@ -335,7 +335,11 @@ function toPlannedImages(graph: ImageGraph, verdicts: readonly Verdict[]): Plann
       rule: v.rule,
       reason: v.reason,
     };
-    if (node.parents.length > 0) image.parentDigests = node.parents.map((p) => nodes[p]!.digest);
+    if (node.parents.length > 0) {
+      const parentDigests: string[] = new Array(node.parents.length);
+      for (let p = 0; p < parentDigests.length; p++) parentDigests[p] = nodes[node.parents[p]!]!.digest;
+      image.parentDigests = parentDigests;
+    }
     if (node.subject >= 0) image.subjectDigest = nodes[node.subject]!.digest;
     out[k] = image;
   }
