@@ -108,9 +108,15 @@ export async function executeRepository(
           pendingReferenced.push(image);
         } else settle([image], { status: 'failed', code: f.code, message: f.message || f.code });
       }
-      for (const image of byDigest.values()) {
-        // Neither deleted nor reported: ECR's answer left it unexplained, so say so rather than guess.
-        settle([image], { status: 'failed', code: 'NoResult', message: 'BatchDeleteImage returned neither success nor failure for this image' });
+      if (byDigest.size > 0) {
+        // Neither deleted nor reported (moto does this for untagged images): look instead of guessing.
+        const unexplained = [...byDigest.values()];
+        const check = await ctx.registry.rereadImages(plan.repositoryName, unexplained.map((i) => i.imageDigest));
+        for (const image of unexplained) {
+          if (check.found.has(image.imageDigest)) {
+            settle([image], { status: 'failed', code: 'NoResult', message: 'BatchDeleteImage reported neither success nor failure and the image is still there' });
+          } else settle([image], { status: 'deleted' });
+        }
       }
     } catch (error) {
       const code = errorCode(error);

@@ -7,8 +7,8 @@
  * Algorithm (measured in bench/sweep.ts, documented in docs/engine.md):
  * - unpaced until the first throttle (or `initialRate` if given), capped by `maxRate`;
  * - on a throttle: rate = `decrease` x min(current rate, successes seen in the last second),
- *   at most once per `cooldownMs`, and only for a request sent after the previous cut (the
- *   in-flight requests of one overload all fail together and must count as one signal);
+ *   only for a request sent after the previous cut (the in-flight requests of one overload all
+ *   fail together and must count as one signal), and at most once per `cooldownMs`;
  * - while not throttled: the rate grows by `increasePerSecond` (multiplicative, per second).
  * Requests are spaced evenly at the current rate, so the sweep never relies on a server burst.
  */
@@ -25,7 +25,7 @@ export interface RateControlSettings {
   decrease?: number;
   /** Growth per second while unthrottled, e.g. 0.02 = +2 %/s. Default 0.02. */
   increasePerSecond?: number;
-  /** Minimum time between two cuts of one operation. Default 1000 ms. */
+  /** Minimum time between two cuts of one operation. Default 0: only the epoch rule applies. */
   cooldownMs?: number;
 }
 
@@ -44,14 +44,13 @@ interface OperationState {
   epoch: number;
   /** Completion times of recent successes (ms), oldest first; trimmed to the last second. */
   successes: number[];
-  firstSentAt: number;
 }
 
 const DEFAULTS: Required<Omit<RateControlSettings, 'initialRate' | 'maxRate'>> = {
   minRate: 1,
   decrease: 0.9,
   increasePerSecond: 0.02,
-  cooldownMs: 1000,
+  cooldownMs: 0,
 };
 
 /** Shared, per-operation request pacer driven by throttling signals. */
@@ -110,9 +109,9 @@ export class RateController {
     const now = this.now();
     if (ticket.epoch !== state.epoch || now - state.lastCutAt < this.settings.cooldownMs) return;
     trimBefore(state.successes, now - 1000);
-    const elapsed = Math.max(now - state.firstSentAt, 1);
-    // Over the first second the count understates the rate; scale it to a per-second figure.
-    const observed = elapsed >= 1000 ? state.successes.length : (state.successes.length * 1000) / elapsed;
+    // Accepted requests in the last second: under a token bucket that is the refill rate plus
+    // whatever burst was left, so it never underestimates what the service allows for long.
+    const observed = state.successes.length;
     const base = Math.min(state.rate, Math.max(observed, this.settings.minRate));
     state.rate = clamp(base * this.settings.decrease, this.settings.minRate, this.settings.maxRate);
     state.epoch += 1;
@@ -137,7 +136,6 @@ export class RateController {
         lastCutAt: Number.NEGATIVE_INFINITY,
         epoch: 0,
         successes: [],
-        firstSentAt: now,
       };
       this.states.set(operation, state);
     }

@@ -119,6 +119,17 @@ describe('runSweep on scripted failure sequences', () => {
     expect(fake.digests('app')).toEqual([digestOf('pulled'), digestOf('repushed'), digestOf('tagged-later')].sort());
   });
 
+  it('verifies images BatchDeleteImage neither lists as deleted nor as failed', async () => {
+    const fake = new FakeEcr().add('app', untagged('silent'), untagged('ignored'), untagged('normal'));
+    fake.deleteHook = (_repo, digest) =>
+      digest === digestOf('silent') ? 'silent-delete' : digest === digestOf('ignored') ? 'ignore' : undefined;
+    const { result } = await sweep(fake);
+    expect(outcomeOf(result, 'app', digestOf('silent'))).toEqual({ status: 'deleted' });
+    expect(outcomeOf(result, 'app', digestOf('ignored'))).toMatchObject({ status: 'failed', code: 'NoResult' });
+    expect(outcomeOf(result, 'app', digestOf('normal'))).toEqual({ status: 'deleted' });
+    expect(fake.digests('app')).toEqual([digestOf('ignored')]);
+  });
+
   it('records a partial batch failure per image with its code and message', async () => {
     const fake = new FakeEcr().add('app', untagged('a'), untagged('b'), untagged('c'));
     fake.deleteHook = (_repo, digest) => (digest === digestOf('b') ? 'KmsError' : undefined);

@@ -27,7 +27,11 @@ export interface FakeImage {
 }
 
 /** Return a value to replace the default answer for one digest; undefined = default behaviour. */
-export type DeleteHook = (repository: string, digest: string, call: number) => ImageFailure['failureCode'] | 'throw' | undefined;
+export type DeleteHook = (
+  repository: string,
+  digest: string,
+  call: number,
+) => ImageFailure['failureCode'] | 'throw' | 'silent-delete' | 'ignore' | undefined;
 
 export class FakeEcr {
   readonly client = new ECRClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'x' } });
@@ -91,6 +95,12 @@ export class FakeEcr {
       for (const digest of digests) {
         const hooked = this.deleteHook?.(input.repositoryName, digest, call);
         if (hooked === 'throw') throw serverError();
+        // moto deletes untagged images without listing them in imageIds.
+        if (hooked === 'silent-delete') {
+          repo.delete(digest);
+          continue;
+        }
+        if (hooked === 'ignore') continue;
         if (hooked) {
           failures.push({ imageId: { imageDigest: digest }, failureCode: hooked, failureReason: `${hooked} (injected)` });
           continue;
