@@ -101,6 +101,26 @@ describe('parseRules: valid files', () => {
     expect(rs.policies[0]?.rules[0]?.condition).toEqual({ type: 'sinceImagePushed', ms: 30 * 60_000 });
   });
 
+  it('supports YAML anchors, aliases and merge keys, and locates errors inside them', () => {
+    const text = lines(
+      'version: 1',
+      'x-untagged: &untagged { tagStatus: untagged }',
+      'policies:',
+      '  - name: a',
+      '    repositories: &repos { include: ["a/*"] }',
+      '    rules:',
+      '      - &rule { id: untagged, select: *untagged, when: { sinceImagePushed: 7d } }',
+      '  - name: b',
+      '    repositories: { <<: *repos, exclude: ["a/x"] }',
+      '    rules: [*rule]',
+    );
+    // The top-level anchor holder is an unknown key: reported like any other.
+    expect(issuesOf(text)).toEqual([expect.objectContaining({ line: 2, column: 1, path: 'x-untagged' })]);
+    const rs = parseRules(text.replace('x-untagged: &untagged { tagStatus: untagged }\n', '').replace('select: *untagged', 'select: &untagged { tagStatus: untagged }'));
+    expect(rs.policies[1]?.repositories).toEqual({ include: ['a/*'], exclude: ['a/x'] });
+    expect(rs.policies[1]?.rules[0]?.selection.tagStatus).toBe('untagged');
+  });
+
   it('reads inline lifecycle policies with ECR semantics', () => {
     const rs = parseRules(
       lines(

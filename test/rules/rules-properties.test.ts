@@ -4,7 +4,8 @@ import { stringify } from 'yaml';
 import { RulesValidationError } from '../../lib/errors.js';
 import { parseDuration } from '../../lib/core/duration.js';
 import { parseRules } from '../../lib/core/rules-parser.js';
-import { rulesDocumentArb } from './arbitraries.js';
+import { nativePolicyArb, rulesDocumentArb } from './arbitraries.js';
+import { parseLifecyclePolicy } from '../../lib/core/lifecycle-policy.js';
 
 describe('parseRules properties', () => {
   it('any valid generated rules document parses, keeping policies, rule ids, order and defaults', () => {
@@ -56,6 +57,62 @@ describe('parseRules properties', () => {
         expect(issues[0]?.path).toMatch(/^policies\[\d+\]\.rules\[\d+\]\.extraKey$/);
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('never fails with anything but a RulesValidationError, whatever value replaces any part of a valid document', () => {
+    const paths = (value: unknown, prefix: (string | number)[] = []): (string | number)[][] => {
+      if (value === null || typeof value !== 'object') return [prefix];
+      const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
+      return [prefix, ...entries.flatMap(([k, v]) => paths(v, [...prefix, k]))];
+    };
+    const replacement = fc.oneof(
+      fc.jsonValue({ maxDepth: 2 }),
+      fc.constantFrom('99999999999999w', '0d', '1.5B', '99999999TiB', '/(/', '', '*'.repeat(9), -1, 0, 1e300, '__proto__', 'constructor'),
+    );
+    fc.assert(
+      fc.property(rulesDocumentArb, fc.nat(), replacement, (doc, pick, value) => {
+        const all = paths(doc).filter((p) => p.length > 0);
+        const path = all[pick % all.length]!;
+        let parent: Record<string | number, unknown> = doc as never;
+        for (const seg of path.slice(0, -1)) parent = parent[seg] as never;
+        parent[path[path.length - 1]!] = value;
+        try {
+          parseRules(stringify(doc));
+        } catch (error) {
+          expect(error).toBeInstanceOf(RulesValidationError);
+          for (const issue of (error as RulesValidationError).issues) {
+            expect(issue.line).toBeGreaterThan(0);
+            expect(issue.column).toBeGreaterThan(0);
+            expect(issue.message.length).toBeGreaterThan(0);
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a native policy with any part replaced is either valid or rejected with a RulesValidationError', () => {
+    const paths = (value: unknown, prefix: (string | number)[] = []): (string | number)[][] => {
+      if (value === null || typeof value !== 'object') return [prefix];
+      const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
+      return [prefix, ...entries.flatMap(([k, v]) => paths(v, [...prefix, k]))];
+    };
+    fc.assert(
+      fc.property(nativePolicyArb, fc.nat(), fc.jsonValue({ maxDepth: 2 }), (policy, pick, value) => {
+        const all = paths(policy).filter((p) => p.length > 0);
+        const path = all[pick % all.length]!;
+        let parent: Record<string | number, unknown> = policy as never;
+        for (const seg of path.slice(0, -1)) parent = parent[seg] as never;
+        parent[path[path.length - 1]!] = value;
+        try {
+          const rules = parseLifecyclePolicy(JSON.stringify(policy, null, 2));
+          expect(rules.length).toBeGreaterThan(0);
+        } catch (error) {
+          expect(error).toBeInstanceOf(RulesValidationError);
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 });
