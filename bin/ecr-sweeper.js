@@ -7,5 +7,10 @@ import { register } from 'tsx/esm/api';
 // on purpose, and the notice is for developers, not for people running the CLI. AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=false shows it again.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 register();
+// `ecr-sweeper plan --format csv | head` closes the pipe early; that is the reader's choice, not an error.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 const { runCli, nodeCliIo } = await import('../lib/cli/main.ts');
 process.exitCode = await runCli(process.argv.slice(2), nodeCliIo());

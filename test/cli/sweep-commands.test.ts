@@ -184,6 +184,23 @@ describe('ecr-sweeper apply', () => {
     expect(emulator.images('app/api')).toHaveLength(4);
   });
 
+  it('--checkpoint FILE: a run that finishes deletes the plan and leaves no checkpoint behind', async () => {
+    const checkpoint = join(dir, 'sweep-checkpoint.json');
+    const out = await run(['apply', '--rules', rules, '--now', NOW, '--yes', '--checkpoint', checkpoint, '--format', 'json']);
+    expect(out.code).toBe(0);
+    const result = JSON.parse(out.stdout) as SweepResult;
+    expect(result.totals.deleted).toBe(4);
+    expect(result.finishedRepositories).toEqual(expect.arrayContaining(['app/api', 'app/web']));
+    expect(existsSync(checkpoint)).toBe(false);
+  });
+
+  it('--concurrency must be a whole number from 1 to 64', async () => {
+    const out = await run(['apply', '--rules', rules, '--yes', '--concurrency', '0']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('--concurrency must be a whole number from 1 to 64');
+    expect(emulator.stats().requests).toEqual({});
+  });
+
   it('--out DIR writes the plan before deleting and the result after', async () => {
     const out = join(dir, 'reports-apply');
     const res = await run(['apply', '--rules', rules, '--now', NOW, '--yes', '--out', out]);

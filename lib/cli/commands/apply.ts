@@ -62,7 +62,8 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
     planSink: async (plan: Plan) => {
       progress.stop();
       if (flags.yes !== true && plan.summary.delete > 0) {
-        io.stdout.write(renderPlanTable(plan));
+        // With --format json stdout is reserved for the result document.
+        (format === 'json' ? io.stderr : io.stdout).write(renderPlanTable(plan));
         const question = `Delete ${plan.summary.delete} image(s), ${formatBytes(plan.summary.bytesToFree)}, in ${countDeleting(plan)} repositor${countDeleting(plan) === 1 ? 'y' : 'ies'}?`;
         if (!(await confirm(io.stdin, io.stderr, question))) throw new ApplyDeclinedError('declined at the prompt; nothing was deleted');
       }
