@@ -172,16 +172,26 @@ function nonNegative(n: number | undefined): number | undefined {
 }
 
 function groupByDigest(images: readonly ImageRecord[]): ImageRecord[] {
-  const byDigest = new Map<string, ImageRecord>();
-  for (const r of images) {
-    const seen = byDigest.get(r.imageDigest);
-    byDigest.set(r.imageDigest, seen ? mergeRecords(seen, r) : r);
+  const sorted = images.slice().sort(byDigestOrder);
+  let out: ImageRecord[] | undefined;
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i]!.imageDigest === sorted[i - 1]!.imageDigest) {
+      out = [];
+      break;
+    }
   }
-  // Default sort compares UTF-16 code units, the same order as `<`, without a comparator call per step.
-  const digests = [...byDigest.keys()].sort();
-  const out: ImageRecord[] = new Array(digests.length);
-  for (let i = 0; i < digests.length; i++) out[i] = byDigest.get(digests[i]!)!;
+  if (!out) return sorted;
+  // Duplicates are rare: only then pay for merging.
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && last.imageDigest === r.imageDigest) out[out.length - 1] = mergeRecords(last, r);
+    else out.push(r);
+  }
   return out;
+}
+
+function byDigestOrder(a: ImageRecord, b: ImageRecord): number {
+  return a.imageDigest < b.imageDigest ? -1 : a.imageDigest > b.imageDigest ? 1 : 0;
 }
 
 /**

@@ -29,31 +29,41 @@ const rawImage = fc.record({
   links: fc.array(fc.nat(), { maxLength: 3 }),
 });
 
+// Some records are listed twice (messy input), with other tags and times.
+const duplicate = fc.record({ of: fc.nat(), tags: fc.array(fc.constantFrom(...TAGS), { maxLength: 2 }), ageHours: fc.integer({ min: 0, max: 60 * 24 }) });
 // Unreadable indexes keep every untagged image, so only some repositories get them.
-const repository = fc.tuple(fc.array(rawImage, { maxLength: 24, size: 'max' }), fc.integer({ min: 0, max: 4 })).map(([raws, unreadableOdds]): ImageRecord[] =>
-  raws.map((r, i) => {
-    const record: ImageRecord = { imageDigest: digestOf(i) };
-    if (r.tags !== undefined) record.imageTags = [...r.tags];
-    if (r.ageHours >= 0) record.imagePushedAt = NOW - r.ageHours * HOUR;
-    if (r.pulledHours !== null) record.lastRecordedPullTime = NOW - r.pulledHours * HOUR;
-    if (r.size !== null) record.imageSizeInBytes = r.size;
-    if (r.status !== undefined) record.imageStatus = r.status as ImageRecord['imageStatus'];
-    if (r.archivedHours !== null) record.lastArchivedAt = NOW - r.archivedHours * HOUR;
-    const others = r.links.map((l) => l % raws.length);
-    if (r.kind === 'index') {
-      record.imageManifestMediaType = INDEX;
-      record.childDigests = others.map(digestOf);
-    } else if (r.kind === 'unreadable-index') {
-      record.imageManifestMediaType = INDEX;
-      if (unreadableOdds > 0) record.childDigests = others.map(digestOf);
-    } else if (r.kind === 'referrer' && others.length > 0) {
-      record.subjectManifestDigest = digestOf(others[0]!);
-    } else if (r.kind === 'cosign' && others.length > 0) {
-      record.imageTags = [`sha256-${digestOf(others[0]!).slice(7)}.sig`];
+const repository = fc
+  .tuple(fc.array(rawImage, { maxLength: 24, size: 'max' }), fc.integer({ min: 0, max: 4 }), fc.array(duplicate, { maxLength: 2 }))
+  .map(([raws, unreadableOdds, duplicates]): ImageRecord[] => {
+    const records = raws.map((r, i) => {
+      const record: ImageRecord = { imageDigest: digestOf(i) };
+      if (r.tags !== undefined) record.imageTags = [...r.tags];
+      if (r.ageHours >= 0) record.imagePushedAt = NOW - r.ageHours * HOUR;
+      if (r.pulledHours !== null) record.lastRecordedPullTime = NOW - r.pulledHours * HOUR;
+      if (r.size !== null) record.imageSizeInBytes = r.size;
+      if (r.status !== undefined) record.imageStatus = r.status as ImageRecord['imageStatus'];
+      if (r.archivedHours !== null) record.lastArchivedAt = NOW - r.archivedHours * HOUR;
+      const others = r.links.map((l) => l % raws.length);
+      if (r.kind === 'index') {
+        record.imageManifestMediaType = INDEX;
+        record.childDigests = others.map(digestOf);
+      } else if (r.kind === 'unreadable-index') {
+        record.imageManifestMediaType = INDEX;
+        if (unreadableOdds > 0) record.childDigests = others.map(digestOf);
+      } else if (r.kind === 'referrer' && others.length > 0) {
+        record.subjectManifestDigest = digestOf(others[0]!);
+      } else if (r.kind === 'cosign' && others.length > 0) {
+        record.imageTags = [`sha256-${digestOf(others[0]!).slice(7)}.sig`];
+      }
+      return record;
+    });
+    for (const dup of duplicates) {
+      if (records.length === 0) break;
+      const of = records[dup.of % records.length]!;
+      records.push({ ...of, imageTags: dup.tags, imagePushedAt: NOW - dup.ageHours * HOUR });
     }
-    return record;
-  }),
-);
+    return records;
+  });
 
 const condition: fc.Arbitrary<Condition> = fc.oneof(
   fc.record({ type: fc.constant('imageCountMoreThan' as const), count: fc.integer({ min: 0, max: 6 }), orderBy: fc.constantFrom('pushedAt' as const, 'semver' as const) }),
@@ -183,6 +193,7 @@ describe('planner invariants', () => {
         for (const i of p.images) expect(i.reason.startsWith(`${i.decision}: `)).toBe(true);
         expect(p.counts.delete + p.counts.keep + p.counts.transition).toBe(p.counts.images);
         expect(p.counts.images).toBe(new Set(images.map((i) => i.imageDigest)).size);
+        expect(new Set(p.images.map((i) => i.imageDigest)).size).toBe(p.images.length);
       }),
       RUNS,
     );
