@@ -64,9 +64,11 @@ describe('ecr-sweeper plan', () => {
     expect(emulator.stats().requests.BatchDeleteImage ?? 0).toBe(0);
   });
 
-  it('--format json prints exactly the plan document on stdout', async () => {
-    const out = await run(['plan', '--rules', rules, '--now', NOW, '--format', 'json']);
+  it('--format json prints exactly the plan document on stdout (notes such as the report path go to stderr)', async () => {
+    const reports = join(dir, 'reports-json');
+    const out = await run(['plan', '--rules', rules, '--now', NOW, '--format', 'json', '--out', reports]);
     expect(out.code).toBe(0);
+    expect(out.stderr).toContain(`Report: ${join(reports, 'report.html')}`);
     const plan = JSON.parse(out.stdout) as Plan;
     expect(plan.version).toBe(1);
     expect(plan.mode).toBe('dry-run');
