@@ -3,6 +3,8 @@
  * Pure: Plan in, RFC 4180 text out.
  */
 import type { Plan } from '../core/plan-model.js';
+// The audit CSV's quoting, so both CSVs neutralise formulas and quote the same way.
+import { csvCell } from '../core/report-csv.js';
 
 /** Column order of the plan CSV; part of the CLI's output contract. */
 export const PLAN_CSV_COLUMNS = [
@@ -41,24 +43,15 @@ export function renderPlanCsv(plan: Plan): string {
           image.role,
           image.pushedAt ?? '',
           image.lastPulledAt ?? '',
-          image.sizeInBytes === null ? '' : String(image.sizeInBytes),
+          image.sizeInBytes,
           image.decision,
           image.rule ?? '',
           image.reason,
         ]
-          .map(csvCell)
+          .map((cell) => csvCell(cell))
           .join(','),
       );
     }
   }
   return `${rows.join('\r\n')}\r\n`;
-}
-
-/**
- * Quotes one CSV cell. Cells a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
- * tab or CR) get a leading apostrophe: tags and reasons are registry data, not trusted input.
- */
-export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) || safe !== value ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
