@@ -15,7 +15,8 @@ export type ImageStatus = 'ACTIVE' | 'ARCHIVED' | 'ACTIVATING';
 /** One manifest, ready to be stored or turned into an ImageRecord. Times are epoch ms. */
 export interface MaterializedImage {
   digest: string;
-  manifest: string;
+  /** What renders the manifest; see `manifestOf` and `blobsOf`. */
+  source: ManifestSource;
   mediaType: string;
   artifactMediaType?: string;
   artifactType?: string;
@@ -23,8 +24,6 @@ export interface MaterializedImage {
   pushedAt: number;
   lastPulledAt?: number;
   sizeInBytes: number;
-  /** Blobs the manifest references (config first, then layers); empty for an index. */
-  blobs: BlobRef[];
   childDigests?: string[];
   subjectDigest?: string;
   status: ImageStatus;
@@ -148,6 +147,7 @@ function buildImage(
   }
 
   let image: MaterializedImage;
+  let rendered: Rendered;
   if (img.children !== undefined) {
     if (isChild) throw new EmulatorStateError(`${where}.children`, 'a child cannot have children (indexes do not nest here)');
     if (subject) throw new EmulatorStateError(`${where}.children`, 'an image cannot be both an index and a referrer');
@@ -166,72 +166,55 @@ function buildImage(
       childDigests.push(built.image.digest);
       largest = Math.max(largest, built.image.sizeInBytes);
     });
-    const manifest = renderIndex(entries);
+    const source: ManifestSource = { kind: 'index', entries };
+    rendered = renderSource(source);
     image = {
-      digest: sha256Digest(manifest),
-      manifest,
+      digest: sha256Digest(rendered.manifest),
+      source,
       mediaType: MEDIA_TYPES.ociIndex,
       tags,
       pushedAt,
       // ECR reports the largest child as an index's size.
       sizeInBytes: largest,
-      blobs: [],
       childDigests,
       status,
     };
   } else if (subject) {
     const artifactType = img.artifactType ?? COSIGN_SIG;
     const size = img.sizeInBytes ?? 400 + (h % 3000);
-    const layer: BlobRef = {
-      digest: pseudoDigest(key),
+    const source: ManifestSource = {
+      kind: 'referrer',
+      key,
       size,
-      mediaType: artifactType === COSIGN_SIG ? 'application/vnd.dev.cosign.simplesigning.v1+json' : artifactType,
-    };
-    const config: BlobRef = { digest: EMPTY_CONFIG.digest, size: EMPTY_CONFIG.size, mediaType: MEDIA_TYPES.ociEmpty };
-    const manifest = renderImageManifest({
-      config,
-      layers: [layer],
       artifactType,
       subject: { digest: subject.image.digest, size: subject.manifestSize, mediaType: subject.image.mediaType },
-    });
+    };
+    rendered = renderSource(source);
     image = {
-      digest: sha256Digest(manifest),
-      manifest,
+      digest: sha256Digest(rendered.manifest),
+      source,
       mediaType: MEDIA_TYPES.ociManifest,
       artifactMediaType: artifactType,
       artifactType,
       tags,
       pushedAt,
       sizeInBytes: size,
-      blobs: [layer],
       subjectDigest: subject.image.digest,
       status,
     };
   } else {
     const size = img.sizeInBytes ?? 5_000_000 + (h % 200_000_000);
-    const layerCount = 1 + ((h >>> 8) % 4);
-    const layers: BlobRef[] = [];
-    const base = pseudoDigest(key);
-    let left = size;
-    for (let j = 0; j < layerCount; j++) {
-      // Halve what is left for each layer but the last, which takes the rest: sizes sum exactly.
-      const s = j === layerCount - 1 ? left : Math.floor(left / 2);
-      left -= s;
-      layers.push({ digest: digestVariant(base, 0x10 + j), size: s, mediaType: MEDIA_TYPES.ociLayer });
-    }
-    const config: BlobRef = { digest: digestVariant(base, 0xc0), size: 1000 + ((h >>> 4) % 6000), mediaType: MEDIA_TYPES.ociConfig };
-    const parts: Parameters<typeof renderImageManifest>[0] = { config, layers };
-    if (img.artifactType !== undefined) parts.artifactType = img.artifactType;
-    const manifest = renderImageManifest(parts);
+    const source: ManifestSource = { kind: 'image', key, size };
+    if (img.artifactType !== undefined) source.artifactType = img.artifactType;
+    rendered = renderSource(source);
     image = {
-      digest: sha256Digest(manifest),
-      manifest,
+      digest: sha256Digest(rendered.manifest),
+      source,
       mediaType: MEDIA_TYPES.ociManifest,
       artifactMediaType: img.artifactType ?? MEDIA_TYPES.ociConfig,
       tags,
       pushedAt,
       sizeInBytes: size,
-      blobs: [config, ...layers],
       status,
     };
     if (img.artifactType !== undefined) image.artifactType = img.artifactType;
@@ -240,7 +223,71 @@ function buildImage(
   if (img.lastArchivedAt !== undefined) image.lastArchivedAt = parseStateTime(img.lastArchivedAt, now, `${where}.lastArchivedAt`);
   if (img.lastActivatedAt !== undefined) image.lastActivatedAt = parseStateTime(img.lastActivatedAt, now, `${where}.lastActivatedAt`);
   out.push(image);
-  return { image, manifestSize: Buffer.byteLength(image.manifest) };
+  return { image, manifestSize: Buffer.byteLength(rendered.manifest) };
+}
+
+/**
+ * Where a manifest's bytes come from. Pushed manifests keep their text; synthetic ones keep only
+ * what renders them again, byte for byte, so a 200,000-image state does not hold 200,000 manifests
+ * and a million layer descriptors in memory.
+ */
+export type ManifestSource =
+  | { kind: 'text'; text: string; blobs: BlobRef[] }
+  | { kind: 'image'; key: string; size: number; artifactType?: string }
+  | { kind: 'referrer'; key: string; size: number; artifactType: string; subject: BlobRef }
+  | { kind: 'index'; entries: IndexEntry[] };
+
+interface Rendered {
+  manifest: string;
+  /** Config and layers the manifest references (not the OCI empty config). */
+  blobs: BlobRef[];
+}
+
+/** Renders a source's manifest and lists its blobs; deterministic. */
+export function renderSource(source: ManifestSource): Rendered {
+  switch (source.kind) {
+    case 'text':
+      return { manifest: source.text, blobs: source.blobs };
+    case 'index':
+      return { manifest: renderIndex(source.entries), blobs: [] };
+    case 'referrer': {
+      const layer: BlobRef = {
+        digest: pseudoDigest(source.key),
+        size: source.size,
+        mediaType: source.artifactType === COSIGN_SIG ? 'application/vnd.dev.cosign.simplesigning.v1+json' : source.artifactType,
+      };
+      const config: BlobRef = { digest: EMPTY_CONFIG.digest, size: EMPTY_CONFIG.size, mediaType: MEDIA_TYPES.ociEmpty };
+      const manifest = renderImageManifest({ config, layers: [layer], artifactType: source.artifactType, subject: source.subject });
+      return { manifest, blobs: [layer] };
+    }
+    case 'image': {
+      const h = hashString(source.key);
+      const layerCount = 1 + ((h >>> 8) % 4);
+      const layers: BlobRef[] = [];
+      const base = pseudoDigest(source.key);
+      let left = source.size;
+      for (let j = 0; j < layerCount; j++) {
+        // Halve what is left for each layer but the last, which takes the rest: sizes sum exactly.
+        const s = j === layerCount - 1 ? left : Math.floor(left / 2);
+        left -= s;
+        layers.push({ digest: digestVariant(base, 0x10 + j), size: s, mediaType: MEDIA_TYPES.ociLayer });
+      }
+      const config: BlobRef = { digest: digestVariant(base, 0xc0), size: 1000 + ((h >>> 4) % 6000), mediaType: MEDIA_TYPES.ociConfig };
+      const parts: Parameters<typeof renderImageManifest>[0] = { config, layers };
+      if (source.artifactType !== undefined) parts.artifactType = source.artifactType;
+      return { manifest: renderImageManifest(parts), blobs: [config, ...layers] };
+    }
+  }
+}
+
+/** The exact manifest bytes of an image. */
+export function manifestOf(image: Pick<MaterializedImage, 'source'>): string {
+  return renderSource(image.source).manifest;
+}
+
+/** The blobs (config and layers) an image's manifest references. */
+export function blobsOf(image: Pick<MaterializedImage, 'source'>): BlobRef[] {
+  return renderSource(image.source).blobs;
 }
 
 function readTags(value: unknown, where: string): string[] {

@@ -4,7 +4,7 @@
  * The wire layer (`operations.ts`) validates requests and shapes answers; the rules live here.
  */
 import { EcrApiError, EmulatorStateError, repositoryNotFound } from './errors.js';
-import { materializeImages, type Built, type MaterializedImage } from './materialize.js';
+import { blobsOf, manifestOf, materializeImages, type Built, type MaterializedImage } from './materialize.js';
 import { parseStateTime } from './time.js';
 import type { ImageSnapshot, RepositorySnapshot, StateFile, StateImage, StateRepository } from './types.js';
 import { isValidRepositoryName } from './validate.js';
@@ -110,13 +110,18 @@ export class Repository {
 
   /** Stores a new manifest (its digest must not exist yet) and gives it its tags. */
   insert(image: MaterializedImage, seq: number): StoredImage {
-    const stored: StoredImage = { ...image, tags: [], seq, removed: false };
+    // The materialised object becomes the stored one: copying 200,000 of them would only feed the GC.
+    const stored = image as StoredImage;
+    const tags = image.tags;
+    stored.tags = [];
+    stored.seq = seq;
+    stored.removed = false;
     this.images.set(stored.digest, stored);
     this.order.push(stored);
-    for (const tag of image.tags) this.setTag(stored, tag);
+    for (const tag of tags) this.setTag(stored, tag);
     for (const child of stored.childDigests ?? []) addToSetMap(this.parents, child, stored.digest);
     if (stored.subjectDigest) addToSetMap(this.referrers, stored.subjectDigest, stored.digest);
-    if (this.layerIndex) for (const b of stored.blobs) bumpLayer(this.layerIndex, b.digest, b.size, 1);
+    if (this.layerIndex) for (const b of blobsOf(stored)) bumpLayer(this.layerIndex, b.digest, b.size, 1);
     return stored;
   }
 
@@ -145,7 +150,7 @@ export class Repository {
     this.images.delete(image.digest);
     for (const child of image.childDigests ?? []) removeFromSetMap(this.parents, child, image.digest);
     if (image.subjectDigest) removeFromSetMap(this.referrers, image.subjectDigest, image.digest);
-    if (this.layerIndex) for (const b of image.blobs) bumpLayer(this.layerIndex, b.digest, b.size, -1);
+    if (this.layerIndex) for (const b of blobsOf(image)) bumpLayer(this.layerIndex, b.digest, b.size, -1);
     this.removedInOrder++;
     if (this.removedInOrder > 1024 && this.removedInOrder * 2 > this.order.length) {
       this.order = this.order.filter((i) => !i.removed);
@@ -173,7 +178,7 @@ export class Repository {
   private layers(): Map<string, { size: number; refs: number }> {
     if (!this.layerIndex) {
       const index = new Map<string, { size: number; refs: number }>();
-      for (const img of this.images.values()) for (const b of img.blobs) bumpLayer(index, b.digest, b.size, 1);
+      for (const img of this.images.values()) for (const b of blobsOf(img)) bumpLayer(index, b.digest, b.size, 1);
       this.layerIndex = index;
     }
     return this.layerIndex;
@@ -320,7 +325,7 @@ export class Registry {
 
 /** The descriptor a referrer uses to point at `img`. */
 export function subjectRef(img: StoredImage): Built {
-  return { image: { digest: img.digest, mediaType: img.mediaType }, manifestSize: Buffer.byteLength(img.manifest) };
+  return { image: { digest: img.digest, mediaType: img.mediaType }, manifestSize: Buffer.byteLength(manifestOf(img)) };
 }
 
 /** Public view of a stored image. */

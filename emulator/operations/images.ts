@@ -5,6 +5,7 @@
 import { EcrApiError, invalidParameter } from '../errors.js';
 import { INDEX_TYPES, isDigestShaped, parseManifest, sha256Digest } from '../manifests.js';
 import { decodeToken, encodeToken } from '../pagination.js';
+import { manifestOf } from '../materialize.js';
 import type { Repository, StoredImage } from '../registry.js';
 import { S, isValidTag, validateInput } from '../validate.js';
 import { imageDetailShape, repositoryFor, type CallContext, type Input } from './context.js';
@@ -202,7 +203,7 @@ export function batchGetImage(input: Input, ctx: CallContext): unknown {
       registryId: ctx.registry.registryId,
       repositoryName: repo.name,
       imageId,
-      imageManifest: img.manifest,
+      imageManifest: manifestOf(img),
       imageManifestMediaType: img.mediaType,
     });
   }
@@ -327,12 +328,11 @@ export function putImage(input: Input, ctx: CallContext): unknown {
     : parsed.layers.reduce((sum, l) => sum + (repo.blobSize(l.digest) ?? l.size), 0);
   const image: Parameters<Repository['insert']>[0] = {
     digest,
-    manifest: text,
+    source: { kind: 'text', text, blobs: parsed.blobs.map((b) => ({ digest: b.digest, size: repo.blobSize(b.digest) ?? b.size })) },
     mediaType: parsed.mediaType,
     tags: tag !== undefined ? [tag] : [],
     pushedAt: ctx.registry.clock.now(),
     sizeInBytes,
-    blobs: parsed.blobs.map((b) => ({ digest: b.digest, size: repo.blobSize(b.digest) ?? b.size })),
     status: 'ACTIVE',
   };
   const artifactMediaType = parsed.artifactType ?? parsed.configMediaType;
@@ -379,7 +379,7 @@ export function listImageReferrers(input: Input, ctx: CallContext): unknown {
       const r: Record<string, unknown> = {
         digest: img.digest,
         mediaType: img.mediaType,
-        size: Buffer.byteLength(img.manifest),
+        size: Buffer.byteLength(manifestOf(img)),
         artifactStatus: img.status,
       };
       const type = img.artifactType ?? img.artifactMediaType;

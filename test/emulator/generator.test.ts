@@ -10,7 +10,7 @@ import {
   type GeneratorOptions,
 } from '../../emulator/index.js';
 import { EmulatorStateError } from '../../emulator/errors.js';
-import { materializeImages } from '../../emulator/materialize.js';
+import { manifestOf, materializeImages } from '../../emulator/materialize.js';
 import { startFixture, stopFixture } from './support.js';
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');
@@ -145,7 +145,8 @@ describe('toInventory', () => {
     const repo = { index: 0, name: 'a/b', images: [{ tags: ['m'], children: [{}, {}, {}] }] };
     const inventory = toInventory(repo, NOW);
     const index = inventory.images.find((i) => i.imageTags?.includes('m'));
-    const manifest = JSON.parse(materializeImages('a/b', repo.images, NOW, 'r').at(-1)?.manifest ?? '{}') as { manifests: { digest: string }[] };
+    const last = materializeImages('a/b', repo.images, NOW, 'r').at(-1);
+    const manifest = JSON.parse(last ? manifestOf(last) : '{}') as { manifests: { digest: string }[] };
     expect(index?.childDigests).toEqual(manifest.manifests.map((m) => m.digest));
     expect(index?.childDigests).toHaveLength(3);
   });

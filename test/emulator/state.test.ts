@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmulatorStateError, startEmulator, type StateFile } from '../../emulator/index.js';
-import { materializeImages } from '../../emulator/materialize.js';
+import { manifestOf, materializeImages } from '../../emulator/materialize.js';
 import { parseStateTime } from '../../emulator/time.js';
 import { startFixture, stopFixture } from './support.js';
 
@@ -90,11 +90,11 @@ describe('state files', () => {
 
   it('layer sizes sum exactly to sizeInBytes, and manifests reference the subject by its real digest and size', () => {
     const [image, ref] = materializeImages('team/app', [{ tags: ['v1'], sizeInBytes: 1_000_003 }, { subject: 'v1', artifactType: 'application/spdx+json' }], NOW, 'r');
-    const m = JSON.parse(image?.manifest ?? '{}') as { layers: { size: number }[] };
+    const m = JSON.parse(image ? manifestOf(image) : '{}') as { layers: { size: number }[] };
     expect(m.layers.reduce((s, l) => s + l.size, 0)).toBe(1_000_003);
-    const r = JSON.parse(ref?.manifest ?? '{}') as { artifactType: string; subject: { digest: string; size: number } };
+    const r = JSON.parse(ref ? manifestOf(ref) : '{}') as { artifactType: string; subject: { digest: string; size: number } };
     expect(r.artifactType).toBe('application/spdx+json');
-    expect(r.subject).toEqual({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: image?.digest, size: Buffer.byteLength(image?.manifest ?? '') });
+    expect(r.subject).toEqual({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: image?.digest, size: Buffer.byteLength(image ? manifestOf(image) : '') });
   });
 });
 
