@@ -98,6 +98,51 @@ describe('renderPlanCsv', () => {
   });
 });
 
+/** A minimal RFC 4180 reader: enough to check the writer round-trips. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i] as string;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i += 1;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i += 1;
+    } else cell += c;
+  }
+  return rows;
+}
+
+describe('renderPlanCsv round trip', () => {
+  it('any reason and rule id read back as written (formula-looking cells get a leading apostrophe)', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string({ minLength: 1 }), (reason, rule) => {
+        const p = plan([repo('r', [image({ reason, rule, decision: 'delete' })])]);
+        const rows = parseCsv(renderPlanCsv(p));
+        expect(rows).toHaveLength(2);
+        const neutral = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+        expect(rows[1]?.[PLAN_CSV_COLUMNS.indexOf('reason')]).toBe(neutral(reason));
+        expect(rows[1]?.[PLAN_CSV_COLUMNS.indexOf('rule')]).toBe(neutral(rule));
+        expect(rows[1]).toHaveLength(PLAN_CSV_COLUMNS.length);
+      }),
+    );
+  });
+});
+
 describe('renderResultTable and applyExitCode', () => {
   const p = samplePlan();
 
