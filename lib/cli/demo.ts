@@ -29,6 +29,7 @@ export const DEMO_NOW = '2026-11-27T12:00:00.000Z';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
+/** Where the demo reads its rules, writes its reports and prints (tests redirect all three). */
 export interface DemoOptions {
   io?: CliIo;
   /** Rules to plan with; default `rules/default.yml` of this checkout. */

@@ -15,6 +15,7 @@ export const ExitCode = {
   SAFETY_ABORT: 3,
 } as const;
 
+/** One of the {@link ExitCode} values. */
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 /**

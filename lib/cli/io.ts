@@ -10,6 +10,7 @@ export type OutStream = Writable & { isTTY?: boolean; columns?: number };
 /** A readable stream that may be a terminal. */
 export type InStream = Readable & { isTTY?: boolean };
 
+/** The process as a command sees it. */
 export interface CliIo {
   stdout: OutStream;
   stderr: OutStream;

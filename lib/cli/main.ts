@@ -10,6 +10,7 @@ import { formatIssue } from './format-issues.js';
 import type { CliIo } from './io.js';
 import type { CliRuntime } from './runtime.js';
 
+/** Re-exported for the launcher, which imports this module only. */
 export { nodeCliIo } from './io.js';
 
 /**

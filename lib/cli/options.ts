@@ -4,6 +4,7 @@
  */
 import { CliUsageError } from './errors.js';
 
+/** Output formats of `plan`. */
 export type PlanFormat = 'table' | 'json' | 'csv';
 
 /** `--format`: one of the allowed output formats. */

@@ -6,6 +6,7 @@ import cliProgress from 'cli-progress';
 import type { ProgressEvent } from '../engine/types.js';
 import type { OutStream } from './io.js';
 
+/** Receives the engine's progress events and draws them (or not). */
 export interface ProgressReporter {
   /** Pass to `SweepDeps.onProgress`. */
   onProgress(event: ProgressEvent): void;

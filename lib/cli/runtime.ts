@@ -6,6 +6,7 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import { createEcrClient, type EcrClientSettings } from '../engine/ecr-client.js';
 import type { CliIo } from './io.js';
 
+/** The context every command runs in. */
 export interface CliRuntime {
   io: CliIo;
   /**

@@ -21,6 +21,7 @@ import { localReportStore, newRunId, notifySlack, slackNotifierFor } from '../re
 import { ecrClientFor, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
 import { resolvePath } from '../paths.js';
 
+/** `apply`'s flags as commander parses them (values still strings). */
 export interface ApplyFlags extends AwsFlags, SlackFlags {
   rules: string;
   yes?: boolean;

@@ -12,6 +12,7 @@ import { formatDurationShort } from '../format-duration.js';
 import type { CliRuntime } from '../runtime.js';
 import { resolvePath } from '../paths.js';
 
+/** `export-policy`'s flags. */
 export interface ExportPolicyFlags {
   rules: string;
   policy?: string;

@@ -11,6 +11,7 @@ import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { ecrClientFor, type AwsFlags, type CliRuntime } from '../runtime.js';
 import { resolvePath } from '../paths.js';
 
+/** `import-policy`'s flags: exactly one of `repository` and `file`. */
 export interface ImportPolicyFlags extends AwsFlags {
   repository?: string;
   file?: string;

@@ -14,6 +14,7 @@ import { newRunId, notifySlack, slackNotifierFor, writeLocalReports } from '../r
 import { ecrClientFor, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
 import { resolvePath } from '../paths.js';
 
+/** `plan`'s flags as commander parses them (values still strings). */
 export interface PlanFlags extends AwsFlags, SlackFlags {
   rules: string;
   repository?: string;
