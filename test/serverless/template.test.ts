@@ -285,7 +285,7 @@ describe('serverless.yml packaged by osls', () => {
     }
     const sweep = prod.Resources.SweepLambdaFunction!.Properties as { Timeout: number; MemorySize: number };
     expect(sweep.Timeout).toBe(900);
-    expect(sweep.MemorySize).toBe(1024);
+    expect(sweep.MemorySize).toBe(2048);
     const invokeConfig = Object.values(prod.Resources).find((r) => r.Type === 'AWS::Lambda::EventInvokeConfig')!;
     expect(invokeConfig.Properties).toMatchObject({
       FunctionName: { Ref: 'SweepLambdaFunction' },
