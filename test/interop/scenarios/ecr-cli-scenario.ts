@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runAwsCli, type CliResult } from '../support/aws-cli.js';
+import type { CliResult, CliRunner } from '../support/aws-cli.js';
 import type { StepObservation } from '../support/compare.js';
 import { DigestBook, flattenResponse, type Fields } from '../support/normalise.js';
 import { buildFixtures, type BlobFixture, type Fixtures, type ManifestFixture } from './fixtures.js';
@@ -12,9 +12,9 @@ const MISSING_REPO = 'interop/missing';
 const PLACEHOLDER_UPLOAD_ID = '00000000-0000-4000-8000-000000000000';
 const PUSH_CONCURRENCY = 5;
 
-/** Where to run the scenario: the endpoint of one ECR implementation and a scratch directory for blob files. */
+/** How to run the scenario: a CLI runner bound to one ECR implementation, and a scratch directory for blob files. */
 export interface ScenarioOptions {
-  readonly endpoint: string;
+  readonly cli: CliRunner;
   readonly workDir: string;
 }
 
@@ -30,9 +30,14 @@ export async function runEcrScenario(options: ScenarioOptions): Promise<StepObse
   const observations: StepObservation[] = [];
   await mkdir(options.workDir, { recursive: true });
 
-  const cli = (args: readonly string[]): Promise<CliResult> => runAwsCli(['ecr', ...args], { endpoint: options.endpoint });
+  const cli = (args: readonly string[]): Promise<CliResult> => options.cli(['ecr', ...args]);
+  let stepStarted = Date.now();
   const record = (step: string, fields: Fields): void => {
-    observations.push({ step: `${String(observations.length + 1).padStart(2, '0')} ${step}`, fields });
+    // Steps of the two runs are paired by name, so a name must never repeat within a run.
+    if (observations.some((o) => o.step === step)) throw new Error(`scenario bug: step "${step}" recorded twice`);
+    const now = Date.now();
+    observations.push({ step, fields, ms: now - stepStarted });
+    stepStarted = now;
   };
   /** Runs one CLI call and records its normalised outcome as a step. */
   const step = async (name: string, args: readonly string[], opts: StepOptions = {}): Promise<CliResult> => {
@@ -101,14 +106,16 @@ export async function runEcrScenario(options: ScenarioOptions): Promise<StepObse
   const pushedA = await putImage('put-image (manifest A, tag v1)', fx.manifestA, 'v1');
   // Later steps address image A by the digest the server reported, as a real client would; a server that
   // computes digests its own way then differs once, here, instead of in every later step.
-  const digestA = stringAt(objectAt(objectAt(pushedA.json, 'image'), 'imageId'), 'imageDigest') ?? fx.manifestA.digest;
+  const digestA = reportedDigest(pushedA) ?? fx.manifestA.digest;
+  book.addDigest(digestA, fx.manifestA.label);
   await putImage('put-image (manifest A, tag v1 again)', fx.manifestA, 'v1');
   await putImage('put-image (manifest naming a never-uploaded layer)', fx.manifestMissingLayer, 'broken');
   // Whatever the server did with the broken push, take it out again so later counts do not depend on it.
   await step('batch-delete-image (tag broken, cleanup)', ['batch-delete-image', '--repository-name', REPO, '--image-ids', 'imageTag=broken']);
   await putImage('put-image (manifest A, second tag v2)', fx.manifestA, 'v2');
   const pushedB = await putImage('put-image (manifest B, untagged)', fx.manifestB);
-  const digestB = stringAt(objectAt(objectAt(pushedB.json, 'image'), 'imageId'), 'imageDigest') ?? fx.manifestB.digest;
+  const digestB = reportedDigest(pushedB) ?? fx.manifestB.digest;
+  book.addDigest(digestB, fx.manifestB.label);
 
   // --- Describe, list, get ------------------------------------------------------------------------
   await step('describe-images', ['describe-images', '--repository-name', REPO]);
@@ -152,7 +159,7 @@ export async function runEcrScenario(options: ScenarioOptions): Promise<StepObse
   );
   await step(
     'describe-images (imageIds with maxResults)',
-    ['describe-images', '--repository-name', REPO, '--image-ids', 'imageTag=v2', '--max-results', '10'],
+    ['describe-images', '--repository-name', REPO, '--image-ids', `imageDigest=${digestB}`, '--max-results', '10'],
     { namesField: 'maxResults' },
   );
   await step('list-images (maxResults 1001)', ['list-images', '--repository-name', REPO, '--max-results', '1001'], {
@@ -160,7 +167,7 @@ export async function runEcrScenario(options: ScenarioOptions): Promise<StepObse
   });
 
   // --- Pagination: 25 more images, then pages of 10 ------------------------------------------------------
-  await pushPaged(fx, cli, writeTemp, record);
+  await pushPaged(fx, cli, book, writeTemp, record);
   // A tag and a digest that both exist but name different images: nothing may be deleted.
   await step('batch-delete-image (tag p01 with the digest of manifest B)', [
     'batch-delete-image', '--repository-name', REPO, '--image-ids', `imageDigest=${digestB},imageTag=p01`,
@@ -217,6 +224,7 @@ function bookFor(fx: Fixtures): DigestBook {
 async function pushPaged(
   fx: Fixtures,
   cli: (args: readonly string[]) => Promise<CliResult>,
+  book: DigestBook,
   writeTemp: (name: string, data: string) => Promise<string>,
   record: (step: string, fields: Fields) => void,
 ): Promise<void> {
@@ -232,7 +240,8 @@ async function pushPaged(
   await Promise.all(Array.from({ length: PUSH_CONCURRENCY }, worker));
   // Twenty-five pushes are one step: per-push rows would bury the table under identical differences.
   const ok = results.filter(({ r }) => r.exitCode === 0);
-  const exactDigest = ok.filter(({ m, r }) => stringAt(objectAt(objectAt(r.json, 'image'), 'imageId'), 'imageDigest') === m.digest);
+  const exactDigest = ok.filter(({ m, r }) => reportedDigest(r) === m.digest);
+  for (const { m, r } of ok) book.addDigest(reportedDigest(r) ?? m.digest, m.label);
   const errors = [...new Set(results.flatMap(({ r }) => (r.error ? [r.error.code] : [])))].sort();
   record(`put-image x${fx.paged.length} (tags p01..p${fx.paged.length})`, {
     succeeded: `${ok.length}/${results.length}`,
@@ -287,6 +296,11 @@ async function paginate(cli: (args: readonly string[]) => Promise<CliResult>, re
     });
     if (starting === undefined) break;
   }
+}
+
+/** The digest PutImage reported for the image it stored. */
+function reportedDigest(result: CliResult): string | undefined {
+  return stringAt(objectAt(objectAt(result.json, 'image'), 'imageId'), 'imageDigest');
 }
 
 function objectAt(json: unknown, key: string): unknown {

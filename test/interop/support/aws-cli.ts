@@ -26,18 +26,21 @@ export interface AwsCliOptions {
 const SERVICE_ERROR = /An error occurred \(([^)]+)\) when calling the (\w+) operation(?: \(reached max retries: \d+\))?: ([\s\S]*)$/;
 const CLI_VALIDATION = /^\s*(Parameter validation failed:[\s\S]*)$/;
 
+/** Runs one CLI command (arguments after `aws`) against a fixed endpoint. */
+export type CliRunner = (args: readonly string[]) => Promise<CliResult>;
+
 /**
- * Runs the real AWS CLI against a local endpoint with dummy credentials and no user configuration.
+ * The environment every CLI command runs with: dummy credentials and no user configuration.
  *
  * Every `AWS_*` variable of the caller is dropped so a developer's profile, region or real keys can
  * never leak into (or redirect) the run; retries are off so a server error shows up once, as it happened.
  */
-export async function runAwsCli(args: readonly string[], options: AwsCliOptions): Promise<CliResult> {
+export function cliEnvironment(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('AWS_')) env[key] = value;
   }
-  Object.assign(env, {
+  return Object.assign(env, {
     AWS_ACCESS_KEY_ID: 'AKIAINTEROPTEST00000',
     AWS_SECRET_ACCESS_KEY: 'interop-dummy-secret',
     AWS_PAGER: '',
@@ -47,28 +50,33 @@ export async function runAwsCli(args: readonly string[], options: AwsCliOptions)
     AWS_MAX_ATTEMPTS: '1',
     AWS_RETRY_MODE: 'standard',
   });
-  const fullArgs = [
-    ...args,
-    '--endpoint-url',
-    options.endpoint,
-    '--region',
-    options.region ?? 'us-east-1',
-    '--output',
-    'json',
-  ];
+}
+
+/** The flags that point a command at the endpoint and ask for JSON. */
+export function endpointArgs(options: AwsCliOptions): string[] {
+  return ['--endpoint-url', options.endpoint, '--region', options.region ?? 'us-east-1', '--output', 'json'];
+}
+
+/** Builds a {@link CliResult} from what one command printed and returned. */
+export function toCliResult(args: readonly string[], exitCode: number, stdout: string, stderr: string): CliResult {
+  return { args, exitCode, stdout, stderr, json: parseJson(stdout), error: parseError(exitCode, stderr) };
+}
+
+/** Runs the real `aws` executable once per command against a local endpoint (see {@link cliEnvironment}). */
+export async function runAwsCli(args: readonly string[], options: AwsCliOptions): Promise<CliResult> {
+  const fullArgs = [...args, ...endpointArgs(options)];
   return new Promise((resolve, reject) => {
     execFile(
       'aws',
       fullArgs,
-      { env, timeout: options.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
+      { env: cliEnvironment(), timeout: options.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
       (err, stdout, stderr) => {
         if (err && typeof err.code !== 'number') {
           // No numeric exit code: the binary is missing, or the process was killed by the timeout.
           reject(new AwsCliError(`could not run "aws ${args.join(' ')}": ${err.message}`, { cause: err }));
           return;
         }
-        const exitCode = err ? (err.code as number) : 0;
-        resolve({ args, exitCode, stdout, stderr, json: parseJson(stdout), error: parseError(exitCode, stderr) });
+        resolve(toCliResult(args, err ? (err.code as number) : 0, stdout, stderr));
       },
     );
   });

@@ -2,8 +2,11 @@ import { ABSENT, type Fields } from './normalise.js';
 
 /** The normalised outcome of one scenario step on one implementation. */
 export interface StepObservation {
+  /** Unique within a run; steps of the two runs are paired by this name. */
   readonly step: string;
   readonly fields: Fields;
+  /** Wall time of the step, for finding slow steps; never compared. */
+  readonly ms?: number;
 }
 
 /** One field on which the two implementations disagree. */

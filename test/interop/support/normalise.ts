@@ -129,7 +129,16 @@ function flattenInto(tree: NormTree, path: string, out: Fields): void {
       out[path] = `[${tree.join(', ')}]`;
       return;
     }
-    tree.forEach((item, i) => flattenInto(item, `${path}[${i}]`, out));
+    // Images and layers are indexed by what they are (digest label, tag), not by position, so one extra
+    // or missing item on one side shows up as that item instead of shifting every row after it.
+    const used = new Map<string, number>();
+    tree.forEach((item, i) => {
+      let key = identityOf(item) ?? String(i);
+      const seen = used.get(key) ?? 0;
+      used.set(key, seen + 1);
+      if (seen > 0) key = `${key} #${seen + 1}`;
+      flattenInto(item, `${path}[${key}]`, out);
+    });
     return;
   }
   const entries = Object.entries(tree);
@@ -148,4 +157,16 @@ export function canonicalJson(value: unknown): string {
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+/** `manifest:A v1`, `tag v1`, `blob:config`: a readable identity of an image id, image or layer entry. */
+function identityOf(item: NormTree): string | undefined {
+  if (typeof item === 'string' || Array.isArray(item)) return undefined;
+  const id = item.imageId;
+  const holder = id !== undefined && typeof id === 'object' && !Array.isArray(id) ? id : item;
+  const digest = holder.imageDigest ?? item.layerDigest;
+  const tag = holder.imageTag;
+  const parts = [typeof digest === 'string' ? digest : undefined, typeof tag === 'string' ? `${digest === undefined ? 'tag ' : ''}${tag}` : undefined];
+  const key = parts.filter((p) => p !== undefined).join(' ');
+  return key === '' ? undefined : key;
 }

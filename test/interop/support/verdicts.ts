@@ -8,18 +8,19 @@ export type Matcher = string | RegExp;
 export const PRESENT: RegExp = /^(?!\(absent\)$)[\s\S]*$/;
 
 /**
- * A difference already judged against the API reference: moto departs from it, the emulator must not.
+ * Differences already judged against the API reference: on these steps moto departs from it, and the
+ * emulator must not.
  *
- * `reference` is what the reference requires of the field. A difference is a known moto deviation
- * only when the emulator's value satisfies it and moto's does not; anything else fails the run.
+ * Each `fields` pair maps a field pattern to what the reference requires of that field on this step. A
+ * difference is a known moto deviation only when the emulator's value satisfies the requirement and
+ * moto's does not; anything else fails the run.
  */
 export interface KnownDeviation {
   readonly id: string;
-  /** Matches scenario step names (e.g. /^put-image /). */
+  /** Matches scenario step names (e.g. /put-image \(manifest A/). */
   readonly step: RegExp;
-  /** Matches flat field paths (e.g. /^imageDetails\[\d+\]\.imageSizeInBytes$/). */
-  readonly field: RegExp;
-  readonly reference: Matcher;
+  /** Field pattern (exact path or RegExp) → what the reference requires; the first matching pair decides. */
+  readonly fields: ReadonlyArray<readonly [string | RegExp, Matcher]>;
   /** One line: what the reference says, and where. */
   readonly why: string;
 }
@@ -32,6 +33,8 @@ export interface Verdict {
   readonly kind: VerdictKind;
   readonly text: string;
   readonly deviationId?: string;
+  /** The matched entry's justification, printed once per id under the table. */
+  readonly why?: string;
 }
 
 /** Tests a value against a {@link Matcher}. */
@@ -42,26 +45,39 @@ export function satisfies(matcher: Matcher, value: string): boolean {
 /**
  * Judges one difference against the table of known moto deviations.
  *
- * The first entry whose step and field patterns match decides. No entry means nobody has compared this
+ * The first entry whose step pattern and one of whose field patterns match decides. No entry means nobody has compared this
  * behaviour with the reference yet, which fails the run until someone classifies it.
  */
 export function classify(difference: Difference, table: readonly KnownDeviation[]): Verdict {
-  const entry = table.find((d) => d.step.test(difference.step) && d.field.test(difference.field));
-  if (entry === undefined) {
+  let entry: KnownDeviation | undefined;
+  let requirement: Matcher | undefined;
+  for (const candidate of table) {
+    if (!candidate.step.test(difference.step)) continue;
+    const pair = candidate.fields.find(([field]) =>
+      typeof field === 'string' ? field === difference.field : field.test(difference.field),
+    );
+    if (pair !== undefined) {
+      entry = candidate;
+      requirement = pair[1];
+      break;
+    }
+  }
+  if (entry === undefined || requirement === undefined) {
     return {
       kind: 'unclassified',
       text: 'UNCLASSIFIED: compare with the reference, then fix the emulator or list it in scenarios/known-moto-deviations.ts',
     };
   }
-  const emulatorOk = satisfies(entry.reference, difference.emulator);
+  const emulatorOk = satisfies(requirement, difference.emulator);
   if (!emulatorOk) {
     return {
       kind: 'emulator-departs',
-      text: `EMULATOR departs: reference requires ${describe(entry.reference)} (${entry.why})`,
+      text: `EMULATOR departs: reference requires ${describe(requirement)} [${entry.id}]`,
       deviationId: entry.id,
+      why: entry.why,
     };
   }
-  if (satisfies(entry.reference, difference.moto)) {
+  if (satisfies(requirement, difference.moto)) {
     // Both satisfy a loose requirement yet differ: the entry no longer explains this difference.
     return {
       kind: 'unclassified',
@@ -69,7 +85,7 @@ export function classify(difference: Difference, table: readonly KnownDeviation[
       deviationId: entry.id,
     };
   }
-  return { kind: 'moto-deviation', text: `moto deviates [${entry.id}]: ${entry.why}`, deviationId: entry.id };
+  return { kind: 'moto-deviation', text: `moto deviates [${entry.id}]`, deviationId: entry.id, why: entry.why };
 }
 
 function describe(matcher: Matcher): string {

@@ -1,0 +1,217 @@
+import { STEP_FIELD } from '../support/compare.js';
+import { ABSENT } from '../support/normalise.js';
+import { PRESENT, type KnownDeviation } from '../support/verdicts.js';
+import { buildFixtures } from './fixtures.js';
+
+/**
+ * Where moto 5.2 departs from the ECR API reference in the scripted scenario, judged once, by hand.
+ *
+ * "2015 ref" is /work/shared/seed/ecr-api-reference-2015-09-21.txt; "facts" is
+ * /work/shared/reference/ecr-facts.md (today's API). A difference not listed here fails the run until
+ * someone compares it with the reference and either fixes the emulator or adds an entry.
+ */
+const fx = buildFixtures();
+const sizeOf = (label: string): string => {
+  const blob = [fx.config, ...fx.layers].find((b) => b.label === label);
+  if (blob === undefined) throw new Error(`known-moto-deviations: no fixture blob ${label}`);
+  return String(blob.bytes.length);
+};
+const ERROR_ONLY = [
+  ['exit', '255'],
+  ['error.message', '<text>'],
+] as const;
+const NO_ERROR = [
+  ['exit', '0'],
+  ['error', ABSENT],
+  ['error.message', ABSENT],
+] as const;
+
+/** The table the interop test judges every emulator/moto difference against. */
+export const KNOWN_MOTO_DEVIATIONS: readonly KnownDeviation[] = [
+  {
+    id: 'moto-no-layer-upload',
+    step: /^(initiate-layer-upload \(|upload-layer-part \d\/\d|complete-layer-upload \(blob:(config|layer-\d)\))/,
+    fields: [
+      ...NO_ERROR,
+      ['uploadId', '<uuid>'],
+      ['partSize', /^[1-9][0-9]*$/],
+      ['lastByteReceived', /^[0-9]+$/],
+      ['registryId', '<account>'],
+      ['repositoryName', 'interop/app'],
+      ['layerDigest', /^blob:(config|layer-\d)$/],
+    ],
+    why: 'moto 5.2 answers HTTP 500 (NotImplementedError) to InitiateLayerUpload/UploadLayerPart/CompleteLayerUpload; 2015 ref documents all three',
+  },
+  {
+    id: 'moto-no-part-order-check',
+    step: /upload-layer-part \(first part not at byte 0\)/,
+    fields: [...ERROR_ONLY, ['error', 'InvalidLayerPartException']],
+    why: '2015 ref UploadLayerPart: InvalidLayerPartException when "the first byte specified is not consecutive to the last byte of a previous layer part upload"',
+  },
+  {
+    id: 'moto-no-layer-digest-check',
+    step: /complete-layer-upload \(blob:corrupt, completed with a wrong digest\)/,
+    fields: [...ERROR_ONLY, ['error', 'InvalidLayerException']],
+    why: '2015 ref CompleteLayerUpload: InvalidLayerException when "the layer digest calculation ... does not match the digest specified"',
+  },
+  {
+    id: 'moto-no-upload-id-check',
+    step: /complete-layer-upload \(unknown upload id\)/,
+    fields: [...ERROR_ONLY, ['error', 'UploadNotFoundException']],
+    why: '2015 ref CompleteLayerUpload: UploadNotFoundException "The upload could not be found, or the specified upload id is not valid"',
+  },
+  {
+    id: 'moto-no-layer-availability',
+    step: /batch-check-layer-availability/,
+    fields: [
+      ...NO_ERROR,
+      [/^layers\[blob:(config|layer-1)\]\.layerAvailability$/, 'AVAILABLE'],
+      ['layers[blob:config].layerDigest', 'blob:config'],
+      ['layers[blob:config].layerSize', sizeOf('blob:config')],
+      ['layers[blob:layer-1].layerDigest', 'blob:layer-1'],
+      ['layers[blob:layer-1].layerSize', sizeOf('blob:layer-1')],
+      [/^layers\[blob:(config|layer-1)\]\.mediaType$/, PRESENT],
+      ['failures[blob:never-uploaded].layerDigest', 'blob:never-uploaded'],
+      ['failures[blob:never-uploaded].failureCode', 'MissingLayerDigest'],
+      ['failures[blob:never-uploaded].failureReason', '<text>'],
+    ],
+    why: 'moto 5.2 answers HTTP 500 to BatchCheckLayerAvailability; 2015 ref: Layer.layerAvailability AVAILABLE, LayerFailure code MissingLayerDigest',
+  },
+  {
+    id: 'moto-digest-not-of-manifest-bytes',
+    step: /put-image \(manifest (A, tag v1|B, untagged)\)$/,
+    fields: [['image.imageId.imageDigest', /^manifest:[AB]$/]],
+    why: '2015 ref ImageIdentifier.imageDigest is "The sha256 digest of the image manifest"; moto hashes a re-serialised copy, not the bytes sent',
+  },
+  {
+    id: 'moto-digest-not-of-manifest-bytes',
+    step: /^put-image x25/,
+    fields: [['imageDigest is sha256 of the sent bytes', '25/25']],
+    why: '2015 ref ImageIdentifier.imageDigest is "The sha256 digest of the image manifest"; moto hashes a re-serialised copy',
+  },
+  {
+    id: 'moto-no-layer-check-on-put-image',
+    step: /put-image \(manifest naming a never-uploaded layer\)/,
+    fields: [...ERROR_ONLY, ['error', 'LayersNotFoundException'], [/^image\./, ABSENT]],
+    why: '2015 ref PutImage: LayersNotFoundException "The specified layers could not be found"; moto stores the image anyway',
+  },
+  {
+    id: 'moto-no-layer-check-on-put-image',
+    step: /batch-delete-image \(tag broken, cleanup\)/,
+    fields: [
+      ['imageIds', '[]'],
+      [/^imageIds\[/, ABSENT],
+      ['failures', ABSENT],
+      ['failures[tag broken].failureCode', 'ImageNotFound'],
+      [/^failures\[tag broken\]\./, PRESENT],
+    ],
+    why: 'consequence of moto storing the never-uploaded-layer image: there is nothing to clean up when PutImage was refused (2015 ref PutImage)',
+  },
+  {
+    id: 'moto-ignores-tag-status-filter',
+    step: /(describe|list)-images \(tagStatus=UNTAGGED\)/,
+    fields: [
+      [/^imageDetails\[manifest:A\]\./, ABSENT],
+      [/^imageIds\[manifest:A v\d\]\./, ABSENT],
+    ],
+    why: '2015 ref DescribeImagesFilter/ListImagesFilter tagStatus UNTAGGED returns only untagged images; moto ignores the filter',
+  },
+  {
+    id: 'moto-ignores-tag-status-filter',
+    step: /list-images \(tagStatus=TAGGED\)/,
+    fields: [[/^imageIds\[manifest:B\]\./, ABSENT]],
+    why: '2015 ref ListImagesFilter tagStatus TAGGED returns only tagged images; moto ignores the filter',
+  },
+  {
+    id: 'moto-batch-get-image-wrong-tag',
+    step: /batch-get-image \(tag v1, missing tag\)/,
+    fields: [
+      [/^images\[manifest:A v1\]\./, PRESENT],
+      [/^images\[manifest:A v2\]\./, ABSENT],
+    ],
+    why: '2015 ref BatchGetImage: images are "corresponding to the image references in the request" (asked for tag v1); moto answers with tag v2',
+  },
+  {
+    id: 'moto-no-batch-size-limit',
+    step: /batch-delete-image \(101 image ids\)/,
+    fields: [
+      ...ERROR_ONLY,
+      ['error', 'InvalidParameterException'],
+      ['error.message names imageIds', 'yes'],
+      [/ count$|^failure codes$/, ABSENT],
+    ],
+    why: '2015 ref BatchDeleteImage imageIds "Maximum number of 100 items"; facts §3: InvalidParameterException; moto processes all 101',
+  },
+  {
+    id: 'moto-accepts-imageids-with-maxresults',
+    step: /describe-images \(imageIds with maxResults\)/,
+    fields: [
+      ...ERROR_ONLY,
+      ['error', 'InvalidParameterException'],
+      ['error.message names maxResults', 'yes'],
+      [/^imageDetails/, ABSENT],
+    ],
+    why: 'facts §3 (API model): DescribeImages imageIds "cannot be combined with maxResults/nextToken"; moto ignores maxResults',
+  },
+  {
+    id: 'moto-no-max-results-range',
+    step: /list-images \(maxResults 1001\)/,
+    fields: [
+      ...ERROR_ONLY,
+      ['error', 'InvalidParameterException'],
+      ['error.message names maxResults', 'yes'],
+      [/^imageIds/, ABSENT],
+    ],
+    why: 'facts §3: ListImages maxResults 1..1000 (2015 ref: 1..100); moto accepts 1001',
+  },
+  {
+    id: 'moto-describe-images-ignores-max-results',
+    step: /describe-images --max-results 10 \(page 1\)/,
+    fields: [
+      ['imageDetails count', '10'],
+      ['nextToken', '<token>'],
+    ],
+    why: '2015 ref DescribeImages maxResults: "only returns maxResults results in a single page along with a nextToken"; moto returns all 26',
+  },
+  {
+    id: 'moto-describe-images-ignores-max-results',
+    step: /describe-images --max-results 10 \(page [23]\)/,
+    fields: [[STEP_FIELD, 'ran']],
+    why: 'pages 2 and 3 exist only when page 1 honoured maxResults (2015 ref DescribeImages maxResults/nextToken)',
+  },
+  {
+    id: 'moto-tag-digest-mismatch-code',
+    step: /batch-delete-image \(tag p01 with the digest of manifest B\)/,
+    fields: [['failures[manifest:B p01].failureCode', 'ImageTagDoesNotMatchDigest']],
+    why: '2015 ref ImageFailure codes include ImageTagDoesNotMatchDigest (facts §6: "tag and digest both given and they disagree"); moto says ImageNotFound',
+  },
+  // Field-wide entries last: the first entry that matches a difference decides, and the step-specific
+  // entries above must win (e.g. a whole image row that a filter should have removed).
+  {
+    id: 'moto-image-size',
+    step: /(describe-images|put-image)/,
+    fields: [
+      ['imageDetails[manifest:A].imageSizeInBytes', String(fx.manifestA.layerBytes)],
+      ['imageDetails[manifest:B].imageSizeInBytes', String(fx.manifestB.layerBytes)],
+    ],
+    why: 'ImageDetail.imageSizeInBytes is the compressed size of the image, i.e. the sum of its layers (2015 ref ImageDetail; facts §4.1); moto reports the config blob\'s size instead',
+  },
+  {
+    id: 'moto-no-pull-time',
+    step: /describe-images/,
+    fields: [[/^imageDetails\[manifest:A\]\.lastRecordedPullTime$/, '<epoch-seconds>']],
+    why: 'facts §4.1: BatchGetImage is the pull call and ECR records lastRecordedPullTime; moto never sets it',
+  },
+  {
+    id: 'moto-no-artifact-media-type',
+    step: /describe-images/,
+    fields: [[/^imageDetails\[[^\]]+\]\.artifactMediaType$/, 'application/vnd.docker.container.image.v1+json']],
+    why: 'facts §4.1: ImageDetail.artifactMediaType (today\'s API; ECR reports the config media type of a Docker image); moto omits it',
+  },
+  {
+    id: 'moto-no-image-status',
+    step: /describe-images/,
+    fields: [[/^imageDetails\[[^\]]+\]\.imageStatus$/, 'ACTIVE']],
+    why: 'facts §4.1: ImageDetail.imageStatus ACTIVE|ARCHIVED|ACTIVATING (today\'s API); moto omits it',
+  },
+];
