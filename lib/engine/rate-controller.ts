@@ -6,10 +6,13 @@
  *
  * Algorithm (measured in bench/sweep.ts, documented in docs/engine.md):
  * - unpaced until the first throttle (or `initialRate` if given), capped by `maxRate`;
- * - on a throttle: rate = `decrease` x min(current rate, successes seen in the last second),
+ * - on a throttle: rate = `decrease` x the current rate (x the requests accepted in the last
+ *   second when still unpaced); `decrease`^3 when the previous cut was less than 2 s ago,
  *   only for a request sent after the previous cut (the in-flight requests of one overload all
  *   fail together and must count as one signal), and at most once per `cooldownMs`;
- * - while not throttled: the rate grows by `increasePerSecond` (multiplicative, per second).
+ * - while not throttled: the rate grows by `increasePerSecond` (multiplicative, per second) up
+ *   to the rate of the last cut; past it, the growth doubles every 5 s (up to +50 %/s), so an
+ *   early underestimate (a first cut measured on a small burst) is corrected within seconds.
  * Requests are spaced evenly at the current rate, so the sweep never relies on a server burst.
  */
 
@@ -40,10 +43,15 @@ interface OperationState {
   rate: number;
   nextSlotAt: number;
   lastGrowthAt: number;
+  /** The rate at the last cut (or the observed rate at the first one): where the limit was. */
+  ceiling: number;
+  /** When the rate last rose above `ceiling`; undefined while below it. */
+  aboveCeilingSince: number | undefined;
   lastCutAt: number;
   epoch: number;
-  /** Completion times of recent successes (ms), oldest first; trimmed to the last second. */
+  /** Completion times of recent successes (ms), oldest first, from index `head`; at most 10 s old. */
   successes: number[];
+  head: number;
 }
 
 const DEFAULTS: Required<Omit<RateControlSettings, 'initialRate' | 'maxRate'>> = {
@@ -100,7 +108,7 @@ export class RateController {
     const state = this.state(ticket.operation);
     const now = this.now();
     state.successes.push(now);
-    trimBefore(state.successes, now - 1000);
+    trimBefore(state, now - MAX_WINDOW_MS);
   }
 
   /** Records a throttled request; slows the operation down when it is a fresh signal. */
@@ -108,12 +116,16 @@ export class RateController {
     const state = this.state(ticket.operation);
     const now = this.now();
     if (ticket.epoch !== state.epoch || now - state.lastCutAt < this.settings.cooldownMs) return;
-    trimBefore(state.successes, now - 1000);
-    // Accepted requests in the last second: under a token bucket that is the refill rate plus
-    // whatever burst was left, so it never underestimates what the service allows for long.
-    const observed = state.successes.length;
-    const base = Math.min(state.rate, Math.max(observed, this.settings.minRate));
-    state.rate = clamp(base * this.settings.decrease, this.settings.minRate, this.settings.maxRate);
+    trimBefore(state, now - MAX_WINDOW_MS);
+    // Paced: the current rate caused the throttle, so it is just above the limit. Unpaced (the
+    // first throttle): the accepted requests of the last second, the refill rate plus whatever
+    // burst was left, are the only measure there is.
+    const base = Number.isFinite(state.rate) ? state.rate : Math.max(countSince(state, now - 1000), this.settings.minRate);
+    state.ceiling = base;
+    state.aboveCeilingSince = undefined;
+    // Throttled again soon after a cut: still far above the limit, so step down harder.
+    const factor = now - state.lastCutAt < QUICK_RETHROTTLE_MS ? this.settings.decrease ** 3 : this.settings.decrease;
+    state.rate = clamp(base * factor, this.settings.minRate, this.settings.maxRate);
     state.epoch += 1;
     state.lastCutAt = now;
     state.lastGrowthAt = now;
@@ -133,9 +145,12 @@ export class RateController {
         rate: this.settings.initialRate,
         nextSlotAt: now,
         lastGrowthAt: now,
+        ceiling: Number.POSITIVE_INFINITY,
+        aboveCeilingSince: undefined,
         lastCutAt: Number.NEGATIVE_INFINITY,
         epoch: 0,
         successes: [],
+        head: 0,
       };
       this.states.set(operation, state);
     }
@@ -146,19 +161,41 @@ export class RateController {
     if (!Number.isFinite(state.rate)) return;
     const seconds = (now - state.lastGrowthAt) / 1000;
     if (seconds <= 0) return;
-    state.rate = Math.min(state.rate * (1 + this.settings.increasePerSecond) ** seconds, this.settings.maxRate);
+    let growth = this.settings.increasePerSecond;
+    if (state.rate >= state.ceiling) {
+      // Past the last known limit without a throttle: the limit is higher than we thought (a
+      // first estimate taken from a small burst, say), so probe faster the longer it holds.
+      state.aboveCeilingSince ??= now;
+      growth = Math.min(MAX_GROWTH_PER_SECOND, growth * 2 ** ((now - state.aboveCeilingSince) / GROWTH_DOUBLING_MS));
+    }
+    state.rate = Math.min(state.rate * (1 + growth) ** seconds, this.settings.maxRate);
     state.lastGrowthAt = now;
   }
+
 }
 
 function clamp(value: number, min: number, max: number): number {
   return Math.min(Math.max(value, min), max);
 }
 
-function trimBefore(times: number[], cutoff: number): void {
-  let drop = 0;
-  while (drop < times.length && (times[drop] ?? 0) < cutoff) drop += 1;
-  if (drop > 0) times.splice(0, drop);
+const MAX_WINDOW_MS = 10_000;
+const GROWTH_DOUBLING_MS = 5000;
+const QUICK_RETHROTTLE_MS = 2000;
+const MAX_GROWTH_PER_SECOND = 0.5;
+
+function trimBefore(state: OperationState, cutoff: number): void {
+  while (state.head < state.successes.length && (state.successes[state.head] ?? 0) < cutoff) state.head += 1;
+  // Compact now and then instead of shifting the array on every request.
+  if (state.head > 1024 && state.head * 2 > state.successes.length) {
+    state.successes = state.successes.slice(state.head);
+    state.head = 0;
+  }
+}
+
+function countSince(state: OperationState, cutoff: number): number {
+  let n = 0;
+  for (let i = state.successes.length - 1; i >= state.head && (state.successes[i] ?? 0) >= cutoff; i--) n += 1;
+  return n;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
