@@ -147,6 +147,29 @@ describe('sweep handler', () => {
     );
   });
 
+  it('deletes an untagged multi-arch index with its children, keeping the tagged one (role registered as pull-time exclusion)', async () => {
+    // As docs/deploy.md requires: the sweep's own index reads must not count as pulls.
+    cloud.emulator.setPullTimeUpdateExclusions(['S3RVER']);
+    try {
+      cloud.emulator.addImages('app/multi', [
+        { pushedAt: '-20d', children: [{ sizeInBytes: 10 }, { sizeInBytes: 20 }] },
+        { tags: ['v2'], pushedAt: '-20d', children: [{ sizeInBytes: 30 }, { sizeInBytes: 40 }] },
+      ]);
+      const { sweep } = await coldStart(functionEnv(cloud, applyRules));
+      const summary = (await sweep(scheduledEvent(), lambdaContext())) as any;
+      expect(summary.totals.failed).toBe(0);
+      const multi = summary.repositories.find((r: any) => r.repositoryName === 'app/multi');
+      expect(multi).toMatchObject({ planned: 3, deleted: 3, failed: 0 });
+      const left = cloud.emulator.images('app/multi');
+      expect(left).toHaveLength(3);
+      const index = left.find((i) => i.imageTags.includes('v2'))!;
+      expect(left.map((i) => i.imageDigest).sort()).toEqual([index.imageDigest, ...index.childDigests!].sort());
+      expect(cloud.emulator.stats().requests.BatchGetImage).toBeGreaterThan(0);
+    } finally {
+      cloud.emulator.setPullTimeUpdateExclusions([]);
+    }
+  });
+
   it('stays a dry run unless the rules say apply, and logs each image at DEBUG', async () => {
     const { sweep } = await coldStart(functionEnv(cloud, dryRunRules, { POWERTOOLS_LOG_LEVEL: 'DEBUG' }));
     const summary = (await sweep(scheduledEvent(), lambdaContext())) as any;

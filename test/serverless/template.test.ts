@@ -156,9 +156,9 @@ describe('serverless.yml packaged by osls', () => {
   let prod: Template;
 
   beforeAll(async () => {
-    // `npm run package` as written (stage dev, into .serverless/), then the prod stage with the
-    // optional Slack and repository-scope params set, into a temporary directory.
-    await run('npm', ['run', 'package'], { cwd: root, env: offlineEnv(), timeout: 240_000 });
+    // `npm run package` as written (stage dev, into .serverless/) with an existing report bucket,
+    // then the prod stage with the optional Slack, rules and repository-scope params, into a temp dir.
+    await run('npm', ['run', 'package', '--', '--param', 'reportBucket=shared-reports'], { cwd: root, env: offlineEnv(), timeout: 240_000 });
     dev = JSON.parse(readFileSync(join(root, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8'));
     prodDir = mkdtempSync(join(tmpdir(), 'ecr-sweeper-package-'));
     await run(
@@ -275,6 +275,20 @@ describe('serverless.yml packaged by osls', () => {
     expect(rule).toMatchObject({ Status: 'Enabled', Prefix: 'ecr-sweeper/', ExpirationInDays: 90 });
     expect(bucket.Condition).toBe('CreateReportBucket');
     expect(evaluateConditions(prod).CreateReportBucket).toBe(true);
+  });
+
+  it('uses an existing report bucket when one is named, with the same prefix-only access', () => {
+    const conditions = evaluateConditions(dev);
+    expect(conditions.CreateReportBucket).toBe(false);
+    const statements = roleStatements(dev, 'SweepRole');
+    const resourcesOf = (action: string): Json[] =>
+      statements.filter((s) => [s.Action].flat().includes(action)).map((s) => evaluate(s.Resource ?? null));
+    expect(resourcesOf('s3:PutObject')).toEqual(['arn:aws:s3:::shared-reports/ecr-sweeper/*']);
+    expect(resourcesOf('s3:DeleteObject')).toEqual(['arn:aws:s3:::shared-reports/ecr-sweeper/checkpoints/*']);
+    expect(resourcesOf('s3:ListBucket')).toEqual(['arn:aws:s3:::shared-reports']);
+    const env = resolveIfs((dev.Resources.SweepLambdaFunction!.Properties as any).Environment.Variables, conditions) as Record<string, Json>;
+    expect(env.REPORT_BUCKET).toBe('shared-reports');
+    expect(env.REPORT_PREFIX).toBe('ecr-sweeper');
   });
 
   it('runs both functions on nodejs22.x arm64; the sweep gets 900 s and a failure destination and alarm', () => {
