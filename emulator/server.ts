@@ -30,9 +30,17 @@ export interface ServerDeps {
 export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     handle(req, res, deps).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (error instanceof EcrApiError) {
+        // E.g. an oversized body: the client's fault, answered as such.
+        sendError(res, error);
+        return;
+      }
       deps.onInternalError?.(error);
-      if (!res.headersSent) sendError(res, new EcrApiError('ServerException', 'Internal error in the emulator', 500));
-      else res.destroy();
+      sendError(res, new EcrApiError('ServerException', 'Internal error in the emulator', 500));
     });
   };
 }

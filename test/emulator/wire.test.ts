@@ -83,6 +83,17 @@ describe('the AWS JSON 1.1 wire', () => {
     expect(await reset.json()).toEqual({ requests: {}, throttled: {}, failed: {} });
   });
 
+  it('stats count requests refused before reaching an operation', async () => {
+    f.emulator.resetStats();
+    await rawCall(f.emulator.url, 'DescribeRepositories', '{}', { Authorization: '' });
+    await rawCall(f.emulator.url, 'FlyToTheMoon', '{}');
+    expect(f.emulator.stats()).toEqual({
+      requests: { DescribeRepositories: 1, FlyToTheMoon: 1 },
+      throttled: {},
+      failed: { DescribeRepositories: 1, FlyToTheMoon: 1 },
+    });
+  });
+
   it('GET /_emulator/repositories lists repositories, and ?name= one repository\'s images', async () => {
     const all = (await (await fetch(`${f.emulator.url}/_emulator/repositories`)).json()) as { now: string; repositories: { repositoryName: string; imageCount: number }[] };
     expect(all.now).toBe('2026-02-03T04:05:06.789Z');
