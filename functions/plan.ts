@@ -15,18 +15,18 @@ import { executeRun, newRunId } from './shared/run.js';
 import { deadlineFor, summarizeRun, type RunSummary } from './shared/summary.js';
 
 async function plan(event: unknown, context: Context): Promise<RunSummary> {
-  // Validate before anything else: a malformed event runs nothing.
-  const request = parsePlanEvent(event);
-  const deps = getDeps();
-  const deadline = deadlineFor(context, deps.config.deadlineMarginMs);
-  const runId = newRunId();
-  logger.appendKeys({ runId, mode: 'dry-run' });
-  logger.info('plan started', {
-    repositories: request.repositories ?? null,
-    inlineRules: request.rules !== undefined,
-    now: request.now === undefined ? null : new Date(request.now).toISOString(),
-  });
   try {
+    // Validate before anything else: a malformed event runs nothing.
+    const request = parsePlanEvent(event);
+    const deps = getDeps();
+    const deadline = deadlineFor(context, deps.config.deadlineMarginMs);
+    const runId = newRunId();
+    logger.appendKeys({ runId, mode: 'dry-run' });
+    logger.info('plan started', {
+      repositories: request.repositories ?? null,
+      inlineRules: request.rules !== undefined,
+      now: request.now === undefined ? null : new Date(request.now).toISOString(),
+    });
     const ruleSet =
       request.rules !== undefined
         ? parseRulesText(request.rules, 'event.rules')

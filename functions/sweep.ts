@@ -17,18 +17,19 @@ import { slackNotifierFor } from './shared/slack.js';
 import { deadlineFor, summarizeRun, type RunSummary } from './shared/summary.js';
 
 async function sweep(event: unknown, context: Context): Promise<RunSummary> {
-  const trigger = parseSweepEvent(event);
-  const deps = getDeps();
-  // Take the deadline first: rules and clients eat into the same remaining time.
-  const deadline = deadlineFor(context, deps.config.deadlineMarginMs);
-  const runId = newRunId();
-  logger.appendKeys({ runId });
-  logger.info('sweep started', { trigger });
   try {
+    const trigger = parseSweepEvent(event);
+    const deps = getDeps();
+    // Take the deadline first: loading the rules eats into the same remaining time.
+    const deadline = deadlineFor(context, deps.config.deadlineMarginMs);
+    const runId = newRunId();
+    logger.appendKeys({ runId });
+    logger.info('sweep started', { trigger });
     const ruleSet = await loadConfiguredRules(deps.config, { s3: deps.s3, ssm: deps.ssm });
     logger.appendKeys({ rulesSource: ruleSet.source, mode: ruleSet.defaults.mode });
     const outcome = await executeRun(deps, { runId, ruleSet, deadline, checkpoint: true, notifier: () => slackNotifierFor(deps) });
     const { result } = outcome.output;
+    // The report is written by now: failing the invocation is what makes the alarm fire.
     if (result.totals.failed > 0 || result.totals.failedRepositories > 0 || result.abortedReason) {
       throw new SweepFailedError({
         runId,

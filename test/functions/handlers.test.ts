@@ -264,6 +264,8 @@ describe('sweep handler', () => {
       /invalid sweep event: expected an EventBridge "Scheduled Event" or an empty payload/,
     );
     expect(totalRequests(cloud.emulator)).toBe(0);
+    const logged = output.lines().find((l) => l.message === 'sweep failed');
+    expect(logged).toMatchObject({ level: 'ERROR', error: { name: 'ConfigError' } });
     expect(await listKeys(cloud.s3)).toEqual(keysBefore);
   });
 });
