@@ -7,7 +7,7 @@ import type { SweepResult } from '../core/result-model.js';
 export const ExitCode = {
   /** Everything asked for was done. */
   OK: 0,
-  /** Done, but some deletions or repositories failed (or an unexpected runtime error). */
+  /** Done, but some deletions or repositories failed, or the deadline left work for the next run (or an unexpected runtime error). */
   FAILURES: 1,
   /** Bad input: invalid rules, flags, missing files; nothing ran. */
   BAD_INPUT: 2,
@@ -25,6 +25,7 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
  */
 export function applyExitCode(result: SweepResult): ExitCodeValue {
   if (result.abortedReason !== undefined || result.repositories.some((r) => r.status === 'blocked')) return ExitCode.SAFETY_ABORT;
-  if (result.totals.failed > 0 || result.totals.failedRepositories > 0) return ExitCode.FAILURES;
+  // A run stopped by its deadline is not done: the next run (with the same checkpoint) continues.
+  if (result.totals.failed > 0 || result.totals.failedRepositories > 0 || result.stoppedByDeadline) return ExitCode.FAILURES;
   return ExitCode.OK;
 }

@@ -89,7 +89,8 @@ function buildProgram(runtime: CliRuntime, setExit: (code: ExitCodeValue) => voi
         .option('--format <format>', 'table or json (the result document)', 'table')
         .option('--out <dir>', 'write plan.json (before deleting), result.json, result.csv and report.html here')
         .option('--concurrency <n>', 'ECR requests in flight at once (default 4)')
-        .option('--checkpoint <file>', 'record finished repositories here so an interrupted run resumes'),
+        .option('--checkpoint <file>', 'record finished repositories here so a run stopped by --max-duration resumes')
+        .option('--max-duration <duration>', 'stop cleanly between batches after this long (e.g. 30m); pair with --checkpoint'),
     ),
   ).action(async (flags) => setExit(await (await import('./commands/apply.js')).applyCommand(flags, runtime)));
 

@@ -2,6 +2,7 @@
  * Parsing and checking of flag values. Commander hands over strings; these turn them into the
  * engine's types or throw a `CliUsageError` naming the flag and what was expected.
  */
+import { parseDuration } from '../core/duration.js';
 import { CliUsageError } from './errors.js';
 
 /** Output formats of `plan`. */
@@ -35,4 +36,19 @@ export function parseConcurrency(value: string): number {
     throw new CliUsageError(`--concurrency must be a whole number from 1 to 64; got '${value}'`);
   }
   return n;
+}
+
+/**
+ * `--max-duration`: how long `apply` may run before it stops cleanly between batches (`30m`,
+ * `2h`), in milliseconds; the rules' duration syntax.
+ */
+export function parseMaxDuration(value: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(value);
+  } catch (error) {
+    throw new CliUsageError(`--max-duration: ${(error as Error).message}`, { cause: error });
+  }
+  if (ms <= 0) throw new CliUsageError(`--max-duration must be longer than 0; got '${value}'`);
+  return ms;
 }

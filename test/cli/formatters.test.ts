@@ -2,12 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyExitCode } from '../../lib/cli/exit-codes.js';
 import { formatBytes } from '../../lib/cli/format-bytes.js';
-import { formatDurationShort } from '../../lib/cli/format-duration.js';
 import { displayPath, formatIssue } from '../../lib/cli/format-issues.js';
 import { PLAN_CSV_COLUMNS, renderPlanCsv } from '../../lib/cli/format-plan-csv.js';
 import { renderPlanTable } from '../../lib/cli/format-plan-table.js';
 import { MAX_LISTED_FAILURES, renderResultTable } from '../../lib/cli/format-result-table.js';
-import { parseConcurrency, parseFormat, parseNow } from '../../lib/cli/options.js';
+import { parseConcurrency, parseFormat, parseMaxDuration, parseNow } from '../../lib/cli/options.js';
 import { CliUsageError } from '../../lib/cli/errors.js';
 import { image, plan, repo, resultFrom, samplePlan } from './plan-fixture.js';
 
@@ -32,18 +31,6 @@ describe('formatBytes', () => {
         expect(Number(value)).toBeLessThan(1024);
       }),
     );
-  });
-});
-
-describe('formatDurationShort', () => {
-  it.each([
-    [3 * 86_400_000, '3d'],
-    [36 * 3_600_000, '36h'],
-    [14 * 86_400_000, '2w'],
-    [90 * 60_000, '90m'],
-    [1500, '1500ms'],
-  ])('%d ms → %s', (ms, text) => {
-    expect(formatDurationShort(ms)).toBe(text);
   });
 });
 
@@ -197,6 +184,17 @@ describe('flag parsing', () => {
 
   it.each([['0'], ['65'], ['1.5'], ['x'], ['-1']])('rejects --concurrency %s', (v) => {
     expect(() => parseConcurrency(v)).toThrow(/--concurrency must be a whole number from 1 to 64/);
+  });
+
+  it('--max-duration takes the rules duration syntax and must be positive', () => {
+    expect(parseMaxDuration('30m')).toBe(30 * 60_000);
+    expect(() => parseMaxDuration('0s')).toThrow('--max-duration must be longer than 0');
+    expect(() => parseMaxDuration('half an hour')).toThrow(/^--max-duration: expected a duration/);
+  });
+
+  it('a run stopped by its deadline exits 1: it is not done', () => {
+    const clean = plan([repo('r', [image({ decision: 'delete', reason: 'delete' })])], 'apply');
+    expect(applyExitCode(resultFrom(clean, () => ({ status: 'deleted' }), { stoppedByDeadline: true }))).toBe(1);
   });
 
   it('accepts --concurrency 8 and --format csv', () => {

@@ -196,6 +196,32 @@ describe('ecr-sweeper apply', () => {
     expect(existsSync(checkpoint)).toBe(false);
   });
 
+  it('--max-duration with --checkpoint: a run the deadline stops is finished by the next one, with the same end state', async () => {
+    const before = allDigests();
+    const planned = expectedDigests();
+    const checkpoint = join(dir, 'deadline-checkpoint.json');
+    // Slow answers make the 1s budget run out part-way; the assertions hold wherever it stops.
+    emulator.setFaults({ latencyMs: 400 });
+    const first = await run(['apply', '--rules', rules, '--now', NOW, '--yes', '--checkpoint', checkpoint, '--max-duration', '1s', '--concurrency', '1', '--format', 'json']);
+    const firstResult = JSON.parse(first.stdout) as SweepResult;
+    if (firstResult.stoppedByDeadline) {
+      expect(first.code).toBe(1);
+      expect(firstResult.remainingRepositories.length).toBeGreaterThan(0);
+      expect(existsSync(checkpoint)).toBe(true);
+    } else {
+      expect(first.code).toBe(0);
+    }
+    emulator.setFaults({ latencyMs: 0 });
+    const second = await run(['apply', '--rules', rules, '--now', NOW, '--yes', '--checkpoint', checkpoint, '--format', 'json']);
+    expect(second.code).toBe(0);
+    expect((JSON.parse(second.stdout) as SweepResult).stoppedByDeadline).toBe(false);
+    expect(existsSync(checkpoint)).toBe(false);
+    const after = allDigests();
+    for (const [repository, digests] of before) {
+      expect(after.get(repository), repository).toEqual(digests.filter((d) => !planned.includes(d)));
+    }
+  });
+
   it('--concurrency must be a whole number from 1 to 64', async () => {
     const out = await run(['apply', '--rules', rules, '--yes', '--concurrency', '0']);
     expect(out.code).toBe(2);

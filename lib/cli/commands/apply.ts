@@ -15,7 +15,7 @@ import { applyExitCode, ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { formatBytes } from '../format-bytes.js';
 import { renderPlanTable } from '../format-plan-table.js';
 import { renderResultTable } from '../format-result-table.js';
-import { parseConcurrency, parseFormat, parseNow } from '../options.js';
+import { parseConcurrency, parseFormat, parseMaxDuration, parseNow } from '../options.js';
 import { createProgressReporter } from '../progress.js';
 import { localReportStore, newRunId, notifySlack, slackNotifierFor } from '../reports.js';
 import { ecrClientFor, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
@@ -31,11 +31,12 @@ export interface ApplyFlags extends AwsFlags, SlackFlags {
   out?: string;
   concurrency?: string;
   checkpoint?: string;
+  maxDuration?: string;
 }
 
 /**
- * Runs `apply` and returns the exit code: 0 done, 1 some deletions or repositories failed,
- * 3 a safety limit aborted the run or blocked a repository. Declining at the prompt exits 0 with
+ * Runs `apply` and returns the exit code: 0 done, 1 some deletions or repositories failed (or
+ * `--max-duration` stopped the run early), 3 a safety limit aborted the run or blocked a repository. Declining at the prompt exits 0 with
  * nothing deleted.
  */
 export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Promise<ExitCodeValue> {
@@ -49,6 +50,7 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
   }
   const now = flags.now !== undefined ? parseNow(flags.now) : undefined;
   const concurrency = flags.concurrency !== undefined ? parseConcurrency(flags.concurrency) : undefined;
+  const maxDurationMs = flags.maxDuration !== undefined ? parseMaxDuration(flags.maxDuration) : undefined;
   const ruleSet = await loadRulesFile(resolvePath(runtime, flags.rules));
   const outDir = flags.out !== undefined ? resolvePath(runtime, flags.out) : undefined;
   const store = outDir !== undefined ? localReportStore(outDir) : undefined;
@@ -83,6 +85,8 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
       ...(deps.checkpoint === undefined ? { runId } : {}),
       ...(now !== undefined ? { now } : {}),
       ...(concurrency !== undefined ? { concurrency } : {}),
+      // Counted from the start, listing included; the engine stops between batches, never inside one.
+      ...(maxDurationMs !== undefined ? { deadline: Date.now() + maxDurationMs } : {}),
       ...(flags.repository !== undefined ? { repositoryFilter: flags.repository } : {}),
       rulesSource: flags.rules,
     }));

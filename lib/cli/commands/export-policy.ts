@@ -8,7 +8,7 @@ import { exportLifecyclePolicy } from '../../core/lifecycle-policy.js';
 import { loadRulesFile } from '../../adapters/rules-file.js';
 import { CliUsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
-import { formatDurationShort } from '../format-duration.js';
+import { formatDuration } from '../../core/duration.js';
 import type { CliRuntime } from '../runtime.js';
 import { resolvePath } from '../paths.js';
 
@@ -53,7 +53,7 @@ export function pickPolicy(ruleSet: RuleSet, name: string | undefined, file: str
 /** Protections and limits that live outside any policy and that a native policy has no field for. */
 function ruleSetWideLosses(ruleSet: RuleSet): string[] {
   const out: string[] = [];
-  if (ruleSet.defaults.minAgeMs > 0) out.push(`defaults.minAge (${formatDurationShort(ruleSet.defaults.minAgeMs)} grace period) has no native equivalent`);
+  if (ruleSet.defaults.minAgeMs > 0) out.push(`defaults.minAge (${formatDuration(ruleSet.defaults.minAgeMs)} grace period) has no native equivalent`);
   if (ruleSet.protect.tags.length > 0) out.push(`protect.tags (${ruleSet.protect.tags.join(', ')}) has no native equivalent`);
   if (ruleSet.protect.repositories.length > 0) out.push(`protect.repositories (${ruleSet.protect.repositories.join(', ')}) has no native equivalent`);
   if (ruleSet.defaults.maxDeletionsPerRun !== null) out.push('defaults.maxDeletionsPerRun has no native equivalent');
