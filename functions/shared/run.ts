@@ -36,7 +36,7 @@ export interface RunRequest {
 /** What a run produced and where its files are. */
 export interface RunOutcome {
   output: SweepOutput;
-  /** S3 URI of plan.json, or null if the engine never produced a plan (nothing was listed). */
+  /** S3 URI of plan.json; null only if the engine returned without handing over a plan. */
   planLocation: string | null;
   report: WrittenReport;
   slackSent: boolean | null;

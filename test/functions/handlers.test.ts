@@ -392,6 +392,15 @@ describe('sweep handler: Slack and rules sources', () => {
     expect(summary.totals.deleted).toBe(DELETED);
   });
 
+  it('fails before any ECR call when the configured rules object cannot be read', async () => {
+    const { sweep } = await coldStart(functionEnv(cloud, applyRules, { RULES_S3_URI: 's3://rules-bucket/missing.yml' }));
+    await expect(sweep(scheduledEvent(), lambdaContext())).rejects.toMatchObject({
+      name: 'RulesSourceError',
+      message: expect.stringMatching(/^cannot read rules from s3:\/\/rules-bucket\/missing\.yml: /),
+    });
+    expect(totalRequests(cloud.emulator)).toBe(0);
+  });
+
   it('reads the rules from RULES_SSM_PARAMETER, and reports invalid rules there by their source', async () => {
     let value = RULES(null);
     const ssmSpy = vi.spyOn(SSMClient.prototype, 'send').mockImplementation((async (command: GetParameterCommand) => ({
