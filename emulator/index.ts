@@ -88,6 +88,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     region: options.region ?? 'us-east-1',
     clock,
     maxRepositories: options.maxRepositories ?? 100_000,
+    maxImagesPerRepository: options.maxImagesPerRepository ?? 20_000,
   });
   if (state) registry.loadState(state);
   if (options.generate) {

@@ -191,14 +191,16 @@ export class Registry {
   readonly region: string;
   readonly clock: Clock;
   readonly maxRepositories: number;
+  readonly maxImagesPerRepository: number;
   private readonly repos = new Map<string, Repository>();
   private seq = 0;
 
-  constructor(options: { registryId: string; region: string; clock: Clock; maxRepositories: number }) {
+  constructor(options: { registryId: string; region: string; clock: Clock; maxRepositories: number; maxImagesPerRepository?: number }) {
     this.registryId = options.registryId;
     this.region = options.region;
     this.clock = options.clock;
     this.maxRepositories = options.maxRepositories;
+    this.maxImagesPerRepository = options.maxImagesPerRepository ?? 20_000;
   }
 
   /** The next listing sequence number. */

@@ -96,6 +96,11 @@ export interface EmulatorOptions extends FaultOptions {
   region?: string;
   /** Most repositories the registry accepts (LimitExceededException beyond). Default 100,000. */
   maxRepositories?: number;
+  /**
+   * Most images PutImage lets a repository hold (LimitExceededException beyond; ECR's default quota
+   * is 20,000). State files and `addImages` may exceed it. Default 20,000.
+   */
+  maxImagesPerRepository?: number;
 }
 
 /** Per-operation request counters, as served at `GET /_emulator/stats`. */

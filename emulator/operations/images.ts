@@ -323,6 +323,12 @@ export function putImage(input: Input, ctx: CallContext): unknown {
     );
   }
   checkTagMutable(digest);
+  if (repo.size >= ctx.registry.maxImagesPerRepository) {
+    throw new EcrApiError(
+      'LimitExceededException',
+      `The repository with name '${repo.name}' already holds ${repo.size} images, the maximum (${ctx.registry.maxImagesPerRepository}) for the registry with id '${registryId}'`,
+    );
+  }
   const sizeInBytes = parsed.children
     ? Math.max(0, ...children.map((d) => (repo.images.get(d) as StoredImage).sizeInBytes))
     : parsed.layers.reduce((sum, l) => sum + (repo.blobSize(l.digest) ?? l.size), 0);

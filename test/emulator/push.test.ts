@@ -150,6 +150,21 @@ describe('a full push through the layer API', () => {
     expect(f.emulator.findImage(REPO, { digest: sha(m2) })?.imagePushedAt).toBe(Date.parse('2026-03-05T00:00:00Z'));
   });
 
+  it('PutImage: LimitExceededException when the repository is at its image quota', async () => {
+    const small = await startFixture({ maxImagesPerRepository: 2 });
+    try {
+      await small.ecr.send(new CreateRepositoryCommand({ repositoryName: REPO }));
+      const blob = await uploadBlob(small.ecr, Buffer.from('cfg'));
+      const put = (n: number) =>
+        small.ecr.send(new PutImageCommand({ repositoryName: REPO, imageManifest: imageManifest({ digest: blob, size: 3 }, [], { annotations: { n: String(n) } }) }));
+      await put(1);
+      await put(2);
+      await expectEcrError(put(3), 'LimitExceededException', /maximum \(2\)/);
+    } finally {
+      await stopFixture(small);
+    }
+  });
+
   it('an IMMUTABLE repository refuses to move a tag', async () => {
     await f.ecr.send(new CreateRepositoryCommand({ repositoryName: 'team/frozen', imageTagMutability: 'IMMUTABLE' }));
     f.emulator.addImages('team/frozen', [{ tags: ['v1'] }, { seed: 'other' }]);
