@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { BatchDeleteImageCommand, ECRClient, paginateDescribeRepositories, paginateListImages, type ImageIdentifier } from '@aws-sdk/client-ecr';
 import { generateRepository, type GeneratorOptions } from '../emulator/index.js';
+import type { Plan } from '../lib/core/plan-model.js';
 import type { RepositoryResult, SweepResult } from '../lib/core/result-model.js';
 import type { RuleSet } from '../lib/core/rules-model.js';
 import { createEcrClient } from '../lib/engine/ecr-client.js';
@@ -140,12 +141,12 @@ function lowerBound(result: SweepResult): Record<string, number> {
 }
 
 /** The cleanup as the API reference suggests it, replicated with the SDK (see docs/engine.md). */
-async function baseline(url: string): Promise<{ ms: number; deleted: number; failures: Record<string, number> }> {
+async function baseline(url: string): Promise<{ ms: number; deleted: Set<string>; failures: Record<string, number> }> {
   // AWS CLI v1 defaults: legacy retry mode, 5 attempts; one request at a time.
   const ecr = client(url, 5);
   const started = performance.now();
   const failures: Record<string, number> = {};
-  let deleted = 0;
+  const deleted = new Set<string>();
   const names: string[] = [];
   for await (const page of paginateDescribeRepositories({ client: ecr }, {})) for (const r of page.repositories ?? []) names.push(r.repositoryName!);
   for (const repositoryName of names) {
@@ -154,7 +155,7 @@ async function baseline(url: string): Promise<{ ms: number; deleted: number; fai
     for (let i = 0; i < ids.length; i += 100) {
       try {
         const out = await ecr.send(new BatchDeleteImageCommand({ repositoryName, imageIds: ids.slice(i, i + 100) }));
-        deleted += out.imageIds?.length ?? 0;
+        for (const id of out.imageIds ?? []) deleted.add(`${repositoryName}@${id.imageDigest}`);
         for (const f of out.failures ?? []) failures[f.failureCode ?? 'Unknown'] = (failures[f.failureCode ?? 'Unknown'] ?? 0) + 1;
       } catch (error) {
         const code = (error as Error).name;
@@ -187,7 +188,8 @@ async function main(): Promise<void> {
   let result: SweepResult;
   try {
     const started = performance.now();
-    ({ result } = await runSweep({ ecr: client(target.url, 3) }, { ruleSet: RULES, mode: 'apply', concurrency: args.concurrency, now: Date.parse(NOW) }));
+    let plan: Plan;
+    ({ result, plan } = await runSweep({ ecr: client(target.url, 3) }, { ruleSet: RULES, mode: 'apply', concurrency: args.concurrency, now: Date.parse(NOW) }));
     const wallMs = performance.now() - started;
     clearInterval(sampler);
     const server = await stats(target.url);
@@ -221,7 +223,12 @@ async function main(): Promise<void> {
         const calls = Object.values(s.requests).reduce((a, c) => a + c, 0);
         console.log(`\nbaseline (SDK replica of \`aws ecr list-images --filter tagStatus=UNTAGGED\` | \`batch-delete-image\` per repository, 100 ids per call, sequential, 5 attempts):`);
         console.log(`  calls ${calls} (${OPERATIONS.filter((o) => s.requests[o]).map((o) => `${o} ${s.requests[o]}`).join(', ')}), throttled ${Object.values(s.throttled).reduce((a, c) => a + c, 0)}`);
-        console.log(`  wall time ${(b.ms / 1000).toFixed(1)} s; deleted ${b.deleted}; failures ${JSON.stringify(b.failures)}`);
+        const keptByPlan = new Map<string, string>();
+        for (const r of plan.repositories) for (const i of r.images) if (i.decision === 'keep') keptByPlan.set(`${r.repositoryName}@${i.imageDigest}`, i.role);
+        const lost = [...b.deleted].filter((k) => keptByPlan.has(k));
+        const lostRoles = lost.reduce<Record<string, number>>((acc, k) => ({ ...acc, [keptByPlan.get(k)!]: (acc[keptByPlan.get(k)!] ?? 0) + 1 }), {});
+        console.log(`  wall time ${(b.ms / 1000).toFixed(1)} s; deleted ${b.deleted.size}; failures ${JSON.stringify(b.failures)}`);
+        console.log(`  of its deletions, ${lost.length} are images the sweep's plan keeps (${JSON.stringify(lostRoles)}: e.g. signatures of kept images)`);
         console.log(`  ratio baseline/sweep: wall time ${(b.ms / wallMs).toFixed(2)}x, calls ${(calls / totalCalls).toFixed(2)}x`);
       } finally {
         reference.child.kill('SIGTERM');
