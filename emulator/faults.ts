@@ -30,11 +30,13 @@ export class Faults {
     this.set(options);
   }
 
-  /** Replaces the given knobs (others keep their values); `undefined` values switch a knob off. */
+  /** Replaces the given knobs (others keep their values); `undefined` or `null` switches a knob off. */
   set(options: FaultOptions): void {
-    validateFaults(options);
-    this.options = { ...this.options, ...options };
-    if ('rateLimits' in options) this.buckets.clear();
+    // JSON callers (POST /_emulator/faults) cannot send undefined: null switches a knob off too.
+    const given = Object.fromEntries(Object.entries(options).map(([k, v]) => [k, v === null ? undefined : v])) as FaultOptions;
+    validateFaults(given);
+    this.options = { ...this.options, ...given };
+    if ('rateLimits' in given) this.buckets.clear();
   }
 
   /** The current settings. */

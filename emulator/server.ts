@@ -4,11 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EcrApiError } from './errors.js';
+import { EcrApiError, EmulatorStateError } from './errors.js';
 import type { Faults } from './faults.js';
 import { OPERATIONS, type CallContext } from './operations/index.js';
 import type { SeededRandom } from './random.js';
 import { toSnapshot, type Registry } from './registry.js';
+import { parseNowOption } from './time.js';
+import type { FaultOptions } from './types.js';
 
 /** The X-Amz-Target prefix of every ECR operation. */
 export const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
@@ -48,8 +50,7 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
 async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDeps): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   if (url.pathname.startsWith('/_emulator/')) {
-    await drain(req);
-    sideDoor(req.method ?? 'GET', url, res, deps);
+    sideDoor(req.method ?? 'GET', url, await readBody(req), res, deps);
     return;
   }
   const body = await readBody(req);
@@ -126,7 +127,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   }
 }
 
-function sideDoor(method: string, url: URL, res: ServerResponse, deps: ServerDeps): void {
+function sideDoor(method: string, url: URL, body: Buffer, res: ServerResponse, deps: ServerDeps): void {
   const path = url.pathname;
   if (path === '/_emulator/stats' && method === 'GET') return sendJson(res, 200, deps.faults.stats());
   if (path === '/_emulator/stats/reset' && method === 'POST') {
@@ -134,6 +135,24 @@ function sideDoor(method: string, url: URL, res: ServerResponse, deps: ServerDep
     return sendJson(res, 200, deps.faults.stats());
   }
   if (path === '/_emulator/health' && method === 'GET') return sendJson(res, 200, { ok: true });
+  if (path === '/_emulator/now' && method === 'GET') return sendJson(res, 200, clockAnswer(deps));
+  if (path === '/_emulator/now' && method === 'POST') {
+    // {"now": ISO-8601 | epoch ms} freezes the clock; {"now": null} lets it follow wall time.
+    return withJson(res, body, (input) => {
+      const now = (input as { now?: unknown }).now;
+      if (now === null) deps.registry.clock.set(undefined);
+      else if (typeof now === 'string' || typeof now === 'number') deps.registry.clock.set(parseNowOption(now));
+      else throw new EmulatorStateError('now', 'send {"now": "<ISO-8601>"} or {"now": null}');
+      return clockAnswer(deps);
+    });
+  }
+  if (path === '/_emulator/faults' && method === 'GET') return sendJson(res, 200, deps.faults.get());
+  if (path === '/_emulator/faults' && method === 'POST') {
+    return withJson(res, body, (input) => {
+      deps.faults.set(input as FaultOptions);
+      return deps.faults.get();
+    });
+  }
   if (path === '/_emulator/repositories' && method === 'GET') {
     const name = url.searchParams.get('name');
     if (name !== null) {
@@ -171,9 +190,24 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-async function drain(req: IncomingMessage): Promise<void> {
-  for await (const _ of req) {
-    // Discard: side-door requests carry no body worth reading.
+function clockAnswer(deps: ServerDeps): { now: string; frozen: boolean } {
+  return { now: new Date(deps.registry.clock.now()).toISOString(), frozen: deps.registry.clock.isFixed() };
+}
+
+/** Parses a side-door JSON body, runs `apply`, answers its result or a 400 naming the problem. */
+function withJson(res: ServerResponse, body: Buffer, apply: (input: Record<string, unknown>) => unknown): void {
+  let input: unknown;
+  try {
+    input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+  } catch {
+    return sendJson(res, 400, { message: 'the body must be a JSON object' });
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return sendJson(res, 400, { message: 'the body must be a JSON object' });
+  try {
+    sendJson(res, 200, apply(input as Record<string, unknown>));
+  } catch (error) {
+    if (error instanceof EmulatorStateError) return sendJson(res, 400, { message: error.message });
+    throw error;
   }
 }
 

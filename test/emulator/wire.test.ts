@@ -103,6 +103,29 @@ describe('the AWS JSON 1.1 wire', () => {
     expect((await fetch(`${f.emulator.url}/_emulator/repositories?name=nope`)).status).toBe(404);
   });
 
+  it('POST /_emulator/now sets the clock; GET reads it; null returns to wall time', async () => {
+    const post = (body: string) => fetch(`${f.emulator.url}/_emulator/now`, { method: 'POST', body });
+    expect(await (await post('{"now":"2030-01-01T00:00:00Z"}')).json()).toEqual({ now: '2030-01-01T00:00:00.000Z', frozen: true });
+    expect(f.emulator.now()).toBe(Date.parse('2030-01-01T00:00:00Z'));
+    expect(await (await fetch(`${f.emulator.url}/_emulator/now`)).json()).toEqual({ now: '2030-01-01T00:00:00.000Z', frozen: true });
+    const bad = await post('{"now":"someday"}');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/^now: "someday" is not a time/);
+    expect(((await (await post('{"now":null}')).json()) as { frozen: boolean }).frozen).toBe(false);
+    f.emulator.setNow('2026-02-03T04:05:06.789Z');
+  });
+
+  it('POST /_emulator/faults changes fault knobs at runtime', async () => {
+    const post = (body: string) => fetch(`${f.emulator.url}/_emulator/faults`, { method: 'POST', body });
+    expect(await (await post('{"serverErrorProbability":{"ListImages":1}}')).json()).toMatchObject({ serverErrorProbability: { ListImages: 1 } });
+    expect((await rawCall(f.emulator.url, 'ListImages', JSON.stringify({ repositoryName: 'team/app' }))).status).toBe(500);
+    const bad = await post('{"throttleProbability":7}');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toContain('throttleProbability');
+    await post('{"serverErrorProbability":null}');
+    expect((await rawCall(f.emulator.url, 'ListImages', JSON.stringify({ repositoryName: 'team/app' }))).status).toBe(200);
+  });
+
   it('other paths and methods get 404', async () => {
     expect((await fetch(`${f.emulator.url}/somewhere`)).status).toBe(404);
     expect((await fetch(`${f.emulator.url}/`)).status).toBe(404);
