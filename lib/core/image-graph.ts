@@ -9,7 +9,7 @@ import type { ImageRole } from './plan-model.js';
 
 /** One manifest, its input normalised (deduplicated tags, merged duplicate records). */
 export interface GraphNode {
-  /** Position in {@link ImageGraph.nodes} (nodes are sorted by digest). */
+  /** Position in {@link ImageGraph.nodes} (input order, first occurrence of each digest). */
   index: number;
   digest: string;
   /** Deduplicated and sorted. */
@@ -26,13 +26,13 @@ export interface GraphNode {
   /** An index whose manifest could not be read: its children are unknown. */
   unreadableIndex: boolean;
   role: ImageRole;
-  /** Indexes in this repository that reference this manifest, ascending by digest. */
+  /** Indexes in this repository that reference this manifest, sorted by digest. */
   parents: number[];
   /** The subject this referrer points at, or -1. */
   subject: number;
   /** How the subject was found: OCI `subject` field, or a cosign `sha256-<hex>.sig|.att|.sbom` tag. */
   subjectVia: 'subject' | 'cosign-tag' | undefined;
-  /** Manifests that hold on to this one: children (for an index) and referrers. */
+  /** Manifests that hold on to this one: children (for an index) and referrers; in no particular order. */
   dependents: number[];
   /** Children listed by this index that are not in the repository (for reasons only). */
   missingChildren: number;
@@ -40,10 +40,10 @@ export interface GraphNode {
 
 /** The manifests of one repository and their relations. */
 export interface ImageGraph {
-  /** Every distinct digest, ascending. */
+  /** Every distinct digest, in input order (first occurrence). */
   nodes: GraphNode[];
   byDigest: Map<string, GraphNode>;
-  /** Digests of indexes whose manifest could not be read, ascending. */
+  /** Digests of indexes whose manifest could not be read, sorted. */
   unreadableIndexes: string[];
   /** True when at least one manifest is an index. */
   hasIndexes: boolean;
@@ -56,50 +56,44 @@ const NONE: number[] = Object.freeze([]) as unknown as number[];
 const COSIGN_TAG = /^sha256-([0-9a-f]{64})\.(?:sig|att|sbom)$/;
 
 /**
- * Builds the graph of one repository's manifests. Deterministic: the result does not depend on
- * the order of `images`. Duplicate records of one digest are merged (see {@link mergeRecords}).
+ * Builds the graph of one repository's manifests. Nodes keep the input order (that costs nothing
+ * and sorting half a million digests would cost a lot); everything order-sensitive downstream
+ * breaks ties by digest, and relation lists that reasons quote are sorted by digest, so the plan
+ * does not depend on the order of `images`. Duplicate records of one digest are merged
+ * (see {@link mergeRecords}).
  */
 export function buildImageGraph(images: readonly ImageRecord[]): ImageGraph {
-  const records = groupByDigest(images);
-  const nodes: GraphNode[] = new Array(records.length);
+  const records: ImageRecord[] = [];
+  const nodes: GraphNode[] = [];
   const byDigest = new Map<string, GraphNode>();
+  for (const r of images) {
+    const seen = byDigest.get(r.imageDigest);
+    if (seen) {
+      // Duplicates are rare: only then pay for merging and rebuilding the node.
+      const merged = mergeRecords(records[seen.index]!, r);
+      records[seen.index] = merged;
+      const node = newNode(merged, seen.index);
+      nodes[seen.index] = node;
+      byDigest.set(node.digest, node);
+    } else {
+      const node = newNode(r, nodes.length);
+      records.push(r);
+      nodes.push(node);
+      byDigest.set(node.digest, node);
+    }
+  }
+
   const unreadableIndexes: string[] = [];
   let hasIndexes = false;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
-    const isIndex = (r.imageManifestMediaType !== undefined && INDEX_TYPES.has(r.imageManifestMediaType)) || r.childDigests !== undefined;
-    const unreadableIndex = isIndex && r.childDigests === undefined;
-    if (isIndex) hasIndexes = true;
-    if (unreadableIndex) unreadableIndexes.push(r.imageDigest);
-    const node: GraphNode = {
-      index: i,
-      digest: r.imageDigest,
-      tags: normaliseTags(r.imageTags),
-      pushedAt: finite(r.imagePushedAt),
-      lastPulledAt: finite(r.lastRecordedPullTime),
-      sizeInBytes: nonNegative(finite(r.imageSizeInBytes)),
-      status: r.imageStatus ?? 'ACTIVE',
-      lastArchivedAt: finite(r.lastArchivedAt),
-      lastActivatedAt: finite(r.lastActivatedAt),
-      isIndex,
-      unreadableIndex,
-      role: 'image',
-      parents: NONE,
-      subject: -1,
-      subjectVia: undefined,
-      dependents: NONE,
-      missingChildren: 0,
-    };
-    nodes[i] = node;
-    byDigest.set(node.digest, node);
-  }
-
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i]!;
     const node = nodes[i]!;
+    if (node.isIndex) hasIndexes = true;
+    if (node.unreadableIndex) unreadableIndexes.push(node.digest);
     if (r.childDigests) {
-      // A child listed twice by one index is still one reference.
-      for (const child of new Set(r.childDigests)) {
+      // A child listed twice by one index is still one reference (hence the Set).
+      const children = r.childDigests.length > 1 ? new Set(r.childDigests) : r.childDigests;
+      for (const child of children) {
         const c = byDigest.get(child);
         if (c) {
           if (c.parents === NONE) c.parents = [i];
@@ -121,17 +115,41 @@ export function buildImageGraph(images: readonly ImageRecord[]): ImageGraph {
   }
 
   for (const node of nodes) {
-    // Parents were appended in ascending node order already; dependents may interleave.
-    if (node.dependents.length > 1) node.dependents.sort(ascending);
+    if (node.parents.length > 1) node.parents.sort((a, b) => compareDigests(nodes[a]!.digest, nodes[b]!.digest));
     if (node.parents.length > 0) node.role = 'child';
     else if (node.subject >= 0) node.role = 'referrer';
     else if (node.isIndex) node.role = 'index';
   }
+  unreadableIndexes.sort(compareDigests);
   return { nodes, byDigest, unreadableIndexes, hasIndexes };
 }
 
-function ascending(a: number, b: number): number {
-  return a - b;
+/** Total order on digests (UTF-16 code units, as `<` compares strings). */
+export function compareDigests(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function newNode(r: ImageRecord, index: number): GraphNode {
+  const isIndex = (r.imageManifestMediaType !== undefined && INDEX_TYPES.has(r.imageManifestMediaType)) || r.childDigests !== undefined;
+  return {
+    index,
+    digest: r.imageDigest,
+    tags: normaliseTags(r.imageTags),
+    pushedAt: finite(r.imagePushedAt),
+    lastPulledAt: finite(r.lastRecordedPullTime),
+    sizeInBytes: nonNegative(finite(r.imageSizeInBytes)),
+    status: r.imageStatus ?? 'ACTIVE',
+    lastArchivedAt: finite(r.lastArchivedAt),
+    lastActivatedAt: finite(r.lastActivatedAt),
+    isIndex,
+    unreadableIndex: isIndex && r.childDigests === undefined,
+    role: 'image',
+    parents: NONE,
+    subject: -1,
+    subjectVia: undefined,
+    dependents: NONE,
+    missingChildren: 0,
+  };
 }
 
 function findSubject(
@@ -169,29 +187,6 @@ function finite(n: number | undefined): number | undefined {
 
 function nonNegative(n: number | undefined): number | undefined {
   return n !== undefined && n >= 0 ? n : undefined;
-}
-
-function groupByDigest(images: readonly ImageRecord[]): ImageRecord[] {
-  const sorted = images.slice().sort(byDigestOrder);
-  let out: ImageRecord[] | undefined;
-  for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i]!.imageDigest === sorted[i - 1]!.imageDigest) {
-      out = [];
-      break;
-    }
-  }
-  if (!out) return sorted;
-  // Duplicates are rare: only then pay for merging.
-  for (const r of sorted) {
-    const last = out[out.length - 1];
-    if (last && last.imageDigest === r.imageDigest) out[out.length - 1] = mergeRecords(last, r);
-    else out.push(r);
-  }
-  return out;
-}
-
-function byDigestOrder(a: ImageRecord, b: ImageRecord): number {
-  return a.imageDigest < b.imageDigest ? -1 : a.imageDigest > b.imageDigest ? 1 : 0;
 }
 
 /**

@@ -12,7 +12,7 @@
  * never change a rule's ranking, only whether its verdict is carried out.
  */
 import semver from 'semver';
-import type { GraphNode } from './image-graph.js';
+import { compareDigests, type GraphNode } from './image-graph.js';
 import { formatBytes, formatDuration, ordinal } from './plan-reasons.js';
 import type { Rule } from './rules-model.js';
 import { compileTagPattern, matchesAllPatterns, matchesAnyTag } from './tag-pattern.js';
@@ -92,7 +92,7 @@ interface RuleScan {
 
 /**
  * Evaluates a policy's rules over the pool with ECR's semantics. Pure and deterministic:
- * ties in rankings are broken by digest (the pool is in digest order).
+ * ties in rankings are broken by digest.
  */
 export function evaluateRules(pool: readonly PoolImage[], rules: readonly Rule[], now: number): RuleEvaluation {
   const n = pool.length;
@@ -216,7 +216,7 @@ function newestFirst(members: readonly number[], pool: readonly PoolImage[], sto
     times[i] = t;
     ranked.push(i);
   }
-  return ranked.sort((a, b) => times[b]! - times[a]! || a - b);
+  return ranked.sort((a, b) => times[b]! - times[a]! || compareDigests(pool[a]!.node.digest, pool[b]!.node.digest));
 }
 
 function rankBySemver(c: CompiledRule, pool: readonly PoolImage[], members: number[], count: number, scan: RuleScan): void {
@@ -236,7 +236,7 @@ function rankBySemver(c: CompiledRule, pool: readonly PoolImage[], members: numb
     versions[i] = best.version;
     ranked.push({ i, v: best, t });
   }
-  ranked.sort((a, b) => semver.rcompare(a.v, b.v) || b.t - a.t || a.i - b.i);
+  ranked.sort((a, b) => semver.rcompare(a.v, b.v) || b.t - a.t || compareDigests(pool[a.i]!.node.digest, pool[b.i]!.node.digest));
   ranked.forEach(({ i }, pos) => {
     scan.figure[i] = pos + 1;
     if (pos >= count) scan.met[i] = 1;

@@ -11,7 +11,7 @@
  * 5. children and referrers follow the manifests that hold them (kept if any holder is kept);
  * 6. safety limits: too many deletions blocks the whole repository.
  */
-import { buildImageGraph, type GraphNode, type ImageGraph } from './image-graph.js';
+import { buildImageGraph, compareDigests, type GraphNode, type ImageGraph } from './image-graph.js';
 import type { RepositoryInventory } from './inventory.js';
 import type { Decision, Plan, PlannedImage, RepositoryPlan } from './plan-model.js';
 import { countImages, summarizePlan } from './plan-summary.js';
@@ -312,14 +312,14 @@ function checkLimits(verdicts: readonly Verdict[], images: number, maxPercent: n
 
 function toPlannedImages(graph: ImageGraph, verdicts: readonly Verdict[]): PlannedImage[] {
   const { nodes } = graph;
-  // Newest first reads best; images without a push time last; digest (node order) breaks ties.
+  // Newest first reads best; images without a push time last; digest breaks ties.
   const time = new Float64Array(nodes.length);
   const order = new Uint32Array(nodes.length);
   for (let i = 0; i < nodes.length; i++) {
     time[i] = nodes[i]!.pushedAt ?? Number.NEGATIVE_INFINITY;
     order[i] = i;
   }
-  order.sort((a, b) => time[b]! - time[a]! || a - b);
+  order.sort((a, b) => time[b]! - time[a]! || compareDigests(nodes[a]!.digest, nodes[b]!.digest));
   const out: PlannedImage[] = new Array(nodes.length);
   for (let k = 0; k < order.length; k++) {
     const node = nodes[order[k]!]!;
