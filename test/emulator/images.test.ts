@@ -381,6 +381,18 @@ describe('BatchDeleteImage', () => {
     expect(second.imageIds?.map((i) => i.imageDigest)).toEqual([index?.imageDigest, child]);
   });
 
+  it('deleting the last tag of a child an index lists fails, and the tag stays (containers-roadmap#1567)', async () => {
+    const child = f.emulator.findImage('team/app', { tag: 'multi' })?.childDigests?.[1] as string;
+    f.emulator.tagImage('team/app', child, 'arm-only');
+    const out = await del([{ imageTag: 'arm-only' }]);
+    expect(out.failures?.[0]?.failureCode).toBe('ImageReferencedByManifestList');
+    expect(f.emulator.findImage('team/app', { tag: 'arm-only' })?.imageDigest).toBe(child);
+    // With a second tag, removing one is only an untag and succeeds.
+    f.emulator.tagImage('team/app', child, 'arm-too');
+    expect((await del([{ imageTag: 'arm-only' }])).failures).toEqual([]);
+    expect(f.emulator.findImage('team/app', { digest: child })?.imageTags).toEqual(['arm-too']);
+  });
+
   it('reports ImageNotFound, InvalidImageDigest, InvalidImageTag, ImageTagDoesNotMatchDigest, MissingDigestAndTag', async () => {
     const v1 = f.emulator.findImage('team/app', { tag: 'v1.0.0' })?.imageDigest as string;
     const out = await del([
