@@ -31,8 +31,11 @@ export interface ExecutorContext {
 export interface RepositoryExecution {
   /** Outcome per digest, for every image the plan meant to delete. */
   outcomes: Map<string, Outcome>;
-  /** `not-started` also covers a repository the deadline or an abort stopped part-way. */
-  status: 'completed' | 'failed' | 'not-started';
+  /**
+   * `not-started` also covers a repository the deadline or an abort stopped part-way (see
+   * `statusReason`); `blocked` is the engine's own safety check refusing to start it.
+   */
+  status: 'completed' | 'failed' | 'not-started' | 'blocked';
   statusReason?: string;
   error?: { code: string; message: string };
 }
@@ -52,6 +55,7 @@ export async function executeRepository(
   const outcomes = new Map<string, Outcome>();
   let failure: { code: string; message: string } | undefined;
   let stoppedBy: string | undefined;
+  let attempted = false;
   const pendingReferenced: PlannedImage[] = [];
 
   const settle = (images: readonly PlannedImage[], outcome: Outcome): void => {
@@ -70,6 +74,7 @@ export async function executeRepository(
       settle(batch, { status: 'skipped', reason: stop.kind === 'deadline' ? stop.reason : `aborted: ${stop.reason}` });
       return;
     }
+    attempted = true;
     try {
       const digests = batch.map((i) => i.imageDigest);
       const current = await ctx.registry.rereadImages(plan.repositoryName, digests);
@@ -138,7 +143,9 @@ export async function executeRepository(
   if (pendingReferenced.length > 0) await runStage(chunk(pendingReferenced, MAX_IMAGE_IDS_PER_CALL), true);
 
   if (failure) return { outcomes, status: 'failed', statusReason: `${failure.code}: ${failure.message}`, error: failure };
-  if (stoppedBy) return { outcomes, status: 'not-started', statusReason: `stopped part-way: ${stoppedBy}` };
+  if (stoppedBy) {
+    return { outcomes, status: 'not-started', statusReason: `${attempted ? 'stopped part-way' : 'not started'}: ${stoppedBy}` };
+  }
   return { outcomes, status: 'completed' };
 }
 

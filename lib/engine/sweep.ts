@@ -22,6 +22,8 @@ import { RunControl } from './run-control.js';
 import type { Checkpoint, SweepDeps, SweepOptions, SweepOutput } from './types.js';
 
 const DEFAULT_CONCURRENCY = 4;
+/** How often a running apply sweep refreshes its checkpoint (besides at the end). */
+const CHECKPOINT_INTERVAL_MS = 30_000;
 
 /** A repository that could not be listed. */
 interface ListingFailure {
@@ -113,7 +115,25 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
     }
   }
 
-  const executions = apply ? await executeAll(session, enumeration.planned) : new Map<string, RepositoryExecution>();
+  let onRepositoryDone: ((name: string, execution: RepositoryExecution) => Promise<void>) | undefined;
+  if (apply && deps.checkpoint) {
+    const store = deps.checkpoint;
+    const done = new Set<string>(earlierFinished);
+    for (const plan of enumeration.plan.repositories) {
+      if (plan.status !== 'planned' || plan.counts.delete === 0) done.add(plan.repositoryName);
+    }
+    let lastSave = session.clock();
+    const id = runId;
+    // A run killed outright (not stopped by its deadline) still leaves a recent checkpoint.
+    onRepositoryDone = async (name, execution) => {
+      if (execution.status === 'completed' || execution.status === 'blocked') done.add(name);
+      if (session.clock() - lastSave < CHECKPOINT_INTERVAL_MS) return;
+      lastSave = session.clock();
+      const checkpoint = { version: 1 as const, runId: id, rulesHash, finishedRepositories: [...done].sort(), updatedAt: new Date(lastSave).toISOString() };
+      await storeCheckpoint(session, store, checkpoint, false);
+    };
+  }
+  const executions = apply ? await executeAll(session, enumeration.planned, onRepositoryDone) : new Map<string, RepositoryExecution>();
   const repositories = buildRepositoryResults(session, enumeration, executions);
 
   const totals: ResultCounts & { repositories: number; failedRepositories: number } = {
@@ -262,7 +282,11 @@ async function enumerate(session: Session, skip: ReadonlySet<string>): Promise<E
 }
 
 /** Executes every planned repository (bounded concurrency), in name order of start. */
-async function executeAll(session: Session, planned: readonly PlannedRepository[]): Promise<Map<string, RepositoryExecution>> {
+async function executeAll(
+  session: Session,
+  planned: readonly PlannedRepository[],
+  onRepositoryDone?: (name: string, execution: RepositoryExecution) => Promise<void>,
+): Promise<Map<string, RepositoryExecution>> {
   const executions = new Map<string, RepositoryExecution>();
   const work = planned.filter((p) => p.plan.status === 'planned' && p.plan.counts.delete > 0);
   const total = work.reduce((n, p) => n + p.plan.counts.delete, 0);
@@ -280,8 +304,8 @@ async function executeAll(session: Session, planned: readonly PlannedRepository[
           // The planner blocks these; this is the engine's independent backstop.
           executions.set(plan.repositoryName, {
             outcomes: new Map(),
-            status: 'not-started',
-            statusReason: `blocked: ${percent.toFixed(1)}% of images planned for deletion > maxDeletePercentPerRepository ${percentCap}%`,
+            status: 'blocked',
+            statusReason: `blocked by the engine's safety check: ${percent.toFixed(1)}% of images planned for deletion > maxDeletePercentPerRepository ${percentCap}%`,
           });
           return;
         }
@@ -300,6 +324,7 @@ async function executeAll(session: Session, planned: readonly PlannedRepository[
           entry.indexReads,
         );
         executions.set(plan.repositoryName, execution);
+        await onRepositoryDone?.(plan.repositoryName, execution);
         session.deps.logger?.info('repository swept', {
           repository: plan.repositoryName,
           status: execution.status,
@@ -331,8 +356,9 @@ function buildRepositoryResults(
       if (!execution) {
         // Nothing to delete in it: done as soon as it was planned.
         results.push(repositoryResult(plan, 'completed', new Map(), 'not executed'));
-      } else if (execution.status === 'not-started' && execution.outcomes.size === 0 && execution.statusReason?.startsWith('blocked')) {
-        results.push(repositoryResult(plan, 'blocked', new Map(), execution.statusReason, { statusReason: execution.statusReason }));
+      } else if (execution.status === 'blocked') {
+        const reason = execution.statusReason ?? 'blocked by a safety limit';
+        results.push(repositoryResult(plan, 'blocked', new Map(), `repository ${reason}`, { statusReason: reason }));
       } else {
         const extra: { statusReason?: string; error?: { code: string; message: string } } = {};
         if (execution.statusReason !== undefined) extra.statusReason = execution.statusReason;

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { runSweep } from '../../lib/engine/sweep.js';
 import type { ResultImage, SweepResult } from '../../lib/core/result-model.js';
+import type { Checkpoint } from '../../lib/engine/types.js';
 import { DAY, ruleSet, untaggedOlderThan } from './support/rules.js';
 import { FakeEcr, INDEX_TYPE, digestOf, serverError, throttlingError } from './support/fake-ecr.js';
 
@@ -178,6 +179,21 @@ describe('runSweep on scripted failure sequences', () => {
     expect(result.repositories[0]?.status).toBe('blocked');
     expect(fake.deleteCalls).toHaveLength(0);
     expect(fake.digests('app')).toHaveLength(5);
+  });
+
+  it('refreshes the checkpoint while it runs, then clears it when the run completes', async () => {
+    const fake = new FakeEcr().add('a', untagged('x')).add('b', untagged('y')).add('c', untagged('z'));
+    const events: string[] = [];
+    const store = {
+      load: async () => null,
+      save: async (c: Checkpoint) => void events.push(`save ${c.finishedRepositories.join(',')}`),
+      clear: async () => void events.push('clear'),
+    };
+    let t = NOW;
+    // Every reading of the clock is 40 s later: each finished repository is past the save interval.
+    const { result } = await runSweep({ ecr: fake.client, clock: () => (t += 40_000), checkpoint: store }, { ruleSet: rules, mode: 'apply', now: NOW, concurrency: 1 });
+    expect(result.remainingRepositories).toEqual([]);
+    expect(events).toEqual(['save a', 'save a,b', 'save a,b,c', 'clear']);
   });
 
   it('never deletes in dry-run and never deletes when the plan sink fails', async () => {
