@@ -21,7 +21,6 @@ import type {
   RepositorySnapshot,
   StateFile,
   StateImage,
-  StateRepository,
 } from './types.js';
 
 export type * from './types.js';
@@ -139,7 +138,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     loadState: (s) => registry.loadState(s),
     clear: () => registry.clear(),
     createRepository: (name) => {
-      const repo = registry.find(name) ?? registry.loadRepository({ name } as StateRepository, clock.now(), 'createRepository');
+      const repo = registry.find(name) ?? registry.loadRepository({ name }, clock.now(), 'createRepository');
       return { repositoryName: repo.name, createdAt: repo.createdAt, imageCount: repo.size };
     },
     addImages: (name, images) => {

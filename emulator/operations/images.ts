@@ -7,7 +7,7 @@ import { INDEX_TYPES, isDigestShaped, parseManifest, sha256Digest } from '../man
 import { decodeToken, encodeToken } from '../pagination.js';
 import { manifestOf } from '../materialize.js';
 import type { Repository, StoredImage } from '../registry.js';
-import { S, isValidTag, validateInput } from '../validate.js';
+import { S, isValidTag } from '../validate.js';
 import { imageDetailShape, repositoryFor, type CallContext, type Input } from './context.js';
 
 interface ImageId {
