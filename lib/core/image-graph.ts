@@ -91,10 +91,11 @@ export function buildImageGraph(images: readonly ImageRecord[]): ImageGraph {
     if (node.isIndex) hasIndexes = true;
     if (node.unreadableIndex) unreadableIndexes.push(node.digest);
     if (r.childDigests) {
-      // A child listed twice by one index is still one reference (hence the Set).
-      const children = r.childDigests.length > 1 ? new Set(r.childDigests) : r.childDigests;
-      for (const child of children) {
-        const c = byDigest.get(child);
+      const children = r.childDigests;
+      for (let k = 0; k < children.length; k++) {
+        const c = byDigest.get(children[k]!);
+        // A child listed twice by one index is still one reference.
+        if (c && c.parents.length > 0 && c.parents[c.parents.length - 1] === i) continue;
         if (c) {
           if (c.parents === NONE) c.parents = [i];
           else c.parents.push(i);

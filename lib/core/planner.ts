@@ -13,7 +13,7 @@
  */
 import { buildImageGraph, compareDigests, type GraphNode, type ImageGraph } from './image-graph.js';
 import type { RepositoryInventory } from './inventory.js';
-import type { Decision, Plan, PlannedImage, RepositoryPlan } from './plan-model.js';
+import type { Decision, Plan, PlanCounts, PlannedImage, RepositoryPlan } from './plan-model.js';
 import { countImages, summarizePlan } from './plan-summary.js';
 import { formatDuration, quoteList, shortDigest } from './plan-reasons.js';
 import { isoTime } from './iso-time.js';
@@ -82,7 +82,7 @@ export function planRepository(
     policy: policyName,
     status: blocked ? 'blocked' : 'planned',
     images,
-    counts: countImages(images, (i) => graph.byDigest.get(i.imageDigest)?.isIndex ?? false),
+    counts: countVerdicts(graph.nodes, verdicts),
   };
   if (blocked) plan.statusReason = blocked;
   return plan;
@@ -293,6 +293,18 @@ function footprint(node: GraphNode, nodes: readonly GraphNode[]): number | undef
     if (dep.sizeInBytes !== undefined) total = (total ?? 0) + dep.sizeInBytes;
   }
   return total ?? node.sizeInBytes;
+}
+
+/** The repository's counts; see {@link countImages} for how bytes are counted. */
+function countVerdicts(nodes: readonly GraphNode[], verdicts: readonly Verdict[]): PlanCounts {
+  const counts: PlanCounts = { images: nodes.length, delete: 0, keep: 0, transition: 0, bytesToFree: 0 };
+  for (let i = 0; i < nodes.length; i++) {
+    const decision = verdicts[i]!.decision;
+    counts[decision]++;
+    const node = nodes[i]!;
+    if (decision === 'delete' && !node.isIndex && node.sizeInBytes !== undefined) counts.bytesToFree += node.sizeInBytes;
+  }
+  return counts;
 }
 
 /** Step 6: the reason the repository is blocked, or undefined when within the limits. */
