@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { CliResult, CliRunner } from '../support/aws-cli.js';
 import type { StepObservation } from '../support/compare.js';
 import { DigestBook, flattenResponse, type Fields } from '../support/normalise.js';
-import { buildFixtures, type BlobFixture, type Fixtures, type ManifestFixture } from './fixtures.js';
+import { buildFixtures, INDEX_TYPE, type BlobFixture, type Fixtures, type ManifestFixture } from './fixtures.js';
 
 /** The repository the scenario works in; the name has a slash like most real ones. */
 export const REPO = 'interop/app';
@@ -80,6 +80,7 @@ export async function runEcrScenario(options: ScenarioOptions): Promise<StepObse
   };
   await uploadBlob(fx.config);
   for (const layer of fx.layers) await uploadBlob(layer);
+  await uploadBlob(fx.ociEmptyConfig);
 
   // Upload errors: a part that does not start where the previous one ended, a digest that does not match
   // the bytes, an upload id the server never issued, and the same layer uploaded twice.
@@ -174,6 +175,36 @@ export async function runEcrScenario(options: ScenarioOptions): Promise<StepObse
   ]);
   await paginate(cli, record);
 
+  // --- A multi-arch index and an OCI referrer --------------------------------------------------------
+  const child = fx.paged[0]!;
+  const childDigest = await digestOf(cli, child.label.replace('manifest:', ''), child.digest);
+  const pushedIndex = await putImage('put-image (index of p01 and p02, tag multi)', fx.index, 'multi');
+  book.addDigest(reportedDigest(pushedIndex) ?? fx.index.digest, fx.index.label);
+  await step('describe-images (imageIds: tag multi)', ['describe-images', '--repository-name', REPO, '--image-ids', 'imageTag=multi']);
+  await step('batch-get-image (tag multi, accepting manifest lists)', [
+    'batch-get-image', '--repository-name', REPO, '--image-ids', 'imageTag=multi', '--accepted-media-types', INDEX_TYPE,
+  ]);
+  await step('batch-delete-image (digest of p01, a child of the index)', [
+    'batch-delete-image', '--repository-name', REPO, '--image-ids', `imageDigest=${childDigest}`,
+  ]);
+  const pushedReferrer = await putImage('put-image (referrer of p03, untagged)', fx.referrer);
+  const referrerDigest = reportedDigest(pushedReferrer) ?? fx.referrer.digest;
+  book.addDigest(referrerDigest, fx.referrer.label);
+  await step('describe-images (imageIds: the referrer)', [
+    'describe-images', '--repository-name', REPO, '--image-ids', `imageDigest=${referrerDigest}`,
+  ]);
+  const subjectDigest = await digestOf(cli, 'p03', fx.paged[2]!.digest);
+  await step('list-image-referrers (subject p03)', [
+    'list-image-referrers', '--repository-name', REPO, '--subject-id', `imageDigest=${subjectDigest}`,
+  ]);
+  await step('batch-delete-image (tag multi, its only tag)', ['batch-delete-image', '--repository-name', REPO, '--image-ids', 'imageTag=multi']);
+  await step('describe-images (index after deleting its only tag)', [
+    'describe-images', '--repository-name', REPO, '--image-ids', `imageDigest=${reportedDigest(pushedIndex) ?? fx.index.digest}`,
+  ]);
+  await step('batch-delete-image (digest of p01, no longer referenced)', [
+    'batch-delete-image', '--repository-name', REPO, '--image-ids', `imageDigest=${childDigest}`,
+  ]);
+
   // --- Delete the repository --------------------------------------------------------------------------
   await step('delete-repository (not empty, no force)', ['delete-repository', '--repository-name', REPO]);
   await step('delete-repository (force)', ['delete-repository', '--repository-name', REPO, '--force']);
@@ -215,9 +246,11 @@ function outcomeFields(result: CliResult, book: DigestBook, opts: StepOptions): 
 
 function bookFor(fx: Fixtures): DigestBook {
   const book = new DigestBook();
-  for (const b of [fx.config, ...fx.layers, fx.corrupt]) book.addDigest(b.digest, b.label);
   book.addDigest(fx.neverUploadedDigest, 'blob:never-uploaded');
-  for (const m of [fx.manifestA, fx.manifestB, fx.manifestMissingLayer, ...fx.paged]) book.addManifest(m.text, m.digest, m.label);
+  for (const b of [fx.config, ...fx.layers, fx.corrupt, fx.ociEmptyConfig]) book.addDigest(b.digest, b.label);
+  for (const m of [fx.manifestA, fx.manifestB, fx.manifestMissingLayer, ...fx.paged, fx.index, fx.referrer]) {
+    book.addManifest(m.text, m.digest, m.label);
+  }
   return book;
 }
 
@@ -285,6 +318,25 @@ async function paginate(cli: (args: readonly string[]) => Promise<CliResult>, re
     'imageDetails count': String(arrayAt(all.json, 'imageDetails').length),
     NextToken: stringAt(all.json, 'NextToken') === undefined ? '(absent)' : '<token>',
   });
+  const listed: string[] = [];
+  let listToken: string | undefined;
+  for (let page = 1; page <= 4; page += 1) {
+    const r = await cli(['list-images', '--repository-name', REPO, '--max-results', '10', ...(listToken === undefined ? [] : ['--next-token', listToken])]);
+    const ids = arrayAt(r.json, 'imageIds');
+    for (const id of ids) listed.push(`${stringAt(id, 'imageDigest') ?? ''} ${stringAt(id, 'imageTag') ?? ''}`);
+    listToken = stringAt(r.json, 'nextToken');
+    record(`list-images --max-results 10 (page ${page})`, {
+      exit: String(r.exitCode),
+      ...(r.error ? { error: r.error.code } : {}),
+      'imageIds count': String(ids.length),
+      nextToken: listToken === undefined ? '(absent)' : '<token>',
+    });
+    if (listToken === undefined) break;
+  }
+  record('list-images pages combined', {
+    'image ids': String(new Set(listed).size),
+    'repeated across pages': String(listed.length - new Set(listed).size),
+  });
   let starting: string | undefined;
   for (let page = 1; page <= 4; page += 1) {
     const r = await cli(['list-images', '--repository-name', REPO, '--max-items', '12', ...(starting === undefined ? [] : ['--starting-token', starting])]);
@@ -296,6 +348,13 @@ async function paginate(cli: (args: readonly string[]) => Promise<CliResult>, re
     });
     if (starting === undefined) break;
   }
+}
+
+/** The digest the server holds for `tag` (not recorded as a step), or `fallback` when it has none. */
+async function digestOf(cli: (args: readonly string[]) => Promise<CliResult>, tag: string, fallback: string): Promise<string> {
+  const r = await cli(['list-images', '--repository-name', REPO, '--filter', 'tagStatus=TAGGED']);
+  const id = arrayAt(r.json, 'imageIds').find((i) => stringAt(i, 'imageTag') === tag);
+  return stringAt(id, 'imageDigest') ?? fallback;
 }
 
 /** The digest PutImage reported for the image it stored. */

@@ -23,6 +23,9 @@ const MIB = 1024 * 1024;
 const CONFIG_TYPE = 'application/vnd.docker.container.image.v1+json';
 const LAYER_TYPE = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
 const MANIFEST_TYPE = 'application/vnd.docker.distribution.manifest.v2+json';
+/** Media type of a Docker manifest list (multi-arch index). */
+export const INDEX_TYPE = 'application/vnd.docker.distribution.manifest.list.v2+json';
+const SBOM_TYPE = 'application/vnd.example.sbom.v1+json';
 
 /** The sha256 digest of bytes, as ECR writes it (`sha256:<hex>`). */
 export function sha256Digest(bytes: Buffer | string): string {
@@ -65,6 +68,13 @@ export interface Fixtures {
   readonly manifestMissingLayer: ManifestFixture;
   /** 25 distinct manifests (different layer sequences) for pagination, tagged p01..p25. */
   readonly paged: readonly ManifestFixture[];
+  /** The 2-byte OCI empty config `{}` a referrer artifact points at. */
+  readonly ociEmptyConfig: BlobFixture;
+  /** A Docker manifest list of p01 (amd64) and p02 (arm64); `layerBytes` is its largest child's. */
+  readonly index: ManifestFixture;
+  /** An OCI 1.1 artifact (an SBOM) whose `subject` is p03. */
+  readonly referrer: ManifestFixture;
+  readonly referrerArtifactType: string;
 }
 
 function layer(label: string, seed: string, size: number, partSizes?: number[]): BlobFixture {
@@ -110,10 +120,41 @@ export function buildFixtures(): Fixtures {
   const config = blob('blob:config', Buffer.from(configText), CONFIG_TYPE);
   const corrupt = layer('blob:corrupt', 'ecr-sweeper interop corrupt upload', 333);
   const neverUploaded = layer('blob:never-uploaded', 'ecr-sweeper interop never uploaded', 444);
-  const paged = orderedSelections(small)
+  const paged: ManifestFixture[] = orderedSelections(small)
     .slice(0, 25)
     .map((selection, i) => manifest(`manifest:p${String(i + 1).padStart(2, '0')}`, config, selection));
+  const ociEmptyConfig = blob('blob:oci-empty', Buffer.from('{}'), 'application/vnd.oci.empty.v1+json');
+  const [p01, p02, p03] = [paged[0]!, paged[1]!, paged[2]!];
+  const indexText = JSON.stringify(
+    {
+      schemaVersion: 2,
+      mediaType: INDEX_TYPE,
+      manifests: [
+        { mediaType: MANIFEST_TYPE, size: Buffer.byteLength(p01.text), digest: p01.digest, platform: { architecture: 'amd64', os: 'linux' } },
+        { mediaType: MANIFEST_TYPE, size: Buffer.byteLength(p02.text), digest: p02.digest, platform: { architecture: 'arm64', os: 'linux' } },
+      ],
+    },
+    null,
+    3,
+  );
+  const sbom = small[3]!;
+  const referrerText = JSON.stringify(
+    {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      artifactType: SBOM_TYPE,
+      config: { mediaType: ociEmptyConfig.mediaType, size: ociEmptyConfig.bytes.length, digest: ociEmptyConfig.digest },
+      layers: [{ mediaType: SBOM_TYPE, size: sbom.bytes.length, digest: sbom.digest }],
+      subject: { mediaType: MANIFEST_TYPE, size: Buffer.byteLength(p03.text), digest: p03.digest },
+    },
+    null,
+    3,
+  );
   return {
+    ociEmptyConfig,
+    index: { label: 'manifest:index', text: indexText, digest: sha256Digest(indexText), layerBytes: Math.max(p01.layerBytes, p02.layerBytes) },
+    referrer: { label: 'manifest:referrer', text: referrerText, digest: sha256Digest(referrerText), layerBytes: sbom.bytes.length },
+    referrerArtifactType: SBOM_TYPE,
     config,
     layers,
     corrupt,

@@ -30,7 +30,7 @@ const NO_ERROR = [
 export const KNOWN_MOTO_DEVIATIONS: readonly KnownDeviation[] = [
   {
     id: 'moto-no-layer-upload',
-    step: /^(initiate-layer-upload \(|upload-layer-part \d\/\d|complete-layer-upload \(blob:(config|layer-\d)\))/,
+    step: /^(initiate-layer-upload \(|upload-layer-part \d\/\d|complete-layer-upload \(blob:(config|layer-\d|oci-empty)\))/,
     fields: [
       ...NO_ERROR,
       ['uploadId', '<uuid>'],
@@ -38,7 +38,7 @@ export const KNOWN_MOTO_DEVIATIONS: readonly KnownDeviation[] = [
       ['lastByteReceived', /^[0-9]+$/],
       ['registryId', '<account>'],
       ['repositoryName', 'interop/app'],
-      ['layerDigest', /^blob:(config|layer-\d)$/],
+      ['layerDigest', /^blob:(config|layer-\d|oci-empty)$/],
     ],
     why: 'moto 5.2 answers HTTP 500 (NotImplementedError) to InitiateLayerUpload/UploadLayerPart/CompleteLayerUpload; 2015 ref documents all three',
   },
@@ -79,8 +79,8 @@ export const KNOWN_MOTO_DEVIATIONS: readonly KnownDeviation[] = [
   },
   {
     id: 'moto-digest-not-of-manifest-bytes',
-    step: /put-image \(manifest (A, tag v1|B, untagged)\)$/,
-    fields: [['image.imageId.imageDigest', /^manifest:[AB]$/]],
+    step: /put-image \((manifest A, tag v1|manifest B, untagged|index of p01 and p02, tag multi|referrer of p03, untagged)\)$/,
+    fields: [['image.imageId.imageDigest', /^manifest:(A|B|index|referrer)$/]],
     why: '2015 ref ImageIdentifier.imageDigest is "The sha256 digest of the image manifest"; moto hashes a re-serialised copy, not the bytes sent',
   },
   {
@@ -180,6 +180,67 @@ export const KNOWN_MOTO_DEVIATIONS: readonly KnownDeviation[] = [
     why: 'pages 2 and 3 exist only when page 1 honoured maxResults (2015 ref DescribeImages maxResults/nextToken)',
   },
   {
+    id: 'moto-list-images-ignores-max-results',
+    step: /list-images --max-results 10 \(page 1\)/,
+    fields: [
+      ['imageIds count', '10'],
+      ['nextToken', '<token>'],
+    ],
+    why: '2015 ref ListImages maxResults: "only returns maxResults results in a single page along with a nextToken"; moto returns all 26',
+  },
+  {
+    id: 'moto-list-images-ignores-max-results',
+    step: /list-images --max-results 10 \(page [23]\)/,
+    fields: [[STEP_FIELD, 'ran']],
+    why: 'pages 2 and 3 exist only when page 1 honoured maxResults (2015 ref ListImages maxResults/nextToken)',
+  },
+  {
+    id: 'moto-deletes-index-children',
+    step: /batch-delete-image \(digest of p01, a child of the index\)/,
+    fields: [
+      ['imageIds', '[]'],
+      [/^imageIds\[/, ABSENT],
+      ['failures', ABSENT],
+      ['failures[manifest:p01].failureCode', 'ImageReferencedByManifestList'],
+      [/^failures\[manifest:p01\]\./, PRESENT],
+    ],
+    why: 'facts §4.2/§6 (API enum): deleting a manifest an index still lists fails per image with ImageReferencedByManifestList; moto deletes it',
+  },
+  {
+    id: 'moto-deletes-index-children',
+    step: /batch-delete-image \(digest of p01, no longer referenced\)/,
+    fields: [
+      ['imageIds', ABSENT],
+      [/^imageIds\[manifest:p01 p01\]\./, PRESENT],
+      ['failures', '[]'],
+      [/^failures\[manifest:p01\]\./, ABSENT],
+    ],
+    why: 'consequence: the child is still there to delete once its index is gone (facts §6 "Index-first order"); moto already deleted it',
+  },
+  {
+    id: 'moto-no-referrers',
+    step: /describe-images \(imageIds: the referrer\)/,
+    fields: [
+      ['imageDetails[manifest:referrer].subjectManifestDigest', 'manifest:p03'],
+      ['imageDetails[manifest:referrer].artifactMediaType', PRESENT],
+      ['imageDetails[manifest:referrer].imageSizeInBytes', String(fx.referrer.layerBytes)],
+    ],
+    why: 'facts §4.1/§4.3: a manifest with an OCI 1.1 subject reports subjectManifestDigest (and artifactMediaType); moto omits both and sizes it by its config',
+  },
+  {
+    id: 'moto-no-referrers',
+    step: /list-image-referrers \(subject p03\)/,
+    fields: [
+      ...NO_ERROR,
+      ['referrers[manifest:referrer].digest', 'manifest:referrer'],
+      ['referrers[manifest:referrer].mediaType', 'application/vnd.oci.image.manifest.v1+json'],
+      ['referrers[manifest:referrer].artifactType', fx.referrerArtifactType],
+      ['referrers[manifest:referrer].size', String(Buffer.byteLength(fx.referrer.text))],
+      ['referrers[manifest:referrer].artifactStatus', 'ACTIVE'],
+    ],
+    why: 'facts §4.3: ListImageReferrers lists referrers with digest, mediaType, artifactType, size, artifactStatus; moto 5.2 answers HTTP 500',
+  },
+  {
     id: 'moto-tag-digest-mismatch-code',
     step: /batch-delete-image \(tag p01 with the digest of manifest B\)/,
     fields: [['failures[manifest:B p01].failureCode', 'ImageTagDoesNotMatchDigest']],
@@ -193,6 +254,8 @@ export const KNOWN_MOTO_DEVIATIONS: readonly KnownDeviation[] = [
     fields: [
       ['imageDetails[manifest:A].imageSizeInBytes', String(fx.manifestA.layerBytes)],
       ['imageDetails[manifest:B].imageSizeInBytes', String(fx.manifestB.layerBytes)],
+      // facts §4.1: "If the image is a manifest list, this will be the max size of all manifests in the list."
+      ['imageDetails[manifest:index].imageSizeInBytes', String(fx.index.layerBytes)],
     ],
     why: 'ImageDetail.imageSizeInBytes is the compressed size of the image, i.e. the sum of its layers (2015 ref ImageDetail; facts §4.1); moto reports the config blob\'s size instead',
   },

@@ -164,7 +164,7 @@ function identityOf(item: NormTree): string | undefined {
   if (typeof item === 'string' || Array.isArray(item)) return undefined;
   const id = item.imageId;
   const holder = id !== undefined && typeof id === 'object' && !Array.isArray(id) ? id : item;
-  const digest = holder.imageDigest ?? item.layerDigest;
+  const digest = holder.imageDigest ?? item.layerDigest ?? item.digest;
   const tag = holder.imageTag;
   const parts = [typeof digest === 'string' ? digest : undefined, typeof tag === 'string' ? `${digest === undefined ? 'tag ' : ''}${tag}` : undefined];
   const key = parts.filter((p) => p !== undefined).join(' ');
