@@ -25,7 +25,7 @@ export interface CallStats {
 
 /** Outer retry loop settings. */
 export interface RetrySettings {
-  /** Logical attempts (each may contain several SDK attempts). Default 6. */
+  /** Logical attempts (each may contain several SDK attempts). Default 8. */
   maxAttempts?: number;
   /** Backoff base, ms; attempt n waits up to base * 2^n (full jitter). Default 200. */
   baseDelayMs?: number;
@@ -96,7 +96,7 @@ export class MeteredEcrClient {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
     private readonly random: () => number = Math.random,
   ) {
-    this.retry = { maxAttempts: retry.maxAttempts ?? 6, baseDelayMs: retry.baseDelayMs ?? 200, maxDelayMs: retry.maxDelayMs ?? 5000 };
+    this.retry = { maxAttempts: retry.maxAttempts ?? 8, baseDelayMs: retry.baseDelayMs ?? 200, maxDelayMs: retry.maxDelayMs ?? 5000 };
     this.inFlight = pLimit(Math.max(1, retry.maxInFlight ?? 4));
     const wrapper = Object.create(base) as ECRClient;
     // Own properties shadow the base client's: a separate stack and handler cache.

@@ -19,7 +19,7 @@ import { orderedMap } from './ordered-map.js';
 import { RateController } from './rate-controller.js';
 import { addCounts, emptyCounts, repositoryResult } from './result-builder.js';
 import { RunControl } from './run-control.js';
-import type { Checkpoint, SweepDeps, SweepOptions, SweepOutput } from './types.js';
+import type { Checkpoint, ProgressEvent, SweepDeps, SweepOptions, SweepOutput } from './types.js';
 
 const DEFAULT_CONCURRENCY = 4;
 /** How often a running apply sweep refreshes its checkpoint (besides at the end). */
@@ -246,9 +246,9 @@ async function enumerate(session: Session, skip: ReadonlySet<string>): Promise<E
   let budget = ruleSet.defaults.maxDeletionsPerRun;
   let listedImages = 0;
   let done = 0;
-  const progress = (): void =>
-    session.deps.onProgress?.({ phase: 'list', repositoriesDone: done, repositoriesTotal: governed.length, images: listedImages });
-  progress();
+  const listProgress = (): void =>
+    progress(session, { phase: 'list', repositoriesDone: done, repositoriesTotal: governed.length, images: listedImages });
+  listProgress();
   const listings = orderedMap(
     governed,
     session.concurrency,
@@ -274,7 +274,7 @@ async function enumerate(session: Session, skip: ReadonlySet<string>): Promise<E
       if (listing.value.indexReads) entry.indexReads = listing.value.indexReads;
       planned.push(entry);
     }
-    progress();
+    listProgress();
   }
   repositoryPlans.sort((a, b) => (a.repositoryName < b.repositoryName ? -1 : a.repositoryName > b.repositoryName ? 1 : 0));
   const plan = summarizePlan(repositoryPlans, session.now, session.mode);
@@ -291,7 +291,7 @@ async function executeAll(
   const work = planned.filter((p) => p.plan.status === 'planned' && p.plan.counts.delete > 0);
   const total = work.reduce((n, p) => n + p.plan.counts.delete, 0);
   let settled = 0;
-  session.deps.onProgress?.({ phase: 'delete', imagesDone: 0, imagesTotal: total });
+  progress(session, { phase: 'delete', imagesDone: 0, imagesTotal: total });
   const batchLimit = pLimit(session.concurrency);
   const repoLimit = pLimit(session.concurrency);
   const percentCap = session.options.ruleSet.defaults.maxDeletePercentPerRepository;
@@ -316,7 +316,7 @@ async function executeAll(
             batchLimit,
             onSettled: (count) => {
               settled += count;
-              session.deps.onProgress?.({ phase: 'delete', imagesDone: settled, imagesTotal: total });
+              progress(session, { phase: 'delete', imagesDone: settled, imagesTotal: total });
             },
           },
           plan,
@@ -391,6 +391,15 @@ function buildRepositoryResults(
     });
   }
   return results.sort((a, b) => (a.repositoryName < b.repositoryName ? -1 : a.repositoryName > b.repositoryName ? 1 : 0));
+}
+
+/** Progress is cosmetic: a failing progress bar must never disturb a sweep. */
+function progress(session: Session, event: ProgressEvent): void {
+  try {
+    session.deps.onProgress?.(event);
+  } catch (error) {
+    session.deps.logger?.debug('progress callback failed', { error: messageOf(error) });
+  }
 }
 
 function ungovernedPlan(repositoryName: string, policy: string | null, isProtected: boolean, reason: string): RepositoryPlan {

@@ -85,6 +85,8 @@ describe('runSweep on the emulator', () => {
       );
       for (const c of candidates.filter((_, k) => k % 7 === retagged.length % 7).slice(0, count)) {
         if (retagged.some((r) => r.digest === c.digest)) continue;
+        // Only images still there can be tagged (pushing a tag to a deleted digest is impossible).
+        if (!emulator.findImage(c.repo, { digest: c.digest })) continue;
         const tag = `hotfix-${retagged.length}`;
         emulator.tagImage(c.repo, c.digest, tag);
         retagged.push({ ...c, tag });

@@ -181,6 +181,16 @@ describe('runSweep on scripted failure sequences', () => {
     expect(fake.digests('app')).toHaveLength(5);
   });
 
+  it('is not disturbed by a progress callback that throws', async () => {
+    const fake = new FakeEcr().add('app', untagged('a'), untagged('b'));
+    const { result } = await runSweep(
+      { ecr: fake.client, clock: () => NOW, onProgress: () => { throw new Error('terminal gone'); } },
+      { ruleSet: rules, mode: 'apply', now: NOW },
+    );
+    expect(result.totals.deleted).toBe(2);
+    expect(result.totals.failed).toBe(0);
+  });
+
   it('refreshes the checkpoint while it runs, then clears it when the run completes', async () => {
     const fake = new FakeEcr().add('a', untagged('x')).add('b', untagged('y')).add('c', untagged('z'));
     const events: string[] = [];
