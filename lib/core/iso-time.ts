@@ -1,18 +1,17 @@
 /**
  * Epoch milliseconds to ISO-8601 (`2026-05-31T12:00:00.000Z`), as `Date#toISOString` writes it,
- * about five times faster: a plan of a million images formats two million times, and
- * `toISOString` alone would take most of the planner's CPU budget.
+ * several times faster and as one flat 24-character string: a plan of a million images formats two
+ * million times, and concatenated pieces would keep a rope of nine strings alive per time.
  */
 
-const TWO = Array.from({ length: 60 }, (_, i) => (i < 10 ? `0${i}` : `${i}`));
-const THREE = Array.from({ length: 1000 }, (_, i) => `${i}`.padStart(3, '0'));
 const DAY = 86_400_000;
 // Years 0000-9999 have a fixed-width date; outside that range toISOString's own format is used.
 const MIN = -62_167_219_200_000;
 const MAX = 253_402_300_800_000;
 const MAX_CACHED_DAYS = 20_000;
-// "YYYY-MM-DDT" per day number; bounded so odd input cannot grow it without limit.
-const dayPrefix = new Map<number, string>();
+// Character codes of "YYYY-MM-DD" per day number; bounded so odd input cannot grow it without limit.
+const dayCodes = new Map<number, number[]>();
+const ZERO = 48;
 
 /**
  * Formats an epoch-ms time exactly as `new Date(ms).toISOString()` does.
@@ -24,16 +23,27 @@ export function isoTime(ms: number): string {
   if (!(ms >= MIN && ms < MAX) || !Number.isInteger(ms)) return new Date(ms).toISOString();
   const days = Math.floor(ms / DAY);
   let rest = ms - days * DAY;
-  let prefix = dayPrefix.get(days);
-  if (prefix === undefined) {
-    if (dayPrefix.size >= MAX_CACHED_DAYS) dayPrefix.clear();
-    prefix = new Date(days * DAY).toISOString().slice(0, 11);
-    dayPrefix.set(days, prefix);
+  let d = dayCodes.get(days);
+  if (d === undefined) {
+    if (dayCodes.size >= MAX_CACHED_DAYS) dayCodes.clear();
+    const date = new Date(days * DAY).toISOString();
+    d = [];
+    for (let k = 0; k < 10; k++) d.push(date.charCodeAt(k));
+    dayCodes.set(days, d);
   }
   const h = Math.floor(rest / 3_600_000);
   rest -= h * 3_600_000;
   const m = Math.floor(rest / 60_000);
   rest -= m * 60_000;
   const s = Math.floor(rest / 1000);
-  return `${prefix}${TWO[h]}:${TWO[m]}:${TWO[s]}.${THREE[rest - s * 1000]}Z`;
+  const f = rest - s * 1000;
+  return String.fromCharCode(
+    d[0]!, d[1]!, d[2]!, d[3]!, d[4]!, d[5]!, d[6]!, d[7]!, d[8]!, d[9]!,
+    84, // T
+    ZERO + Math.floor(h / 10), ZERO + (h % 10), 58,
+    ZERO + Math.floor(m / 10), ZERO + (m % 10), 58,
+    ZERO + Math.floor(s / 10), ZERO + (s % 10), 46,
+    ZERO + Math.floor(f / 100), ZERO + (Math.floor(f / 10) % 10), ZERO + (f % 10),
+    90, // Z
+  );
 }

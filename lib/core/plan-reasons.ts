@@ -69,3 +69,13 @@ export function quoteList(items: readonly string[], limit = 3): string {
   const shown = items.slice(0, limit).map((s) => `'${s}'`).join(', ');
   return items.length > limit ? `${shown} and ${items.length - limit} more` : shown;
 }
+
+/**
+ * Returns `s` after asking V8 to flatten it. A reason built by concatenation is a rope of many
+ * small strings; flattened it takes less than half the memory, which matters when a plan of a
+ * million images is held before execution. Reading one character is what triggers flattening.
+ */
+export function flatString(s: string): string {
+  s.charCodeAt(0);
+  return s;
+}

@@ -15,7 +15,7 @@ import { buildImageGraph, compareDigests, type GraphNode, type ImageGraph } from
 import type { RepositoryInventory } from './inventory.js';
 import type { Decision, Plan, PlanCounts, PlannedImage, RepositoryPlan } from './plan-model.js';
 import { countImages, summarizePlan } from './plan-summary.js';
-import { formatDuration, quoteList, shortDigest } from './plan-reasons.js';
+import { flatString, formatDuration, quoteList, shortDigest } from './plan-reasons.js';
 import { isoTime } from './iso-time.js';
 import { evaluateRules, type PoolImage } from './planner-rules.js';
 import { selectPolicy } from './repository-match.js';
@@ -333,19 +333,26 @@ function toPlannedImages(graph: ImageGraph, verdicts: readonly Verdict[]): Plann
   }
   order.sort((a, b) => time[b]! - time[a]! || compareDigests(nodes[a]!.digest, nodes[b]!.digest));
   const out: PlannedImage[] = new Array(nodes.length);
+  // Images are in push-time order and an index's children share its push time: one string serves all.
+  let lastPushed: number | undefined;
+  let lastPushedIso: string | null = null;
   for (let k = 0; k < order.length; k++) {
     const node = nodes[order[k]!]!;
     const v = verdicts[node.index]!;
+    if (node.pushedAt !== lastPushed) {
+      lastPushed = node.pushedAt;
+      lastPushedIso = node.pushedAt === undefined ? null : isoTime(node.pushedAt);
+    }
     const image: PlannedImage = {
       imageDigest: node.digest,
       imageTags: node.tags,
-      pushedAt: node.pushedAt === undefined ? null : isoTime(node.pushedAt),
+      pushedAt: lastPushedIso,
       lastPulledAt: node.lastPulledAt === undefined ? null : isoTime(node.lastPulledAt),
       sizeInBytes: node.sizeInBytes ?? null,
       role: node.role,
       decision: v.decision,
       rule: v.rule,
-      reason: v.reason,
+      reason: flatString(v.reason),
     };
     if (node.parents.length > 0) {
       const parentDigests: string[] = new Array(node.parents.length);
