@@ -27,10 +27,15 @@ async function main(): Promise<void> {
   });
   const repos = emulator.repositories();
   const images = repos.reduce((sum, r) => sum + r.imageCount, 0);
-  console.log(`ECR emulator listening on ${emulator.url}`);
-  console.log(`  ${repos.length} repositories, ${images} images; clock ${new Date(emulator.now()).toISOString()}`);
-  console.log(`  aws ecr describe-repositories --endpoint-url ${emulator.url} --region ${emulator.region}`);
-  console.log(`  stats: curl ${emulator.url}/_emulator/stats   (Ctrl-C to stop)`);
+  // One write, so a process reading the banner gets it whole.
+  console.log(
+    [
+      `ECR emulator listening on ${emulator.url}`,
+      `  ${repos.length} repositories, ${images} images; clock ${new Date(emulator.now()).toISOString()}`,
+      `  aws ecr describe-repositories --endpoint-url ${emulator.url} --region ${emulator.region}`,
+      `  stats: curl ${emulator.url}/_emulator/stats   (Ctrl-C to stop)`,
+    ].join('\n'),
+  );
   const shutdown = (): void => {
     emulator.stop().then(
       () => process.exit(0),

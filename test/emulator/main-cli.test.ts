@@ -16,7 +16,7 @@ async function runCli(args: string[]): Promise<{ child: ChildProcess; url: strin
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
     const check = (): void => {
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*Ctrl-C to stop/.exec(out);
       if (m) resolve(m[1] as string);
     };
     child.stdout?.on('data', check);
