@@ -7,7 +7,7 @@
  * peak memory, then the same cleanup done the way the API reference suggests (list untagged,
  * batch-delete by 100, repository by repository) on an identical registry, as a ratio.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { BatchDeleteImageCommand, ECRClient, paginateDescribeRepositories, paginateListImages, type ImageIdentifier } from '@aws-sdk/client-ecr';
 import { generateRepository, type GeneratorOptions } from '../emulator/index.js';
@@ -25,6 +25,8 @@ interface Args {
   concurrency: number;
   baseline: boolean;
   seed: number;
+  /** Repositories on which the real AWS CLI checks the baseline replica (0 = skip). */
+  cliCheck: number;
 }
 
 const OPERATIONS = ['DescribeRepositories', 'DescribeImages', 'ListImages', 'BatchGetImage', 'BatchDeleteImage'];
@@ -32,7 +34,7 @@ const NOW = '2026-06-01T00:00:00.000Z';
 const SWEEPER_KEY = 'AKIDBENCHSWEEPER';
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { images: 200_000, repositories: 500, rate: 20, latencyMs: 20, concurrency: 4, baseline: true, seed: 42 };
+  const args: Args = { images: 200_000, repositories: 500, rate: 20, latencyMs: 20, concurrency: 4, baseline: true, seed: 42, cliCheck: 0 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): number => {
@@ -49,7 +51,8 @@ function parseArgs(argv: string[]): Args {
       case '--concurrency': args.concurrency = value(); break;
       case '--seed': args.seed = value(); break;
       case '--no-baseline': args.baseline = false; break;
-      default: throw new Error(`unknown flag ${flag}; flags: --images --repositories --rate --latency-ms --concurrency --seed --no-baseline`);
+      case '--cli-check': args.cliCheck = value(); break;
+      default: throw new Error(`unknown flag ${flag}; flags: --images --repositories --rate --latency-ms --concurrency --seed --no-baseline --cli-check`);
     }
   }
   return args;
@@ -141,14 +144,15 @@ function lowerBound(result: SweepResult): Record<string, number> {
 }
 
 /** The cleanup as the API reference suggests it, replicated with the SDK (see docs/engine.md). */
-async function baseline(url: string): Promise<{ ms: number; deleted: Set<string>; failures: Record<string, number> }> {
+async function baseline(url: string, only?: readonly string[]): Promise<{ ms: number; deleted: Set<string>; failures: Record<string, number> }> {
   // AWS CLI v1 defaults: legacy retry mode, 5 attempts; one request at a time.
   const ecr = client(url, 5);
   const started = performance.now();
   const failures: Record<string, number> = {};
   const deleted = new Set<string>();
   const names: string[] = [];
-  for await (const page of paginateDescribeRepositories({ client: ecr }, {})) for (const r of page.repositories ?? []) names.push(r.repositoryName!);
+  if (only) names.push(...only);
+  else for await (const page of paginateDescribeRepositories({ client: ecr }, {})) for (const r of page.repositories ?? []) names.push(r.repositoryName!);
   for (const repositoryName of names) {
     const ids: ImageIdentifier[] = [];
     for await (const page of paginateListImages({ client: ecr }, { repositoryName, filter: { tagStatus: 'UNTAGGED' } })) ids.push(...(page.imageIds ?? []));
@@ -161,6 +165,29 @@ async function baseline(url: string): Promise<{ ms: number; deleted: Set<string>
         const code = (error as Error).name;
         failures[`call:${code}`] = (failures[`call:${code}`] ?? 0) + Math.min(100, ids.length - i);
       }
+    }
+  }
+  return { ms: performance.now() - started, deleted, failures };
+}
+
+/** The same cleanup with the real AWS CLI, for a few repositories: checks the replica's call pattern. */
+async function cliBaseline(url: string, repositories: readonly string[]): Promise<{ ms: number; deleted: number; failures: number }> {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, AWS_ACCESS_KEY_ID: SWEEPER_KEY, AWS_SECRET_ACCESS_KEY: 'bench', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' };
+  const aws = (args: string[]): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      execFile('aws', ['ecr', ...args, '--endpoint-url', url, '--output', 'json'], { env, maxBuffer: 64 * 2 ** 20 }, (error, stdout, stderr) =>
+        error ? reject(new Error(`aws ${args[0]}: ${stderr || error.message}`)) : resolve(stdout.trim() ? JSON.parse(stdout) : null),
+      );
+    });
+  const started = performance.now();
+  let deleted = 0;
+  let failures = 0;
+  for (const repositoryName of repositories) {
+    const ids = (await aws(['list-images', '--repository-name', repositoryName, '--filter', 'tagStatus=UNTAGGED', '--query', 'imageIds'])) as ImageIdentifier[];
+    for (let i = 0; i < ids.length; i += 100) {
+      const out = (await aws(['batch-delete-image', '--repository-name', repositoryName, '--image-ids', JSON.stringify(ids.slice(i, i + 100))])) as { imageIds?: unknown[]; failures?: unknown[] };
+      deleted += out.imageIds?.length ?? 0;
+      failures += out.failures?.length ?? 0;
     }
   }
   return { ms: performance.now() - started, deleted, failures };
@@ -234,9 +261,28 @@ async function main(): Promise<void> {
         reference.child.kill('SIGTERM');
       }
     }
+    if (args.cliCheck > 0) await cliCheck(generate, args, result.repositories.map((r) => r.repositoryName).slice(0, args.cliCheck));
   } finally {
     clearInterval(sampler);
     target.child.kill('SIGTERM');
+  }
+}
+
+/** Runs the real AWS CLI pipeline and the SDK replica on the same few repositories and compares them. */
+async function cliCheck(generate: GeneratorOptions, args: Args, repositories: string[]): Promise<void> {
+  const viaCli = await startChild(generate, args);
+  const viaSdk = await startChild(generate, args);
+  try {
+    const cli = await cliBaseline(viaCli.url, repositories);
+    const sdk = await baseline(viaSdk.url, repositories);
+    const [a, b] = [await stats(viaCli.url), await stats(viaSdk.url)];
+    const sdkFailures = Object.values(sdk.failures).reduce((n, c) => n + c, 0);
+    console.log(`\nreal AWS CLI vs the SDK replica on ${repositories.length} repositories:`);
+    console.log(`  ListImages ${a.requests.ListImages ?? 0} vs ${b.requests.ListImages ?? 0}; BatchDeleteImage ${a.requests.BatchDeleteImage ?? 0} vs ${b.requests.BatchDeleteImage ?? 0}; deleted ${cli.deleted} vs ${sdk.deleted.size}; failures ${cli.failures} vs ${sdkFailures}`);
+    console.log(`  wall time ${(cli.ms / 1000).toFixed(1)} s (CLI, mostly process start-up) vs ${(sdk.ms / 1000).toFixed(1)} s (replica)`);
+  } finally {
+    viaCli.child.kill('SIGTERM');
+    viaSdk.child.kill('SIGTERM');
   }
 }
 
