@@ -51,7 +51,7 @@ describe('faults over HTTP', () => {
   });
 
   it('rate-limit throttling is absorbed by the SDK standard retry and shows in stats', async () => {
-    f = await startFixture({ rateLimits: { DescribeRepositories: { rate: 20, burst: 2 } } }, { maxAttempts: 10 });
+    f = await startFixture({ rateLimits: { DescribeRepositories: { rate: 5, burst: 1 } } }, { maxAttempts: 10 });
     const results = await Promise.all(Array.from({ length: 8 }, () => f?.ecr.send(new DescribeRepositoriesCommand({}))));
     expect(results.every((r) => Array.isArray(r?.repositories))).toBe(true);
     const stats = f.emulator.stats();
