@@ -136,7 +136,9 @@ describe('runSweep on the emulator', () => {
     const stats = faulty.emulator.stats();
     expect(result.throttles).toBe(sum(stats.throttled));
     expect(result.throttles).toBeGreaterThan(0);
-    expect(sum(result.apiCalls)).toBe(sum(stats.requests));
+    // Every request the server saw was counted; a request lost on a reset keep-alive socket is counted but never arrives.
+    expect(sum(result.apiCalls)).toBeGreaterThanOrEqual(sum(stats.requests));
+    expect(sum(result.apiCalls) - sum(stats.requests)).toBeLessThanOrEqual(2);
     expect(result.retries).toBeGreaterThan(0);
   });
 
