@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { CliResult, CliRunner } from '../support/aws-cli.js';
 import type { StepObservation } from '../support/compare.js';
 import { DigestBook, flattenResponse, type Fields } from '../support/normalise.js';
-import { buildFixtures, INDEX_TYPE, type BlobFixture, type Fixtures, type ManifestFixture } from './fixtures.js';
+import { buildFixtures, INDEX_TYPE, sha256Digest, type BlobFixture, type Fixtures, type ManifestFixture } from './fixtures.js';
 
 /** The repository the scenario works in; the name has a slash like most real ones. */
 export const REPO = 'interop/app';
@@ -94,9 +94,39 @@ export async function runEcrScenario(options: ScenarioOptions): Promise<StepObse
     ]);
   }
   await uploadBlob(fx.corrupt, fx.neverUploadedDigest, ', completed with a wrong digest');
+  {
+    // Two small parts: every part but the last must be at least 5 MiB (2015 ref LayerPartTooSmallException).
+    const init = await step('initiate-layer-upload (two small parts)', ['initiate-layer-upload', '--repository-name', REPO]);
+    const uploadId = stringAt(init.json, 'uploadId') ?? PLACEHOLDER_UPLOAD_ID;
+    for (const [i, first] of [0, 100].entries()) {
+      const file = await writeTemp(`small.part${i}`, fx.corrupt.bytes.subarray(first, first + 100));
+      await step(`upload-layer-part ${i + 1}/2 (two small parts)`, [
+        'upload-layer-part', '--repository-name', REPO, '--upload-id', uploadId,
+        '--part-first-byte', String(first), '--part-last-byte', String(first + 99), '--layer-part-blob', `fileb://${file}`,
+      ]);
+    }
+    await step('complete-layer-upload (two small parts)', [
+      'complete-layer-upload', '--repository-name', REPO, '--upload-id', uploadId,
+      '--layer-digests', sha256Digest(fx.corrupt.bytes.subarray(0, 200)),
+    ]);
+  }
+  {
+    const init = await step('initiate-layer-upload (no parts)', ['initiate-layer-upload', '--repository-name', REPO]);
+    const uploadId = stringAt(init.json, 'uploadId') ?? PLACEHOLDER_UPLOAD_ID;
+    await step('complete-layer-upload (no parts)', [
+      'complete-layer-upload', '--repository-name', REPO, '--upload-id', uploadId, '--layer-digests', fx.config.digest,
+    ]);
+  }
+  await uploadBlob(fx.config, fx.config.digest, ', uploaded again');
   await step('complete-layer-upload (unknown upload id)', [
     'complete-layer-upload', '--repository-name', REPO, '--upload-id', PLACEHOLDER_UPLOAD_ID,
     '--layer-digests', fx.config.digest,
+  ]);
+  await step('get-download-url-for-layer (layer-2, in no image yet)', [
+    'get-download-url-for-layer', '--repository-name', REPO, '--layer-digest', fx.layers[1]!.digest,
+  ]);
+  await step('get-download-url-for-layer (never uploaded)', [
+    'get-download-url-for-layer', '--repository-name', REPO, '--layer-digest', fx.neverUploadedDigest,
   ]);
   await step('batch-check-layer-availability', [
     'batch-check-layer-availability', '--repository-name', REPO,
@@ -109,8 +139,19 @@ export async function runEcrScenario(options: ScenarioOptions): Promise<StepObse
   // computes digests its own way then differs once, here, instead of in every later step.
   const digestA = reportedDigest(pushedA) ?? fx.manifestA.digest;
   book.addDigest(digestA, fx.manifestA.label);
+  await step('get-download-url-for-layer (layer-2, in image A)', [
+    'get-download-url-for-layer', '--repository-name', REPO, '--layer-digest', fx.layers[1]!.digest,
+  ]);
   await putImage('put-image (manifest A, tag v1 again)', fx.manifestA, 'v1');
   await putImage('put-image (manifest naming a never-uploaded layer)', fx.manifestMissingLayer, 'broken');
+  {
+    const file = await writeTemp('not-json.txt', 'this is not a manifest');
+    await step(
+      'put-image (manifest that is not JSON)',
+      ['put-image', '--repository-name', REPO, '--image-manifest', `file://${file}`, '--image-tag', 'garbage'],
+      { namesField: 'imageManifest' },
+    );
+  }
   // Whatever the server did with the broken push, take it out again so later counts do not depend on it.
   await step('batch-delete-image (tag broken, cleanup)', ['batch-delete-image', '--repository-name', REPO, '--image-ids', 'imageTag=broken']);
   await putImage('put-image (manifest A, second tag v2)', fx.manifestA, 'v2');
@@ -149,6 +190,9 @@ export async function runEcrScenario(options: ScenarioOptions): Promise<StepObse
   await step('batch-get-image (unknown repository)', ['batch-get-image', '--repository-name', MISSING_REPO, '--image-ids', 'imageTag=v1']);
   await step('batch-delete-image (missing digest)', [
     'batch-delete-image', '--repository-name', REPO, '--image-ids', `imageDigest=${fx.neverUploadedDigest}`,
+  ]);
+  await step('batch-delete-image (neither digest nor tag)', [
+    'batch-delete-image', '--repository-name', REPO, '--image-ids', '[{}]',
   ]);
   await step('batch-delete-image (invalid digest)', [
     'batch-delete-image', '--repository-name', REPO, '--image-ids', 'imageDigest=sha256:not-a-hex-digest',
@@ -204,6 +248,15 @@ export async function runEcrScenario(options: ScenarioOptions): Promise<StepObse
   await step('batch-delete-image (digest of p01, no longer referenced)', [
     'batch-delete-image', '--repository-name', REPO, '--image-ids', `imageDigest=${childDigest}`,
   ]);
+
+  // --- Moving a tag leaves the old image untagged ------------------------------------------------------
+  await putImage('put-image (manifest p05, tag p04 moved onto it)', fx.paged[4]!, 'p04');
+  await step('describe-images (p04 and p05 after the tag moved)', [
+    'describe-images', '--repository-name', REPO, '--image-ids',
+    `imageDigest=${book.digestFor(fx.paged[3]!.label) ?? fx.paged[3]!.digest}`,
+    `imageDigest=${book.digestFor(fx.paged[4]!.label) ?? fx.paged[4]!.digest}`,
+  ]);
+  await step('get-authorization-token', ['get-authorization-token']);
 
   // --- Delete the repository --------------------------------------------------------------------------
   await step('delete-repository (not empty, no force)', ['delete-repository', '--repository-name', REPO]);

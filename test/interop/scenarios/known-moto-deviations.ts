@@ -61,6 +61,54 @@ export const KNOWN_MOTO_DEVIATIONS: readonly KnownDeviation[] = [
     why: '2015 ref CompleteLayerUpload: UploadNotFoundException "The upload could not be found, or the specified upload id is not valid"',
   },
   {
+    id: 'moto-no-part-size-check',
+    step: /complete-layer-upload \(two small parts\)/,
+    fields: [...ERROR_ONLY, ['error', 'LayerPartTooSmallException']],
+    why: '2015 ref CompleteLayerUpload: LayerPartTooSmallException "Layer parts must be at least 5 MiB in size" (every part but the last)',
+  },
+  {
+    id: 'moto-no-empty-upload-check',
+    step: /complete-layer-upload \(no parts\)/,
+    fields: [...ERROR_ONLY, ['error', 'EmptyUploadException']],
+    why: '2015 ref CompleteLayerUpload: EmptyUploadException "The specified layer upload does not contain any layer parts"',
+  },
+  {
+    id: 'moto-no-existing-layer-check',
+    step: /complete-layer-upload \(blob:config, uploaded again\)/,
+    fields: [...ERROR_ONLY, ['error', 'LayerAlreadyExistsException']],
+    why: '2015 ref CompleteLayerUpload: LayerAlreadyExistsException "The image layer already exists in the associated repository"',
+  },
+  {
+    id: 'moto-no-download-url',
+    step: /get-download-url-for-layer \(layer-2, in no image yet\)/,
+    fields: [...ERROR_ONLY, ['error', 'LayerInaccessibleException']],
+    why: '2015 ref GetDownloadUrlForLayer: LayerInaccessibleException "not available because it is not associated with an image"; moto 5.2 answers HTTP 500',
+  },
+  {
+    id: 'moto-no-download-url',
+    step: /get-download-url-for-layer \(never uploaded\)/,
+    fields: [...ERROR_ONLY, ['error', 'LayersNotFoundException']],
+    why: '2015 ref GetDownloadUrlForLayer: LayersNotFoundException "The specified layers could not be found"; moto 5.2 answers HTTP 500',
+  },
+  {
+    id: 'moto-no-download-url',
+    step: /get-download-url-for-layer \(layer-2, in image A\)/,
+    fields: [...NO_ERROR, ['downloadUrl', '<url>'], ['layerDigest', 'blob:layer-2']],
+    why: '2015 ref GetDownloadUrlForLayer returns downloadUrl and layerDigest for a layer of a pushed image; moto 5.2 answers HTTP 500',
+  },
+  {
+    id: 'moto-no-manifest-validation',
+    step: /put-image \(manifest that is not JSON\)/,
+    fields: [['error', 'InvalidParameterException'], ['error.message names imageManifest', 'yes']],
+    why: '2015 ref PutImage: InvalidParameterException for an invalid parameter (the manifest must be JSON); moto crashes with HTTP 500',
+  },
+  {
+    id: 'moto-drops-image-when-tag-moves',
+    step: /describe-images \(p04 and p05 after the tag moved\)/,
+    fields: [...NO_ERROR, [/^imageDetails\[manifest:p0[45]\]\./, PRESENT]],
+    why: 'moving a tag leaves the old image untagged; only BatchDeleteImage of the last tag deletes an image (facts §6; 2015 ref ListImages: untagged images exist to be cleaned up); moto deletes it',
+  },
+  {
     id: 'moto-no-layer-availability',
     step: /batch-check-layer-availability/,
     fields: [

@@ -34,6 +34,13 @@ export class DigestBook {
     this.labels.set(digest, label);
   }
 
+  /** The digest last registered under `label` (a server's own digest wins over the computed one). */
+  digestFor(label: string): string | undefined {
+    let found: string | undefined;
+    for (const [digest, l] of this.labels) if (l === label) found = digest;
+    return found;
+  }
+
   /** Registers a manifest's exact text so a returned `imageManifest` can be recognised byte for byte. */
   addManifest(text: string, digest: string, label: string): void {
     this.addDigest(digest, label);
@@ -109,6 +116,8 @@ function normaliseString(value: string, key: string, book: DigestBook): string {
   if (TIMESTAMP_KEY.test(key)) return `<timestamp as string: ${value}>`;
   if (FREE_TEXT_KEYS.has(key)) return value.trim() === '' ? '<empty text>' : '<text>';
   if (TOKEN_KEYS.has(key)) return value === '' ? '<empty token>' : '<token>';
+  if (key === 'authorizationToken') return describeAuthorizationToken(value);
+  if (key === 'downloadUrl') return /^https?:\/\/\S+$/.test(value) ? '<url>' : `<not a URL: ${value}>`;
   if (key === 'imageManifest') return book.labelManifest(value);
   if (SHA256.test(value)) return book.labelDigest(value);
   if (UUID.test(value)) return '<uuid>';
@@ -169,4 +178,10 @@ function identityOf(item: NormTree): string | undefined {
   const parts = [typeof digest === 'string' ? digest : undefined, typeof tag === 'string' ? `${digest === undefined ? 'tag ' : ''}${tag}` : undefined];
   const key = parts.filter((p) => p !== undefined).join(' ');
   return key === '' ? undefined : key;
+}
+
+/** Docker login tokens are base64 of `AWS:<password>`; the password differs, the shape must not. */
+function describeAuthorizationToken(value: string): string {
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  return decoded.startsWith('AWS:') && decoded.length > 4 ? '<base64 of AWS:password>' : '<token not base64 of AWS:password>';
 }
