@@ -41,9 +41,9 @@ export interface RepositoryExecution {
 }
 
 /**
- * Deletes what `plan` marks for deletion, layer by layer (the planner's `deletionLayers`: nothing
- * in a layer is referenced by a later layer, so a layer's batches run concurrently once the
- * previous layer is done), packed by {@link packBatches} into as few calls as the order allows.
+ * Deletes what `plan` marks for deletion, in the order of the planner's `deletionLayers`
+ * (referrers and indexes before what they reference), packed by {@link packBatches}: each
+ * index/referrer group in one call, re-read together, kept together when any member changed.
  * `indexReads` is when the sweep read this repository's index manifests.
  */
 export async function executeRepository(
@@ -57,6 +57,12 @@ export async function executeRepository(
   let stoppedBy: string | undefined;
   let attempted = false;
   const pendingReferenced: PlannedImage[] = [];
+  const packing = packBatches(
+    layers.map((layer) => layer.filter((i) => i.decision === 'delete')),
+    MAX_IMAGE_IDS_PER_CALL,
+  );
+  /** Group id -> the digest whose change keeps the group. */
+  const changedGroups = new Map<number, string>();
 
   const settle = (images: readonly PlannedImage[], outcome: Outcome): void => {
     for (const image of images) outcomes.set(image.imageDigest, outcome);
@@ -78,7 +84,7 @@ export async function executeRepository(
     try {
       const digests = batch.map((i) => i.imageDigest);
       const current = await ctx.registry.rereadImages(plan.repositoryName, digests);
-      const toDelete: PlannedImage[] = [];
+      const candidates: PlannedImage[] = [];
       for (const image of batch) {
         const now = current.found.get(image.imageDigest);
         if (!now) {
@@ -86,7 +92,18 @@ export async function executeRepository(
           continue;
         }
         const change = changeSincePlan(image, now, indexReads);
-        if (change) settle([image], { status: 'skipped', reason: `changed since plan: ${change}` });
+        if (change) {
+          settle([image], { status: 'skipped', reason: `changed since plan: ${change}` });
+          const group = packing.groupOf.get(image.imageDigest);
+          if (group !== undefined) changedGroups.set(group, image.imageDigest);
+        } else candidates.push(image);
+      }
+      const toDelete: PlannedImage[] = [];
+      for (const image of candidates) {
+        const group = packing.groupOf.get(image.imageDigest);
+        const changed = group === undefined ? undefined : changedGroups.get(group);
+        // A kept index keeps its children; a kept subject keeps its signatures and SBOMs (and the reverse).
+        if (changed !== undefined) settle([image], { status: 'skipped', reason: `changed since plan: ${changed} in the same index/referrer group changed, so the group is kept` });
         else toDelete.push(image);
       }
       if (toDelete.length === 0) return;
@@ -138,8 +155,7 @@ export async function executeRepository(
     await Promise.all(batches.map((batch) => ctx.batchLimit(() => runBatch(batch, final))));
   };
 
-  const deletions = layers.map((layer) => layer.filter((i) => i.decision === 'delete'));
-  for (const stage of packBatches(deletions, MAX_IMAGE_IDS_PER_CALL)) await runStage(stage, false);
+  for (const stage of packing.stages) await runStage(stage, false);
   if (pendingReferenced.length > 0) await runStage(chunk(pendingReferenced, MAX_IMAGE_IDS_PER_CALL), true);
 
   if (failure) return { outcomes, status: 'failed', statusReason: `${failure.code}: ${failure.message}`, error: failure };

@@ -8,7 +8,7 @@ function image(digest: string, extra: Partial<PlannedImage> = {}): PlannedImage 
   return { imageDigest: digest, imageTags: [], pushedAt: null, lastPulledAt: null, sizeInBytes: 1, role: 'image', decision: 'delete', rule: 'r', reason: 'delete: test', ...extra };
 }
 
-/** A repository of `indexes` indexes with children, `referrers` referrers of plain images, and `plain` free images. */
+/** A repository of `indexes` indexes with 1-4 children, `referrers` referrers of their own subjects, and `plain` free images. */
 const shapes = fc.record({
   indexes: fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 60 }),
   referrers: fc.integer({ min: 0, max: 80 }),
@@ -63,7 +63,7 @@ describe('packBatches', () => {
     fc.assert(
       fc.property(shapes, (shape) => {
         const images = build(shape);
-        const stages = packBatches(deletionLayers(plan(images)), shape.size);
+        const { stages } = packBatches(deletionLayers(plan(images)), shape.size);
         for (const batch of stages.flat()) {
           expect(batch.length).toBeGreaterThan(0);
           expect(batch.length).toBeLessThanOrEqual(shape.size);
@@ -78,21 +78,48 @@ describe('packBatches', () => {
     );
   });
 
-  it('uses exactly ceil(n / size) calls', () => {
+  it('keeps each index/referrer group that fits in one call together, and reports the groups', () => {
     fc.assert(
       fc.property(shapes, (shape) => {
         const images = build(shape);
-        const stages = packBatches(deletionLayers(plan(images)), shape.size);
-        expect(stages.flat()).toHaveLength(Math.ceil(images.length / shape.size));
+        const { stages, groupOf, groups } = packBatches(deletionLayers(plan(images)), shape.size);
+        const where = placement(stages);
+        for (const digests of groups.values()) {
+          expect(digests.length).toBeGreaterThan(1);
+          if (digests.length <= shape.size) expect(new Set(digests.map((d) => where.get(d)!.batch)).size).toBe(1);
+        }
+        for (const i of images) {
+          const linked = (i.parentDigests?.length ?? 0) > 0 || i.subjectDigest !== undefined || images.some((x) => x.subjectDigest === i.imageDigest || x.parentDigests?.includes(i.imageDigest));
+          expect(groupOf.has(i.imageDigest)).toBe(linked);
+        }
       }),
     );
   });
 
-  it('starts a batch of children only after the batch holding their index', () => {
-    const images = build({ indexes: Array.from({ length: 120 }, () => 1), referrers: 0, plain: 0 });
-    const stages = packBatches(deletionLayers(plan(images)), 100);
-    // 120 indexes then 120 children: batch 2 mixes the last 20 indexes with 80 children of batch 1's indexes.
-    expect(stages.map((s) => s.length)).toEqual([1, 1, 1]);
-    expect(stages[0]![0]!.every((i) => i.role === 'index')).toBe(true);
+  it('uses ceil(n / size) calls when single images can fill the gaps groups leave', () => {
+    fc.assert(
+      fc.property(shapes, (shape) => {
+        const images = build(shape);
+        const { stages } = packBatches(deletionLayers(plan(images)), shape.size);
+        const calls = stages.flat().length;
+        const floor = Math.ceil(images.length / shape.size);
+        expect(calls).toBeGreaterThanOrEqual(floor);
+        // Groups here have at most 5 members: next-fit leaves at most 4 free slots per call.
+        const singles = shape.plain;
+        if (singles >= 4 * (floor + 1)) expect(calls).toBe(floor);
+        else expect(calls).toBeLessThanOrEqual(Math.ceil(images.length / Math.max(1, shape.size - 4)) + 1);
+      }),
+    );
+  });
+
+  it('splits a group larger than a call across stages, index first', () => {
+    const images = build({ indexes: [], referrers: 0, plain: 0 });
+    const idx = image('sha256:big', { role: 'index' });
+    const children = Array.from({ length: 150 }, (_, c) => image(`sha256:big-c${c}`, { role: 'child', parentDigests: [idx.imageDigest] }));
+    images.push(idx, ...children, image('sha256:alone'));
+    const { stages } = packBatches(deletionLayers(plan(images)), 100);
+    expect(stages).toHaveLength(2);
+    expect(stages[0]!.flat().map((i) => i.imageDigest)).toContain('sha256:big');
+    expect(stages.flat().flat()).toHaveLength(152);
   });
 });

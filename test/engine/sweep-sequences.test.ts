@@ -131,6 +131,27 @@ describe('runSweep on scripted failure sequences', () => {
     expect(fake.digests('app')).toEqual([digestOf('ignored')]);
   });
 
+  it('keeps the signature of an image tagged after the plan, and the children of an index pulled after it', async () => {
+    const subject = untagged('subject');
+    const signature = { digest: digestOf('signature'), pushedAt: OLD, subject: subject.digest };
+    const children = ['c1', 'c2'].map((n) => untagged(n));
+    const index = { digest: digestOf('idx'), pushedAt: OLD, mediaType: INDEX_TYPE, children: children.map((c) => c.digest) };
+    const fake = new FakeEcr().add('app', subject, signature, index, ...children, untagged('plain'));
+    fake.beforeReread = (repo) => {
+      const r = fake.repositories.get(repo)!;
+      r.get(subject.digest)!.tags = ['promoted'];
+      // Outside the window of the sweep's own index reads (the fake clock says NOW throughout).
+      r.get(index.digest)!.pulledAt = NOW - 60_000;
+    };
+    const { plan, result } = await sweep(fake);
+    expect(plan.summary.delete).toBe(6);
+    expect(outcomeOf(result, 'app', signature.digest)).toMatchObject({ status: 'skipped', reason: expect.stringContaining(subject.digest) });
+    expect(outcomeOf(result, 'app', digestOf('c1'))).toMatchObject({ status: 'skipped', reason: expect.stringContaining(index.digest) });
+    expect(outcomeOf(result, 'app', digestOf('plain'))).toEqual({ status: 'deleted' });
+    expect(fake.digests('app')).toEqual([subject.digest, signature.digest, index.digest, ...children.map((c) => c.digest)].sort());
+    expect(fake.deleteCalls.flatMap((c) => c.digests)).toEqual([digestOf('plain')]);
+  });
+
   it('records a partial batch failure per image with its code and message', async () => {
     const fake = new FakeEcr().add('app', untagged('a'), untagged('b'), untagged('c'));
     fake.deleteHook = (_repo, digest) => (digest === digestOf('b') ? 'KmsError' : undefined);

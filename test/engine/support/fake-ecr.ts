@@ -24,6 +24,8 @@ export interface FakeImage {
   size?: number;
   mediaType?: string;
   children?: string[];
+  /** Makes the image an OCI referrer of this digest. */
+  subject?: string;
 }
 
 /** Return a value to replace the default answer for one digest; undefined = default behaviour. */
@@ -185,5 +187,6 @@ function detail(repositoryName: string, image: FakeImage): ImageDetail {
   if (image.tags && image.tags.length > 0) d.imageTags = [...image.tags];
   if (image.pulledAt !== undefined) d.lastRecordedPullTime = new Date(image.pulledAt);
   if (image.size !== undefined) d.imageSizeInBytes = image.size;
+  if (image.subject !== undefined) d.subjectManifestDigest = image.subject;
   return d;
 }
