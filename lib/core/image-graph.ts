@@ -30,12 +30,8 @@ export interface GraphNode {
   parents: number[];
   /** The subject this referrer points at, or -1. */
   subject: number;
-  /** How the subject was found: OCI `subject` field, or a cosign `sha256-<hex>.sig|.att|.sbom` tag. */
-  subjectVia: 'subject' | 'cosign-tag' | undefined;
   /** Manifests that hold on to this one: children (for an index) and referrers; in no particular order. */
   dependents: number[];
-  /** Children listed by this index that are not in the repository (for reasons only). */
-  missingChildren: number;
 }
 
 /** The manifests of one repository and their relations. */
@@ -45,8 +41,6 @@ export interface ImageGraph {
   byDigest: Map<string, GraphNode>;
   /** Digests of indexes whose manifest could not be read, sorted. */
   unreadableIndexes: string[];
-  /** True when at least one manifest is an index. */
-  hasIndexes: boolean;
 }
 
 const INDEX_TYPES = new Set(INDEX_MEDIA_TYPES);
@@ -84,11 +78,9 @@ export function buildImageGraph(images: readonly ImageRecord[]): ImageGraph {
   }
 
   const unreadableIndexes: string[] = [];
-  let hasIndexes = false;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
     const node = nodes[i]!;
-    if (node.isIndex) hasIndexes = true;
     if (node.unreadableIndex) unreadableIndexes.push(node.digest);
     if (r.childDigests) {
       const children = r.childDigests;
@@ -101,17 +93,14 @@ export function buildImageGraph(images: readonly ImageRecord[]): ImageGraph {
           else c.parents.push(i);
           if (node.dependents === NONE) node.dependents = [c.index];
           else node.dependents.push(c.index);
-        } else {
-          node.missingChildren++;
         }
       }
     }
     const subject = findSubject(r, node, byDigest);
     if (subject) {
-      node.subject = subject.node.index;
-      node.subjectVia = subject.via;
-      if (subject.node.dependents === NONE) subject.node.dependents = [i];
-      else subject.node.dependents.push(i);
+      node.subject = subject.index;
+      if (subject.dependents === NONE) subject.dependents = [i];
+      else subject.dependents.push(i);
     }
   }
 
@@ -122,7 +111,7 @@ export function buildImageGraph(images: readonly ImageRecord[]): ImageGraph {
     else if (node.isIndex) node.role = 'index';
   }
   unreadableIndexes.sort(compareDigests);
-  return { nodes, byDigest, unreadableIndexes, hasIndexes };
+  return { nodes, byDigest, unreadableIndexes };
 }
 
 /** Total order on digests (UTF-16 code units, as `<` compares strings). */
@@ -147,27 +136,22 @@ function newNode(r: ImageRecord, index: number): GraphNode {
     role: 'image',
     parents: NONE,
     subject: -1,
-    subjectVia: undefined,
     dependents: NONE,
-    missingChildren: 0,
   };
 }
 
-function findSubject(
-  r: ImageRecord,
-  node: GraphNode,
-  byDigest: Map<string, GraphNode>,
-): { node: GraphNode; via: 'subject' | 'cosign-tag' } | undefined {
+/** The subject a referrer points at: the OCI `subject` field, else a cosign `sha256-<hex>.sig|.att|.sbom` tag. */
+function findSubject(r: ImageRecord, node: GraphNode, byDigest: Map<string, GraphNode>): GraphNode | undefined {
   if (r.subjectManifestDigest !== undefined) {
     const s = byDigest.get(r.subjectManifestDigest);
-    if (s) return { node: s, via: 'subject' };
+    if (s) return s;
   }
   for (const tag of node.tags) {
     if (!tag.startsWith('sha256-')) continue;
     const m = COSIGN_TAG.exec(tag);
     if (!m) continue;
     const s = byDigest.get(`sha256:${m[1]}`);
-    if (s && s !== node) return { node: s, via: 'cosign-tag' };
+    if (s && s !== node) return s;
   }
   return undefined;
 }

@@ -17,11 +17,19 @@ import { formatBytes, formatDuration, ordinal } from './plan-reasons.js';
 import type { Rule } from './rules-model.js';
 import { compileTagPattern, matchesAllPatterns, matchesAnyTag } from './tag-pattern.js';
 
-/** What the pool image carries into evaluation besides its graph node. */
-export interface PoolImage {
-  node: GraphNode;
-  /** Bytes the image occupies: its own size, or for an index the sum of its children's sizes. */
-  footprint: number | undefined;
+/** The images rules rank, with what evaluation needs besides their graph nodes. */
+export interface Pool {
+  nodes: readonly GraphNode[];
+  /**
+   * Per position: bytes the image occupies (its own size, or for an index the sum of its
+   * children's sizes); NaN when unknown.
+   */
+  footprints: Float64Array;
+}
+
+function footprintAt(pool: Pool, i: number): number | undefined {
+  const f = pool.footprints[i]!;
+  return Number.isNaN(f) ? undefined : f;
 }
 
 /** The verdict of the rules on the pool, one entry per pool position. */
@@ -94,8 +102,8 @@ interface RuleScan {
  * Evaluates a policy's rules over the pool with ECR's semantics. Pure and deterministic:
  * ties in rankings are broken by digest.
  */
-export function evaluateRules(pool: readonly PoolImage[], rules: readonly Rule[], now: number): RuleEvaluation {
-  const n = pool.length;
+export function evaluateRules(pool: Pool, rules: readonly Rule[], now: number): RuleEvaluation {
+  const n = pool.nodes.length;
   const compiled = rules.map(compile);
   const scans = compiled.map((c) => scanRule(c, pool, now));
   const claim = new Int32Array(n).fill(-1);
@@ -112,7 +120,7 @@ export function evaluateRules(pool: readonly PoolImage[], rules: readonly Rule[]
     claim[i] = r;
     const scan = scans[r]!;
     met[i] = scan.met[i]!;
-    detail[i] = explain(compiled[r]!.rule, scan, i, pool[i]!, now);
+    detail[i] = explain(compiled[r]!.rule, scan, i, pool.nodes[i]!, now);
     if (!met[i]) {
       for (let later = r + 1; later < scans.length; later++) {
         if (scans[later]!.selected[i] && scans[later]!.met[i]) {
@@ -125,14 +133,14 @@ export function evaluateRules(pool: readonly PoolImage[], rules: readonly Rule[]
   return { claim, met, overruledBy, detail };
 }
 
-function scanRule(c: CompiledRule, pool: readonly PoolImage[], now: number): RuleScan {
-  const n = pool.length;
+function scanRule(c: CompiledRule, pool: Pool, now: number): RuleScan {
+  const n = pool.nodes.length;
   const selected = new Uint8Array(n);
   const met = new Uint8Array(n);
   const figure = new Float64Array(n).fill(Number.NaN);
   const members: number[] = [];
   for (let i = 0; i < n; i++) {
-    if (selects(c, pool[i]!.node)) {
+    if (selects(c, pool.nodes[i]!)) {
       selected[i] = 1;
       members.push(i);
     }
@@ -156,7 +164,7 @@ function scanRule(c: CompiledRule, pool: readonly PoolImage[], now: number): Rul
     }
     case 'sinceImagePushed':
       for (const i of members) {
-        const t = rankTime(pool[i]!.node, 'standard');
+        const t = rankTime(pool.nodes[i]!, 'standard');
         if (t === undefined) continue;
         figure[i] = now - t;
         if (now - t > cond.ms) met[i] = 1;
@@ -164,7 +172,7 @@ function scanRule(c: CompiledRule, pool: readonly PoolImage[], now: number): Rul
       break;
     case 'sinceImagePulled':
       for (const i of members) {
-        const t = pullReferenceTime(pool[i]!.node);
+        const t = pullReferenceTime(pool.nodes[i]!);
         if (t === undefined) continue;
         figure[i] = now - t;
         if (now - t > cond.ms) met[i] = 1;
@@ -172,7 +180,7 @@ function scanRule(c: CompiledRule, pool: readonly PoolImage[], now: number): Rul
       break;
     case 'sinceImageTransitioned':
       for (const i of members) {
-        const node = pool[i]!.node;
+        const node = pool.nodes[i]!;
         if (node.status !== 'ARCHIVED' || node.lastArchivedAt === undefined) continue;
         figure[i] = now - node.lastArchivedAt;
         if (now - node.lastArchivedAt > cond.ms) met[i] = 1;
@@ -180,7 +188,7 @@ function scanRule(c: CompiledRule, pool: readonly PoolImage[], now: number): Rul
       break;
     case 'sizeLargerThan':
       for (const i of members) {
-        const size = pool[i]!.footprint;
+        const size = footprintAt(pool, i);
         if (size === undefined) continue;
         figure[i] = size;
         if (size > cond.bytes) met[i] = 1;
@@ -192,7 +200,7 @@ function scanRule(c: CompiledRule, pool: readonly PoolImage[], now: number): Rul
       let total = 0;
       let over = false;
       for (const i of ranked) {
-        total += pool[i]!.footprint!;
+        total += footprintAt(pool, i)!;
         if (total > cond.bytes) over = true;
         figure[i] = total;
         if (over) met[i] = 1;
@@ -205,25 +213,25 @@ function scanRule(c: CompiledRule, pool: readonly PoolImage[], now: number): Rul
 
 /**
  * The members that have a rank time (and, if asked, a known size), newest first; equal times
- * in pool (digest) order.
+ * by digest.
  */
-function newestFirst(members: readonly number[], pool: readonly PoolImage[], storageClass: 'standard' | 'archive', needSize: boolean): number[] {
-  const times = new Float64Array(pool.length);
+function newestFirst(members: readonly number[], pool: Pool, storageClass: 'standard' | 'archive', needSize: boolean): number[] {
+  const times = new Float64Array(pool.nodes.length);
   const ranked: number[] = [];
   for (const i of members) {
-    const t = rankTime(pool[i]!.node, storageClass);
-    if (t === undefined || (needSize && pool[i]!.footprint === undefined)) continue;
+    const t = rankTime(pool.nodes[i]!, storageClass);
+    if (t === undefined || (needSize && footprintAt(pool, i) === undefined)) continue;
     times[i] = t;
     ranked.push(i);
   }
-  return ranked.sort((a, b) => times[b]! - times[a]! || compareDigests(pool[a]!.node.digest, pool[b]!.node.digest));
+  return ranked.sort((a, b) => times[b]! - times[a]! || compareDigests(pool.nodes[a]!.digest, pool.nodes[b]!.digest));
 }
 
-function rankBySemver(c: CompiledRule, pool: readonly PoolImage[], members: number[], count: number, scan: RuleScan): void {
-  const versions: (string | undefined)[] = new Array(pool.length);
+function rankBySemver(c: CompiledRule, pool: Pool, members: number[], count: number, scan: RuleScan): void {
+  const versions: (string | undefined)[] = new Array(pool.nodes.length);
   const ranked: { i: number; v: semver.SemVer; t: number }[] = [];
   for (const i of members) {
-    const node = pool[i]!.node;
+    const node = pool.nodes[i]!;
     let best: semver.SemVer | null = null;
     for (const tag of node.tags) {
       if (c.patterns.length > 0 && !matchesAnyPattern(c.patterns, tag)) continue;
@@ -236,7 +244,7 @@ function rankBySemver(c: CompiledRule, pool: readonly PoolImage[], members: numb
     versions[i] = best.version;
     ranked.push({ i, v: best, t });
   }
-  ranked.sort((a, b) => semver.rcompare(a.v, b.v) || b.t - a.t || compareDigests(pool[a.i]!.node.digest, pool[b.i]!.node.digest));
+  ranked.sort((a, b) => semver.rcompare(a.v, b.v) || b.t - a.t || compareDigests(pool.nodes[a.i]!.digest, pool.nodes[b.i]!.digest));
   ranked.forEach(({ i }, pos) => {
     scan.figure[i] = pos + 1;
     if (pos >= count) scan.met[i] = 1;
@@ -261,12 +269,11 @@ export function pullReferenceTime(node: GraphNode): number | undefined {
   return t;
 }
 
-function explain(rule: Rule, scan: RuleScan, i: number, image: PoolImage, now: number): string {
+function explain(rule: Rule, scan: RuleScan, i: number, node: GraphNode, now: number): string {
   const cond = rule.condition;
   const id = rule.id;
   const figure = scan.figure[i]!;
   const ranked = !Number.isNaN(figure);
-  const node = image.node;
   const untagged = node.tags.length === 0 ? 'untagged, ' : '';
   switch (cond.type) {
     case 'imageCountMoreThan':

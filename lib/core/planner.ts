@@ -17,7 +17,7 @@ import type { Decision, Plan, PlanCounts, PlannedImage, RepositoryPlan } from '.
 import { countImages, summarizePlan } from './plan-summary.js';
 import { flatString, formatDuration, quoteList, shortDigest } from './plan-reasons.js';
 import { isoTime } from './iso-time.js';
-import { evaluateRules, type PoolImage } from './planner-rules.js';
+import { evaluateRules } from './planner-rules.js';
 import { selectPolicy } from './repository-match.js';
 import type { Policy, RuleSet } from './rules-model.js';
 import { compileTagPattern } from './tag-pattern.js';
@@ -123,12 +123,14 @@ function decide(graph: ImageGraph, policy: Policy, ruleSet: RuleSet, now: number
   const verdicts: Verdict[] = new Array(nodes.length);
   const guards = new Guards(graph, ruleSet, now);
 
-  const pool: PoolImage[] = [];
-  for (const node of nodes) if (node.parents.length === 0 && node.subject < 0) pool.push({ node, footprint: footprint(node, nodes) });
-  const evaluation = evaluateRules(pool, policy.rules, now);
+  const poolNodes: GraphNode[] = [];
+  for (const node of nodes) if (node.parents.length === 0 && node.subject < 0) poolNodes.push(node);
+  const footprints = new Float64Array(poolNodes.length);
+  for (let p = 0; p < poolNodes.length; p++) footprints[p] = footprint(poolNodes[p]!, nodes) ?? Number.NaN;
+  const evaluation = evaluateRules({ nodes: poolNodes, footprints }, policy.rules, now);
 
-  for (let p = 0; p < pool.length; p++) {
-    const node = pool[p]!.node;
+  for (let p = 0; p < poolNodes.length; p++) {
+    const node = poolNodes[p]!;
     const claim = evaluation.claim[p]!;
     let verdict: Verdict;
     if (claim < 0) {
