@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CliResult, CliRunner } from '../support/aws-cli.js';
 import type { StepObservation } from '../support/compare.js';
+import { InteropScenarioError } from '../support/errors.js';
 import { DigestBook, flattenResponse, type Fields } from '../support/normalise.js';
 import { buildFixtures, INDEX_TYPE, sha256Digest, type BlobFixture, type Fixtures, type ManifestFixture } from './fixtures.js';
 
@@ -34,7 +35,7 @@ export async function runEcrScenario(options: ScenarioOptions): Promise<StepObse
   let stepStarted = Date.now();
   const record = (step: string, fields: Fields): void => {
     // Steps of the two runs are paired by name, so a name must never repeat within a run.
-    if (observations.some((o) => o.step === step)) throw new Error(`scenario bug: step "${step}" recorded twice`);
+    if (observations.some((o) => o.step === step)) throw new InteropScenarioError(`scenario bug: step "${step}" recorded twice`);
     const now = Date.now();
     observations.push({ step, fields, ms: now - stepStarted });
     stepStarted = now;

@@ -1,4 +1,5 @@
 import { STEP_FIELD } from '../support/compare.js';
+import { InteropScenarioError } from '../support/errors.js';
 import { ABSENT } from '../support/normalise.js';
 import { PRESENT, type KnownDeviation } from '../support/verdicts.js';
 import { buildFixtures } from './fixtures.js';
@@ -13,7 +14,7 @@ import { buildFixtures } from './fixtures.js';
 const fx = buildFixtures();
 const sizeOf = (label: string): string => {
   const blob = [fx.config, ...fx.layers].find((b) => b.label === label);
-  if (blob === undefined) throw new Error(`known-moto-deviations: no fixture blob ${label}`);
+  if (blob === undefined) throw new InteropScenarioError(`known-moto-deviations: no fixture blob ${label}`);
   return String(blob.bytes.length);
 };
 const ERROR_ONLY = [

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { InteropServerError } from './errors.js';
 
 /**
  * Asks the kernel for a free TCP port on 127.0.0.1 and releases it again.
@@ -16,7 +17,7 @@ export async function findFreePort(): Promise<number> {
       const address = server.address();
       if (address === null || typeof address === 'string') {
         server.close();
-        reject(new Error('findFreePort: the loopback listener reported no TCP port'));
+        reject(new InteropServerError('findFreePort: the loopback listener reported no TCP port'));
         return;
       }
       const { port } = address;
