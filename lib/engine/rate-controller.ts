@@ -6,10 +6,10 @@
  *
  * Algorithm (measured in bench/sweep.ts, documented in docs/engine.md):
  * - unpaced until the first throttle (or `initialRate` if given), capped by `maxRate`;
- * - on a throttle: rate = `decrease` x the current rate (x the requests accepted in the last
- *   second when still unpaced); `decrease`^3 when the previous cut was less than 2 s ago,
- *   only for a request sent after the previous cut (the in-flight requests of one overload all
- *   fail together and must count as one signal), and at most once per `cooldownMs`;
+ * - on a throttle of a request sent after the previous cut (the in-flight requests of one
+ *   overload fail together and count as one signal), at most once per `cooldownMs`:
+ *   rate = `decrease` x the current rate, or x the requests accepted in the last second when
+ *   still unpaced; `decrease`^3 instead when the previous cut was less than 2 s ago;
  * - while not throttled: the rate grows by `increasePerSecond` (multiplicative, per second) up
  *   to the rate of the last cut; past it, the growth doubles every 5 s (up to +50 %/s), so an
  *   early underestimate (a first cut measured on a small burst) is corrected within seconds.
@@ -49,7 +49,7 @@ interface OperationState {
   aboveCeilingSince: number | undefined;
   lastCutAt: number;
   epoch: number;
-  /** Completion times of recent successes (ms), oldest first, from index `head`; at most 10 s old. */
+  /** Completion times of recent successes (ms), oldest first, from index `head`; at most 1 s old. */
   successes: number[];
   head: number;
 }
@@ -108,7 +108,7 @@ export class RateController {
     const state = this.state(ticket.operation);
     const now = this.now();
     state.successes.push(now);
-    trimBefore(state, now - MAX_WINDOW_MS);
+    trimBefore(state, now - SUCCESS_WINDOW_MS);
   }
 
   /** Records a throttled request; slows the operation down when it is a fresh signal. */
@@ -116,11 +116,11 @@ export class RateController {
     const state = this.state(ticket.operation);
     const now = this.now();
     if (ticket.epoch !== state.epoch || now - state.lastCutAt < this.settings.cooldownMs) return;
-    trimBefore(state, now - MAX_WINDOW_MS);
+    trimBefore(state, now - SUCCESS_WINDOW_MS);
     // Paced: the current rate caused the throttle, so it is just above the limit. Unpaced (the
     // first throttle): the accepted requests of the last second, the refill rate plus whatever
     // burst was left, are the only measure there is.
-    const base = Number.isFinite(state.rate) ? state.rate : Math.max(countSince(state, now - 1000), this.settings.minRate);
+    const base = Number.isFinite(state.rate) ? state.rate : Math.max(countSince(state, now - SUCCESS_WINDOW_MS), this.settings.minRate);
     state.ceiling = base;
     state.aboveCeilingSince = undefined;
     // Throttled again soon after a cut: still far above the limit, so step down harder.
@@ -178,7 +178,7 @@ function clamp(value: number, min: number, max: number): number {
   return Math.min(Math.max(value, min), max);
 }
 
-const MAX_WINDOW_MS = 10_000;
+const SUCCESS_WINDOW_MS = 1000;
 const GROWTH_DOUBLING_MS = 5000;
 const QUICK_RETHROTTLE_MS = 2000;
 const MAX_GROWTH_PER_SECOND = 0.5;
