@@ -1,8 +1,14 @@
 /**
- * Tag patterns as the planner applies them: a glob with `*` (any run, possibly empty) and `?`
- * (exactly one character), or `/regex/` (optionally `/regex/i`); both always match the WHOLE tag.
- * The syntax is the rules loader's (`rules-pattern.ts` validates it); this module only compiles
- * and applies patterns, so the planner stays independent of how rules are loaded.
+ * Tag patterns, the one syntax shared by rule selections, exclusions and `protect.tags`, owned by
+ * this module:
+ * - a glob of tag characters with `*` (any run, possibly empty) and `?` (exactly one character),
+ *   always matched against the whole tag (`prod*` matches `prod`, `prod-1`; not `my-prod`);
+ * - or `/regex/` (optionally `/regex/i`), also matched against the whole tag: `/v\d+/` behaves as
+ *   `^(?:v\d+)$`, so a pattern never silently matches a substring.
+ * The rules loader validates with {@link checkTagPattern} and the planner compiles with
+ * {@link compileTagPattern}; both build the expression with the same function, so a pattern that
+ * validates always compiles, and to the expression the validator tried. Nothing here knows how
+ * rules are loaded: the planner depends on this module, never on the loader.
  */
 import { EcrSweeperError } from '../errors.js';
 
@@ -16,6 +22,41 @@ export class TagPatternError extends EcrSweeperError {
 }
 
 const REGEX_FORM = /^\/(.+)\/(i?)$/s;
+/** Characters a Docker/ECR tag may contain, plus the two wildcards. */
+const GLOB_CHARS = /^[A-Za-z0-9_.\-*?]+$/;
+const EMPTY_PATTERN = 'a tag pattern must not be empty';
+
+/** True when the pattern is written `/.../` (a regular expression). */
+export function isRegexPattern(pattern: string): boolean {
+  return REGEX_FORM.test(pattern);
+}
+
+/**
+ * Checks a tag pattern's syntax as the rules loader accepts it. Returns `null` when valid,
+ * otherwise what is wrong in words a user can act on. Stricter than {@link compileTagPattern}
+ * only for globs (tag characters and wildcards), never for what a pattern means.
+ */
+export function checkTagPattern(pattern: string): string | null {
+  if (pattern.length === 0) return EMPTY_PATTERN;
+  if (isRegexPattern(pattern)) {
+    try {
+      toRegExp(pattern);
+      return null;
+    } catch (error) {
+      // V8 repeats the expression in its message ("Invalid regular expression: /x/: reason").
+      const reason = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+      return `invalid regular expression ${pattern}: ${reason}`;
+    }
+  }
+  if (pattern.startsWith('/')) {
+    return `${JSON.stringify(pattern)} starts with "/" but is not a /regex/ (write /expression/ or /expression/i)`;
+  }
+  if (!GLOB_CHARS.test(pattern)) {
+    return `invalid glob ${JSON.stringify(pattern)}: a glob may contain letters, digits, "_", ".", "-" and the wildcards "*" and "?"; write /regex/ for anything else`;
+  }
+  return null;
+}
+
 // Patterns are compiled once per distinct text: a registry plan applies the same few patterns
 // millions of times. The cache only grows with the number of distinct patterns in the rules.
 const compiled = new Map<string, RegExp>();
@@ -30,20 +71,26 @@ const compiled = new Map<string, RegExp>();
 export function compileTagPattern(pattern: string): RegExp {
   const cached = compiled.get(pattern);
   if (cached) return cached;
-  if (pattern.length === 0) throw new TagPatternError(pattern, 'a tag pattern must not be empty');
+  if (pattern.length === 0) throw new TagPatternError(pattern, EMPTY_PATTERN);
   let re: RegExp;
-  const regex = REGEX_FORM.exec(pattern);
-  if (regex) {
-    try {
-      re = new RegExp(`^(?:${regex[1] ?? ''})$`, regex[2]);
-    } catch (error) {
-      throw new TagPatternError(pattern, (error as Error).message, { cause: error });
-    }
-  } else {
-    re = new RegExp(`^${globToSource(pattern)}$`);
+  try {
+    re = toRegExp(pattern);
+  } catch (error) {
+    throw new TagPatternError(pattern, (error as Error).message, { cause: error });
   }
   compiled.set(pattern, re);
   return re;
+}
+
+/** The anchored expression of a non-empty pattern; throws the engine's SyntaxError for a bad `/regex/`. */
+function toRegExp(pattern: string): RegExp {
+  const regex = REGEX_FORM.exec(pattern);
+  if (!regex) return new RegExp(`^${globToSource(pattern)}$`);
+  const [, source = '', flags] = regex;
+  // Compiled alone first: inside `^(?:…)$` an invalid source such as `a)(b` would become valid
+  // and match something other than what was written.
+  void new RegExp(source, flags);
+  return new RegExp(`^(?:${source})$`, flags);
 }
 
 function globToSource(glob: string): string {
