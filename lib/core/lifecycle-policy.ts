@@ -3,7 +3,7 @@
  * policy parameters page and the evaluation rules that constrain a policy), then normalised into
  * the same `Rule[]` the YAML rules produce, so one planner evaluates both.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { RulesValidationError, type RuleIssue } from '../errors.js';
 import type { Condition, Rule, StorageClass } from './rules-model.js';
 import { DAY_MS } from './duration.js';

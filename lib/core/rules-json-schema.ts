@@ -3,7 +3,7 @@
  * language server) autocomplete and flag the same shapes the loader checks. Cross-field rules
  * (exactly one condition, tag status vs patterns...) are the loader's alone.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { nativeLifecyclePolicySchema } from './lifecycle-policy.js';
 import { buildRulesFileSchema } from './rules-schema.js';
 

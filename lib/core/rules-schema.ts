@@ -4,7 +4,7 @@
  * unique ids...) are checked in `rules-checks.ts` so every problem is reported, not just the first.
  * The same schema, with the native lifecycle policy shape plugged in, is exported as JSON Schema.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
 import { parseSize, SIZE_PATTERN } from './size.js';
 import { checkTagPattern } from './rules-pattern.js';

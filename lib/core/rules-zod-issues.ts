@@ -2,7 +2,7 @@
  * Turns zod issues into rules issues a person can act on: positioned, phrased as "expected X,
  * got Y", with the allowed keys (and a likely typo fix) for unknown keys.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { RuleIssue } from '../errors.js';
 import { formatPath, type IssuePath, type SourceDocument } from './rules-source.js';
 
