@@ -8,8 +8,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plan } from '../core/plan-model.js';
 import type { SweepResult } from '../core/result-model.js';
-import { renderResultCsv } from '../core/report-csv.js';
-import { renderReportHtml, type ReportHtmlOptions } from '../core/report-html.js';
+import { planFileBody, resultFiles, type ResultFileKind } from '../core/report-files.js';
+import type { ReportHtmlOptions } from '../core/report-html.js';
 import { REPORT_FILES, reportFolder, reportFolderProblem, type ReportFileKind } from '../core/report-layout.js';
 import { ReportWriteError, type ReportStore, type WrittenReport } from './report-store.js';
 
@@ -40,7 +40,7 @@ export class LocalReportStore implements ReportStore {
   /** Writes `plan.json`; resolves to its absolute path. See {@link ReportStore.writePlan}. */
   async writePlan(plan: Plan, runId: string, date: string | Date = plan.now): Promise<string> {
     const folder = this.folderFor(runId, date, 'plan.json');
-    const file = await this.write(folder, 'plan', `${JSON.stringify(plan, null, 2)}\n`);
+    const file = await this.write(folder, 'plan', planFileBody(plan));
     this.folders.set(runId, folder);
     return file;
   }
@@ -48,10 +48,10 @@ export class LocalReportStore implements ReportStore {
   /** Writes `result.json`, `result.csv` and `report.html`; `files.reportHtml` is the path to print. */
   async writeResult(result: SweepResult, date: string | Date = result.now): Promise<WrittenReport> {
     const folder = this.folders.get(result.runId) ?? this.folderFor(result.runId, date, 'the result files');
-    const resultJson = await this.write(folder, 'resultJson', `${JSON.stringify(result, null, 2)}\n`);
-    const resultCsv = await this.write(folder, 'resultCsv', renderResultCsv(result));
-    const reportHtml = await this.write(folder, 'reportHtml', renderReportHtml(result, this.htmlOptions));
-    return { folder, files: { resultJson, resultCsv, reportHtml }, reportUrl: pathToFileURL(reportHtml).href };
+    // One file at a time: each body is rendered only once the previous one is on disk.
+    const files = {} as Record<ResultFileKind, string>;
+    for (const file of resultFiles(result, this.htmlOptions)) files[file.kind] = await this.write(folder, file.kind, file.render());
+    return { folder, files, reportUrl: pathToFileURL(files.reportHtml).href };
   }
 
   private folderFor(runId: string, date: string | Date, what: string): string {

@@ -8,8 +8,8 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ConfigError } from '../errors.js';
 import type { Plan } from '../core/plan-model.js';
 import type { SweepResult } from '../core/result-model.js';
-import { renderResultCsv } from '../core/report-csv.js';
-import { renderReportHtml, type ReportHtmlOptions } from '../core/report-html.js';
+import { planFileBody, resultFiles, type ResultFileKind } from '../core/report-files.js';
+import type { ReportHtmlOptions } from '../core/report-html.js';
 import { REPORT_FILES, joinKey, reportFolder, reportFolderProblem, type ReportFileKind } from '../core/report-layout.js';
 import { ReportWriteError, type ReportStore, type WrittenReport } from './report-store.js';
 
@@ -66,7 +66,7 @@ export class S3ReportStore implements ReportStore {
   /** Writes `plan.json`; see {@link ReportStore.writePlan}. */
   async writePlan(plan: Plan, runId: string, date: string | Date = plan.now): Promise<string> {
     const folder = this.folderFor(runId, date, 'plan.json');
-    const uri = await this.put(folder, 'plan', `${JSON.stringify(plan, null, 2)}\n`);
+    const uri = await this.put(folder, 'plan', planFileBody(plan));
     this.folders.set(runId, folder);
     return uri;
   }
@@ -74,16 +74,13 @@ export class S3ReportStore implements ReportStore {
   /** Writes `result.json`, `result.csv` and `report.html`; see {@link ReportStore.writeResult}. */
   async writeResult(result: SweepResult, date: string | Date = result.now): Promise<WrittenReport> {
     const folder = this.folders.get(result.runId) ?? this.folderFor(result.runId, date, 'the result files');
-    const [resultJson, resultCsv, reportHtml] = await Promise.all([
-      this.put(folder, 'resultJson', `${JSON.stringify(result, null, 2)}\n`),
-      this.put(folder, 'resultCsv', renderResultCsv(result)),
-      this.put(folder, 'reportHtml', renderReportHtml(result, this.htmlOptions)),
-    ]);
+    const uris = await Promise.all(resultFiles(result, this.htmlOptions).map(async (file) => [file.kind, await this.put(folder, file.kind, file.render())] as const));
+    const files = Object.fromEntries(uris) as Record<ResultFileKind, string>;
     const htmlKey = this.key(folder, 'reportHtml');
     this.lastHtmlKey = htmlKey;
     return {
       folder: `s3://${this.bucket}/${joinKey(this.prefix, folder)}`,
-      files: { resultJson, resultCsv, reportHtml },
+      files,
       reportUrl: await this.presign(htmlKey),
     };
   }
