@@ -163,29 +163,17 @@ function scanRule(c: CompiledRule, pool: Pool, now: number): RuleScan {
       break;
     }
     case 'sinceImagePushed':
-      for (const i of members) {
-        const t = rankTime(pool.nodes[i]!, 'standard');
-        if (t === undefined) continue;
-        figure[i] = now - t;
-        if (now - t > cond.ms) met[i] = 1;
-      }
-      break;
     case 'sinceImagePulled':
+    case 'sinceImageTransitioned': {
+      const agedFrom = AGED_FROM[cond.type];
       for (const i of members) {
-        const t = pullReferenceTime(pool.nodes[i]!);
+        const t = agedFrom(pool.nodes[i]!);
         if (t === undefined) continue;
         figure[i] = now - t;
         if (now - t > cond.ms) met[i] = 1;
       }
       break;
-    case 'sinceImageTransitioned':
-      for (const i of members) {
-        const node = pool.nodes[i]!;
-        if (node.status !== 'ARCHIVED' || node.lastArchivedAt === undefined) continue;
-        figure[i] = now - node.lastArchivedAt;
-        if (now - node.lastArchivedAt > cond.ms) met[i] = 1;
-      }
-      break;
+    }
     case 'sizeLargerThan':
       for (const i of members) {
         const size = footprintAt(pool, i);
@@ -268,6 +256,13 @@ export function pullReferenceTime(node: GraphNode): number | undefined {
   }
   return t;
 }
+
+/** The time each age condition counts from; undefined leaves the image unaged (never met). */
+const AGED_FROM: Record<'sinceImagePushed' | 'sinceImagePulled' | 'sinceImageTransitioned', (node: GraphNode) => number | undefined> = {
+  sinceImagePushed: (node) => rankTime(node, 'standard'),
+  sinceImagePulled: (node) => pullReferenceTime(node),
+  sinceImageTransitioned: (node) => (node.status === 'ARCHIVED' ? node.lastArchivedAt : undefined),
+};
 
 function explain(rule: Rule, scan: RuleScan, i: number, node: GraphNode, now: number): string {
   const cond = rule.condition;
