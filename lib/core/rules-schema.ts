@@ -12,38 +12,44 @@ import { checkTagPattern } from './rules-pattern.js';
 const DURATION_HELP = 'expected a duration such as 30m, 12h, 14d or 2w (a whole number and one unit: s, m, h, d, w)';
 const SIZE_HELP = 'expected a size such as 500MiB or 20GB (kB, MB, GB, TB = powers of 1000; KiB, MiB, GiB, TiB = powers of 1024)';
 
-/** Adds an issue when `parse` rejects a value the pattern let through (e.g. too large). */
-function parsesWith(parse: (text: string) => number, check?: (value: number) => string | undefined) {
-  return (text: string, ctx: z.core.$RefinementCtx<string>) => {
-    try {
-      const value = parse(text);
-      const problem = check ? check(value) : undefined;
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    }
-  };
+/**
+ * A string in a unit syntax (duration, size): the help text when it is not a string or does not
+ * match `pattern`, then an issue when `parse` rejects what the pattern let through (e.g. too
+ * large) or `check` refuses the parsed value.
+ */
+function unitStringSchema(
+  help: string,
+  pattern: string,
+  parse: (text: string) => number,
+  check: (value: number) => string | undefined = () => undefined,
+) {
+  return z
+    .string({ error: help })
+    .regex(new RegExp(pattern), { error: help, abort: true })
+    .superRefine((text, ctx) => {
+      try {
+        const problem = check(parse(text));
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    });
 }
 
 /** A duration string; zero allowed (for `minAge`). */
-export const durationSchema = z
-  .string({ error: DURATION_HELP })
-  .regex(new RegExp(DURATION_PATTERN), { error: DURATION_HELP, abort: true })
-  .superRefine(parsesWith(parseDuration))
-  .describe('A duration: a whole number and one unit, s, m, h, d or w (e.g. 14d).');
+export const durationSchema = unitStringSchema(DURATION_HELP, DURATION_PATTERN, parseDuration).describe(
+  'A duration: a whole number and one unit, s, m, h, d or w (e.g. 14d).',
+);
 
 /** A duration that must be longer than zero (rule conditions). */
-export const positiveDurationSchema = z
-  .string({ error: DURATION_HELP })
-  .regex(new RegExp(DURATION_PATTERN), { error: DURATION_HELP, abort: true })
-  .superRefine(parsesWith(parseDuration, (ms) => (ms > 0 ? undefined : 'the duration must be longer than 0')))
-  .describe('A duration longer than zero: a whole number and one unit, s, m, h, d or w (e.g. 14d).');
+export const positiveDurationSchema = unitStringSchema(DURATION_HELP, DURATION_PATTERN, parseDuration, (ms) =>
+  ms > 0 ? undefined : 'the duration must be longer than 0',
+).describe('A duration longer than zero: a whole number and one unit, s, m, h, d or w (e.g. 14d).');
 
-export const sizeSchema = z
-  .string({ error: SIZE_HELP })
-  .regex(new RegExp(SIZE_PATTERN), { error: SIZE_HELP, abort: true })
-  .superRefine(parsesWith(parseSize))
-  .describe('A size, e.g. 500MiB or 20GB. kB/MB/GB/TB are powers of 1000, KiB/MiB/GiB/TiB powers of 1024.');
+/** A size string such as `500MiB`. */
+export const sizeSchema = unitStringSchema(SIZE_HELP, SIZE_PATTERN, parseSize).describe(
+  'A size, e.g. 500MiB or 20GB. kB/MB/GB/TB are powers of 1000, KiB/MiB/GiB/TiB powers of 1024.',
+);
 
 export const tagPatternSchema = z
   .string({ error: 'expected a tag pattern (a glob such as "pr-*" or a /regex/)' })
