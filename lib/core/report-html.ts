@@ -14,6 +14,7 @@ import {
   isDryRun,
   outcomeDetail,
   outcomeLabel,
+  shortDigest,
   summarizeRepositories,
   topRepositories,
   totalBytes,
@@ -310,10 +311,6 @@ function plural(n: number, one: string, many = `${one}s`): string {
 function shortTime(iso: string | null): string {
   const text = formatTime(iso);
   return text === '-' ? text : text.slice(0, 10);
-}
-
-function shortDigest(digest: string): string {
-  return digest.length > 19 ? `${digest.slice(0, 19)}…` : digest;
 }
 
 function sha256(text: string): string {

@@ -11,6 +11,7 @@ import {
   formatDuration,
   formatTime,
   isDryRun,
+  shortDigest,
   summarizeRepositories,
   topRepositories,
   totalBytes,
@@ -193,8 +194,4 @@ function field(label: string, value: string): SlackText {
 
 function repositoriesWithPlannedDeletes(result: SweepResult): number {
   return result.repositories.filter((r) => r.counts.planned > 0).length;
-}
-
-function shortDigest(digest: string): string {
-  return digest.length > 19 ? `${digest.slice(0, 19)}…` : digest;
 }

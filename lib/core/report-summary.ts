@@ -171,6 +171,11 @@ export function formatBytes(bytes: number): string {
   return `${text} ${BYTE_UNITS[unit]}`;
 }
 
+/** A digest cut to its algorithm and first 12 hex digits (`sha256:0123456789ab…`); the full one is in the CSV. */
+export function shortDigest(digest: string): string {
+  return digest.length > 19 ? `${digest.slice(0, 19)}…` : digest;
+}
+
 /** An integer with thousands separators (`12,345`), independent of the machine's locale. */
 export function formatCount(n: number): string {
   const sign = n < 0 ? '-' : '';
