@@ -52,3 +52,21 @@ export function parseMaxDuration(value: string): number {
   if (ms <= 0) throw new CliUsageError(`--max-duration must be longer than 0; got '${value}'`);
   return ms;
 }
+
+/**
+ * `--endpoint-url`: an absolute http(s) URL. Checked here because the SDK only fails on the first
+ * request, with a bare "Invalid URL" that reads like a listing failure rather than a flag to fix.
+ */
+export function parseEndpointUrl(value: string): string {
+  const trimmed = value.trim();
+  const usage = `--endpoint-url must be an http:// or https:// URL such as http://127.0.0.1:4566; got '${value}'`;
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch (error) {
+    throw new CliUsageError(usage, { cause: error });
+  }
+  // "localhost:4566" parses as a URL whose scheme is "localhost:".
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliUsageError(usage);
+  return trimmed;
+}

@@ -5,6 +5,7 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { createEcrClient, type EcrClientSettings } from '../engine/ecr-client.js';
 import type { CliIo } from './io.js';
+import { parseEndpointUrl } from './options.js';
 
 /** The context every command runs in. */
 export interface CliRuntime {
@@ -36,7 +37,7 @@ export function ecrClientFor(flags: AwsFlags, runtime: CliRuntime): ECRClient {
   const settings: EcrClientSettings = { env: runtime.io.env };
   if (flags.region !== undefined) settings.region = flags.region;
   if (flags.profile !== undefined) settings.profile = flags.profile;
-  if (flags.endpointUrl !== undefined) settings.endpoint = flags.endpointUrl;
+  if (flags.endpointUrl !== undefined) settings.endpoint = parseEndpointUrl(flags.endpointUrl);
   if (runtime.ecrClientExtra !== undefined) settings.extra = runtime.ecrClientExtra;
   return createEcrClient(settings);
 }
