@@ -2,7 +2,6 @@
  * One run as both functions perform it: plan written to S3 before anything is deleted, the
  * engine, the result files after, logs and metrics, and (sweep only) the Slack summary.
  */
-import { randomBytes } from 'node:crypto';
 import { S3CheckpointStore } from '../../lib/adapters/checkpoint-s3.js';
 import { publishReports, type WrittenReport } from '../../lib/adapters/report-store.js';
 import type { SlackNotifier } from '../../lib/adapters/slack-notifier.js';
@@ -47,11 +46,8 @@ export function checkpointKey(prefix: string): string {
   return joinKey(prefix, 'checkpoints/sweep.json');
 }
 
-/** A run id that sorts by start time and is safe as an S3 path segment: `20261127T030000Z-9f1c2a7b`. */
-export function newRunId(now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${stamp}-${randomBytes(4).toString('hex')}`;
-}
+/** Run ids are shared with the CLI (`lib/run-id.ts`). */
+export { newRunId } from '../../lib/run-id.js';
 
 /**
  * Runs the engine with the functions' S3 report store as plan sink: if plan.json cannot be

@@ -2,7 +2,6 @@
  * `--out DIR` and Slack: publishing a finished run the same way the Lambda does, but to a local
  * directory. A Slack failure is reported on stderr and never changes the exit code.
  */
-import { randomBytes } from 'node:crypto';
 import type { Plan } from '../core/plan-model.js';
 import type { SweepResult } from '../core/result-model.js';
 import { LocalReportStore } from '../adapters/report-store-local.js';
@@ -48,8 +47,5 @@ export async function notifySlack(
   else stderr.write(`warning: the Slack summary could not be sent (${outcome.error}); the run itself is unaffected.\n`);
 }
 
-/** A run id that sorts by time and is unique enough for one operator: `20261127T120000Z-3f9a1c`. */
-export function newRunId(now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
-  return `${stamp}-${randomBytes(3).toString('hex')}`;
-}
+/** The run id format the Lambda functions use too (`lib/run-id.ts`). */
+export { newRunId } from '../run-id.js';
