@@ -74,7 +74,12 @@ export class S3ReportStore implements ReportStore {
   /** Writes `result.json`, `result.csv` and `report.html`; see {@link ReportStore.writeResult}. */
   async writeResult(result: SweepResult, date: string | Date = result.now): Promise<WrittenReport> {
     const folder = this.folders.get(result.runId) ?? this.folderFor(result.runId, date, 'the result files');
-    const uris = await Promise.all(resultFiles(result, this.htmlOptions).map(async (file) => [file.kind, await this.put(folder, file.kind, file.render())] as const));
+    // One file at a time: each rendered body is tens of MiB for a large registry, and holding all
+    // three at once (plus the upload buffers) is what sets the Lambda's peak memory.
+    const uris: (readonly [ResultFileKind, string])[] = [];
+    for (const file of resultFiles(result, this.htmlOptions)) {
+      uris.push([file.kind, await this.put(folder, file.kind, file.render())]);
+    }
     const files = Object.fromEntries(uris) as Record<ResultFileKind, string>;
     const htmlKey = this.key(folder, 'reportHtml');
     this.lastHtmlKey = htmlKey;
