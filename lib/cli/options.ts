@@ -54,12 +54,13 @@ export function parseMaxDuration(value: string): number {
 }
 
 /**
- * `--endpoint-url`: an absolute http(s) URL. Checked here because the SDK only fails on the first
- * request, with a bare "Invalid URL" that reads like a listing failure rather than a flag to fix.
+ * `--endpoint-url` (or the environment variable it came from, named in `source`): an absolute
+ * http(s) URL. Checked here because the SDK only fails on the first request, with a bare
+ * "Invalid URL" that reads like a listing failure rather than a setting to fix.
  */
-export function parseEndpointUrl(value: string): string {
+export function parseEndpointUrl(value: string, source = '--endpoint-url'): string {
   const trimmed = value.trim();
-  const usage = `--endpoint-url must be an http:// or https:// URL such as http://127.0.0.1:4566; got '${value}'`;
+  const usage = `${source} must be an http:// or https:// URL such as http://127.0.0.1:4566; got '${value}'`;
   let url: URL;
   try {
     url = new URL(trimmed);

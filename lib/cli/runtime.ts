@@ -38,6 +38,16 @@ export function ecrClientFor(flags: AwsFlags, runtime: CliRuntime): ECRClient {
   if (flags.region !== undefined) settings.region = flags.region;
   if (flags.profile !== undefined) settings.profile = flags.profile;
   if (flags.endpointUrl !== undefined) settings.endpoint = parseEndpointUrl(flags.endpointUrl);
+  else {
+    // Same precedence as createEcrClient; checked only so a bad value is reported by name.
+    for (const name of ['AWS_ENDPOINT_URL_ECR', 'AWS_ENDPOINT_URL'] as const) {
+      const value = runtime.io.env[name];
+      if (value !== undefined && value.trim() !== '') {
+        parseEndpointUrl(value, name);
+        break;
+      }
+    }
+  }
   if (runtime.ecrClientExtra !== undefined) settings.extra = runtime.ecrClientExtra;
   return createEcrClient(settings);
 }

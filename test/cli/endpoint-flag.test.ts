@@ -1,14 +1,18 @@
 /**
- * `--endpoint-url` is checked as a flag: a value the SDK cannot use is a usage error (exit 2)
- * naming the flag, not a listing failure (exit 1) reading "TypeError: Invalid URL".
+ * The ECR endpoint is checked as a setting: a value the SDK cannot use (in `--endpoint-url`,
+ * `AWS_ENDPOINT_URL_ECR` or `AWS_ENDPOINT_URL`) is a usage error (exit 2) naming where it came
+ * from, not a listing failure (exit 1) reading "TypeError: Invalid URL".
  */
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startEmulator } from '../../emulator/index.js';
 import { runCli } from '../../lib/cli/main.js';
 import { parseEndpointUrl } from '../../lib/cli/options.js';
 import { capturedIo } from './in-process-io.js';
 
 const ENV = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' };
+// In-process the SDK reads credentials from process.env, not from the captured io.
+const CREDENTIALS = { ecrClientExtra: { credentials: { accessKeyId: 'x', secretAccessKey: 'x' } } };
 const RULES = resolve(import.meta.dirname, '..', '..', 'rules', 'default.yml');
 
 describe('parseEndpointUrl', () => {
@@ -30,6 +34,26 @@ describe('a malformed --endpoint-url', () => {
     expect(code).toBe(2);
     expect(cap.stderr()).toContain("--endpoint-url must be an http:// or https:// URL such as http://127.0.0.1:4566; got '127.0.0.1:1'");
     expect(cap.stderr()).not.toContain('Invalid URL');
+  });
+
+  it.each([['AWS_ENDPOINT_URL_ECR'], ['AWS_ENDPOINT_URL']])('a malformed %s is reported by its name (exit 2)', async (name) => {
+    const cap = capturedIo({ env: { ...ENV, [name]: '127.0.0.1:1' } });
+    const code = await runCli(['plan', '--rules', RULES], cap.io);
+    expect(code).toBe(2);
+    expect(cap.stderr()).toContain(`${name} must be an http:// or https:// URL`);
+  });
+
+  it('--endpoint-url wins: a malformed AWS_ENDPOINT_URL_ECR is then not an error', async () => {
+    const emulator = await startEmulator({});
+    try {
+      const cap = capturedIo({ env: { ...ENV, AWS_ENDPOINT_URL_ECR: '127.0.0.1:1' } });
+      const code = await runCli(['plan', '--rules', RULES, '--endpoint-url', emulator.url], cap.io, CREDENTIALS);
+      expect(cap.stderr()).not.toContain('AWS_ENDPOINT_URL_ECR');
+      expect(code).toBe(0);
+      expect(emulator.stats().requests.DescribeRepositories).toBe(1);
+    } finally {
+      await emulator.stop();
+    }
   });
 
   it('import-policy exits 2 the same way', async () => {
