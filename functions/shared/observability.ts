@@ -79,4 +79,13 @@ export function recordMetrics(result: SweepResult): void {
   metrics.addMetric('Throttles', MetricUnit.Count, result.throttles);
   metrics.addMetric('ImagesPlannedForDeletion', MetricUnit.Count, result.totals.planned);
   metrics.addMetric('RepositoriesFailed', MetricUnit.Count, result.totals.failedRepositories);
+  // A blocked repository is a safety limit doing its job, not a failed sweep, so it does not fail
+  // the invocation; the metric lets a team alarm on it when a repository stays uncleaned.
+  metrics.addMetric('RepositoriesBlocked', MetricUnit.Count, result.repositories.filter((r) => r.status === 'blocked').length);
+}
+
+/** Counts a Slack summary that could not be delivered (issue 6: logged and counted, never fatal). */
+export function recordSlackFailure(error: string | undefined): void {
+  logger.warn('Slack summary not delivered', { error });
+  metrics.addMetric('SlackFailures', MetricUnit.Count, 1);
 }

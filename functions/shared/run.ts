@@ -11,7 +11,7 @@ import type { Mode, RuleSet } from '../../lib/core/rules-model.js';
 import { runSweep } from '../../lib/engine/sweep.js';
 import type { SweepOutput } from '../../lib/engine/types.js';
 import type { FunctionDeps } from './clients.js';
-import { logger, logPlan, logResult, recordMetrics } from './observability.js';
+import { logger, logPlan, logResult, recordMetrics, recordSlackFailure } from './observability.js';
 
 /** What a function asks of a run. */
 export interface RunRequest {
@@ -92,6 +92,7 @@ export async function executeRun(deps: FunctionDeps, request: RunRequest): Promi
   recordMetrics(output.result);
   const notifier = request.notifier ? await request.notifier() : undefined;
   const published = await publishReports(store, output.result, { ...(notifier ? { notifier } : {}), logger });
+  if (published.slack && !published.slack.ok) recordSlackFailure(published.slack.error);
   return {
     output,
     planLocation,

@@ -139,7 +139,7 @@ describe('sweep handler', () => {
     // Metrics: one EMF document with the run's figures.
     const emf = lines.find((l) => '_aws' in l && 'ImagesDeleted' in l)!;
     expect(emf).toBeDefined();
-    expect(emf).toMatchObject({ ImagesDeleted: DELETED, DeleteFailures: 0, Throttles: 0, BytesFreed: expect.any(Number), mode: 'apply' });
+    expect(emf).toMatchObject({ ImagesDeleted: DELETED, DeleteFailures: 0, Throttles: 0, RepositoriesBlocked: 0, BytesFreed: expect.any(Number), mode: 'apply' });
     const declared = (emf._aws as any).CloudWatchMetrics[0];
     expect(declared.Namespace).toBe('EcrSweeper');
     expect(declared.Metrics.map((m: { Name: string }) => m.Name)).toEqual(
@@ -359,6 +359,30 @@ describe('sweep handler: Slack and rules sources', () => {
       expect(received[0]!.body.text).toContain(`ECR sweep ${summary.runId}: ${DELETED} images deleted`);
       expect(output.text()).not.toContain('s3cr3t-t0k3n');
       expect(output.text()).not.toContain(secretPath);
+    } finally {
+      ssmSpy.mockRestore();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
+
+  it('counts an undeliverable Slack summary as a SlackFailures metric and still succeeds', async () => {
+    const receiver = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(404).end('no_service'));
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/services/T000/B000/gone`;
+    const ssmSpy = vi.spyOn(SSMClient.prototype, 'send').mockImplementation((async (command: GetParameterCommand) => {
+      return { Parameter: { Name: command.input.Name, Type: 'SecureString', Value: webhookUrl } };
+    }) as never);
+    try {
+      const { sweep } = await coldStart(functionEnv(cloud, applyRules, { SLACK_WEBHOOK_SSM_PARAMETER: '/ecr-sweeper/test/slack' }));
+      const summary = (await sweep(scheduledEvent(), lambdaContext())) as any;
+      expect(summary.totals.deleted).toBe(DELETED);
+      expect(summary.slackSent).toBe(false);
+      const emf = output.lines().find((l) => '_aws' in l && 'SlackFailures' in l);
+      expect(emf).toMatchObject({ SlackFailures: 1 });
+      expect(output.text()).not.toContain('/services/T000/B000/gone');
     } finally {
       ssmSpy.mockRestore();
       await new Promise((resolve) => receiver.close(resolve));
