@@ -3,7 +3,7 @@
  * the whole plan to the plan sink, then (apply mode only) delete what the plan says, safely and
  * at the API's limit. The CLI and the Lambda functions both call {@link runSweep}.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import picomatch from 'picomatch';
 import { EcrRegistry, type IndexReadWindow } from '../adapters/ecr-registry.js';
@@ -13,6 +13,7 @@ import { deletionLayers, planRepository, selectPolicy, summarizePlan } from '../
 import type { RepositoryResult, ResultCounts, SweepResult } from '../core/result-model.js';
 import type { Mode, RuleSet } from '../core/rules-model.js';
 import { ConfigError } from '../errors.js';
+import { newRunId } from '../run-id.js';
 import { EcrCallError, PlanSinkError } from './errors.js';
 import { executeRepository, type RepositoryExecution } from './executor.js';
 import { orderedMap } from './ordered-map.js';
@@ -104,7 +105,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
       deps.logger?.warn('ignoring checkpoint made with other rules', { runId: checkpoint.runId });
     }
   }
-  runId ??= randomUUID();
+  runId ??= newRunId();
 
   const enumeration = await enumerate(session, new Set(earlierFinished));
   if (deps.planSink) {
