@@ -85,7 +85,8 @@ function buildProgram(runtime: CliRuntime, setExit: (code: ExitCodeValue) => voi
         .requiredOption('--rules <file>', 'rules file (YAML)')
         .option('--yes', 'delete without asking (required when there is no terminal)')
         .option('--repository <glob>', 'only repositories matching this glob')
-        .option('--now <iso>', 'evaluate the rules at this time instead of now (ISO-8601)')
+        // Hidden and refused by the command with a clear message: a future --now would defeat minAge.
+        .addOption(new Option('--now <iso>').hideHelp())
         .option('--format <format>', 'table or json (the result document)', 'table')
         .option('--out <dir>', 'write plan.json (before deleting), result.json, result.csv and report.html here')
         .option('--concurrency <n>', 'ECR requests in flight at once (default 4)')

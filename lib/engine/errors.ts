@@ -2,7 +2,7 @@
  * Errors raised by the sweep engine and its adapters. Per-image and per-repository failures are
  * data in the result, not exceptions; these are for failures that stop a run or a store.
  */
-import { EcrSweeperError } from '../errors.js';
+import { ConfigError, EcrSweeperError } from '../errors.js';
 
 /** The plan sink (report writer) refused the plan: nothing was deleted. */
 export class PlanSinkError extends EcrSweeperError {}
@@ -20,3 +20,10 @@ export class EcrCallError extends EcrSweeperError {
     this.code = code;
   }
 }
+
+/**
+ * An apply run was asked to evaluate the rules at a time later than the clock. A future `now`
+ * ages every image, defeating `minAge` and every age rule, so an apply run refuses it before
+ * listing anything. (A past `now` is allowed: it can only keep more; see docs/engine.md.)
+ */
+export class FutureNowError extends ConfigError {}

@@ -14,7 +14,7 @@ import type { RepositoryResult, ResultCounts, SweepResult } from '../core/result
 import type { Mode, RuleSet } from '../core/rules-model.js';
 import { ConfigError } from '../errors.js';
 import { newRunId } from '../run-id.js';
-import { EcrCallError, PlanSinkError } from './errors.js';
+import { EcrCallError, FutureNowError, PlanSinkError } from './errors.js';
 import { executeRepository, type RepositoryExecution } from './executor.js';
 import { orderedMap } from './ordered-map.js';
 import { RateController } from './rate-controller.js';
@@ -23,6 +23,11 @@ import { RunControl } from './run-control.js';
 import type { Checkpoint, ProgressEvent, SweepDeps, SweepOptions, SweepOutput } from './types.js';
 
 const DEFAULT_CONCURRENCY = 4;
+/**
+ * How far an apply run's `now` may be ahead of the clock: enough for a caller's clock that runs a
+ * little fast, far too little to age an image past any sensible `minAge`.
+ */
+export const MAX_APPLY_NOW_SKEW_MS = 5 * 60_000;
 /** How often a running apply sweep refreshes its checkpoint (besides at the end). */
 const CHECKPOINT_INTERVAL_MS = 30_000;
 
@@ -201,6 +206,7 @@ function openSession(deps: SweepDeps, options: SweepOptions): Session {
   }
   const clock = deps.clock ?? Date.now;
   const mode: Mode = options.mode ?? options.ruleSet.defaults.mode;
+  if (mode === 'apply' && options.now !== undefined) refuseFutureNow(options.now, clock());
   const rate = new RateController(options.rateControl ?? {});
   const metered = new MeteredEcrClient(deps.ecr, rate, { maxInFlight: concurrency });
   return {
@@ -214,6 +220,25 @@ function openSession(deps: SweepDeps, options: SweepOptions): Session {
     registry: new EcrRegistry(metered.client, clock),
     run: new RunControl(options.ruleSet.defaults.maxDeletionsPerRun, options.deadline, clock),
   };
+}
+
+/**
+ * A future evaluation time would make every image look older than it is (minAge and every age
+ * rule defeated), so an apply run refuses it. A past one only makes every time condition and
+ * minAge harder to meet (count rules ignore the time), so it can only keep more.
+ */
+function refuseFutureNow(now: number, clockNow: number): void {
+  if (!Number.isFinite(now)) throw new ConfigError(`options.now must be a finite epoch-millisecond time, got ${String(now)}; nothing was listed or deleted`);
+  if (now > clockNow + MAX_APPLY_NOW_SKEW_MS) {
+    throw new FutureNowError(
+      `an apply run cannot evaluate the rules in the future: now ${new Date(now).toISOString()} is ${formatAhead(now - clockNow)} ahead of the clock (${new Date(clockNow).toISOString()}; allowed skew ${MAX_APPLY_NOW_SKEW_MS / 60_000} min). A future time would age every image past minAge; nothing was listed or deleted. Use a dry run to see what a later date would do.`,
+    );
+  }
+}
+
+function formatAhead(ms: number): string {
+  const minutes = ms / 60_000;
+  return minutes < 120 ? `${Math.round(minutes)} min` : minutes < 2880 ? `${(minutes / 60).toFixed(1)} h` : `${(minutes / 1440).toFixed(1)} days`;
 }
 
 /** Lists repositories, then lists and plans each governed one in name order. */

@@ -38,6 +38,14 @@ export const STATE: StateFile = {
 };
 
 /**
+ * The same registry with its clock frozen at the current time (whole seconds), for `apply`: apply
+ * always evaluates at the real clock (it refuses `--now`), so ages must be relative to it.
+ */
+export function liveState(): StateFile {
+  return { ...STATE, now: new Date(Math.floor(Date.now() / 1000) * 1000).toISOString() };
+}
+
+/**
  * What the rules below delete, identified by repository, tags and push age: untagged older than
  * 7d, and `pr-*` builds older than 14d. The 1h-old untagged image is inside the 1d grace period;
  * `other/tools` is governed by no policy.

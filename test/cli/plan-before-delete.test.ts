@@ -11,7 +11,7 @@ import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
 import type { Plan } from '../../lib/core/plan-model.js';
 import { runCli } from '../../lib/cli/main.js';
 import { tempDir, writeText } from './cli-harness.js';
-import { EXPECTED_DELETES, NOW, rulesYaml, STATE } from './fixtures.js';
+import { EXPECTED_DELETES, liveState, rulesYaml } from './fixtures.js';
 import { capturedIo } from './in-process-io.js';
 
 const CREDENTIALS = { ecrClientExtra: { credentials: { accessKeyId: 'AKIDPLANFIRST', secretAccessKey: 'x' } } };
@@ -28,7 +28,7 @@ afterAll(async () => {
   await cleanup();
 });
 beforeEach(async () => {
-  emulator = await startEmulator({ port: 0, state: STATE });
+  emulator = await startEmulator({ port: 0, state: liveState() });
 });
 afterEach(async () => {
   vi.restoreAllMocks();
@@ -54,7 +54,7 @@ describe('apply --out DIR', () => {
     } as never);
 
     const cap = capturedIo({ env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_ECR: emulator.url }, cwd: dir });
-    const code = await runCli(['apply', '--rules', rules, '--now', NOW, '--yes', '--out', out], cap.io, CREDENTIALS);
+    const code = await runCli(['apply', '--rules', rules, '--yes', '--out', out], cap.io, CREDENTIALS);
 
     expect(code).toBe(0);
     expect(emulator.stats().requests.BatchDeleteImage).toBeGreaterThan(0);

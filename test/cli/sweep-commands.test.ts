@@ -12,7 +12,7 @@ import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
 import type { Plan } from '../../lib/core/plan-model.js';
 import type { SweepResult } from '../../lib/core/result-model.js';
 import { cliEnv, runCliProcess, tempDir, writeText } from './cli-harness.js';
-import { EXPECTED_BYTES, EXPECTED_DELETES, NATIVE_POLICY, NOW, rulesYaml, STATE } from './fixtures.js';
+import { EXPECTED_BYTES, EXPECTED_DELETES, liveState, NATIVE_POLICY, NOW, rulesYaml, STATE } from './fixtures.js';
 
 const DAY_MS = 86_400_000;
 let emulator: RunningEmulator;
@@ -36,7 +36,8 @@ afterEach(async () => {
 
 /** The digests the scenario must delete, looked up in the emulator by tags and push time. */
 function expectedDigests(): string[] {
-  const now = Date.parse(NOW);
+  // The emulator's frozen clock: NOW for plan tests, the time it started for apply tests.
+  const now = emulator.now();
   return EXPECTED_DELETES.map((e) => {
     const match = emulator
       .images(e.repository)
@@ -130,10 +131,26 @@ describe('ecr-sweeper plan', () => {
 });
 
 describe('ecr-sweeper apply', () => {
+  beforeEach(async () => {
+    // apply evaluates at the real clock, so the registry's ages are relative to it.
+    await emulator.stop();
+    emulator = await startEmulator({ port: 0, state: liveState() });
+  });
+
+  it('refuses --now with exit 2 before calling ECR: a future time would defeat minAge', async () => {
+    const before = allDigests();
+    const out = await run(['apply', '--rules', rules, '--yes', '--now', '2030-01-01T00:00:00Z']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('--now is not accepted by apply');
+    expect(out.stderr).toContain('Nothing was deleted');
+    expect(emulator.stats().requests).toEqual({});
+    expect(allDigests()).toEqual(before);
+  });
+
   it('--yes deletes exactly the planned set and nothing else', async () => {
     const before = allDigests();
     const planned = expectedDigests();
-    const out = await run(['apply', '--rules', rules, '--now', NOW, '--yes']);
+    const out = await run(['apply', '--rules', rules, '--yes']);
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/Total: 3 repositories\s*│\s*│\s*4\s*│\s*4\s*│\s*0\s*│/);
@@ -145,7 +162,7 @@ describe('ecr-sweeper apply', () => {
 
   it('without --yes and without a terminal refuses with exit 2 and calls nothing', async () => {
     const before = allDigests();
-    const out = await run(['apply', '--rules', rules, '--now', NOW], {});
+    const out = await run(['apply', '--rules', rules], {});
     expect(out.code).toBe(2);
     expect(out.stderr).toContain('pass --yes');
     expect(out.stderr).toContain('Nothing was deleted');
@@ -156,7 +173,7 @@ describe('ecr-sweeper apply', () => {
   it('exits 1 and reports the failures when deletions fail', async () => {
     const before = allDigests();
     emulator.setFaults({ serverErrorProbability: { BatchDeleteImage: 1 } });
-    const out = await run(['apply', '--rules', rules, '--now', NOW, '--yes', '--format', 'json']);
+    const out = await run(['apply', '--rules', rules, '--yes', '--format', 'json']);
     expect(out.code).toBe(1);
     const result = JSON.parse(out.stdout) as SweepResult;
     expect(result.totals.deleted).toBe(0);
@@ -168,7 +185,7 @@ describe('ecr-sweeper apply', () => {
     const before = allDigests();
     // Each governed repository plans 2 deletions; a run budget of 1 blocks both.
     const limited = await writeText(dir, 'limited.yml', rulesYaml('maxDeletionsPerRun: 1\n  maxDeletePercentPerRepository: null'));
-    const out = await run(['apply', '--rules', limited, '--now', NOW, '--yes']);
+    const out = await run(['apply', '--rules', limited, '--yes']);
     expect(out.code).toBe(3);
     expect(out.stdout).toMatch(/maxDeletionsPerRun/);
     expect(emulator.stats().requests.BatchDeleteImage ?? 0).toBe(0);
@@ -178,7 +195,7 @@ describe('ecr-sweeper apply', () => {
   it('exits 3 when a repository is blocked by the per-repository limit, and deletes only elsewhere', async () => {
     const limited = await writeText(dir, 'percent.yml', rulesYaml('maxDeletionsPerRun: null\n  maxDeletePercentPerRepository: 40'));
     const webBefore = emulator.images('app/web').map((i) => i.imageDigest).sort();
-    const out = await run(['apply', '--rules', limited, '--now', NOW, '--yes']);
+    const out = await run(['apply', '--rules', limited, '--yes']);
     expect(out.code).toBe(3);
     // app/web would lose 2 of 4 (50% > 40%): blocked. app/api loses 2 of 6 (33%): swept.
     expect(out.stdout).toContain('app/web: ');
@@ -188,7 +205,7 @@ describe('ecr-sweeper apply', () => {
 
   it('--checkpoint FILE: a run that finishes deletes the plan and leaves no checkpoint behind', async () => {
     const checkpoint = join(dir, 'sweep-checkpoint.json');
-    const out = await run(['apply', '--rules', rules, '--now', NOW, '--yes', '--checkpoint', checkpoint, '--format', 'json']);
+    const out = await run(['apply', '--rules', rules, '--yes', '--checkpoint', checkpoint, '--format', 'json']);
     expect(out.code).toBe(0);
     const result = JSON.parse(out.stdout) as SweepResult;
     expect(result.totals.deleted).toBe(4);
@@ -202,7 +219,7 @@ describe('ecr-sweeper apply', () => {
     const checkpoint = join(dir, 'deadline-checkpoint.json');
     // Slow answers make the 1s budget run out part-way; the assertions hold wherever it stops.
     emulator.setFaults({ latencyMs: 400 });
-    const first = await run(['apply', '--rules', rules, '--now', NOW, '--yes', '--checkpoint', checkpoint, '--max-duration', '1s', '--concurrency', '1', '--format', 'json']);
+    const first = await run(['apply', '--rules', rules, '--yes', '--checkpoint', checkpoint, '--max-duration', '1s', '--concurrency', '1', '--format', 'json']);
     const firstResult = JSON.parse(first.stdout) as SweepResult;
     if (firstResult.stoppedByDeadline) {
       expect(first.code).toBe(1);
@@ -212,7 +229,7 @@ describe('ecr-sweeper apply', () => {
       expect(first.code).toBe(0);
     }
     emulator.setFaults({ latencyMs: 0 });
-    const second = await run(['apply', '--rules', rules, '--now', NOW, '--yes', '--checkpoint', checkpoint, '--format', 'json']);
+    const second = await run(['apply', '--rules', rules, '--yes', '--checkpoint', checkpoint, '--format', 'json']);
     expect(second.code).toBe(0);
     expect((JSON.parse(second.stdout) as SweepResult).stoppedByDeadline).toBe(false);
     expect(existsSync(checkpoint)).toBe(false);
@@ -231,7 +248,7 @@ describe('ecr-sweeper apply', () => {
 
   it('--out DIR writes the plan before deleting and the result after', async () => {
     const out = join(dir, 'reports-apply');
-    const res = await run(['apply', '--rules', rules, '--now', NOW, '--yes', '--out', out]);
+    const res = await run(['apply', '--rules', rules, '--yes', '--out', out]);
     expect(res.code).toBe(0);
     const plan = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8')) as Plan;
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as SweepResult;

@@ -10,12 +10,12 @@ import { confirm } from '../confirm.js';
 import { FileCheckpointStore } from '../../adapters/checkpoint-file.js';
 import { loadRulesFile } from '../../adapters/rules-file.js';
 import { runSweep } from '../../engine/sweep.js';
-import { ApplyDeclinedError, ConfirmationRequiredError } from '../errors.js';
+import { ApplyDeclinedError, CliUsageError, ConfirmationRequiredError } from '../errors.js';
 import { applyExitCode, ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { formatBytes } from '../format-bytes.js';
 import { renderPlanTable } from '../format-plan-table.js';
 import { renderResultTable } from '../format-result-table.js';
-import { parseConcurrency, parseFormat, parseMaxDuration, parseNow } from '../options.js';
+import { parseConcurrency, parseFormat, parseMaxDuration } from '../options.js';
 import { createProgressReporter } from '../progress.js';
 import { localReportStore, newRunId, notifySlack, slackNotifierFor } from '../reports.js';
 import { ecrClientFor, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
@@ -26,6 +26,7 @@ export interface ApplyFlags extends AwsFlags, SlackFlags {
   rules: string;
   yes?: boolean;
   repository?: string;
+  /** Refused (usage error): only `plan` evaluates at another time. */
   now?: string;
   format?: string;
   out?: string;
@@ -42,13 +43,18 @@ export interface ApplyFlags extends AwsFlags, SlackFlags {
 export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Promise<ExitCodeValue> {
   const { io } = runtime;
   const format = parseFormat(flags.format ?? 'table', ['table', 'json'] as const);
+  if (flags.now !== undefined) {
+    // Deletion always judges ages by the real clock; a future --now would age every image past minAge.
+    throw new CliUsageError(
+      '--now is not accepted by apply: deletions are always evaluated at the current time, so minAge and age rules hold. Use plan --now to see what a given date would do. Nothing was deleted.',
+    );
+  }
   const interactive = io.stdin.isTTY === true;
   if (flags.yes !== true && !interactive) {
     throw new ConfirmationRequiredError(
       'apply deletes images and needs confirmation: pass --yes, or run it in a terminal to be asked. Nothing was deleted.',
     );
   }
-  const now = flags.now !== undefined ? parseNow(flags.now) : undefined;
   const concurrency = flags.concurrency !== undefined ? parseConcurrency(flags.concurrency) : undefined;
   const maxDurationMs = flags.maxDuration !== undefined ? parseMaxDuration(flags.maxDuration) : undefined;
   const ruleSet = await loadRulesFile(resolvePath(runtime, flags.rules));
@@ -83,7 +89,6 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
       mode: 'apply',
       // A resumed run keeps the run id its checkpoint recorded, so both halves report as one run.
       ...(deps.checkpoint === undefined ? { runId } : {}),
-      ...(now !== undefined ? { now } : {}),
       ...(concurrency !== undefined ? { concurrency } : {}),
       // Counted from the start, listing included; the engine stops between batches, never inside one.
       ...(maxDurationMs !== undefined ? { deadline: Date.now() + maxDurationMs } : {}),
