@@ -110,10 +110,10 @@ ${renderFailures(result, options.maxFailureRows ?? 1000)}
 </div>
 <p id="image-count" class="count" aria-live="polite">${formatCount(data.rows.length)} images</p>
 <noscript><p class="note">Filtering and the per-image rows need JavaScript. <code>result.csv</code>, next to this report, has every row.</p></noscript>
-<table id="image-table" class="data">
+<div class="table-wrap"><table id="image-table" class="data">
 <thead><tr><th>Repository</th><th>Digest</th><th>Tags</th><th>Pushed</th><th>Last pulled</th><th class="num">Size</th><th>Decision</th><th>Rule</th><th>Reason</th><th>Outcome</th></tr></thead>
 <tbody id="image-rows"></tbody>
-</table>
+</table></div>
 <p><button id="show-more" type="button" hidden>Show more</button></p>
 </section>
 ${renderRunDetails(result)}
@@ -234,8 +234,8 @@ function renderRepositoryTable(result: SweepResult, summaries: readonly Reposito
     })
     .join('\n');
   return `<section id="repositories"><h2>Repositories</h2>
-<table class="data" id="repository-table"><thead><tr><th>Repository</th><th>Policy</th><th>Status</th><th class="num">Images</th><th class="num">Planned</th><th class="num">Deleted</th><th class="num">Failed</th><th class="num">Skipped</th><th class="num">${dryRun ? 'Would free' : 'Freed'}</th><th>Note</th></tr></thead>
-<tbody>${rows}</tbody></table></section>`;
+<div class="table-wrap"><table class="data" id="repository-table"><thead><tr><th>Repository</th><th>Policy</th><th>Status</th><th class="num">Images</th><th class="num">Planned</th><th class="num">Deleted</th><th class="num">Failed</th><th class="num">Skipped</th><th class="num">${dryRun ? 'Would free' : 'Freed'}</th><th>Note</th></tr></thead>
+<tbody>${rows}</tbody></table></div></section>`;
 }
 
 function renderFailures(result: SweepResult, maxRows: number): string {
@@ -255,8 +255,8 @@ function renderFailures(result: SweepResult, maxRows: number): string {
       ? `<p class="note">${formatCount(failures.length - shown.length)} more failures are not shown; <code>result.csv</code> lists every one.</p>`
       : '';
   return `<section id="failures"><h2>Failures (${formatCount(failures.length)})</h2>
-<table class="data" id="failure-table"><thead><tr><th>Repository</th><th>Digest</th><th>Tags</th><th>Code</th><th>Message</th></tr></thead>
-<tbody>${rows}</tbody></table>${more}</section>`;
+<div class="table-wrap"><table class="data" id="failure-table"><thead><tr><th>Repository</th><th>Digest</th><th>Tags</th><th>Code</th><th>Message</th></tr></thead>
+<tbody>${rows}</tbody></table></div>${more}</section>`;
 }
 
 function renderRunDetails(result: SweepResult): string {
@@ -343,22 +343,26 @@ svg .chart-value{fill:var(--muted)}
 .chart-row:hover .chart-label{text-decoration:underline}
 table.data{border-collapse:collapse;width:100%}
 table.data th,table.data td{border-bottom:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top}
+table.data td{overflow-wrap:anywhere}
+table.data td:first-child{min-width:9em}
+#repository-table td:nth-child(2),#failure-table td:nth-child(3),#image-table td:nth-child(3){min-width:7em}
+#image-table td:nth-child(8),#image-table td:nth-child(10){min-width:9em}
 table.data th{position:sticky;top:0;background:var(--bg);font-size:12px;text-transform:uppercase;letter-spacing:.03em;color:var(--muted)}
 table.data td.num,table.data th.num{text-align:right;white-space:nowrap}
-#repository-table td:first-child,#failure-table td:first-child{white-space:nowrap}
 table.data tbody tr:hover{background:#f0f4fa}
 #image-table{font-size:13px}
-#image-table td{white-space:nowrap}
-#image-table td:nth-child(3),#image-table td:nth-child(8),#image-table td:nth-child(9){white-space:normal}
-#image-table td:nth-child(9){min-width:260px}
+#failure-table td:nth-child(2),#failure-table td:nth-child(4),#image-table td:nth-child(2),#image-table td:nth-child(4),#image-table td:nth-child(5){white-space:nowrap}
+#image-table td:nth-child(9){min-width:240px}
+.outcome-code{display:block;font-size:11.5px;color:var(--muted);margin-top:2px}
+@media (max-width:1000px){.table-wrap{overflow-x:auto}}
 .decision,.outcome,.status{display:inline-block;padding:0 6px;border-radius:10px;font-size:12px;border:1px solid var(--line);white-space:nowrap}
 .decision-delete,.outcome-deleted,.outcome-already-gone{background:#e3edfc;border-color:#9dbcf0}
 .outcome-failed,.status-failed{background:#fdecea;border-color:#e57373;color:var(--bad)}
 .outcome-skipped,.status-blocked,.status-not-started{background:#fff3e0;border-color:#f0a040}
 .status-protected{background:#e8f5e9;border-color:#81c784}
 .filters{display:flex;flex-wrap:wrap;gap:12px;align-items:end;margin-bottom:8px}
-.filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted);gap:2px}
-.filters select,.filters input{font:inherit;padding:4px 6px;min-width:170px}
+.filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted);gap:2px;max-width:100%}
+.filters select,.filters input{font:inherit;padding:4px 6px;min-width:170px;max-width:100%}
 .count{margin:6px 0}
 button{font:inherit;padding:6px 14px}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px}dt{color:var(--muted)}dd{margin:0}
@@ -377,19 +381,23 @@ const SCRIPT = `(function () {
   var matches = [];
   var shown = 0;
   function fmt(n) { return String(n).replace(/\\B(?=(\\d{3})+(?!\\d))/g, ','); }
+  function span(td, value, cls) {
+    var s = document.createElement('span');
+    s.className = cls;
+    s.textContent = value;
+    td.appendChild(s);
+  }
   function cell(tr, value, cls, title) {
     var td = document.createElement('td');
     if (cls && cls.indexOf('badge ') === 0) {
-      var span = document.createElement('span');
-      span.className = cls.slice(6);
-      span.textContent = value;
-      td.appendChild(span);
+      span(td, value, cls.slice(6));
     } else {
       td.textContent = value;
       if (cls) td.className = cls;
     }
     if (title) td.title = title;
     tr.appendChild(td);
+    return td;
   }
   function renderMore() {
     var end = Math.min(matches.length, shown + data.pageSize);
@@ -409,7 +417,9 @@ const SCRIPT = `(function () {
       cell(tr, r[6], 'badge decision decision-' + r[6]);
       cell(tr, r[7]);
       cell(tr, r[8]);
-      cell(tr, r[9] + (r[10] ? ' (' + r[10] + ')' : ''), 'badge outcome outcome-' + r[9], r[11]);
+      // The failure code goes under the badge, where it can wrap, so the column stays narrow.
+      var outcomeCell = cell(tr, r[9], 'badge outcome outcome-' + r[9], r[11]);
+      if (r[10]) span(outcomeCell, r[10], 'mono outcome-code');
       fragment.appendChild(tr);
     }
     body.appendChild(fragment);

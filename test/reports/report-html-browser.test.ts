@@ -69,6 +69,17 @@ describe('HTML report in headless Chromium', () => {
     return { page, foreignRequests, problems };
   }
 
+  /** Whether the page is no wider than the viewport, and which image-table headers end past its right edge. */
+  // A string, because the test project has no DOM typings. Page coordinates (+ scrollX), so a
+  // sideways scroll (e.g. by selectOption) cannot hide an overflow.
+  const horizontalFit = (page: Page) =>
+    page.evaluate<{ pageFits: boolean; offscreenColumns: string[] }>(`({
+      pageFits: document.documentElement.scrollWidth <= window.innerWidth,
+      offscreenColumns: [...document.querySelectorAll('#image-table thead th')]
+        .filter((th) => th.getBoundingClientRect().right + window.scrollX > window.innerWidth)
+        .map((th) => th.textContent),
+    })`);
+
   const visibleRows = (page: Page) =>
     page.$$eval('#image-rows tr', (rows) =>
       rows.map((r) => ({ repository: r.getAttribute('data-repository'), decision: r.getAttribute('data-decision'), outcome: r.getAttribute('data-outcome') })),
@@ -140,6 +151,9 @@ describe('HTML report in headless Chromium', () => {
     expect(foreignRequests).toEqual([]);
     expect(problems).toEqual([]);
 
+    // At 1280 px the page does not scroll sideways and every image column is on screen.
+    expect(await horizontalFit(page)).toEqual({ pageFits: true, offscreenColumns: [] });
+
     const shot = path.join(dir, 'report.png');
     await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: shot, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 1900 } });
@@ -173,6 +187,24 @@ describe('HTML report in headless Chromium', () => {
     await page.selectOption('#filter-repository', { label: 'generated/service-007' });
     expect(await page.locator('#image-rows tr').count()).toBe(100);
     expect(await page.locator('#show-more').isHidden()).toBe(true);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('fits a 1280 px screen even with very long names, tags, reasons and failure messages', async () => {
+    const result = buildSampleResult();
+    const repository = result.repositories[1]!;
+    const failed = repository.images.find((i) => i.outcome.status === 'failed')!;
+    // ECR allows 256-character repository names and 128-character tags; git SHAs make long unbroken tags.
+    repository.repositoryName = `team/${'very-long-service-name-'.repeat(10)}end`;
+    failed.imageTags = ['a'.repeat(128), `build-${'0123456789abcdef'.repeat(4)}`];
+    failed.reason = `delete: ${'x'.repeat(300)}`;
+    if (failed.outcome.status === 'failed') failed.outcome.message = `m${'y'.repeat(400)}`;
+    const { page, problems } = await open(result, 'long-cells');
+
+    await page.selectOption('#filter-repository', { label: repository.repositoryName });
+    expect(await visibleRows(page)).toHaveLength(repository.images.length);
+    expect(await horizontalFit(page)).toEqual({ pageFits: true, offscreenColumns: [] });
     expect(problems).toEqual([]);
     await page.close();
   });
