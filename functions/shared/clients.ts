@@ -5,6 +5,7 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { requestHandlerOptions } from '../../lib/adapters/http-timeouts.js';
 import { createEcrClient } from '../../lib/engine/ecr-client.js';
 import { loadConfig, type FunctionConfig } from './config.js';
 
@@ -22,14 +23,17 @@ export function createFunctionDeps(env: Readonly<Record<string, string | undefin
   const config = loadConfig(env);
   const s3Endpoint = env.AWS_ENDPOINT_URL_S3 || undefined;
   let ssm: SSMClient | undefined;
+  // Every client gets timeouts: a hung connection must not hold the run past its deadline.
+  const requestHandler = requestHandlerOptions(config.httpTimeouts);
   return {
     config,
-    ecr: createEcrClient({ region: config.ecrRegion, env }),
+    ecr: createEcrClient({ region: config.ecrRegion, env, timeouts: config.httpTimeouts }),
     s3: new S3Client({
       ...(s3Endpoint ? { endpoint: s3Endpoint } : {}),
       forcePathStyle: config.s3ForcePathStyle,
+      requestHandler,
     }),
-    ssm: () => (ssm ??= new SSMClient({})),
+    ssm: () => (ssm ??= new SSMClient({ requestHandler })),
   };
 }
 

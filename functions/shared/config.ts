@@ -5,6 +5,7 @@
 // A namespace import lets esbuild drop the parts of zod not used (its locales alone are ~250 KB).
 import * as z from 'zod';
 import { ConfigError } from '../../lib/errors.js';
+import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, type HttpTimeouts } from '../../lib/adapters/http-timeouts.js';
 
 /** Treats an empty string as unset: serverless.yml passes '' for every optional param left blank. */
 const optional = z
@@ -48,6 +49,9 @@ const envSchema = z.object({
   /** Time kept back from the Lambda timeout to write the result, the reports and the Slack message. */
   DEADLINE_MARGIN_MS: integer(0, 600_000, 60_000),
   PRESIGN_EXPIRY_SECONDS: integer(1, 604_800, 604_800),
+  /** Every AWS client's connection and request timeouts (lib/adapters/http-timeouts.ts). */
+  ECR_SWEEPER_HTTP_CONNECTION_TIMEOUT_MS: integer(1, 600_000, DEFAULT_CONNECTION_TIMEOUT_MS),
+  ECR_SWEEPER_HTTP_REQUEST_TIMEOUT_MS: integer(1, 600_000, DEFAULT_REQUEST_TIMEOUT_MS),
   SLACK_WEBHOOK_SSM_PARAMETER: optional,
   SLACK_WEBHOOK_SECRET_ARN: optional,
   /** Path-style S3 URLs, for local S3 servers (s3rver, moto) in tests. */
@@ -67,6 +71,8 @@ export interface FunctionConfig {
   concurrency: number;
   deadlineMarginMs: number;
   presignExpirySeconds: number;
+  /** Connection and request timeouts of every AWS client the function builds. */
+  httpTimeouts: Required<HttpTimeouts>;
   slackWebhook: { kind: 'ssm'; name: string } | { kind: 'secretsmanager'; secretId: string } | undefined;
   s3ForcePathStyle: boolean;
   taskRoot: string | undefined;
@@ -101,6 +107,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): F
     concurrency: e.CONCURRENCY,
     deadlineMarginMs: e.DEADLINE_MARGIN_MS,
     presignExpirySeconds: e.PRESIGN_EXPIRY_SECONDS,
+    httpTimeouts: { connectionTimeoutMs: e.ECR_SWEEPER_HTTP_CONNECTION_TIMEOUT_MS, requestTimeoutMs: e.ECR_SWEEPER_HTTP_REQUEST_TIMEOUT_MS },
     slackWebhook: e.SLACK_WEBHOOK_SSM_PARAMETER
       ? { kind: 'ssm', name: e.SLACK_WEBHOOK_SSM_PARAMETER }
       : e.SLACK_WEBHOOK_SECRET_ARN

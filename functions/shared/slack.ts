@@ -4,6 +4,7 @@
  * message, never the sweep or its report.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { requestHandlerOptions } from '../../lib/adapters/http-timeouts.js';
 import { resolveWebhookUrl } from '../../lib/adapters/secret-source.js';
 import { SlackNotifier } from '../../lib/adapters/slack-notifier.js';
 import type { FunctionDeps } from './clients.js';
@@ -20,7 +21,7 @@ export async function slackNotifierFor(deps: FunctionDeps): Promise<SlackNotifie
     const url =
       source.kind === 'ssm'
         ? await resolveWebhookUrl({ ssmParameterName: source.name }, { ssm: deps.ssm() })
-        : await resolveWebhookUrl({ secretId: source.secretId }, { secretsManager: (secretsManager ??= new SecretsManagerClient({})) });
+        : await resolveWebhookUrl({ secretId: source.secretId }, { secretsManager: (secretsManager ??= new SecretsManagerClient({ requestHandler: requestHandlerOptions(deps.config.httpTimeouts) })) });
     return new SlackNotifier(url, { logger });
   } catch (error) {
     // The error names the parameter, never its value.

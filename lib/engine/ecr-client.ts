@@ -3,6 +3,7 @@
  * so region, profile and endpoint resolve the same way everywhere.
  */
 import { ECRClient, type ECRClientConfig } from '@aws-sdk/client-ecr';
+import { httpTimeoutsFromEnv, requestHandlerOptions, type HttpTimeouts } from '../adapters/http-timeouts.js';
 
 /** Settings for {@link createEcrClient}; each falls back to the usual AWS environment variable. */
 export interface EcrClientSettings {
@@ -18,6 +19,12 @@ export interface EcrClientSettings {
    * SDK's attempts only need to absorb short blips. Default 3.
    */
   maxAttempts?: number;
+  /**
+   * Connection and request timeouts (default 5 s and 30 s; or `ECR_SWEEPER_HTTP_CONNECTION_TIMEOUT_MS`
+   * and `ECR_SWEEPER_HTTP_REQUEST_TIMEOUT_MS`). A request past them fails with `TimeoutError` and
+   * is retried like a 5xx. Ignored when `extra.requestHandler` is given.
+   */
+  timeouts?: HttpTimeouts;
   /** Environment to read; defaults to `process.env` (tests pass their own). */
   env?: Readonly<Record<string, string | undefined>>;
   /** Extra SDK config (credentials in tests, a custom request handler...). */
@@ -40,6 +47,8 @@ export function createEcrClient(settings: EcrClientSettings = {}): ECRClient {
   const profile = nonEmpty(settings.profile) ?? nonEmpty(env.AWS_PROFILE);
   const endpoint = nonEmpty(settings.endpoint) ?? nonEmpty(env.AWS_ENDPOINT_URL_ECR) ?? nonEmpty(env.AWS_ENDPOINT_URL);
   const config: ECRClientConfig = {
+    // Without timeouts a request that is accepted and never answered never ends (see http-timeouts.ts).
+    requestHandler: requestHandlerOptions({ ...httpTimeoutsFromEnv(env), ...settings.timeouts }),
     ...settings.extra,
     maxAttempts: settings.maxAttempts ?? 3,
   };
