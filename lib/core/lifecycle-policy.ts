@@ -8,7 +8,7 @@ import { RulesValidationError, type RuleIssue } from '../errors.js';
 import type { Condition, Rule, StorageClass } from './rules-model.js';
 import { DAY_MS } from './duration.js';
 import { countStars } from './rules-pattern.js';
-import { parseSourceDocument, sortIssues, type IssuePath, type SourceDocument } from './rules-source.js';
+import { parseJsonSourceDocument, parseSourceDocument, sortIssues, type IssuePath, type SourceDocument } from './rules-source.js';
 import { zodIssueToRuleIssues } from './rules-zod-issues.js';
 
 /** ECR limits (service quotas page and the API model's LifecyclePolicyText bounds). */
@@ -93,11 +93,11 @@ export interface LifecyclePolicyValidation {
 export function parseLifecyclePolicy(input: string | object, options: LifecyclePolicyOptions = {}): Rule[] {
   let result: LifecyclePolicyValidation;
   if (typeof input === 'string') {
-    const source = parseSourceDocument(input, options.file);
-    if (source.syntaxIssues.length) throw new RulesValidationError(source.syntaxIssues);
-    if (!isJson(input)) {
+    const source = parseJsonSourceDocument(input, options.file);
+    if (source.isYamlNotJson) {
       throw new RulesValidationError([{ ...(options.file !== undefined ? { file: options.file } : {}), line: 1, column: 1, path: '', message: 'a lifecycle policy must be JSON (ECR rejects YAML syntax here)' }]);
     }
+    if (source.syntaxIssues.length) throw new RulesValidationError(source.syntaxIssues);
     result = validateLifecyclePolicy(source.value, source, [], input.length);
   } else {
     // An object has no text, so issues carry the field path but no line or column.
@@ -171,15 +171,6 @@ export function validateLifecyclePolicy(
     .map((rule, i) => toRule(rule, source.locate([...base, 'rules', i]), source.file))
     .sort((a, b) => (a.rulePriority ?? 0) - (b.rulePriority ?? 0));
   return { rules, issues };
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 type Add = (rel: IssuePath, message: string, key?: boolean) => void;

@@ -10,7 +10,7 @@ import { parseSize } from './size.js';
 import { validateLifecyclePolicy } from './lifecycle-policy.js';
 import { checkRulesDocument } from './rules-checks.js';
 import { rulesFileSchema, type RuleInput, type RulesFileInput } from './rules-schema.js';
-import { parseSourceDocument, sortIssues, type IssuePath, type SourceDocument } from './rules-source.js';
+import { parseJsonSourceDocument, parseSourceDocument, sortIssues, type IssuePath, type SourceDocument } from './rules-source.js';
 import { zodIssueToRuleIssues } from './rules-zod-issues.js';
 
 /** Grace period applied when a file does not set `defaults.minAge`. */
@@ -94,13 +94,11 @@ function loadNativePolicy(
   } catch (error) {
     return { rules: [], issues: [source.issue(path, `cannot read lifecycle policy file ${JSON.stringify(value)}: ${(error as Error).message}`)] };
   }
-  const native = parseSourceDocument(read.text, read.file);
-  if (native.syntaxIssues.length) return { rules: [], issues: native.syntaxIssues };
-  try {
-    JSON.parse(read.text);
-  } catch (error) {
-    return { rules: [], issues: [native.issue([], `a lifecycle policy file must be JSON: ${(error as Error).message}`)] };
+  const native = parseJsonSourceDocument(read.text, read.file);
+  if (native.isYamlNotJson) {
+    return { rules: [], issues: native.syntaxIssues.map((i) => ({ ...i, message: `a lifecycle policy file must be JSON (ECR rejects YAML); ${i.message}` })) };
   }
+  if (native.syntaxIssues.length) return { rules: [], issues: native.syntaxIssues };
   return validateLifecyclePolicy(native.value, native, [], read.text.length);
 }
 

@@ -1,9 +1,11 @@
 /**
  * Parsed source text (YAML, or JSON, which is YAML 1.2) that remembers where every value came
  * from, so validation problems found on plain values can be reported at a line and column.
+ * JSON text is read by the YAML parser for positions but judged by JSON's own syntax rules.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
 import type { RuleIssue } from '../errors.js';
+import { findJsonSyntaxError } from './json-syntax.js';
 
 export type IssuePath = readonly (string | number)[];
 
@@ -42,12 +44,10 @@ export function parseSourceDocument(text: string, file?: string): SourceDocument
     const pos = lineCounter.linePos(offset);
     return { line: pos.line, column: pos.col };
   };
-  const syntaxIssues: RuleIssue[] = [...doc.errors].map((e) => ({
-    ...(file !== undefined ? { file } : {}),
-    ...at(e.pos[0]),
-    path: '',
-    message: `YAML syntax: ${e.message.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, '')}`,
-  }));
+  const syntaxIssues: RuleIssue[] = [...doc.errors].map((e) => {
+    const pos = at(e.pos[0]);
+    return { ...(file !== undefined ? { file } : {}), ...pos, path: '', message: `YAML syntax: ${yamlErrorMessage(e, pos)}` };
+  });
   let value: unknown;
   if (syntaxIssues.length === 0) {
     try {
@@ -93,6 +93,66 @@ export function parseSourceDocument(text: string, file?: string): SourceDocument
       return { ...(file !== undefined ? { file } : {}), ...locate(path, options), path: formatPath(path), message };
     },
   };
+}
+
+/**
+ * The yaml library's message in the user's terms. Its MULTIPLE_DOCS text points at a library
+ * function ("please use YAML.parseAllDocuments()"), which means nothing to someone editing a file.
+ */
+function yamlErrorMessage(error: YAMLError, pos: { line: number; column: number }): string {
+  if (error.code === 'MULTIPLE_DOCS') {
+    return `a rules file holds one YAML document, but a second one starts at line ${pos.line}, column ${pos.column}; remove the "---" (or "...") separator there, or split the file`;
+  }
+  return error.message.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, '');
+}
+
+/** A JSON source document: positions as for YAML, but syntax judged by JSON's rules. */
+export interface JsonSourceDocument extends SourceDocument {
+  /** True when the text is not JSON but reads as YAML, so callers can say "must be JSON" instead. */
+  isYamlNotJson: boolean;
+}
+
+/**
+ * Parses JSON text, keeping positions. Syntax errors are JSON's, each with its line and column
+ * (`JSON syntax: expected ',' or '}' after a property value, found ","`), never the YAML
+ * parser's wording; `value` is undefined when the text is not valid JSON. Never throws.
+ */
+export function parseJsonSourceDocument(text: string, file?: string): JsonSourceDocument {
+  const yaml = parseSourceDocument(text, file);
+  const jsonError = findJsonSyntaxError(text);
+  const fileField = file !== undefined ? { file } : {};
+  if (jsonError) {
+    const pos = lineColumn(text, jsonError.offset);
+    const readsAsYaml = yaml.syntaxIssues.length === 0 && !/^\s*[[{]/.test(text) && yaml.value !== null && typeof yaml.value === 'object';
+    return {
+      ...yaml,
+      value: undefined,
+      syntaxIssues: [{ ...fileField, ...pos, path: '', message: `JSON syntax: ${jsonError.message}` }],
+      isYamlNotJson: readsAsYaml,
+    };
+  }
+  // Valid JSON the YAML parser still refuses: a key repeated in one object.
+  const syntaxIssues = yaml.syntaxIssues.map((issue) => ({
+    ...issue,
+    message: issue.message.startsWith('YAML syntax: Map keys must be unique')
+      ? 'JSON: a key appears twice in the same object; each key may appear once'
+      : issue.message.replace(/^YAML syntax: /, 'JSON: '),
+  }));
+  return { ...yaml, syntaxIssues, isYamlNotJson: false };
+}
+
+/** 1-based line and column of a character offset (lines end at \n, \r\n or \r, as JSON whitespace allows). */
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
 }
 
 /**

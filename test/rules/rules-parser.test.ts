@@ -166,7 +166,8 @@ describe('parseRules: every problem, with its line and column', () => {
     ['YAML syntax: bad indentation', lines('version: 1', 'policies:', '  - name: p', ' repositories: x'), { line: 4, column: 1, message: /^YAML syntax: All mapping items must start at the same column/ }],
     ['YAML syntax: unclosed flow sequence', lines('version: 1', 'protect:', '  tags: [a, b', 'policies: []'), { line: 4, message: /^YAML syntax: / }],
     ['YAML: duplicate key', lines('version: 1', 'version: 1', 'policies: []'), { line: 2, column: 1, message: /^YAML syntax: Map keys must be unique/ }],
-    ['YAML: several documents', lines('version: 1', '---', 'version: 1'), { line: 2, message: /^YAML syntax: .*(document|Source contains)/i }],
+    ['YAML: several documents', lines('version: 1', '---', 'version: 1'), { line: 2, column: 1, message: /^YAML syntax: a rules file holds one YAML document, but a second one starts at line 2, column 1; remove the "---"/ }],
+    ['YAML: a document after an end marker', lines('version: 1', 'policies: []', '...', 'extra: 1'), { line: 4, column: 1, message: /^YAML syntax: a rules file holds one YAML document, but a second one starts at line 4, column 1/ }],
     ['empty file', '', { line: 1, column: 1, path: '', message: /the rules file is empty/ }],
     ['file with only comments', lines('# nothing yet'), { line: 1, column: 1, message: /the rules file is empty/ }],
     ['root is a list', lines('- a'), { line: 1, column: 1, path: '', message: /expected a mapping/ }],
@@ -309,6 +310,39 @@ describe('parseRules: every problem, with its line and column', () => {
       { file: 'rules.yml', line: 5, column: 22, path: 'policies[0].lifecyclePolicy', message: 'cannot read lifecycle policy file "missing.json": ENOENT: no such file' },
     ]);
     expect(issuesOf(text)[0]?.message).toMatch(/need a file reader/);
+  });
+
+  it('names no yaml-library function when a file holds several documents', () => {
+    const issues = issuesOf(lines('version: 1', 'policies: []', '---', 'version: 1', '---', 'policies: []'));
+    expect(issues).toEqual([
+      { file: 'rules.yml', line: 3, column: 1, path: '', message: expect.stringContaining('a second one starts at line 3, column 1') },
+    ]);
+    expect(issues[0]?.message).not.toMatch(/parseAllDocuments|YAML\./);
+  });
+
+  const nativeFile = (text: string) =>
+    issuesOf(lines('version: 1', 'policies:', '  - name: p', '    repositories: { include: ["*"] }', '    lifecyclePolicy: ./native/p.json'), {
+      file: 'rules.yml',
+      readFile: () => ({ file: 'native/p.json', text }),
+    });
+
+  it.each<[string, string, { line: number; column: number; message: string }]>([
+    ['two commas', '{\n  "rules": [\n    { "rulePriority": 1,, }\n  ]\n}\n', { line: 3, column: 25, message: "JSON syntax: expected a double-quoted property name, found ','" }],
+    ['a missing comma', '{\n  "rules": [\n    { "rulePriority": 1 "selection": {} }\n  ]\n}\n', { line: 3, column: 25, message: `JSON syntax: expected ',' or '}' after a property value, found '"'` }],
+    ['a trailing comma', '{\n  "rules": [\n    {},\n  ]\n}\n', { line: 4, column: 3, message: "JSON syntax: trailing comma before ']'" }],
+    ['a misspelt literal', '{ "rules": tru }', { line: 1, column: 12, message: 'JSON syntax: unexpected word "tru"; a value is a "string", a number, true, false, null, an {object} or an [array]' }],
+    ['a cut-off file', '{\n  "rules": [\n', { line: 3, column: 1, message: 'JSON syntax: expected a value, found the end of the file' }],
+    ['single quotes', "{ 'rules': [] }", { line: 1, column: 3, message: `JSON syntax: expected a double-quoted property name, found '''` }],
+    ['a repeated key', '{ "rules": [], "rules": [] }', { line: 1, column: 16, message: 'JSON: a key appears twice in the same object; each key may appear once' }],
+  ])('reports a JSON syntax error in a lifecycle policy file as JSON, at that file\'s position: %s', (_name, text, expected) => {
+    expect(nativeFile(text)).toEqual([{ file: 'native/p.json', path: '', ...expected }]);
+  });
+
+  it('says a lifecycle policy file written in YAML must be JSON', () => {
+    const issues = nativeFile('rules:\n  - rulePriority: 1\n');
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ file: 'native/p.json', line: 1, column: 1 });
+    expect(issues[0]?.message).toMatch(/^a lifecycle policy file must be JSON \(ECR rejects YAML\); JSON syntax: unexpected word "rules"/);
   });
 
   it('reports problems inside a lifecycle policy file with that file\'s positions', () => {
