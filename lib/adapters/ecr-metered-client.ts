@@ -4,13 +4,16 @@
  *   (retries included), counts it per operation, waits for the operation's pacing slot and
  *   feeds throttles back to the shared {@link RateController};
  * - an outer retry loop with exponential backoff and full jitter keeps a call going after
- *   the SDK's own attempts are spent, so a sweep finishes under a rate limit instead of failing.
+ *   the SDK's own attempts are spent, so a sweep finishes under a rate limit instead of failing;
+ *   it never retries past the sweep's deadline, and it leaves BatchDeleteImage to its caller,
+ *   which re-reads the batch before each retry ({@link MeteredEcrClient.pause}).
  * The wrapper is a prototype-child of the caller's client with a cloned middleware stack: the
  * caller's client is not modified, and the SDK paginators accept the wrapper (instanceof ECRClient).
  */
-import type { ECRClient, ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/client-ecr';
+import { BatchDeleteImageCommand, type ECRClient, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-ecr';
 import type { FinalizeHandler, FinalizeHandlerArguments, HandlerExecutionContext } from '@smithy/types';
 import pLimit, { type LimitFunction } from 'p-limit';
+import { DeadlineReachedError } from '../engine/errors.js';
 import type { RateController, RateTicket } from '../engine/rate-controller.js';
 
 /** Call counters of one sweep. */
@@ -33,7 +36,16 @@ export interface RetrySettings {
   maxDelayMs?: number;
   /** Logical calls in flight at once across the sweep (backoff waits hold their slot). Default 4. */
   maxInFlight?: number;
+  /**
+   * Epoch ms after which nothing is retried: a failure once it has passed, or whose next backoff
+   * would cross it, ends the call with {@link DeadlineReachedError}.
+   */
+  deadline?: number;
+  /** Clock for the deadline, epoch ms; default Date.now. */
+  clock?: () => number;
 }
+
+
 
 const MIDDLEWARE_NAME = 'ecrSweeperMeterMiddleware';
 const THROTTLING_CODES = new Set([
@@ -86,7 +98,9 @@ export class MeteredEcrClient {
   private sdkRetries = 0;
   private outerRetries = 0;
   private throttles = 0;
-  private readonly retry: Required<Omit<RetrySettings, 'maxInFlight'>>;
+  private readonly retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+  private readonly deadline: number | undefined;
+  private readonly clock: () => number;
   private readonly inFlight: LimitFunction;
 
   constructor(
@@ -97,6 +111,8 @@ export class MeteredEcrClient {
     private readonly random: () => number = Math.random,
   ) {
     this.retry = { maxAttempts: retry.maxAttempts ?? 8, baseDelayMs: retry.baseDelayMs ?? 200, maxDelayMs: retry.maxDelayMs ?? 5000 };
+    this.deadline = retry.deadline;
+    this.clock = retry.clock ?? Date.now;
     this.inFlight = pLimit(Math.max(1, retry.maxInFlight ?? 4));
     const wrapper = Object.create(base) as ECRClient;
     // Own properties shadow the base client's: a separate stack and handler cache.
@@ -127,8 +143,12 @@ export class MeteredEcrClient {
       { name: MIDDLEWARE_NAME, relation: 'after', toMiddleware: 'retryMiddleware', override: true },
     );
     // Looked up at call time so a test double installed on the base client later still applies.
-    const send = (command: unknown, options?: unknown): Promise<unknown> =>
-      this.inFlight(() => this.withRetry(() => (base.send as (c: unknown, o?: unknown) => Promise<unknown>).call(wrapper, command, options)));
+    const send = (command: unknown, options?: unknown): Promise<unknown> => {
+      const operation = operationName((command as { constructor?: { name?: unknown } } | undefined)?.constructor?.name);
+      const once = (): Promise<unknown> => (base.send as (c: unknown, o?: unknown) => Promise<unknown>).call(wrapper, command, options);
+      // A delete is retried by its caller, which re-reads the batch first (see pause()).
+      return this.inFlight(() => (command instanceof BatchDeleteImageCommand ? once() : this.withRetry(operation, once)));
+    };
     Object.defineProperty(wrapper, 'send', { value: send, writable: true });
     this.client = wrapper;
   }
@@ -138,15 +158,29 @@ export class MeteredEcrClient {
     return { apiCalls: { ...this.apiCalls }, retries: this.sdkRetries + this.outerRetries, throttles: this.throttles };
   }
 
-  private async withRetry<T>(call: () => Promise<T>): Promise<T> {
+  /**
+   * The outer loop's decision after logical attempt `attempt` of `operation` failed with `error`:
+   * resolves after the backoff when another attempt may be made; rejects with `error` when it is
+   * not retryable or the attempts are spent, and with {@link DeadlineReachedError} when the
+   * deadline has passed or the backoff would cross it. Callers that must re-read before retrying
+   * (BatchDeleteImage) run their own loop with it.
+   */
+  async pause(operation: string, attempt: number, error: unknown): Promise<void> {
+    if (!isRetryable(error) || attempt >= this.retry.maxAttempts) throw error;
+    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt);
+    const delay = Math.floor(this.random() * ceiling);
+    // A retry that would start after the deadline could only hold the run past it.
+    if (this.deadline !== undefined && this.clock() + delay >= this.deadline) throw new DeadlineReachedError(operation, error);
+    this.outerRetries += 1;
+    await this.sleep(delay);
+  }
+
+  private async withRetry<T>(operation: string, call: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await call();
       } catch (error) {
-        if (!isRetryable(error) || attempt >= this.retry.maxAttempts) throw error;
-        const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt);
-        this.outerRetries += 1;
-        await this.sleep(Math.floor(this.random() * ceiling));
+        await this.pause(operation, attempt, error);
       }
     }
   }

@@ -27,3 +27,22 @@ export class EcrCallError extends EcrSweeperError {
  * listing anything. (A past `now` is allowed: it can only keep more; see docs/engine.md.)
  */
 export class FutureNowError extends ConfigError {}
+
+/**
+ * A call was still failing (throttled, 5xx, timed out) when the sweep's deadline came, or the next
+ * backoff would have crossed it, so it was not retried again. `operation` is the ECR operation;
+ * `cause` is its last error. The engine reports the affected images as stopped by the deadline.
+ */
+export class DeadlineReachedError extends EcrSweeperError {
+  readonly operation: string;
+  constructor(operation: string, lastError: unknown) {
+    super(`deadline reached while retrying ${operation} (last error: ${describe(lastError)}); not retried again`, { cause: lastError });
+    this.operation = operation;
+  }
+}
+
+function describe(error: unknown): string {
+  const e = error as { name?: unknown; message?: unknown } | undefined;
+  const name = typeof e?.name === 'string' ? e.name : 'Error';
+  return typeof e?.message === 'string' && e.message !== '' ? `${name}: ${e.message}` : name;
+}

@@ -10,7 +10,8 @@ import type { RepositoryPlan, PlannedImage } from '../core/plan-model.js';
 import type { Outcome } from '../core/result-model.js';
 import type { ImageRecord } from '../core/inventory.js';
 import { chunk, MAX_IMAGE_IDS_PER_CALL, type EcrRegistry, type IndexReadWindow } from '../adapters/ecr-registry.js';
-import { errorCode } from '../adapters/ecr-metered-client.js';
+import { errorCode, type MeteredEcrClient } from '../adapters/ecr-metered-client.js';
+import { DeadlineReachedError } from './errors.js';
 import { packBatches } from './batch-plan.js';
 import type { RunControl } from './run-control.js';
 
@@ -25,6 +26,12 @@ export interface ExecutorContext {
   batchLimit: LimitFunction;
   /** Called with the number of planned deletions settled (any outcome). */
   onSettled?: (count: number) => void;
+  /**
+   * The outer retry policy (the sweep's MeteredEcrClient) for a failed BatchDeleteImage, which the
+   * client leaves to the executor so the batch is re-read before each retry. Without it a failed
+   * delete call fails its batch at once.
+   */
+  retry?: Pick<MeteredEcrClient, 'pause'>;
 }
 
 /** Outcome of executing one repository. */
@@ -81,73 +88,108 @@ export async function executeRepository(
       return;
     }
     attempted = true;
+    // The images still to settle; a retried delete re-reads them first, so an image tagged,
+    // pushed or pulled during the backoff is skipped as changed since plan.
+    let pending: readonly PlannedImage[] = batch;
     try {
-      const digests = batch.map((i) => i.imageDigest);
-      const current = await ctx.registry.rereadImages(plan.repositoryName, digests);
-      const candidates: PlannedImage[] = [];
-      for (const image of batch) {
-        const now = current.found.get(image.imageDigest);
-        if (!now) {
-          settle([image], { status: 'deleted', alreadyGone: true });
+      for (let attempt = 1; ; attempt += 1) {
+        const toDelete = await rereadForDelete(pending);
+        if (toDelete.length === 0) return;
+        if (!ctx.run.reserve(toDelete.length)) {
+          stoppedBy ??= ctx.run.abortedReason;
+          settle(toDelete, { status: 'skipped', reason: `aborted: ${ctx.run.abortedReason ?? 'safety limit'}` });
+          return;
+        }
+        let result: Awaited<ReturnType<EcrRegistry['deleteImages']>>;
+        try {
+          result = await ctx.registry.deleteImages(plan.repositoryName, toDelete.map((i) => i.imageDigest));
+        } catch (error) {
+          if (!ctx.retry) throw error;
+          // Throws when not retryable, out of attempts, or past the deadline (the attempt stays counted).
+          await ctx.retry.pause('BatchDeleteImage', attempt, error);
+          ctx.run.release(toDelete.length);
+          pending = toDelete;
           continue;
         }
-        const change = changeSincePlan(image, now, indexReads);
-        if (change) {
-          settle([image], { status: 'skipped', reason: `changed since plan: ${change}` });
-          const group = packing.groupOf.get(image.imageDigest);
-          if (group !== undefined) changedGroups.set(group, image.imageDigest);
-        } else candidates.push(image);
-      }
-      const toDelete: PlannedImage[] = [];
-      for (const image of candidates) {
-        const group = packing.groupOf.get(image.imageDigest);
-        const changed = group === undefined ? undefined : changedGroups.get(group);
-        // A kept index keeps its children; a kept subject keeps its signatures and SBOMs (and the reverse).
-        if (changed !== undefined) settle([image], { status: 'skipped', reason: `changed since plan: ${changed} in the same index/referrer group changed, so the group is kept` });
-        else toDelete.push(image);
-      }
-      if (toDelete.length === 0) return;
-      if (!ctx.run.reserve(toDelete.length)) {
-        stoppedBy ??= ctx.run.abortedReason;
-        settle(toDelete, { status: 'skipped', reason: `aborted: ${ctx.run.abortedReason ?? 'safety limit'}` });
+        await settleDeleteResult(toDelete, result, final);
         return;
       }
-      const result = await ctx.registry.deleteImages(plan.repositoryName, toDelete.map((i) => i.imageDigest));
-      const byDigest = new Map(toDelete.map((i) => [i.imageDigest, i]));
-      for (const digest of result.deleted) {
-        const image = byDigest.get(digest);
-        if (image) settle([image], { status: 'deleted' });
-        byDigest.delete(digest);
-      }
-      for (const f of result.failures) {
-        const image = byDigest.get(f.imageDigest);
-        if (!image) continue;
-        byDigest.delete(f.imageDigest);
-        if (f.code === 'ImageNotFound') settle([image], { status: 'deleted', alreadyGone: true });
-        else if (f.code === 'ImageReferencedByManifestList' && !final) {
-          // The referencing index may be in another batch still in flight; try once more at the end.
-          ctx.run.release(1);
-          pendingReferenced.push(image);
-        } else settle([image], { status: 'failed', code: f.code, message: f.message || f.code });
-      }
-      if (byDigest.size > 0) {
-        // Neither deleted nor reported (moto does this for untagged images): look instead of guessing.
-        const unexplained = [...byDigest.values()];
-        const check = await ctx.registry.rereadImages(plan.repositoryName, unexplained.map((i) => i.imageDigest));
-        for (const image of unexplained) {
-          if (check.found.has(image.imageDigest)) {
-            settle([image], { status: 'failed', code: 'NoResult', message: 'BatchDeleteImage reported neither success nor failure and the image is still there' });
-          } else settle([image], { status: 'deleted' });
-        }
-      }
     } catch (error) {
+      const open = batch.filter((i) => !outcomes.has(i.imageDigest));
+      if (error instanceof DeadlineReachedError) {
+        // Not a broken repository: the deadline came while a call was still being retried.
+        ctx.run.markDeadline();
+        stoppedBy ??= error.message;
+        settle(open, { status: 'skipped', reason: `${error.message}; the next run continues` });
+        return;
+      }
       const code = errorCode(error);
       const message = error instanceof Error ? error.message : String(error);
       failure ??= { code, message };
-      settle(
-        batch.filter((i) => !outcomes.has(i.imageDigest)),
-        { status: 'failed', code, message },
-      );
+      settle(open, { status: 'failed', code, message });
+    }
+  };
+
+  /** Re-reads `images` and settles those gone or changed since plan; returns the ones to delete. */
+  const rereadForDelete = async (images: readonly PlannedImage[]): Promise<PlannedImage[]> => {
+    const current = await ctx.registry.rereadImages(plan.repositoryName, images.map((i) => i.imageDigest));
+    const candidates: PlannedImage[] = [];
+    for (const image of images) {
+      const now = current.found.get(image.imageDigest);
+      if (!now) {
+        settle([image], { status: 'deleted', alreadyGone: true });
+        continue;
+      }
+      const change = changeSincePlan(image, now, indexReads);
+      if (change) {
+        settle([image], { status: 'skipped', reason: `changed since plan: ${change}` });
+        const group = packing.groupOf.get(image.imageDigest);
+        if (group !== undefined) changedGroups.set(group, image.imageDigest);
+      } else candidates.push(image);
+    }
+    const toDelete: PlannedImage[] = [];
+    for (const image of candidates) {
+      const group = packing.groupOf.get(image.imageDigest);
+      const changed = group === undefined ? undefined : changedGroups.get(group);
+      // A kept index keeps its children; a kept subject keeps its signatures and SBOMs (and the reverse).
+      if (changed !== undefined) settle([image], { status: 'skipped', reason: `changed since plan: ${changed} in the same index/referrer group changed, so the group is kept` });
+      else toDelete.push(image);
+    }
+    return toDelete;
+  };
+
+  /** Turns one BatchDeleteImage answer into outcomes. */
+  const settleDeleteResult = async (
+    toDelete: readonly PlannedImage[],
+    result: Awaited<ReturnType<EcrRegistry['deleteImages']>>,
+    final: boolean,
+  ): Promise<void> => {
+    const byDigest = new Map(toDelete.map((i) => [i.imageDigest, i]));
+    for (const digest of result.deleted) {
+      const image = byDigest.get(digest);
+      if (image) settle([image], { status: 'deleted' });
+      byDigest.delete(digest);
+    }
+    for (const f of result.failures) {
+      const image = byDigest.get(f.imageDigest);
+      if (!image) continue;
+      byDigest.delete(f.imageDigest);
+      if (f.code === 'ImageNotFound') settle([image], { status: 'deleted', alreadyGone: true });
+      else if (f.code === 'ImageReferencedByManifestList' && !final) {
+        // The referencing index may be in another batch still in flight; try once more at the end.
+        ctx.run.release(1);
+        pendingReferenced.push(image);
+      } else settle([image], { status: 'failed', code: f.code, message: f.message || f.code });
+    }
+    if (byDigest.size > 0) {
+      // Neither deleted nor reported (moto does this for untagged images): look instead of guessing.
+      const unexplained = [...byDigest.values()];
+      const check = await ctx.registry.rereadImages(plan.repositoryName, unexplained.map((i) => i.imageDigest));
+      for (const image of unexplained) {
+        if (check.found.has(image.imageDigest)) {
+          settle([image], { status: 'failed', code: 'NoResult', message: 'BatchDeleteImage reported neither success nor failure and the image is still there' });
+        } else settle([image], { status: 'deleted' });
+      }
     }
   };
 

@@ -21,7 +21,7 @@ export class RunControl {
   /** The reason to stop before the next batch, if any. */
   stopReason(): StopReason | null {
     if (this.aborted !== undefined) return { kind: 'aborted', reason: this.aborted };
-    if (this.deadline !== undefined && (this.deadlineHit || this.clock() >= this.deadline)) {
+    if (this.deadlineHit || (this.deadline !== undefined && this.clock() >= this.deadline)) {
       this.deadlineHit = true;
       return { kind: 'deadline', reason: 'deadline reached before this batch; the next run continues' };
     }
@@ -45,6 +45,14 @@ export class RunControl {
   /** Returns deletions reserved but not attempted (e.g. images found changed). */
   release(count: number): void {
     this.reserved = Math.max(0, this.reserved - count);
+  }
+
+  /**
+   * Records that the deadline stopped the run from inside a call (a retry it refused), so no new
+   * batch starts and the result says `stoppedByDeadline`.
+   */
+  markDeadline(): void {
+    this.deadlineHit = true;
   }
 
   /** Set when the backstop aborted the run. */

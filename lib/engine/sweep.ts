@@ -14,7 +14,7 @@ import type { RepositoryResult, ResultCounts, SweepResult } from '../core/result
 import type { Mode, RuleSet } from '../core/rules-model.js';
 import { ConfigError } from '../errors.js';
 import { newRunId } from '../run-id.js';
-import { EcrCallError, FutureNowError, PlanSinkError } from './errors.js';
+import { DeadlineReachedError, EcrCallError, FutureNowError, PlanSinkError } from './errors.js';
 import { executeRepository, type RepositoryExecution } from './executor.js';
 import { orderedMap } from './ordered-map.js';
 import { RateController } from './rate-controller.js';
@@ -208,7 +208,11 @@ function openSession(deps: SweepDeps, options: SweepOptions): Session {
   const mode: Mode = options.mode ?? options.ruleSet.defaults.mode;
   if (mode === 'apply' && options.now !== undefined) refuseFutureNow(options.now, clock());
   const rate = new RateController(options.rateControl ?? {});
-  const metered = new MeteredEcrClient(deps.ecr, rate, { maxInFlight: concurrency });
+  const metered = new MeteredEcrClient(deps.ecr, rate, {
+    maxInFlight: concurrency,
+    clock,
+    ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+  });
   return {
     deps,
     options,
@@ -286,6 +290,10 @@ async function enumerate(session: Session, skip: ReadonlySet<string>): Promise<E
     const { name, policy } = listing.item;
     if (!listing.started) {
       notListed.push(name);
+    } else if (listing.value === undefined && listing.error instanceof DeadlineReachedError) {
+      // Throttled or timing out until the deadline: not a broken repository, the next run lists it.
+      session.run.markDeadline();
+      notListed.push(name);
     } else if (listing.value === undefined) {
       const error = { code: errorCode(listing.error), message: messageOf(listing.error) };
       session.deps.logger?.warn('repository could not be listed', { repository: name, ...error });
@@ -339,6 +347,7 @@ async function executeAll(
           {
             registry: session.registry,
             run: session.run,
+            retry: session.metered,
             batchLimit,
             onSettled: (count) => {
               settled += count;
