@@ -4,6 +4,7 @@
  */
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { createEcrClient, type EcrClientSettings } from '../engine/ecr-client.js';
+import { ConfigError } from '../errors.js';
 import type { CliIo } from './io.js';
 import { parseEndpointUrl } from './options.js';
 
@@ -50,6 +51,49 @@ export function ecrClientFor(flags: AwsFlags, runtime: CliRuntime): ECRClient {
   }
   if (runtime.ecrClientExtra !== undefined) settings.extra = runtime.ecrClientExtra;
   return createEcrClient(settings);
+}
+
+/**
+ * A missing-credentials error explained in terms of the profile the user chose (`--profile`, else
+ * `AWS_PROFILE`), as a ConfigError (exit 2). The SDK only says "Could not load credentials from
+ * any providers", and the generic advice ("pass --profile") reads as nonsense to someone who did.
+ * Any other error, or a run with no profile chosen, comes back unchanged.
+ *
+ * @example
+ * ```ts
+ * try { await runSweep(...) } catch (error) { throw explainProfileCredentialsError(error, flags, runtime); }
+ * ```
+ */
+export function explainProfileCredentialsError(error: unknown, flags: AwsFlags, runtime: CliRuntime): unknown {
+  const env = runtime.io.env;
+  const fromFlag = nonEmpty(flags.profile);
+  const profile = fromFlag ?? nonEmpty(env.AWS_PROFILE);
+  const sdkError = credentialsProviderError(error);
+  if (profile === undefined || sdkError === undefined) return error;
+  const config = nonEmpty(env.AWS_CONFIG_FILE) ?? '~/.aws/config';
+  const credentials = nonEmpty(env.AWS_SHARED_CREDENTIALS_FILE) ?? '~/.aws/credentials';
+  const otherwise =
+    fromFlag !== undefined
+      ? 'Or pass --profile with a profile that exists'
+      : 'Or set AWS_PROFILE to a profile that exists, or unset it to use AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (a profile wins over them)';
+  return new ConfigError(
+    `AWS profile "${profile}" (from ${fromFlag !== undefined ? '--profile' : 'AWS_PROFILE'}) gave no credentials (${sdkError.message}). ` +
+      `Check that it is defined: [${profile === 'default' ? 'default' : `profile ${profile}`}] in ${config} or [${profile}] in ${credentials} ("aws configure list-profiles" lists them); ` +
+      `if it signs in with SSO, run "aws sso login --profile ${profile}" first. ${otherwise}; nothing was deleted.`,
+    { cause: error },
+  );
+}
+
+/** The SDK's CredentialsProviderError anywhere in the cause chain (the engine wraps SDK errors in its own). */
+function credentialsProviderError(error: unknown): Error | undefined {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth += 1) {
+    if (e.name === 'CredentialsProviderError') return e;
+  }
+  return undefined;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
 /** The Slack webhook URL from `--slack-webhook-url` or `ECR_SWEEPER_SLACK_WEBHOOK_URL`, if any. */

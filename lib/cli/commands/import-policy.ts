@@ -8,7 +8,7 @@ import { ConfigError } from '../../errors.js';
 import { parseLifecyclePolicy, renderLifecyclePolicyYaml } from '../../core/lifecycle-policy.js';
 import { CliUsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
-import { ecrClientFor, type AwsFlags, type CliRuntime } from '../runtime.js';
+import { ecrClientFor, explainProfileCredentialsError, type AwsFlags, type CliRuntime } from '../runtime.js';
 import { resolvePath } from '../paths.js';
 
 /** `import-policy`'s flags: exactly one of `repository` and `file`. */
@@ -61,7 +61,7 @@ async function fetchLifecyclePolicy(repositoryName: string, flags: AwsFlags, run
     if (name === 'RepositoryNotFoundException') {
       throw new ConfigError(`repository ${repositoryName} does not exist in this registry (check --region and --profile)`, { cause: error });
     }
-    throw error;
+    throw explainProfileCredentialsError(error, flags, runtime);
   } finally {
     ecr.destroy();
   }

@@ -11,7 +11,7 @@ import { runSweep } from '../../engine/sweep.js';
 import { parseFormat, parseNow, type PlanFormat } from '../options.js';
 import { createProgressReporter } from '../progress.js';
 import { newRunId, notifySlack, slackNotifierFor, writeLocalReports } from '../reports.js';
-import { ecrClientFor, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
+import { ecrClientFor, explainProfileCredentialsError, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
 import { resolvePath } from '../paths.js';
 
 /** `plan`'s flags as commander parses them (values still strings). */
@@ -47,6 +47,8 @@ export async function planCommand(flags: PlanFlags, runtime: CliRuntime): Promis
         runId: newRunId(),
       },
     );
+  } catch (error) {
+    throw explainProfileCredentialsError(error, flags, runtime);
   } finally {
     progress.stop();
     ecr.destroy();
