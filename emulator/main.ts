@@ -5,6 +5,7 @@
  *     [--latency-ms n] [--now ISO] [--seed n] [--pull-time-exclusion AKID ...]
  * Prints its URL and serves until Ctrl-C. Binds 127.0.0.1 only.
  */
+import { formatBanner } from './banner.js';
 import { parseCommandLine, USAGE } from './cli-args.js';
 import { startEmulator } from './index.js';
 import type { EmulatorOptions } from './types.js';
@@ -28,14 +29,7 @@ async function main(): Promise<void> {
   const repos = emulator.repositories();
   const images = repos.reduce((sum, r) => sum + r.imageCount, 0);
   // One write, so a process reading the banner gets it whole.
-  console.log(
-    [
-      `ECR emulator listening on ${emulator.url}`,
-      `  ${repos.length} repositories, ${images} images; clock ${new Date(emulator.now()).toISOString()}`,
-      `  aws ecr describe-repositories --endpoint-url ${emulator.url} --region ${emulator.region}`,
-      `  stats: curl ${emulator.url}/_emulator/stats   (Ctrl-C to stop)`,
-    ].join('\n'),
-  );
+  console.log(formatBanner({ url: emulator.url, region: emulator.region, repositories: repos.length, images, now: emulator.now() }));
   const shutdown = (): void => {
     emulator.stop().then(
       () => process.exit(0),

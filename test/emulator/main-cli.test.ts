@@ -58,6 +58,15 @@ describe('npm run emulator (emulator/main.ts)', () => {
     expect(code).toBe(0);
   });
 
+  it('says "1 repository, 1 image" in the banner, not "1 repositories"', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ecr-emu-cli-'));
+    const state = join(dir, 'state.json');
+    await writeFile(state, JSON.stringify({ now: '2026-06-01T00:00:00Z', repositories: [{ name: 'team/app', images: [{ tags: ['v1'], pushedAt: '-2d' }] }] }));
+    const run = await runCli(['--state', state, '--port', '0']);
+    child = run.child;
+    expect(run.output()).toContain('\n  1 repository, 1 image; clock 2026-06-01T00:00:00.000Z\n');
+  });
+
   it('exits with code 2 and the usage on a bad flag', async () => {
     const bad = spawn(TSX, ['emulator/main.ts', '--latency-ms', 'soon'], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
