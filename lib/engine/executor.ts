@@ -10,6 +10,7 @@ import type { RepositoryPlan, PlannedImage } from '../core/plan-model.js';
 import type { Outcome } from '../core/result-model.js';
 import type { ImageRecord } from '../core/inventory.js';
 import { chunk, MAX_IMAGE_IDS_PER_CALL, type EcrRegistry, type IndexReadWindow } from '../adapters/ecr-registry.js';
+import { isIndexMediaType } from '../adapters/ecr-image-record.js';
 import { errorCode, type MeteredEcrClient } from '../adapters/ecr-metered-client.js';
 import { DeadlineReachedError } from './errors.js';
 import { packBatches } from './batch-plan.js';
@@ -64,6 +65,8 @@ export async function executeRepository(
   let stoppedBy: string | undefined;
   let attempted = false;
   const pendingReferenced: PlannedImage[] = [];
+  /** Refused with ImageReferencedByManifestList on the final retry too. */
+  const refusedAgain: { image: PlannedImage; message: string }[] = [];
   const packing = packBatches(
     layers.map((layer) => layer.filter((i) => i.decision === 'delete')),
     MAX_IMAGE_IDS_PER_CALL,
@@ -179,6 +182,9 @@ export async function executeRepository(
         // The referencing index may be in another batch still in flight; try once more at the end.
         ctx.run.release(1);
         pendingReferenced.push(image);
+      } else if (f.code === 'ImageReferencedByManifestList') {
+        // Refused again: maybe an index pushed after the plan references it (decided after the last stage).
+        refusedAgain.push({ image, message: f.message || f.code });
       } else settle([image], { status: 'failed', code: f.code, message: f.message || f.code });
     }
     if (byDigest.size > 0) {
@@ -193,12 +199,46 @@ export async function executeRepository(
     }
   };
 
+  /**
+   * Images ECR still refuses as referenced by a manifest list after every planned index is gone.
+   * An index that this run did not plan to delete (typically one pushed after the plan, reusing an
+   * old untagged platform manifest) is a change since the plan, and ECR keeps the image: skipped,
+   * not failed, so a routine push does not page anyone. When every index referencing it was planned
+   * for deletion (or none is found), ECR's refusal is unexplained: failed.
+   */
+  const settleRefused = async (refused: readonly { image: PlannedImage; message: string }[]): Promise<void> => {
+    let current: ImageRecord[];
+    try {
+      current = (await ctx.registry.listImages(plan.repositoryName)).images;
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      for (const { image, message } of refused) {
+        settle([image], { status: 'failed', code: 'ImageReferencedByManifestList', message: `${message} (could not list the repository to find which index references it: ${why})` });
+      }
+      return;
+    }
+    const plannedDeletes = new Set(plan.images.filter((i) => i.decision === 'delete').map((i) => i.imageDigest));
+    const inPlan = new Set(plan.images.map((i) => i.imageDigest));
+    const unplannedIndexes = current.filter((i) => isIndexMediaType(i.imageManifestMediaType) && !plannedDeletes.has(i.imageDigest));
+    const unreadable = unplannedIndexes.filter((i) => i.childDigests === undefined);
+    for (const { image, message } of refused) {
+      const parent = unplannedIndexes.find((i) => i.childDigests?.includes(image.imageDigest));
+      if (parent !== undefined) {
+        const how = inPlan.has(parent.imageDigest) ? 'not planned for deletion' : 'pushed after the plan';
+        settle([image], { status: 'skipped', reason: `changed since plan: now referenced by index ${parent.imageDigest} (${how})` });
+      } else if (unreadable.length > 0) {
+        settle([image], { status: 'skipped', reason: 'changed since plan: referenced by a manifest list that was not planned for deletion' });
+      } else settle([image], { status: 'failed', code: 'ImageReferencedByManifestList', message });
+    }
+  };
+
   const runStage = async (batches: readonly (readonly PlannedImage[])[], final: boolean): Promise<void> => {
     await Promise.all(batches.map((batch) => ctx.batchLimit(() => runBatch(batch, final))));
   };
 
   for (const stage of packing.stages) await runStage(stage, false);
   if (pendingReferenced.length > 0) await runStage(chunk(pendingReferenced, MAX_IMAGE_IDS_PER_CALL), true);
+  if (refusedAgain.length > 0) await settleRefused(refusedAgain);
 
   if (failure) return { outcomes, status: 'failed', statusReason: `${failure.code}: ${failure.message}`, error: failure };
   if (stoppedBy) {
