@@ -7,6 +7,8 @@
  * peak memory, then the same cleanup done the way the API reference suggests (list untagged,
  * batch-delete by 100, repository by repository) on an identical registry, as a ratio.
  */
+// First: quiets the SDK's Node 20 notice before anything loads the SDK.
+import '../lib/sdk-node-notice.js';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { BatchDeleteImageCommand, ECRClient, paginateDescribeRepositories, paginateListImages, type ImageIdentifier } from '@aws-sdk/client-ecr';

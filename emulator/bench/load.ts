@@ -5,6 +5,8 @@
  * 2. toInventory over a 1M-image registry in 2,000 repositories, one repository at a time (µs/image).
  * 3. Paging all of one 2,500-image repository through DescribeImages over HTTP.
  */
+// First: quiets the SDK's Node 20 notice before anything loads the SDK.
+import '../../lib/sdk-node-notice.js';
 import { ECRClient, paginateDescribeImages } from '@aws-sdk/client-ecr';
 import { generateRepositories, startEmulator, toInventory } from '../index.js';
 

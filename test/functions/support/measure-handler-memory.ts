@@ -7,6 +7,8 @@
  *
  * Not part of the test suite (no `.test.ts`); docs/deploy.md quotes its output.
  */
+// First: quiets the SDK's Node 20 notice before anything loads the SDK.
+import '../../../lib/sdk-node-notice.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
