@@ -354,7 +354,7 @@ table.data tbody tr:hover{background:#f0f4fa}
 #failure-table td:nth-child(2),#failure-table td:nth-child(4),#image-table td:nth-child(2),#image-table td:nth-child(4),#image-table td:nth-child(5){white-space:nowrap}
 #image-table td:nth-child(9){min-width:240px}
 .outcome-code{display:block;font-size:11.5px;color:var(--muted);margin-top:2px}
-@media (max-width:1000px){.table-wrap{overflow-x:auto}}
+@media (max-width:1260px){.table-wrap{overflow-x:auto}}
 .decision,.outcome,.status{display:inline-block;padding:0 6px;border-radius:10px;font-size:12px;border:1px solid var(--line);white-space:nowrap}
 .decision-delete,.outcome-deleted,.outcome-already-gone{background:#e3edfc;border-color:#9dbcf0}
 .outcome-failed,.status-failed{background:#fdecea;border-color:#e57373;color:var(--bad)}

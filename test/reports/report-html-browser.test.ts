@@ -205,6 +205,12 @@ describe('HTML report in headless Chromium', () => {
     await page.selectOption('#filter-repository', { label: repository.repositoryName });
     expect(await visibleRows(page)).toHaveLength(repository.images.length);
     expect(await horizontalFit(page)).toEqual({ pageFits: true, offscreenColumns: [] });
+
+    // Narrower screens: the tables scroll inside their own box, the page itself still does not.
+    for (const width of [1024, 800, 400]) {
+      await page.setViewportSize({ width, height: 1000 });
+      expect((await horizontalFit(page)).pageFits, `at ${width} px`).toBe(true);
+    }
     expect(problems).toEqual([]);
     await page.close();
   });
