@@ -43,7 +43,17 @@ export interface RetrySettings {
   deadline?: number;
   /** Clock for the deadline, epoch ms; default Date.now. */
   clock?: () => number;
+  /**
+   * How long after the deadline a request still in flight may run before it is aborted (and its
+   * call fails with {@link DeadlineReachedError}), ms. Bounds how far one slow call can carry a
+   * run past its deadline whatever the request timeouts are. Default 20000 (the Lambda keeps 60 s
+   * back for the reports).
+   */
+  deadlineGraceMs?: number;
 }
+
+const DEFAULT_DEADLINE_GRACE_MS = 20_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 
 
@@ -100,6 +110,7 @@ export class MeteredEcrClient {
   private throttles = 0;
   private readonly retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
   private readonly deadline: number | undefined;
+  private readonly deadlineGraceMs: number;
   private readonly clock: () => number;
   private readonly inFlight: LimitFunction;
 
@@ -112,6 +123,7 @@ export class MeteredEcrClient {
   ) {
     this.retry = { maxAttempts: retry.maxAttempts ?? 8, baseDelayMs: retry.baseDelayMs ?? 200, maxDelayMs: retry.maxDelayMs ?? 5000 };
     this.deadline = retry.deadline;
+    this.deadlineGraceMs = retry.deadlineGraceMs ?? DEFAULT_DEADLINE_GRACE_MS;
     this.clock = retry.clock ?? Date.now;
     this.inFlight = pLimit(Math.max(1, retry.maxInFlight ?? 4));
     const wrapper = Object.create(base) as ECRClient;
@@ -145,7 +157,7 @@ export class MeteredEcrClient {
     // Looked up at call time so a test double installed on the base client later still applies.
     const send = (command: unknown, options?: unknown): Promise<unknown> => {
       const operation = operationName((command as { constructor?: { name?: unknown } } | undefined)?.constructor?.name);
-      const once = (): Promise<unknown> => (base.send as (c: unknown, o?: unknown) => Promise<unknown>).call(wrapper, command, options);
+      const once = (): Promise<unknown> => this.sendBounded(operation, (o) => (base.send as (c: unknown, o?: unknown) => Promise<unknown>).call(wrapper, command, o), options);
       // A delete is retried by its caller, which re-reads the batch first (see pause()).
       return this.inFlight(() => (command instanceof BatchDeleteImageCommand ? once() : this.withRetry(operation, once)));
     };
@@ -156,6 +168,29 @@ export class MeteredEcrClient {
   /** Snapshot of the counters. */
   stats(): CallStats {
     return { apiCalls: { ...this.apiCalls }, retries: this.sdkRetries + this.outerRetries, throttles: this.throttles };
+  }
+
+  /**
+   * One send, aborted when the deadline plus its grace comes (unless the caller brought its own
+   * abort signal): a request stuck in flight then fails as {@link DeadlineReachedError}.
+   */
+  private async sendBounded(operation: string, send: (options: unknown) => Promise<unknown>, options: unknown): Promise<unknown> {
+    const own = options as { abortSignal?: unknown } | undefined;
+    if (this.deadline === undefined || own?.abortSignal !== undefined) return send(options);
+    const remaining = this.deadline + this.deadlineGraceMs - this.clock();
+    if (remaining <= 0) throw new DeadlineReachedError(operation, new Error(`no time left: the deadline passed more than ${this.deadlineGraceMs} ms ago`));
+    // setTimeout fires at once for delays past 2^31-1 ms; a deadline that far away needs no timer.
+    if (remaining > MAX_TIMER_MS) return send(options);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), remaining);
+    try {
+      return await send({ ...(typeof options === 'object' && options !== null ? options : {}), abortSignal: controller.signal });
+    } catch (error) {
+      if (controller.signal.aborted) throw new DeadlineReachedError(operation, error);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

@@ -3,7 +3,7 @@
  * first (audit M2); a registry that never answers no longer holds a sweep past its deadline
  * (audit M1, end to end).
  */
-import { ECRClient } from '@aws-sdk/client-ecr';
+import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MeteredEcrClient } from '../../lib/adapters/ecr-metered-client.js';
 import { createEcrClient } from '../../lib/engine/ecr-client.js';
@@ -13,6 +13,7 @@ import { runSweep } from '../../lib/engine/sweep.js';
 import { DAY, ruleSet, untaggedOlderThan } from './support/rules.js';
 import { FakeEcr, digestOf, serverError, throttlingError } from './support/fake-ecr.js';
 import { after, startHangingServer, type HangingServer } from './support/hanging-server.js';
+import { startFixture } from './support/emulator.js';
 
 const NOW = Date.now();
 
@@ -134,6 +135,62 @@ describe('a registry that never answers', () => {
       expect((outcome as Error).message).toMatch(/^DescribeRepositories failed: DeadlineReachedError: deadline reached while retrying DescribeRepositories \(last error: TimeoutError/);
     } finally {
       ecr.destroy();
+    }
+  });
+});
+
+describe('a request still in flight when the deadline and its grace have passed', () => {
+  let server: HangingServer;
+  beforeEach(async () => {
+    server = await startHangingServer();
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  const client = (url: string) =>
+    createEcrClient({
+      endpoint: url,
+      region: 'us-east-1',
+      env: {},
+      maxAttempts: 1,
+      // Far longer than the test: only the deadline can end the request.
+      timeouts: { requestTimeoutMs: 600_000 },
+      extra: { credentials: { accessKeyId: 'a', secretAccessKey: 'b' } },
+    });
+
+  it('is aborted and fails as DeadlineReachedError, whatever the request timeout', async () => {
+    const ecr = client(server.url);
+    const metered = new MeteredEcrClient(ecr, new RateController({}), { deadline: Date.now() + 200, deadlineGraceMs: 300 });
+    try {
+      const outcome = await Promise.race([metered.client.send(new DescribeRepositoriesCommand({})).then(() => 'answered', (e: unknown) => e), after(5_000, 'still waiting after 5 s')]);
+      expect(outcome).toBeInstanceOf(DeadlineReachedError);
+      expect((outcome as Error).message).toMatch(/^deadline reached while retrying DescribeRepositories/);
+      expect(server.requests).toHaveLength(1);
+    } finally {
+      ecr.destroy();
+    }
+  });
+
+  it('a call started after the deadline and its grace fails at once without a request', async () => {
+    const ecr = client(server.url);
+    const metered = new MeteredEcrClient(ecr, new RateController({}), { deadline: Date.now() - 1_000, deadlineGraceMs: 500 });
+    try {
+      await expect(metered.client.send(new DescribeRepositoriesCommand({}))).rejects.toBeInstanceOf(DeadlineReachedError);
+      expect(server.requests).toHaveLength(0);
+    } finally {
+      ecr.destroy();
+    }
+  });
+
+  it('a deadline further away than a timer can hold sets no timer (the call is not aborted at once)', async () => {
+    const fixture = await startFixture({ state: { repositories: [{ name: 'app' }] }, latencyMs: 100 });
+    const metered = new MeteredEcrClient(fixture.ecr, new RateController({}), { deadline: Date.now() + 40 * DAY });
+    try {
+      await expect(metered.client.send(new DescribeRepositoriesCommand({}))).resolves.toMatchObject({ repositories: [{ repositoryName: 'app' }] });
+    } finally {
+      fixture.ecr.destroy();
+      await fixture.emulator.stop();
     }
   });
 });
