@@ -228,7 +228,7 @@ describe('sweep handler', () => {
       const out: any = rest.length
         ? await realSend.call(this, new BatchDeleteImageCommand({ ...command.input, imageIds: rest }))
         : { imageIds: [], failures: [] };
-      const failure = { imageId: victim, failureCode: 'ImageReferencedByManifestList', failureReason: 'referenced by an index pushed after the plan' };
+      const failure = { imageId: victim, failureCode: 'KmsError', failureReason: 'KMS key arn:aws:kms:us-east-1:111122223333:key/test is disabled' };
       return { ...out, failures: [...(out.failures ?? []), failure] };
     } as never);
     try {
@@ -246,8 +246,8 @@ describe('sweep handler', () => {
       const result = JSON.parse((await readObject(cloud.s3, `${prefix}/result.json`))!);
       expect(result.totals.failed).toBe(1);
       expect(result.totals.deleted).toBe(DELETED - 1);
-      expect(await readObject(cloud.s3, `${prefix}/result.csv`)).toContain('ImageReferencedByManifestList');
-      expect(await readObject(cloud.s3, `${prefix}/report.html`)).toContain('ImageReferencedByManifestList');
+      expect(await readObject(cloud.s3, `${prefix}/result.csv`)).toContain('KmsError');
+      expect(await readObject(cloud.s3, `${prefix}/report.html`)).toContain('KmsError');
       // The failed image is still in the registry.
       const remaining = [...cloud.emulator.images('app/web'), ...cloud.emulator.images('app/api')].map((i) => i.imageDigest);
       expect(remaining).toContain(failedDigest);
