@@ -81,6 +81,15 @@ describe('ecr-sweeper with a profile that does not exist', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('apply --yes --profile nosuch: exit 2, names the profile, never says "pass --profile"', async () => {
+    const rules = await writeText(dir, 'rules-apply.yml', rulesYaml());
+    const run = await runCliProcess(['apply', '--rules', rules, '--yes', '--profile', 'nosuch'], { env: noKeys, cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/AWS profile "nosuch" \(from --profile\) gave no credentials/);
+    expect(run.stderr).not.toContain('Set AWS_PROFILE or pass --profile');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('import-policy with AWS_PROFILE set: exit 2, names AWS_PROFILE', async () => {
     const run = await runCliProcess(['import-policy', '--repository', 'app/web'], { env: { ...noKeys, AWS_PROFILE: 'ci' }, cwd: dir });
     expect(run.code).toBe(2);

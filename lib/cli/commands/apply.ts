@@ -18,7 +18,7 @@ import { renderResultTable } from '../format-result-table.js';
 import { parseConcurrency, parseFormat, parseMaxDuration } from '../options.js';
 import { createProgressReporter } from '../progress.js';
 import { localReportStore, newRunId, notifySlack, slackNotifierFor } from '../reports.js';
-import { ecrClientFor, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
+import { ecrClientFor, explainProfileCredentialsError, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
 import { resolvePath } from '../paths.js';
 
 /** `apply`'s flags as commander parses them (values still strings). */
@@ -100,7 +100,7 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
       io.stderr.write('Nothing was deleted.\n');
       return ExitCode.OK;
     }
-    throw error;
+    throw explainProfileCredentialsError(error, flags, runtime);
   } finally {
     progress.stop();
     ecr.destroy();
