@@ -4,10 +4,10 @@
  * after a DescribeImages by `imageIds` that re-read exactly those images, and an index before
  * its children.
  */
-import type { ECRClient } from '@aws-sdk/client-ecr';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runSweep } from '../../lib/engine/sweep.js';
 import { startFixture, type EmulatorFixture } from './support/emulator.js';
+import { recordCommands } from './support/record-commands.js';
 import { ruleSet, untaggedOlderThan } from './support/rules.js';
 
 const NOW_ISO = '2026-06-01T00:00:00.000Z';
@@ -16,21 +16,6 @@ const fixtures: EmulatorFixture[] = [];
 afterEach(async () => {
   await Promise.all(fixtures.splice(0).map((f) => f.emulator.stop()));
 });
-
-interface Sent {
-  command: string;
-  input: Record<string, any>;
-}
-
-function recordCommands(ecr: ECRClient): Sent[] {
-  const sent: Sent[] = [];
-  const original = ecr.send.bind(ecr) as (command: any, options?: any) => Promise<any>;
-  (ecr as unknown as { send: unknown }).send = (command: any, options?: any) => {
-    sent.push({ command: command.constructor.name.replace(/Command$/, ''), input: structuredClone(command.input) });
-    return original(command, options);
-  };
-  return sent;
-}
 
 describe('deletion calls', () => {
   it('deletes by digest only, 100 at most a call, each call just after a re-read of exactly its images, indexes first', async () => {

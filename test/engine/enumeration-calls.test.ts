@@ -5,10 +5,10 @@
  * accepting only index media types; repositories no policy governs (or protected ones) are
  * never listed beyond DescribeRepositories.
  */
-import type { ECRClient } from '@aws-sdk/client-ecr';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildPlan } from '../../lib/engine/sweep.js';
 import { startFixture, type EmulatorFixture } from './support/emulator.js';
+import { recordCommands } from './support/record-commands.js';
 import { ruleSet, untaggedOlderThan } from './support/rules.js';
 
 const NOW_ISO = '2026-06-01T00:00:00.000Z';
@@ -18,22 +18,6 @@ const fixtures: EmulatorFixture[] = [];
 afterEach(async () => {
   await Promise.all(fixtures.splice(0).map((f) => f.emulator.stop()));
 });
-
-interface Sent {
-  command: string;
-  input: Record<string, any>;
-}
-
-/** Records every command sent through the base client (the engine's metered wrapper calls it). */
-function recordCommands(ecr: ECRClient): Sent[] {
-  const sent: Sent[] = [];
-  const original = ecr.send.bind(ecr) as (command: any, options?: any) => Promise<any>;
-  (ecr as unknown as { send: unknown }).send = (command: any, options?: any) => {
-    sent.push({ command: command.constructor.name.replace(/Command$/, ''), input: structuredClone(command.input) });
-    return original(command, options);
-  };
-  return sent;
-}
 
 describe('enumeration calls', () => {
   it('lists only governed repositories, in pages of 1000 with imageStatus ANY, and reads only index manifests, 100 a call', async () => {
