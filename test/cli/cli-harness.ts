@@ -7,6 +7,9 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import type { StateFile } from '../../emulator/types.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const BIN = join(REPO_ROOT, 'bin', 'ecr-sweeper.js');
@@ -67,4 +70,40 @@ export async function writeText(dir: string, name: string, text: string): Promis
   const path = join(dir, name);
   await writeFile(path, text);
   return path;
+}
+
+/** What {@link useCliScenario} sets up: read its fields inside hooks and tests, not at import time. */
+export interface CliScenario {
+  /** A fresh emulator for each test; a test may stop it and assign another, which is then stopped after it. */
+  emulator: RunningEmulator;
+  /** A temporary directory for the whole file, removed after its last test. */
+  dir: string;
+  /** The path of the rules file written into `dir`. */
+  rules: string;
+}
+
+/**
+ * Registers the hooks the CLI end-to-end files share: one temporary directory holding a rules file
+ * for the whole file, and an emulator started from `state()` before each test and stopped after it.
+ * `state` is a function so a state relative to the real clock is taken when each test starts.
+ */
+export function useCliScenario(options: { state: () => StateFile; rulesFile: string; rulesText: string }): CliScenario {
+  const scenario = {} as CliScenario;
+  let cleanup: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const temp = await tempDir();
+    cleanup = temp.cleanup;
+    scenario.dir = temp.dir;
+    scenario.rules = await writeText(temp.dir, options.rulesFile, options.rulesText);
+  });
+  afterAll(async () => {
+    await cleanup?.();
+  });
+  beforeEach(async () => {
+    scenario.emulator = await startEmulator({ port: 0, state: options.state() });
+  });
+  afterEach(async () => {
+    await scenario.emulator.stop();
+  });
+  return scenario;
 }

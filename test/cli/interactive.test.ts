@@ -2,39 +2,21 @@
  * `apply` without `--yes` at a terminal: it shows the plan, asks, and deletes only on an explicit
  * yes. Run in-process because a child process cannot be given a terminal here.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../../lib/cli/main.js';
-import { tempDir, writeText } from './cli-harness.js';
+import { useCliScenario } from './cli-harness.js';
 import { liveState, rulesYaml } from './fixtures.js';
 import { capturedIo } from './in-process-io.js';
 
 const CREDENTIALS = { ecrClientExtra: { credentials: { accessKeyId: 'AKIDINTERACTIVE', secretAccessKey: 'x' } } };
-let emulator: RunningEmulator;
-let dir: string;
-let cleanup: () => Promise<void>;
-let rules: string;
+const scenario = useCliScenario({ state: liveState, rulesFile: 'rules.yml', rulesText: rulesYaml() });
 
-beforeAll(async () => {
-  ({ dir, cleanup } = await tempDir());
-  rules = await writeText(dir, 'rules.yml', rulesYaml());
-});
-afterAll(async () => {
-  await cleanup();
-});
-beforeEach(async () => {
-  emulator = await startEmulator({ port: 0, state: liveState() });
-});
-afterEach(async () => {
-  await emulator.stop();
-});
-
-const imageCount = (): number => emulator.repositories().reduce((n, r) => n + r.imageCount, 0);
+const imageCount = (): number => scenario.emulator.repositories().reduce((n, r) => n + r.imageCount, 0);
 
 /** Runs `apply` at a pretend terminal, typing `answer` once the question has been asked. */
 async function applyAnswering(answer: string | null) {
-  const cap = capturedIo({ tty: true, env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_ECR: emulator.url }, cwd: dir });
-  const running = runCli(['apply', '--rules', rules], cap.io, CREDENTIALS);
+  const cap = capturedIo({ tty: true, env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_ECR: scenario.emulator.url }, cwd: scenario.dir });
+  const running = runCli(['apply', '--rules', scenario.rules], cap.io, CREDENTIALS);
   // Type only after the question is on screen, as a person would.
   while (!cap.stderr().includes('[y/N]')) await new Promise((r) => setTimeout(r, 10));
   if (answer === null) cap.stdin.end();
@@ -58,7 +40,7 @@ describe('apply at a terminal without --yes', () => {
     const run = await applyAnswering(answer);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('Nothing was deleted.');
-    expect(emulator.stats().requests.BatchDeleteImage ?? 0).toBe(0);
+    expect(scenario.emulator.stats().requests.BatchDeleteImage ?? 0).toBe(0);
     expect(imageCount()).toBe(before);
   });
 });

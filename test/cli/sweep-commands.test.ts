@@ -6,40 +6,23 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { ECRClient, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { startEmulator } from '../../emulator/index.js';
 import type { Plan } from '../../lib/core/plan-model.js';
 import type { SweepResult } from '../../lib/core/result-model.js';
-import { cliEnv, runCliProcess, tempDir, writeText } from './cli-harness.js';
+import { cliEnv, runCliProcess, useCliScenario, writeText } from './cli-harness.js';
 import { EXPECTED_BYTES, EXPECTED_DELETES, liveState, NATIVE_POLICY, NOW, rulesYaml, STATE } from './fixtures.js';
 
 const DAY_MS = 86_400_000;
-let emulator: RunningEmulator;
-let dir: string;
-let cleanup: () => Promise<void>;
-let rules: string;
-
-beforeAll(async () => {
-  ({ dir, cleanup } = await tempDir());
-  rules = await writeText(dir, 'rules.yml', rulesYaml());
-});
-afterAll(async () => {
-  await cleanup();
-});
-beforeEach(async () => {
-  emulator = await startEmulator({ port: 0, state: STATE });
-});
-afterEach(async () => {
-  await emulator.stop();
-});
+const scenario = useCliScenario({ state: () => STATE, rulesFile: 'rules.yml', rulesText: rulesYaml() });
 
 /** The digests the scenario must delete, looked up in the emulator by tags and push time. */
 function expectedDigests(): string[] {
   // The emulator's frozen clock: NOW for plan tests, the time it started for apply tests.
-  const now = emulator.now();
+  const now = scenario.emulator.now();
   return EXPECTED_DELETES.map((e) => {
-    const match = emulator
+    const match = scenario.emulator
       .images(e.repository)
       .filter((i) => i.imagePushedAt === now - e.ageDays * DAY_MS && JSON.stringify([...i.imageTags].sort()) === JSON.stringify(e.tags));
     expect(match, `${e.repository} ${e.tags.join(',')} -${e.ageDays}d`).toHaveLength(1);
@@ -48,26 +31,26 @@ function expectedDigests(): string[] {
 }
 
 function allDigests(): Map<string, string[]> {
-  return new Map(emulator.repositories().map((r) => [r.repositoryName, emulator.images(r.repositoryName).map((i) => i.imageDigest).sort()]));
+  return new Map(scenario.emulator.repositories().map((r) => [r.repositoryName, scenario.emulator.images(r.repositoryName).map((i) => i.imageDigest).sort()]));
 }
 
-const run = (args: string[], extraEnv: Record<string, string> = {}) => runCliProcess(args, { env: cliEnv(emulator.url, extraEnv), cwd: dir });
+const run = (args: string[], extraEnv: Record<string, string> = {}) => runCliProcess(args, { env: cliEnv(scenario.emulator.url, extraEnv), cwd: scenario.dir });
 
 describe('ecr-sweeper plan', () => {
   it('prints a table with a row per governed repository, totals, and deletes nothing', async () => {
-    const out = await run(['plan', '--rules', rules, '--now', NOW]);
+    const out = await run(['plan', '--rules', scenario.rules, '--now', NOW]);
     expect(out.code).toBe(0);
     expect(out.stdout).toContain('Plan (dry run: nothing is deleted) evaluated at 2026-11-27T12:00:00.000Z');
     expect(out.stdout).toMatch(/app\/api\s*│\s*apps\s*│\s*planned\s*│\s*6\s*│\s*2\s*│\s*4\s*│/);
     expect(out.stdout).toMatch(/app\/web\s*│\s*apps\s*│\s*planned\s*│\s*4\s*│\s*2\s*│\s*2\s*│/);
     expect(out.stdout).not.toContain('other/tools');
     expect(out.stdout).toContain('1 repository is not governed by any policy');
-    expect(emulator.stats().requests.BatchDeleteImage ?? 0).toBe(0);
+    expect(scenario.emulator.stats().requests.BatchDeleteImage ?? 0).toBe(0);
   });
 
   it('--format json prints exactly the plan document on stdout (notes such as the report path go to stderr)', async () => {
-    const reports = join(dir, 'reports-json');
-    const out = await run(['plan', '--rules', rules, '--now', NOW, '--format', 'json', '--out', reports]);
+    const reports = join(scenario.dir, 'reports-json');
+    const out = await run(['plan', '--rules', scenario.rules, '--now', NOW, '--format', 'json', '--out', reports]);
     expect(out.code).toBe(0);
     expect(out.stderr).toContain(`Report: ${join(reports, 'report.html')}`);
     const plan = JSON.parse(out.stdout) as Plan;
@@ -81,7 +64,7 @@ describe('ecr-sweeper plan', () => {
   });
 
   it('--format csv prints one row per image with its decision and reason', async () => {
-    const out = await run(['plan', '--rules', rules, '--now', NOW, '--format', 'csv']);
+    const out = await run(['plan', '--rules', scenario.rules, '--now', NOW, '--format', 'csv']);
     expect(out.code).toBe(0);
     const lines = out.stdout.trimEnd().split('\r\n');
     expect(lines[0]).toBe('repository,policy,repository_status,digest,tags,role,pushed_at,last_pulled_at,size_bytes,decision,rule,reason');
@@ -92,15 +75,15 @@ describe('ecr-sweeper plan', () => {
   });
 
   it('--repository limits the plan to matching repositories', async () => {
-    const out = await run(['plan', '--rules', rules, '--now', NOW, '--format', 'json', '--repository', 'app/web']);
+    const out = await run(['plan', '--rules', scenario.rules, '--now', NOW, '--format', 'json', '--repository', 'app/web']);
     expect(out.code).toBe(0);
     const plan = JSON.parse(out.stdout) as Plan;
     expect(plan.repositories.filter((r) => r.status !== 'unmanaged').map((r) => r.repositoryName)).toEqual(['app/web']);
   });
 
   it('--out DIR writes plan.json, result.json, result.csv and report.html and prints the HTML path', async () => {
-    const out = join(dir, 'reports-plan');
-    const res = await run(['plan', '--rules', rules, '--now', NOW, '--out', out]);
+    const out = join(scenario.dir, 'reports-plan');
+    const res = await run(['plan', '--rules', scenario.rules, '--now', NOW, '--out', out]);
     expect(res.code).toBe(0);
     for (const name of ['plan.json', 'result.json', 'result.csv', 'report.html']) expect(existsSync(join(out, name)), name).toBe(true);
     expect(res.stdout).toContain(`Report: ${join(out, 'report.html')}`);
@@ -111,46 +94,46 @@ describe('ecr-sweeper plan', () => {
   });
 
   it('exits 2 with the flag named for a bad --now or --format, before calling ECR', async () => {
-    const badNow = await run(['plan', '--rules', rules, '--now', 'last tuesday']);
+    const badNow = await run(['plan', '--rules', scenario.rules, '--now', 'last tuesday']);
     expect(badNow.code).toBe(2);
     expect(badNow.stderr).toContain('--now must be an ISO-8601 date-time');
-    const badFormat = await run(['plan', '--rules', rules, '--format', 'xml']);
+    const badFormat = await run(['plan', '--rules', scenario.rules, '--format', 'xml']);
     expect(badFormat.code).toBe(2);
     expect(badFormat.stderr).toContain('--format must be one of table, json, csv');
-    expect(emulator.stats().requests).toEqual({});
+    expect(scenario.emulator.stats().requests).toEqual({});
   });
 
   it('exits 2 with file:line:column for invalid rules, before calling ECR', async () => {
-    const bad = await writeText(dir, 'bad.yml', 'version: 1\npolicies: []\n');
+    const bad = await writeText(scenario.dir, 'bad.yml', 'version: 1\npolicies: []\n');
     const out = await run(['plan', '--rules', bad]);
     expect(out.code).toBe(2);
     expect(out.stderr).toMatch(/bad\.yml:2:\d+: policies: /);
     expect(out.stderr).not.toMatch(/\n\s+at /);
-    expect(emulator.stats().requests).toEqual({});
+    expect(scenario.emulator.stats().requests).toEqual({});
   });
 });
 
 describe('ecr-sweeper apply', () => {
   beforeEach(async () => {
     // apply evaluates at the real clock, so the registry's ages are relative to it.
-    await emulator.stop();
-    emulator = await startEmulator({ port: 0, state: liveState() });
+    await scenario.emulator.stop();
+    scenario.emulator = await startEmulator({ port: 0, state: liveState() });
   });
 
   it('refuses --now with exit 2 before calling ECR: a future time would defeat minAge', async () => {
     const before = allDigests();
-    const out = await run(['apply', '--rules', rules, '--yes', '--now', '2030-01-01T00:00:00Z']);
+    const out = await run(['apply', '--rules', scenario.rules, '--yes', '--now', '2030-01-01T00:00:00Z']);
     expect(out.code).toBe(2);
     expect(out.stderr).toContain('--now is not accepted by apply');
     expect(out.stderr).toContain('Nothing was deleted');
-    expect(emulator.stats().requests).toEqual({});
+    expect(scenario.emulator.stats().requests).toEqual({});
     expect(allDigests()).toEqual(before);
   });
 
   it('--yes deletes exactly the planned set and nothing else', async () => {
     const before = allDigests();
     const planned = expectedDigests();
-    const out = await run(['apply', '--rules', rules, '--yes']);
+    const out = await run(['apply', '--rules', scenario.rules, '--yes']);
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/Total: 3 repositories\s*│\s*│\s*4\s*│\s*4\s*│\s*0\s*│/);
@@ -162,18 +145,18 @@ describe('ecr-sweeper apply', () => {
 
   it('without --yes and without a terminal refuses with exit 2 and calls nothing', async () => {
     const before = allDigests();
-    const out = await run(['apply', '--rules', rules], {});
+    const out = await run(['apply', '--rules', scenario.rules], {});
     expect(out.code).toBe(2);
     expect(out.stderr).toContain('pass --yes');
     expect(out.stderr).toContain('Nothing was deleted');
-    expect(emulator.stats().requests).toEqual({});
+    expect(scenario.emulator.stats().requests).toEqual({});
     expect(allDigests()).toEqual(before);
   });
 
   it('exits 1 and reports the failures when deletions fail', async () => {
     const before = allDigests();
-    emulator.setFaults({ serverErrorProbability: { BatchDeleteImage: 1 } });
-    const out = await run(['apply', '--rules', rules, '--yes', '--format', 'json']);
+    scenario.emulator.setFaults({ serverErrorProbability: { BatchDeleteImage: 1 } });
+    const out = await run(['apply', '--rules', scenario.rules, '--yes', '--format', 'json']);
     expect(out.code).toBe(1);
     const result = JSON.parse(out.stdout) as SweepResult;
     expect(result.totals.deleted).toBe(0);
@@ -184,28 +167,28 @@ describe('ecr-sweeper apply', () => {
   it('exits 3 and deletes nothing when maxDeletionsPerRun leaves no repository within budget', async () => {
     const before = allDigests();
     // Each governed repository plans 2 deletions; a run budget of 1 blocks both.
-    const limited = await writeText(dir, 'limited.yml', rulesYaml('maxDeletionsPerRun: 1\n  maxDeletePercentPerRepository: null'));
+    const limited = await writeText(scenario.dir, 'limited.yml', rulesYaml('maxDeletionsPerRun: 1\n  maxDeletePercentPerRepository: null'));
     const out = await run(['apply', '--rules', limited, '--yes']);
     expect(out.code).toBe(3);
     expect(out.stdout).toMatch(/maxDeletionsPerRun/);
-    expect(emulator.stats().requests.BatchDeleteImage ?? 0).toBe(0);
+    expect(scenario.emulator.stats().requests.BatchDeleteImage ?? 0).toBe(0);
     expect(allDigests()).toEqual(before);
   });
 
   it('exits 3 when a repository is blocked by the per-repository limit, and deletes only elsewhere', async () => {
-    const limited = await writeText(dir, 'percent.yml', rulesYaml('maxDeletionsPerRun: null\n  maxDeletePercentPerRepository: 40'));
-    const webBefore = emulator.images('app/web').map((i) => i.imageDigest).sort();
+    const limited = await writeText(scenario.dir, 'percent.yml', rulesYaml('maxDeletionsPerRun: null\n  maxDeletePercentPerRepository: 40'));
+    const webBefore = scenario.emulator.images('app/web').map((i) => i.imageDigest).sort();
     const out = await run(['apply', '--rules', limited, '--yes']);
     expect(out.code).toBe(3);
     // app/web would lose 2 of 4 (50% > 40%): blocked. app/api loses 2 of 6 (33%): swept.
     expect(out.stdout).toContain('app/web: ');
-    expect(emulator.images('app/web').map((i) => i.imageDigest).sort()).toEqual(webBefore);
-    expect(emulator.images('app/api')).toHaveLength(4);
+    expect(scenario.emulator.images('app/web').map((i) => i.imageDigest).sort()).toEqual(webBefore);
+    expect(scenario.emulator.images('app/api')).toHaveLength(4);
   });
 
   it('--checkpoint FILE: a run that finishes deletes the plan and leaves no checkpoint behind', async () => {
-    const checkpoint = join(dir, 'sweep-checkpoint.json');
-    const out = await run(['apply', '--rules', rules, '--yes', '--checkpoint', checkpoint, '--format', 'json']);
+    const checkpoint = join(scenario.dir, 'sweep-checkpoint.json');
+    const out = await run(['apply', '--rules', scenario.rules, '--yes', '--checkpoint', checkpoint, '--format', 'json']);
     expect(out.code).toBe(0);
     const result = JSON.parse(out.stdout) as SweepResult;
     expect(result.totals.deleted).toBe(4);
@@ -216,10 +199,10 @@ describe('ecr-sweeper apply', () => {
   it('--max-duration with --checkpoint: a run the deadline stops is finished by the next one, with the same end state', async () => {
     const before = allDigests();
     const planned = expectedDigests();
-    const checkpoint = join(dir, 'deadline-checkpoint.json');
+    const checkpoint = join(scenario.dir, 'deadline-checkpoint.json');
     // Slow answers make the 1s budget run out part-way; the assertions hold wherever it stops.
-    emulator.setFaults({ latencyMs: 400 });
-    const first = await run(['apply', '--rules', rules, '--yes', '--checkpoint', checkpoint, '--max-duration', '1s', '--concurrency', '1', '--format', 'json']);
+    scenario.emulator.setFaults({ latencyMs: 400 });
+    const first = await run(['apply', '--rules', scenario.rules, '--yes', '--checkpoint', checkpoint, '--max-duration', '1s', '--concurrency', '1', '--format', 'json']);
     const firstResult = JSON.parse(first.stdout) as SweepResult;
     if (firstResult.stoppedByDeadline) {
       expect(first.code).toBe(1);
@@ -228,8 +211,8 @@ describe('ecr-sweeper apply', () => {
     } else {
       expect(first.code).toBe(0);
     }
-    emulator.setFaults({ latencyMs: 0 });
-    const second = await run(['apply', '--rules', rules, '--yes', '--checkpoint', checkpoint, '--format', 'json']);
+    scenario.emulator.setFaults({ latencyMs: 0 });
+    const second = await run(['apply', '--rules', scenario.rules, '--yes', '--checkpoint', checkpoint, '--format', 'json']);
     expect(second.code).toBe(0);
     expect((JSON.parse(second.stdout) as SweepResult).stoppedByDeadline).toBe(false);
     expect(existsSync(checkpoint)).toBe(false);
@@ -240,15 +223,15 @@ describe('ecr-sweeper apply', () => {
   });
 
   it('--concurrency must be a whole number from 1 to 64', async () => {
-    const out = await run(['apply', '--rules', rules, '--yes', '--concurrency', '0']);
+    const out = await run(['apply', '--rules', scenario.rules, '--yes', '--concurrency', '0']);
     expect(out.code).toBe(2);
     expect(out.stderr).toContain('--concurrency must be a whole number from 1 to 64');
-    expect(emulator.stats().requests).toEqual({});
+    expect(scenario.emulator.stats().requests).toEqual({});
   });
 
   it('--out DIR writes the plan before deleting and the result after', async () => {
-    const out = join(dir, 'reports-apply');
-    const res = await run(['apply', '--rules', rules, '--yes', '--out', out]);
+    const out = join(scenario.dir, 'reports-apply');
+    const res = await run(['apply', '--rules', scenario.rules, '--yes', '--out', out]);
     expect(res.code).toBe(0);
     const plan = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8')) as Plan;
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as SweepResult;
@@ -262,7 +245,7 @@ describe('ecr-sweeper apply', () => {
 
 describe('ecr-sweeper import-policy --repository', () => {
   it("prints the repository's lifecycle policy as YAML rules", async () => {
-    const ecr = new ECRClient({ endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    const ecr = new ECRClient({ endpoint: scenario.emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
     await ecr.send(new PutLifecyclePolicyCommand({ repositoryName: 'app/api', lifecyclePolicyText: JSON.stringify(NATIVE_POLICY) }));
     ecr.destroy();
     const out = await run(['import-policy', '--repository', 'app/api']);
@@ -270,7 +253,7 @@ describe('ecr-sweeper import-policy --repository', () => {
     const doc = parseYaml(out.stdout) as { policies: { name: string; repositories: { include: string[] }; rules: { id: string }[] }[] };
     expect(doc.policies[0]?.repositories.include).toEqual(['app/api']);
     expect(doc.policies[0]?.rules.map((r) => r.id)).toEqual(['priority-1', 'priority-2']);
-    expect(emulator.stats().requests.GetLifecyclePolicy).toBe(1);
+    expect(scenario.emulator.stats().requests.GetLifecyclePolicy).toBe(1);
   });
 
   it('exits 2 with a clear message when the repository has no policy or does not exist', async () => {
@@ -307,7 +290,7 @@ describe('Slack summary', () => {
   });
 
   it('plan sends one summary to the webhook from the environment and never prints its URL', async () => {
-    const out = await run(['plan', '--rules', rules, '--now', NOW], { ECR_SWEEPER_SLACK_WEBHOOK_URL: url });
+    const out = await run(['plan', '--rules', scenario.rules, '--now', NOW], { ECR_SWEEPER_SLACK_WEBHOOK_URL: url });
     expect(out.code).toBe(0);
     expect(bodies).toHaveLength(1);
     expect(JSON.stringify(bodies[0])).toMatch(/nothing was deleted|dry run/i);
@@ -316,7 +299,7 @@ describe('Slack summary', () => {
   });
 
   it('a failing webhook is a warning, not a failure', async () => {
-    const out = await run(['plan', '--rules', rules, '--now', NOW, '--slack-webhook-url', 'http://127.0.0.1:9/services/T/B/secret-token']);
+    const out = await run(['plan', '--rules', scenario.rules, '--now', NOW, '--slack-webhook-url', 'http://127.0.0.1:9/services/T/B/secret-token']);
     expect(out.code).toBe(0);
     expect(out.stderr).toContain('warning: the Slack summary could not be sent');
     expect(out.stdout + out.stderr).not.toContain('secret-token');
