@@ -23,19 +23,7 @@ import {
   type LocalCloud,
   type StateFile,
 } from './support/harness.js';
-
-const RULES = (mode: 'apply' | 'dry-run' | null) => `version: 1
-defaults:
-${mode ? `  mode: ${mode}\n` : ''}  minAge: 1d
-policies:
-  - name: apps
-    repositories:
-      include: ["app/**"]
-    rules:
-      - id: untagged-after-7d
-        select: { tagStatus: untagged }
-        when: { sinceImagePushed: 7d }
-`;
+import { untaggedAfter7dRules } from './support/rules.js';
 
 /** app/web: 2 old untagged (deleted), 2 tagged and 1 young untagged (kept); app/api: 1 old untagged; other/tools: ungoverned. */
 const STATE: StateFile = {
@@ -64,8 +52,8 @@ let dryRunRules: string;
 
 beforeAll(async () => {
   cloud = await startLocalCloud();
-  applyRules = await writeRules(cloud, 'apply.yml', RULES('apply'));
-  dryRunRules = await writeRules(cloud, 'dry-run.yml', RULES(null));
+  applyRules = await writeRules(cloud, 'apply.yml', untaggedAfter7dRules('apply'));
+  dryRunRules = await writeRules(cloud, 'dry-run.yml', untaggedAfter7dRules(null));
 });
 
 afterAll(async () => {
@@ -407,7 +395,7 @@ describe('sweep handler: Slack and rules sources', () => {
   });
 
   it('reads the rules from RULES_S3_URI instead of the bundled file', async () => {
-    await cloud.s3.send(new PutObjectCommand({ Bucket: 'rules-bucket', Key: 'team/rules.yml', Body: RULES('apply') }));
+    await cloud.s3.send(new PutObjectCommand({ Bucket: 'rules-bucket', Key: 'team/rules.yml', Body: untaggedAfter7dRules('apply') }));
     const { sweep } = await coldStart(
       functionEnv(cloud, '/nonexistent/rules.yml', { RULES_S3_URI: 's3://rules-bucket/team/rules.yml' }),
     );
@@ -426,7 +414,7 @@ describe('sweep handler: Slack and rules sources', () => {
   });
 
   it('reads the rules from RULES_SSM_PARAMETER, and reports invalid rules there by their source', async () => {
-    let value = RULES(null);
+    let value = untaggedAfter7dRules(null);
     const ssmSpy = vi.spyOn(SSMClient.prototype, 'send').mockImplementation((async (command: GetParameterCommand) => ({
       Parameter: { Name: command.input.Name, Type: 'String', Value: value },
     })) as never);

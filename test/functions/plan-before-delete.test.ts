@@ -17,26 +17,13 @@ import {
   writeRules,
   type LocalCloud,
 } from './support/harness.js';
-
-const RULES = `version: 1
-defaults:
-  mode: apply
-  minAge: 1d
-policies:
-  - name: apps
-    repositories:
-      include: ["app/**"]
-    rules:
-      - id: untagged-after-7d
-        select: { tagStatus: untagged }
-        when: { sinceImagePushed: 7d }
-`;
+import { untaggedAfter7dRules } from './support/rules.js';
 
 let cloud: LocalCloud;
 let rules: string;
 beforeAll(async () => {
   cloud = await startLocalCloud();
-  rules = await writeRules(cloud, 'apply.yml', RULES);
+  rules = await writeRules(cloud, 'apply.yml', untaggedAfter7dRules('apply'));
 });
 afterAll(async () => {
   await cloud?.stop();
