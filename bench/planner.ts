@@ -12,6 +12,7 @@
  * Runs under `node --expose-gc --import tsx` so the baseline is measured after a collection.
  * (Forcing a collection before each timed batch was tried: it made planning slower, not faster.)
  */
+import { SeededRandom } from '../emulator/random.js';
 import type { ImageRecord, RepositoryInventory } from '../lib/core/inventory.js';
 import type { RepositoryPlan } from '../lib/core/plan-model.js';
 import { planRepository, summarizePlan } from '../lib/core/planner.js';
@@ -89,16 +90,10 @@ function parseArgs(argv: readonly string[]): Args | null {
   return args;
 }
 
-/** Small deterministic PRNG (mulberry32): the bench must plan the same registry every run. */
+/** Small deterministic PRNG (the emulator's mulberry32): the bench must plan the same registry every run. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new SeededRandom(seed);
+  return () => random.next();
 }
 
 /** A digest that looks like a real one (64 uniformly spread hex digits), unique per (repo, n). */
