@@ -7,15 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { generateRepositories, toInventory } from '../../emulator/generator.js';
 import type { RepositoryInventory } from '../../lib/core/inventory.js';
 import { deletionOrder, planRegistry } from '../../lib/core/planner.js';
-import type { Rule, RuleSet } from '../../lib/core/rules-model.js';
-import { DAY, NOW } from './builders.js';
-
-const rule = (id: string, selection: Partial<Rule['selection']>, condition: Rule['condition']): Rule => ({
-  id,
-  selection: { tagStatus: 'any', tagPatterns: [], excludeTagPatterns: [], storageClass: 'standard', ...selection },
-  condition,
-  action: { type: 'expire' },
-});
+import type { RuleSet } from '../../lib/core/rules-model.js';
+import { DAY, NOW, rule } from './builders.js';
 
 const RULES: RuleSet = {
   defaults: { mode: 'dry-run', minAgeMs: 3 * DAY, maxDeletionsPerRun: null, maxDeletePercentPerRepository: null },
