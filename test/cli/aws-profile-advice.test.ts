@@ -2,10 +2,10 @@
  * A profile that gives no credentials is explained in terms of that profile (where it should be
  * defined, how to sign in, what to change), never with "pass --profile" to someone who did.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lib/errors.js';
 import { explainProfileCredentialsError, type CliRuntime } from '../../lib/cli/runtime.js';
-import { cliEnv, runCliProcess, tempDir, writeText } from './cli-harness.js';
+import { cliEnv, runCliProcess, useTempDir, writeText } from './cli-harness.js';
 import { rulesYaml } from './fixtures.js';
 import { capturedIo } from './in-process-io.js';
 
@@ -58,21 +58,14 @@ describe('explainProfileCredentialsError', () => {
 });
 
 describe('ecr-sweeper with a profile that does not exist', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    ({ dir, cleanup } = await tempDir());
-  });
-  afterAll(async () => {
-    await cleanup();
-  });
+  const temp = useTempDir();
 
   // No keys in the environment and empty shared config files: the named profile cannot resolve.
   const { AWS_ACCESS_KEY_ID: _a, AWS_SECRET_ACCESS_KEY: _s, ...noKeys } = cliEnv('http://127.0.0.1:9');
 
   it('plan --profile nosuch: exit 2, names the profile, never says "pass --profile"', async () => {
-    const rules = await writeText(dir, 'rules.yml', rulesYaml());
-    const run = await runCliProcess(['plan', '--rules', rules, '--profile', 'nosuch'], { env: noKeys, cwd: dir });
+    const rules = await writeText(temp.dir, 'rules.yml', rulesYaml());
+    const run = await runCliProcess(['plan', '--rules', rules, '--profile', 'nosuch'], { env: noKeys, cwd: temp.dir });
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/^ecr-sweeper: AWS profile "nosuch" \(from --profile\) gave no credentials/);
@@ -82,8 +75,8 @@ describe('ecr-sweeper with a profile that does not exist', () => {
   });
 
   it('apply --yes --profile nosuch: exit 2, names the profile, never says "pass --profile"', async () => {
-    const rules = await writeText(dir, 'rules-apply.yml', rulesYaml());
-    const run = await runCliProcess(['apply', '--rules', rules, '--yes', '--profile', 'nosuch'], { env: noKeys, cwd: dir });
+    const rules = await writeText(temp.dir, 'rules-apply.yml', rulesYaml());
+    const run = await runCliProcess(['apply', '--rules', rules, '--yes', '--profile', 'nosuch'], { env: noKeys, cwd: temp.dir });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/AWS profile "nosuch" \(from --profile\) gave no credentials/);
     expect(run.stderr).not.toContain('Set AWS_PROFILE or pass --profile');
@@ -91,7 +84,7 @@ describe('ecr-sweeper with a profile that does not exist', () => {
   });
 
   it('import-policy with AWS_PROFILE set: exit 2, names AWS_PROFILE', async () => {
-    const run = await runCliProcess(['import-policy', '--repository', 'app/web'], { env: { ...noKeys, AWS_PROFILE: 'ci' }, cwd: dir });
+    const run = await runCliProcess(['import-policy', '--repository', 'app/web'], { env: { ...noKeys, AWS_PROFILE: 'ci' }, cwd: temp.dir });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^ecr-sweeper: AWS profile "ci" \(from AWS_PROFILE\) gave no credentials/);
     expect(run.stderr).not.toContain('Set AWS_PROFILE or pass --profile');

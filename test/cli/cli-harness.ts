@@ -72,6 +72,22 @@ export async function writeText(dir: string, name: string, text: string): Promis
   return path;
 }
 
+/**
+ * Registers hooks (in the calling file or `describe`) that create one temporary directory before
+ * its first test and remove it after its last. Read `dir` inside hooks and tests only.
+ */
+export function useTempDir(): { readonly dir: string } {
+  const temp = { dir: '' };
+  let cleanup: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    ({ dir: temp.dir, cleanup } = await tempDir());
+  });
+  afterAll(async () => {
+    await cleanup?.();
+  });
+  return temp;
+}
+
 /** What {@link useCliScenario} sets up: read its fields inside hooks and tests, not at import time. */
 export interface CliScenario {
   /** A fresh emulator for each test; a test may stop it and assign another, which is then stopped after it. */
@@ -89,15 +105,10 @@ export interface CliScenario {
  */
 export function useCliScenario(options: { state: () => StateFile; rulesFile: string; rulesText: string }): CliScenario {
   const scenario = {} as CliScenario;
-  let cleanup: (() => Promise<void>) | undefined;
+  const temp = useTempDir();
   beforeAll(async () => {
-    const temp = await tempDir();
-    cleanup = temp.cleanup;
     scenario.dir = temp.dir;
     scenario.rules = await writeText(temp.dir, options.rulesFile, options.rulesText);
-  });
-  afterAll(async () => {
-    await cleanup?.();
   });
   beforeEach(async () => {
     scenario.emulator = await startEmulator({ port: 0, state: options.state() });

@@ -4,39 +4,31 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_NOW, runDemo } from '../../lib/cli/demo.js';
 import type { Plan } from '../../lib/core/plan-model.js';
-import { tempDir } from './cli-harness.js';
+import { useTempDir } from './cli-harness.js';
 import { capturedIo } from './in-process-io.js';
 
-let dir: string;
-let cleanup: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ dir, cleanup } = await tempDir());
-});
-afterAll(async () => {
-  await cleanup();
-});
+const temp = useTempDir();
 
 describe('runDemo', () => {
   it('plans the sample registry with rules/default.yml, prints the table and the report path, and exits 0', async () => {
     // No AWS settings at all: the demo must not depend on the developer's environment.
-    const cap = capturedIo({ env: {}, cwd: dir });
-    const code = await runDemo({ io: cap.io, reportsDir: join(dir, 'reports') });
+    const cap = capturedIo({ env: {}, cwd: temp.dir });
+    const code = await runDemo({ io: cap.io, reportsDir: join(temp.dir, 'reports') });
     expect(cap.stderr()).toBe('');
     expect(code).toBe(0);
 
     const out = cap.stdout();
     expect(out).toContain(`Plan (dry run: nothing is deleted) evaluated at ${DEMO_NOW}`);
     expect(out).toMatch(/Total: \d{2} repositories/);
-    const html = join(dir, 'reports', 'report.html');
+    const html = join(temp.dir, 'reports', 'report.html');
     expect(out).toContain(`Report: ${html}`);
     expect(existsSync(html)).toBe(true);
 
     // The sample registry has every kind of manifest, and the default rules find work in it.
-    const plan = JSON.parse(readFileSync(join(dir, 'reports', 'plan.json'), 'utf8')) as Plan;
+    const plan = JSON.parse(readFileSync(join(temp.dir, 'reports', 'plan.json'), 'utf8')) as Plan;
     const images = plan.repositories.flatMap((r) => r.images);
     expect(plan.repositories.length).toBeGreaterThanOrEqual(24);
     expect(images.length).toBeGreaterThanOrEqual(2000);
@@ -48,10 +40,10 @@ describe('runDemo', () => {
 
   it('prints the same plan on every run (fixed seed and clock)', async () => {
     const runOnce = async (name: string) => {
-      const cap = capturedIo({ env: {}, cwd: dir });
-      expect(await runDemo({ io: cap.io, reportsDir: join(dir, name) })).toBe(0);
+      const cap = capturedIo({ env: {}, cwd: temp.dir });
+      expect(await runDemo({ io: cap.io, reportsDir: join(temp.dir, name) })).toBe(0);
       // The report path differs by directory; everything else must not.
-      return cap.stdout().replaceAll(join(dir, name), '<reports>');
+      return cap.stdout().replaceAll(join(temp.dir, name), '<reports>');
     };
     expect(await runOnce('a')).toBe(await runOnce('b'));
   });

@@ -2,27 +2,19 @@
  * `validate`, `import-policy --file` and `export-policy` through the real launcher. None of them
  * needs a registry.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { DAY_MS, parseDuration } from '../../lib/core/duration.js';
-import { cliEnv, runCliProcess, tempDir, writeText } from './cli-harness.js';
+import { cliEnv, runCliProcess, useTempDir, writeText } from './cli-harness.js';
 import { NATIVE_POLICY, rulesYaml } from './fixtures.js';
 
 const env = cliEnv(undefined);
-let dir: string;
-let cleanup: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ dir, cleanup } = await tempDir());
-});
-afterAll(async () => {
-  await cleanup();
-});
+const temp = useTempDir();
 
 describe('ecr-sweeper validate', () => {
   it('exits 0 and says a good file is valid', async () => {
-    const good = await writeText(dir, 'good.yml', rulesYaml());
-    const run = await runCliProcess(['validate', good], { env, cwd: dir });
+    const good = await writeText(temp.dir, 'good.yml', rulesYaml());
+    const run = await runCliProcess(['validate', good], { env, cwd: temp.dir });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('good.yml: valid (1 policy, 2 rules)');
@@ -30,7 +22,7 @@ describe('ecr-sweeper validate', () => {
 
   it('exits 2 and prints every problem with file:line:column on stderr', async () => {
     await writeText(
-      dir,
+      temp.dir,
       'bad.yml',
       [
         'version: 1',
@@ -44,7 +36,7 @@ describe('ecr-sweeper validate', () => {
         '',
       ].join('\n'),
     );
-    const run = await runCliProcess(['validate', 'bad.yml'], { env, cwd: dir });
+    const run = await runCliProcess(['validate', 'bad.yml'], { env, cwd: temp.dir });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^bad\.yml:6:13: policies\[0\]\.rules\[0\]\.id: /m);
     expect(run.stderr).toMatch(/^bad\.yml:8:\d+: policies\[0\]\.rules\[0\]\.when\.sinceImagePushed: expected a duration/m);
@@ -53,8 +45,8 @@ describe('ecr-sweeper validate', () => {
   });
 
   it('checks every file and exits 2 if any one is bad, including a missing one', async () => {
-    const good = await writeText(dir, 'good2.yml', rulesYaml());
-    const run = await runCliProcess(['validate', good, 'missing.yml'], { env, cwd: dir });
+    const good = await writeText(temp.dir, 'good2.yml', rulesYaml());
+    const run = await runCliProcess(['validate', good, 'missing.yml'], { env, cwd: temp.dir });
     expect(run.code).toBe(2);
     expect(run.stdout).toContain('good2.yml: valid');
     expect(run.stderr).toContain('missing.yml: cannot read rules file');
@@ -63,8 +55,8 @@ describe('ecr-sweeper validate', () => {
 
 describe('ecr-sweeper import-policy --file', () => {
   it('prints YAML rules that validate and keep the native rules in priority order', async () => {
-    await writeText(dir, 'policy.json', JSON.stringify(NATIVE_POLICY, null, 2));
-    const run = await runCliProcess(['import-policy', '--file', 'policy.json'], { env, cwd: dir });
+    await writeText(temp.dir, 'policy.json', JSON.stringify(NATIVE_POLICY, null, 2));
+    const run = await runCliProcess(['import-policy', '--file', 'policy.json'], { env, cwd: temp.dir });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const doc = parseYaml(run.stdout) as { policies: { rules: { id: string; when: Record<string, unknown> }[] }[] };
@@ -73,21 +65,21 @@ describe('ecr-sweeper import-policy --file', () => {
     // The renderer may pick any equivalent unit (14d or 2w); what matters is the duration.
     expect(parseDuration(String(doc.policies[0]?.rules[1]?.when.sinceImagePushed))).toBe(14 * DAY_MS);
 
-    const imported = await writeText(dir, 'imported.yml', run.stdout);
-    expect((await runCliProcess(['validate', imported], { env, cwd: dir })).code).toBe(0);
+    const imported = await writeText(temp.dir, 'imported.yml', run.stdout);
+    expect((await runCliProcess(['validate', imported], { env, cwd: temp.dir })).code).toBe(0);
   });
 
   it('exits 2 naming the rule and field when the policy breaks ECR validation', async () => {
     const bad = { rules: [{ rulePriority: 1, selection: { tagStatus: 'tagged', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }] };
-    await writeText(dir, 'bad-policy.json', JSON.stringify(bad, null, 2));
-    const run = await runCliProcess(['import-policy', '--file', 'bad-policy.json'], { env, cwd: dir });
+    await writeText(temp.dir, 'bad-policy.json', JSON.stringify(bad, null, 2));
+    const run = await runCliProcess(['import-policy', '--file', 'bad-policy.json'], { env, cwd: temp.dir });
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/bad-policy\.json:\d+:\d+: rules\[0\]/);
   });
 
   it('exits 2 when neither or both sources are given', async () => {
-    const neither = await runCliProcess(['import-policy'], { env, cwd: dir });
+    const neither = await runCliProcess(['import-policy'], { env, cwd: temp.dir });
     expect(neither.code).toBe(2);
     expect(neither.stderr).toContain('exactly one of --repository NAME or --file policy.json');
   });
@@ -96,14 +88,14 @@ describe('ecr-sweeper import-policy --file', () => {
 describe('ecr-sweeper export-policy', () => {
   it('prints native JSON on stdout and what it could not express on stderr', async () => {
     const rules = await writeText(
-      dir,
+      temp.dir,
       'export.yml',
       `${rulesYaml()}      - id: regex-builds
         select: { tagStatus: tagged, tagPatterns: ['/^feature-[0-9]+$/'] }
         when: { sinceImagePushed: 30d }
 `,
     );
-    const run = await runCliProcess(['export-policy', '--rules', rules], { env, cwd: dir });
+    const run = await runCliProcess(['export-policy', '--rules', rules], { env, cwd: temp.dir });
     expect(run.code).toBe(0);
     const native = JSON.parse(run.stdout) as { rules: { rulePriority: number; selection: Record<string, unknown> }[] };
     expect(native.rules).toHaveLength(2);
@@ -115,8 +107,8 @@ describe('ecr-sweeper export-policy', () => {
   });
 
   it('exits 2 listing the policies when --policy names none of them', async () => {
-    const rules = await writeText(dir, 'export2.yml', rulesYaml());
-    const run = await runCliProcess(['export-policy', '--rules', rules, '--policy', 'nope'], { env, cwd: dir });
+    const rules = await writeText(temp.dir, 'export2.yml', rulesYaml());
+    const run = await runCliProcess(['export-policy', '--rules', rules, '--policy', 'nope'], { env, cwd: temp.dir });
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain("has no policy named 'nope'; it has: apps");
@@ -125,9 +117,9 @@ describe('ecr-sweeper export-policy', () => {
 
 describe('AWS setup mistakes', () => {
   it('exits 2 with advice when there are no credentials', async () => {
-    const rules = await writeText(dir, 'creds.yml', rulesYaml());
+    const rules = await writeText(temp.dir, 'creds.yml', rulesYaml());
     const { AWS_ACCESS_KEY_ID: _a, AWS_SECRET_ACCESS_KEY: _s, ...noCredentials } = cliEnv('http://127.0.0.1:9');
-    const run = await runCliProcess(['plan', '--rules', rules], { env: noCredentials, cwd: dir });
+    const run = await runCliProcess(['plan', '--rules', rules], { env: noCredentials, cwd: temp.dir });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('ecr-sweeper: no AWS credentials found');
     expect(run.stderr).toContain('AWS_PROFILE');
@@ -135,9 +127,9 @@ describe('AWS setup mistakes', () => {
   });
 
   it('exits 2 with advice when no region is configured', async () => {
-    const rules = await writeText(dir, 'region.yml', rulesYaml());
+    const rules = await writeText(temp.dir, 'region.yml', rulesYaml());
     const { AWS_REGION: _r, ...noRegion } = cliEnv('http://127.0.0.1:9');
-    const run = await runCliProcess(['plan', '--rules', rules], { env: noRegion, cwd: dir });
+    const run = await runCliProcess(['plan', '--rules', rules], { env: noRegion, cwd: temp.dir });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('no AWS region configured. Pass --region or set AWS_REGION');
   });
