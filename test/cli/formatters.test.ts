@@ -8,6 +8,7 @@ import { renderPlanTable } from '../../lib/cli/format-plan-table.js';
 import { MAX_LISTED_FAILURES, renderResultTable } from '../../lib/cli/format-result-table.js';
 import { parseConcurrency, parseFormat, parseMaxDuration, parseNow } from '../../lib/cli/options.js';
 import { CliUsageError } from '../../lib/cli/errors.js';
+import { parseCsv } from '../fixtures/csv.js';
 import { image, plan, repo, resultFrom, samplePlan } from './plan-fixture.js';
 
 describe('formatBytes', () => {
@@ -84,35 +85,6 @@ describe('renderPlanCsv', () => {
     expect(web).toContain('"delete: ""pr"" build, pushed 30d ago > 7d"');
   });
 });
-
-/** A minimal RFC 4180 reader: enough to check the writer round-trips. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text[i] as string;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i += 1;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i += 1;
-    } else cell += c;
-  }
-  return rows;
-}
 
 describe('renderPlanCsv round trip', () => {
   it('any reason and rule id read back as written (formula-looking cells get a leading apostrophe)', () => {

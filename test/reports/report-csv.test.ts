@@ -2,52 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CSV_COLUMNS, csvCell, renderResultCsv } from '../../lib/core/report-csv.js';
 import type { ResultImage, SweepResult } from '../../lib/core/result-model.js';
+import { parseCsv } from '../fixtures/csv.js';
 import { buildSampleResult } from '../fixtures/sample-result.js';
-
-/** A strict RFC 4180 reader, to prove the writer's output parses back to the same cells. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let i = 0;
-  let quoted = false;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i += 2;
-        continue;
-      }
-      if (c === '"') {
-        quoted = false;
-        i += 1;
-        continue;
-      }
-      cell += c;
-      i += 1;
-      continue;
-    }
-    if (c === '"' && cell === '') {
-      quoted = true;
-    } else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i += 1;
-    } else {
-      if (c === '"' || c === '\n' || c === '\r') throw new Error(`bare ${JSON.stringify(c)} at ${i}`);
-      cell += c;
-    }
-    i += 1;
-  }
-  if (cell !== '' || row.length > 0) throw new Error('missing final CRLF');
-  return rows;
-}
 
 function oneImage(image: Partial<ResultImage>): Pick<SweepResult, 'repositories'> {
   const full: ResultImage = {
