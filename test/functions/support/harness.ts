@@ -4,29 +4,13 @@
  * their clients at first use from process.env), and a Lambda context stub.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { vi } from 'vitest';
 import { startEmulator, type RunningEmulator, type StateFile } from '../../../emulator/index.js';
-
-interface S3rverInstance {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-}
-type S3rverConstructor = new (options: {
-  address: string;
-  port: number;
-  silent: boolean;
-  directory: string;
-  configureBuckets: { name: string }[];
-}) => S3rverInstance;
-
-// s3rver ships no types; it is loaded through require and given the small shape used here.
-const S3rver = createRequire(import.meta.url)('s3rver') as S3rverConstructor;
+import { startFakeS3 } from '../../reports/helpers/s3rver-server.js';
 
 export const REPORT_BUCKET = 'sweeper-reports';
 export const REPORT_PREFIX = 'ecr-sweeper';
@@ -49,24 +33,14 @@ export interface LocalCloud {
 export async function startLocalCloud(): Promise<LocalCloud> {
   const workDir = await mkdtemp(join(tmpdir(), 'ecr-sweeper-fn-'));
   const emulator = await startEmulator({ port: 0 });
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory: join(workDir, 's3'),
-    configureBuckets: [{ name: REPORT_BUCKET }, { name: 'rules-bucket' }],
-  });
-  const address = await server.run();
-  const s3Endpoint = `http://127.0.0.1:${address.port}`;
-  const s3 = new S3Client({ endpoint: s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials: CREDENTIALS });
+  const fakeS3 = await startFakeS3([REPORT_BUCKET, 'rules-bucket']);
   return {
     emulator,
-    s3Endpoint,
-    s3,
+    s3Endpoint: fakeS3.endpoint,
+    s3: fakeS3.client,
     workDir,
     async stop() {
-      s3.destroy();
-      await Promise.all([emulator.stop(), server.close()]);
+      await Promise.all([emulator.stop(), fakeS3.stop()]);
       await rm(workDir, { recursive: true, force: true });
     },
   };
