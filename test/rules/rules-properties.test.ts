@@ -7,6 +7,22 @@ import { parseRules } from '../../lib/core/rules-parser.js';
 import { nativePolicyArb, rulesDocumentArb } from './arbitraries.js';
 import { parseLifecyclePolicy } from '../../lib/core/lifecycle-policy.js';
 
+/** Every path into a JSON value, the root's (`[]`) first. */
+function paths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
+  if (value === null || typeof value !== 'object') return [prefix];
+  const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
+  return [prefix, ...entries.flatMap(([k, v]) => paths(v, [...prefix, k]))];
+}
+
+/** Replaces, in place, the part of `doc` at its `pick`-th non-root path (modulo their count) with `value`. */
+function replaceSomePart(doc: object, pick: number, value: unknown): void {
+  const all = paths(doc).filter((p) => p.length > 0);
+  const path = all[pick % all.length]!;
+  let parent: Record<string | number, unknown> = doc as never;
+  for (const seg of path.slice(0, -1)) parent = parent[seg] as never;
+  parent[path[path.length - 1]!] = value;
+}
+
 describe('parseRules properties', () => {
   it('any valid generated rules document parses, keeping policies, rule ids, order and defaults', () => {
     fc.assert(
@@ -61,22 +77,13 @@ describe('parseRules properties', () => {
   });
 
   it('never fails with anything but a RulesValidationError, whatever value replaces any part of a valid document', () => {
-    const paths = (value: unknown, prefix: (string | number)[] = []): (string | number)[][] => {
-      if (value === null || typeof value !== 'object') return [prefix];
-      const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
-      return [prefix, ...entries.flatMap(([k, v]) => paths(v, [...prefix, k]))];
-    };
     const replacement = fc.oneof(
       fc.jsonValue({ maxDepth: 2 }),
       fc.constantFrom('99999999999999w', '0d', '1.5B', '99999999TiB', '/(/', '', '*'.repeat(9), -1, 0, 1e300, '__proto__', 'constructor'),
     );
     fc.assert(
       fc.property(rulesDocumentArb, fc.nat(), replacement, (doc, pick, value) => {
-        const all = paths(doc).filter((p) => p.length > 0);
-        const path = all[pick % all.length]!;
-        let parent: Record<string | number, unknown> = doc as never;
-        for (const seg of path.slice(0, -1)) parent = parent[seg] as never;
-        parent[path[path.length - 1]!] = value;
+        replaceSomePart(doc, pick, value);
         try {
           parseRules(stringify(doc));
         } catch (error) {
@@ -93,18 +100,9 @@ describe('parseRules properties', () => {
   });
 
   it('a native policy with any part replaced is either valid or rejected with a RulesValidationError', () => {
-    const paths = (value: unknown, prefix: (string | number)[] = []): (string | number)[][] => {
-      if (value === null || typeof value !== 'object') return [prefix];
-      const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
-      return [prefix, ...entries.flatMap(([k, v]) => paths(v, [...prefix, k]))];
-    };
     fc.assert(
       fc.property(nativePolicyArb, fc.nat(), fc.jsonValue({ maxDepth: 2 }), (policy, pick, value) => {
-        const all = paths(policy).filter((p) => p.length > 0);
-        const path = all[pick % all.length]!;
-        let parent: Record<string | number, unknown> = policy as never;
-        for (const seg of path.slice(0, -1)) parent = parent[seg] as never;
-        parent[path[path.length - 1]!] = value;
+        replaceSomePart(policy, pick, value);
         try {
           const rules = parseLifecyclePolicy(JSON.stringify(policy, null, 2));
           expect(rules.length).toBeGreaterThan(0);
