@@ -1,5 +1,5 @@
 /**
- * Renders the HTML report in headless Chromium (Debian's `chromium`) and checks what a person
+ * Renders the HTML report in headless Chromium (from npm: `@sparticuz/chromium`) and checks what a person
  * would see: the chart has a bar pair per repository, the tables are there, the filters hide
  * rows, and the page makes no request and breaks no CSP rule. Saves a screenshot; with
  * ECR_SWEEPER_UPDATE_SCREENSHOT=1 it also refreshes docs/report.png.
@@ -8,23 +8,14 @@ import { mkdtemp, rm, writeFile, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderReportHtml } from '../../lib/core/report-html.js';
 import { collectFailures, summarizeRepositories, topRepositories } from '../../lib/core/report-summary.js';
 import type { SweepResult } from '../../lib/core/result-model.js';
 import { buildSampleResult } from '../fixtures/sample-result.js';
+import { launchHeadlessChromium } from '../support/headless-chromium.js';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const DOCS_SCREENSHOT = fileURLToPath(new URL('../../docs/report.png', import.meta.url));
 
 interface OpenedReport {
@@ -41,7 +32,7 @@ describe('HTML report in headless Chromium', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'ecr-sweeper-report-browser-'));
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchHeadlessChromium();
   });
   afterAll(async () => {
     await browser?.close();
