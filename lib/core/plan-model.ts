@@ -56,6 +56,19 @@ export interface RepositoryPlan {
   counts: PlanCounts;
 }
 
+/**
+ * Something about the run that is probably not what the user meant, or that weakens a decision,
+ * shown in the plan, the reports and the CLI output; never a reason to delete.
+ */
+export interface PlanWarning {
+  /** Stable identifier, e.g. `policy-glob-matches-nothing`, `pull-time-not-excluded`. */
+  code: string;
+  /** One sentence for a person, naming what it is about. */
+  message: string;
+  /** The repository it concerns, when it concerns one. */
+  repositoryName?: string;
+}
+
 export interface Plan {
   version: 1;
   /** The `now` the plan was computed for. */
@@ -63,4 +76,6 @@ export interface Plan {
   mode: Mode;
   repositories: RepositoryPlan[];
   summary: PlanCounts & { repositories: number; blockedRepositories: number };
+  /** What the user should know about this plan (empty when all is as expected). */
+  warnings: PlanWarning[];
 }

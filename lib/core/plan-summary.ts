@@ -3,7 +3,7 @@
  * deletion frees: see docs/planner.md ("How bytes are counted").
  */
 import type { Mode } from './rules-model.js';
-import type { Plan, PlanCounts, PlannedImage, RepositoryPlan } from './plan-model.js';
+import type { Plan, PlanCounts, PlanWarning, PlannedImage, RepositoryPlan } from './plan-model.js';
 
 /**
  * Counts one repository's decisions. `bytesToFree` sums the sizes of deleted manifests that are
@@ -26,7 +26,12 @@ export function countImages(images: readonly PlannedImage[], isIndex: (image: Pl
  *
  * @example summarizePlan([planRepository(inv, rules, now)], now, 'dry-run').summary.delete
  */
-export function summarizePlan(repositoryPlans: readonly RepositoryPlan[], now: number, mode: Mode): Plan {
+export function summarizePlan(
+  repositoryPlans: readonly RepositoryPlan[],
+  now: number,
+  mode: Mode,
+  warnings: readonly PlanWarning[] = [],
+): Plan {
   const repositories = [...repositoryPlans].sort((a, b) =>
     a.repositoryName < b.repositoryName ? -1 : a.repositoryName > b.repositoryName ? 1 : 0,
   );
@@ -47,5 +52,5 @@ export function summarizePlan(repositoryPlans: readonly RepositoryPlan[], now: n
     summary.transition += r.counts.transition;
     summary.bytesToFree += r.counts.bytesToFree;
   }
-  return { version: 1, now: new Date(now).toISOString(), mode, repositories, summary };
+  return { version: 1, now: new Date(now).toISOString(), mode, repositories, summary, warnings: [...warnings] };
 }

@@ -3,7 +3,7 @@
  * report writers (S3, local files, Slack) publish and what the Lambda functions return.
  */
 import type { Mode } from './rules-model.js';
-import type { PlannedImage, RepositoryStatus } from './plan-model.js';
+import type { PlanWarning, PlannedImage, RepositoryStatus } from './plan-model.js';
 
 export type Outcome =
   /** `alreadyGone`: BatchDeleteImage said ImageNotFound for an image the plan meant to delete. */
@@ -70,4 +70,6 @@ export interface SweepResult {
   abortedReason?: string;
   finishedRepositories: string[];
   remainingRepositories: string[];
+  /** The plan's warnings, carried so every report can show them. */
+  warnings: PlanWarning[];
 }

@@ -175,6 +175,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
     stoppedByDeadline: session.run.stoppedByDeadline,
     finishedRepositories: [...finished].sort(),
     remainingRepositories: remaining,
+    warnings: enumeration.plan.warnings,
   };
   if (session.run.abortedReason !== undefined) result.abortedReason = session.run.abortedReason;
 

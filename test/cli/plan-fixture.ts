@@ -47,6 +47,7 @@ export function plan(repositories: RepositoryPlan[], mode: Plan['mode'] = 'dry-r
     version: 1,
     now: '2026-11-27T12:00:00.000Z',
     mode,
+    warnings: [],
     repositories,
     summary: {
       ...c,
@@ -109,6 +110,7 @@ export function resultFrom(p: Plan, outcomeFor: (img: PlannedImage) => ResultIma
     version: 1,
     runId: 'run-1',
     mode: p.mode,
+    warnings: p.warnings,
     rulesSource: 'rules.yml',
     now: p.now,
     startedAt: '2026-11-27T12:00:00.000Z',
