@@ -21,6 +21,7 @@ export const USAGE = `Usage: npm run emulator -- [options]
   --pull-time-exclusion AKID     access key id whose BatchGetImage calls do not update pull times (repeatable)
   --registry-id ID               12-digit registry id (default 123456789012)
   --region REGION                region used in ARNs and URIs (default us-east-1)
+  --restore-delay-ms N           how long a restore from archive stays ACTIVATING (default 1200000 = 20 min)
   -h, --help                     show this help`;
 
 /** Turns command-line arguments into emulator options; throws EmulatorStateError on bad input. */
@@ -40,6 +41,7 @@ export function parseCommandLine(argv: string[]): EmulatorOptions | 'help' {
       'pull-time-exclusion': { type: 'string', multiple: true },
       'registry-id': { type: 'string' },
       region: { type: 'string' },
+      'restore-delay-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -70,6 +72,7 @@ export function parseCommandLine(argv: string[]): EmulatorOptions | 'help' {
   if (values['pull-time-exclusion']) options.pullTimeUpdateExclusions = values['pull-time-exclusion'];
   if (values['registry-id'] !== undefined) options.registryId = values['registry-id'];
   if (values.region !== undefined) options.region = values.region;
+  if (values['restore-delay-ms'] !== undefined) options.restoreDelayMs = integer(values['restore-delay-ms'], '--restore-delay-ms', 0, 2 ** 31 - 1);
   return options;
 }
 

@@ -88,6 +88,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     clock,
     maxRepositories: options.maxRepositories ?? 100_000,
     maxImagesPerRepository: options.maxImagesPerRepository ?? 20_000,
+    ...(options.restoreDelayMs !== undefined ? { restoreDelayMs: validRestoreDelay(options.restoreDelayMs) } : {}),
   });
   if (state) registry.loadState(state);
   if (options.generate) {
@@ -160,6 +161,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
   };
   return emulator;
+}
+
+function validRestoreDelay(ms: number): number {
+  if (!Number.isFinite(ms) || ms < 0) throw new EmulatorStateError('restoreDelayMs', `must be a number of milliseconds >= 0, got ${String(ms)}`);
+  return ms;
 }
 
 /** Reads and parses a JSON state file; EmulatorStateError says which file and why. */

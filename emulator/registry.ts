@@ -4,10 +4,13 @@
  * The wire layer (`operations.ts`) validates requests and shapes answers; the rules live here.
  */
 import { EcrApiError, EmulatorStateError, repositoryNotFound } from './errors.js';
-import { blobsOf, manifestOf, materializeImages, type Built, type MaterializedImage } from './materialize.js';
+import { blobsOf, manifestOf, materializeImages, type Built, type ImageStatus, type MaterializedImage } from './materialize.js';
 import { parseStateTime } from './time.js';
 import type { ImageSnapshot, RepositorySnapshot, StateFile, StateImage, StateRepository } from './types.js';
 import { isValidRepositoryName } from './validate.js';
+
+/** ECR: a restore "typically takes up to 20 minutes" (archive_restore_image.html). */
+export const DEFAULT_RESTORE_DELAY_MS = 20 * 60_000;
 
 /** A stored manifest: the materialised image plus its place in listing order. */
 export interface StoredImage extends MaterializedImage {
@@ -73,8 +76,11 @@ export class Repository {
   /** Images in listing order; removed ones linger until compaction. */
   private order: StoredImage[] = [];
   private removedInOrder = 0;
-  /** Layer digest → size for blobs used by live images; built on first need, then kept current. */
-  private layerIndex: Map<string, { size: number; refs: number }> | null = null;
+  /**
+   * Layer digest → size, images using it, and ACTIVE images using it (only those can be pulled);
+   * built on first need, then kept current.
+   */
+  private layerIndex: Map<string, LayerUse> | null = null;
   /** How many images state loads have added, so later loads derive fresh default digests. */
   loadedCount = 0;
 
@@ -121,7 +127,7 @@ export class Repository {
     for (const tag of tags) this.setTag(stored, tag);
     for (const child of stored.childDigests ?? []) addToSetMap(this.parents, child, stored.digest);
     if (stored.subjectDigest) addToSetMap(this.referrers, stored.subjectDigest, stored.digest);
-    if (this.layerIndex) for (const b of blobsOf(stored)) bumpLayer(this.layerIndex, b.digest, b.size, 1);
+    if (this.layerIndex) for (const b of blobsOf(stored)) bumpLayer(this.layerIndex, b.digest, b.size, 1, stored.status === 'ACTIVE' ? 1 : 0);
     return stored;
   }
 
@@ -150,12 +156,23 @@ export class Repository {
     this.images.delete(image.digest);
     for (const child of image.childDigests ?? []) removeFromSetMap(this.parents, child, image.digest);
     if (image.subjectDigest) removeFromSetMap(this.referrers, image.subjectDigest, image.digest);
-    if (this.layerIndex) for (const b of blobsOf(image)) bumpLayer(this.layerIndex, b.digest, b.size, -1);
+    if (this.layerIndex) for (const b of blobsOf(image)) bumpLayer(this.layerIndex, b.digest, b.size, -1, image.status === 'ACTIVE' ? -1 : 0);
     this.removedInOrder++;
     if (this.removedInOrder > 1024 && this.removedInOrder * 2 > this.order.length) {
       this.order = this.order.filter((i) => !i.removed);
       this.removedInOrder = 0;
     }
+  }
+
+  /**
+   * Changes an image's storage status; every change goes through here so the layer index knows
+   * which layers an ACTIVE image still serves.
+   */
+  setStatus(image: StoredImage, status: ImageStatus): void {
+    if (image.status === status) return;
+    const delta = (status === 'ACTIVE' ? 1 : 0) - (image.status === 'ACTIVE' ? 1 : 0);
+    image.status = status;
+    if (this.layerIndex && delta !== 0) for (const b of blobsOf(image)) bumpLayer(this.layerIndex, b.digest, b.size, 0, delta);
   }
 
   /** Live indexes that list this digest as a child. */
@@ -175,10 +192,15 @@ export class Repository {
     return (this.layers().get(digest)?.refs ?? 0) > 0;
   }
 
-  private layers(): Map<string, { size: number; refs: number }> {
+  /** Whether an ACTIVE image uses the blob (archived and activating images cannot be pulled). */
+  blobInActiveUse(digest: string): boolean {
+    return (this.layers().get(digest)?.activeRefs ?? 0) > 0;
+  }
+
+  private layers(): Map<string, LayerUse> {
     if (!this.layerIndex) {
-      const index = new Map<string, { size: number; refs: number }>();
-      for (const img of this.images.values()) for (const b of blobsOf(img)) bumpLayer(index, b.digest, b.size, 1);
+      const index = new Map<string, LayerUse>();
+      for (const img of this.images.values()) for (const b of blobsOf(img)) bumpLayer(index, b.digest, b.size, 1, img.status === 'ACTIVE' ? 1 : 0);
       this.layerIndex = index;
     }
     return this.layerIndex;
@@ -192,15 +214,70 @@ export class Registry {
   readonly clock: Clock;
   readonly maxRepositories: number;
   readonly maxImagesPerRepository: number;
+  /** How long a restore (UpdateImageStorageClass STANDARD) stays ACTIVATING, ms. */
+  restoreDelayMs: number;
   private readonly repos = new Map<string, Repository>();
+  /** Restores in progress: image → repository and when it becomes ACTIVE (epoch ms). */
+  private readonly activations = new Map<StoredImage, { repo: Repository; at: number }>();
   private seq = 0;
 
-  constructor(options: { registryId: string; region: string; clock: Clock; maxRepositories: number; maxImagesPerRepository?: number }) {
+  constructor(options: {
+    registryId: string;
+    region: string;
+    clock: Clock;
+    maxRepositories: number;
+    maxImagesPerRepository?: number;
+    restoreDelayMs?: number;
+  }) {
     this.registryId = options.registryId;
     this.region = options.region;
     this.clock = options.clock;
     this.maxRepositories = options.maxRepositories;
     this.maxImagesPerRepository = options.maxImagesPerRepository ?? 20_000;
+    this.restoreDelayMs = options.restoreDelayMs ?? DEFAULT_RESTORE_DELAY_MS;
+  }
+
+  /** Moves an image to archive storage now (ARCHIVED, `lastArchivedAt` = now). */
+  archive(repo: Repository, image: StoredImage): void {
+    this.activations.delete(image);
+    repo.setStatus(image, 'ARCHIVED');
+    image.lastArchivedAt = this.clock.now();
+  }
+
+  /**
+   * Starts restoring an archived image: ACTIVATING until `restoreDelayMs` has passed on the
+   * emulator's clock, then ACTIVE with `lastActivatedAt` = that moment (0 restores at once).
+   */
+  restore(repo: Repository, image: StoredImage): void {
+    const at = this.clock.now() + this.restoreDelayMs;
+    repo.setStatus(image, 'ACTIVATING');
+    this.activations.set(image, { repo, at });
+    this.completeRestores();
+  }
+
+  /** Makes an archived or activating image ACTIVE at once (a push of the same manifest does this). */
+  activateNow(repo: Repository, image: StoredImage): void {
+    this.activations.delete(image);
+    repo.setStatus(image, 'ACTIVE');
+    image.lastActivatedAt = this.clock.now();
+  }
+
+  /**
+   * Finishes the restores whose time has come. Called before every look at a repository, so a
+   * frozen clock moved past a restore's end (setNow) sees the image ACTIVE.
+   */
+  completeRestores(): void {
+    if (this.activations.size === 0) return;
+    const now = this.clock.now();
+    for (const [image, { repo, at }] of this.activations) {
+      if (image.removed || image.status !== 'ACTIVATING') {
+        this.activations.delete(image);
+      } else if (at <= now) {
+        this.activations.delete(image);
+        repo.setStatus(image, 'ACTIVE');
+        image.lastActivatedAt = at;
+      }
+    }
   }
 
   /** The next listing sequence number. */
@@ -215,11 +292,13 @@ export class Registry {
 
   /** A repository or undefined. */
   find(name: string): Repository | undefined {
+    this.completeRestores();
     return this.repos.get(name);
   }
 
   /** A repository, or RepositoryNotFoundException. */
   get(name: string, registryId?: string): Repository {
+    this.completeRestores();
     const repo = registryId === undefined || registryId === this.registryId ? this.repos.get(name) : undefined;
     if (!repo) throw repositoryNotFound(name, registryId ?? this.registryId);
     return repo;
@@ -345,6 +424,8 @@ export function toSnapshot(img: StoredImage): ImageSnapshot {
   if (img.artifactType !== undefined) s.artifactType = img.artifactType;
   if (img.subjectDigest !== undefined) s.subjectManifestDigest = img.subjectDigest;
   if (img.childDigests !== undefined) s.childDigests = [...img.childDigests];
+  if (img.lastArchivedAt !== undefined) s.lastArchivedAt = img.lastArchivedAt;
+  if (img.lastActivatedAt !== undefined) s.lastActivatedAt = img.lastActivatedAt;
   return s;
 }
 
@@ -361,12 +442,19 @@ function removeFromSetMap(map: Map<string, Set<string>>, key: string, value: str
   if (set.size === 0) map.delete(key);
 }
 
-function bumpLayer(index: Map<string, { size: number; refs: number }>, digest: string, size: number, by: number): void {
+interface LayerUse {
+  size: number;
+  refs: number;
+  activeRefs: number;
+}
+
+function bumpLayer(index: Map<string, LayerUse>, digest: string, size: number, by: number, activeBy: number): void {
   const entry = index.get(digest);
   if (entry) {
     entry.refs += by;
+    entry.activeRefs += activeBy;
     if (entry.refs <= 0) index.delete(digest);
   } else if (by > 0) {
-    index.set(digest, { size, refs: by });
+    index.set(digest, { size, refs: by, activeRefs: activeBy });
   }
 }

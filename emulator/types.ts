@@ -101,6 +101,12 @@ export interface EmulatorOptions extends FaultOptions {
    * is 20,000). State files and `addImages` may exceed it. Default 20,000.
    */
   maxImagesPerRepository?: number;
+  /**
+   * How long a restore (UpdateImageStorageClass to STANDARD) stays ACTIVATING before the image is
+   * ACTIVE again, in ms of the emulator's clock (move a frozen clock with `setNow`). Default
+   * 1,200,000 (20 minutes, ECR's documented typical upper bound); 0 restores at once.
+   */
+  restoreDelayMs?: number;
 }
 
 /** Per-operation request counters, as served at `GET /_emulator/stats`. */
@@ -126,6 +132,8 @@ export interface ImageSnapshot {
   subjectManifestDigest?: string;
   childDigests?: string[];
   imageStatus: 'ACTIVE' | 'ARCHIVED' | 'ACTIVATING';
+  lastArchivedAt?: number;
+  lastActivatedAt?: number;
 }
 
 /** One repository as the emulator holds it. */

@@ -10,24 +10,25 @@ import type { Repository, StoredImage } from '../registry.js';
 import { S, isValidTag } from '../validate.js';
 import { imageDetailShape, repositoryFor, type CallContext, type Input } from './context.js';
 
-interface ImageId {
+/** An ImageIdentifier as the wire carries it. */
+export interface ImageId {
   imageDigest?: string;
   imageTag?: string;
 }
 
-interface Failure {
+export interface Failure {
   imageId: ImageId;
   failureCode: string;
   failureReason: string;
 }
 
-type Resolution = { image: StoredImage } | { failure: Failure };
+export type Resolution = { image: StoredImage } | { failure: Failure };
 
 /**
  * Finds the image an ImageIdentifier names, or the per-image failure ECR reports for it
  * (MissingDigestAndTag, InvalidImageDigest, InvalidImageTag, ImageTagDoesNotMatchDigest, ImageNotFound).
  */
-function resolveImageId(repo: Repository, id: ImageId): Resolution {
+export function resolveImageId(repo: Repository, id: ImageId): Resolution {
   const imageId: ImageId = {};
   if (id.imageDigest !== undefined) imageId.imageDigest = id.imageDigest;
   if (id.imageTag !== undefined) imageId.imageTag = id.imageTag;
@@ -299,11 +300,8 @@ export function putImage(input: Input, ctx: CallContext): unknown {
     }
     checkTagMutable(digest);
     repo.setTag(existing, tag);
-    if (existing.status !== 'ACTIVE') {
-      // Pushing an archived image again restores it.
-      existing.status = 'ACTIVE';
-      existing.lastActivatedAt = ctx.registry.clock.now();
-    }
+    // Pushing an archived image again restores it at once (ECR: "immediately restored").
+    if (existing.status !== 'ACTIVE') ctx.registry.activateNow(repo, existing);
     return answer(existing);
   }
 

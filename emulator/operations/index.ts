@@ -14,6 +14,7 @@ import {
   setRepositoryPolicy,
 } from './policies.js';
 import { createRepository, deleteRepository, describeRepositories } from './repositories.js';
+import { updateImageStorageClass } from './storage-class.js';
 
 export type { CallContext, Handler } from './context.js';
 
@@ -39,5 +40,6 @@ export const OPERATIONS: Readonly<Record<string, Handler>> = {
   PutImage: putImage,
   PutLifecyclePolicy: putLifecyclePolicy,
   SetRepositoryPolicy: setRepositoryPolicy,
+  UpdateImageStorageClass: updateImageStorageClass,
   UploadLayerPart: uploadLayerPart,
 };

@@ -120,6 +120,10 @@ export function getDownloadUrlForLayer(input: Input, ctx: CallContext): unknown 
   if (!repo.blobInUse(digest)) {
     throw new EcrApiError('LayerInaccessibleException', 'The specified layer is not available because it is not associated with an image.');
   }
+  if (!repo.blobInActiveUse(digest)) {
+    // Archived images cannot be pulled: neither their manifests nor their layers are served.
+    throw new EcrApiError('LayerInaccessibleException', 'The specified layer is not available because every image that uses it is archived.');
+  }
   return {
     downloadUrl: `${ctx.baseUrl}/_emulator/blobs/${encodeURIComponent(repo.name)}/${digest}`,
     layerDigest: digest,

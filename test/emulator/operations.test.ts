@@ -16,6 +16,7 @@ import {
   PutImageCommand,
   PutLifecyclePolicyCommand,
   SetRepositoryPolicyCommand,
+  UpdateImageStorageClassCommand,
   UploadLayerPartCommand,
   type ECRClient,
 } from '@aws-sdk/client-ecr';
@@ -45,6 +46,7 @@ const CALLS: [string, (ecr: ECRClient, repositoryName: string) => Promise<unknow
   ['PutImage', (ecr, r) => ecr.send(new PutImageCommand({ repositoryName: r, imageManifest: '{}' }))],
   ['PutLifecyclePolicy', (ecr, r) => ecr.send(new PutLifecyclePolicyCommand({ repositoryName: r, lifecyclePolicyText: `{"rules":[{"rulePriority":1}],"x":"${'y'.repeat(100)}"}` }))],
   ['SetRepositoryPolicy', (ecr, r) => ecr.send(new SetRepositoryPolicyCommand({ repositoryName: r, policyText: '{}' }))],
+  ['UpdateImageStorageClass', (ecr, r) => ecr.send(new UpdateImageStorageClassCommand({ repositoryName: r, imageId: { imageTag: 'x' }, targetStorageClass: 'ARCHIVE' }))],
   ['UploadLayerPart', (ecr, r) => ecr.send(new UploadLayerPartCommand({ repositoryName: r, uploadId: UPLOAD, partFirstByte: 0, partLastByte: 0, layerPartBlob: Buffer.from('a') }))],
 ];
 
@@ -58,7 +60,7 @@ describe('every repository-scoped operation', () => {
   it('is implemented, and the table covers every implemented one but the registry-wide ones', () => {
     const registryWide = ['CreateRepository', 'DescribeRepositories', 'GetAuthorizationToken'];
     expect(CALLS.map(([name]) => name).sort()).toEqual(Object.keys(OPERATIONS).filter((op) => !registryWide.includes(op)).sort());
-    expect(Object.keys(OPERATIONS)).toHaveLength(21);
+    expect(Object.keys(OPERATIONS)).toHaveLength(22);
   });
 
   it.each(CALLS)('%s answers RepositoryNotFoundException for a missing repository', async (_name, make) => {
