@@ -5,12 +5,13 @@
  *   feeds throttles back to the shared {@link RateController};
  * - an outer retry loop with exponential backoff and full jitter keeps a call going after
  *   the SDK's own attempts are spent, so a sweep finishes under a rate limit instead of failing;
- *   it never retries past the sweep's deadline, and it leaves BatchDeleteImage to its caller,
- *   which re-reads the batch before each retry ({@link MeteredEcrClient.pause}).
+ *   it never retries past the sweep's deadline, and it leaves BatchDeleteImage and
+ *   UpdateImageStorageClass to their callers, which re-read the images before each retry
+ *   ({@link MeteredEcrClient.pause}).
  * The wrapper is a prototype-child of the caller's client with a cloned middleware stack: the
  * caller's client is not modified, and the SDK paginators accept the wrapper (instanceof ECRClient).
  */
-import { BatchDeleteImageCommand, type ECRClient, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-ecr';
+import { BatchDeleteImageCommand, UpdateImageStorageClassCommand, type ECRClient, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-ecr';
 import type { FinalizeHandler, FinalizeHandlerArguments, HandlerExecutionContext } from '@smithy/types';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { DeadlineReachedError } from '../engine/errors.js';
@@ -158,8 +159,9 @@ export class MeteredEcrClient {
     const send = (command: unknown, options?: unknown): Promise<unknown> => {
       const operation = operationName((command as { constructor?: { name?: unknown } } | undefined)?.constructor?.name);
       const once = (): Promise<unknown> => this.sendBounded(operation, (o) => (base.send as (c: unknown, o?: unknown) => Promise<unknown>).call(wrapper, command, o), options);
-      // A delete is retried by its caller, which re-reads the batch first (see pause()).
-      return this.inFlight(() => (command instanceof BatchDeleteImageCommand ? once() : this.withRetry(operation, once)));
+      // A delete or an archive is retried by its caller, which re-reads the images first (see pause()).
+      const callerRetries = command instanceof BatchDeleteImageCommand || command instanceof UpdateImageStorageClassCommand;
+      return this.inFlight(() => (callerRetries ? once() : this.withRetry(operation, once)));
     };
     Object.defineProperty(wrapper, 'send', { value: send, writable: true });
     this.client = wrapper;

@@ -8,6 +8,7 @@ import {
   BatchDeleteImageCommand,
   BatchGetImageCommand,
   DescribeImagesCommand,
+  UpdateImageStorageClassCommand,
   type ECRClient,
   type ImageDetail,
   paginateDescribeImages,
@@ -171,6 +172,11 @@ export class EcrRegistry {
     return { found, missing };
   }
 
+  /** Archives one image by digest (UpdateImageStorageClass ARCHIVE); returns ECR's status after the call. */
+  async archiveImage(repositoryName: string, imageDigest: string): Promise<string | undefined> {
+    return updateStorageClass(this.client, repositoryName, imageDigest, 'ARCHIVE');
+  }
+
   /** Deletes up to 100 images by digest (never by tag) with one BatchDeleteImage call. */
   async deleteImages(repositoryName: string, digests: readonly string[]): Promise<DeleteBatchResult> {
     if (digests.length === 0) return { deleted: [], failures: [] };
@@ -191,6 +197,21 @@ export class EcrRegistry {
     });
     return { deleted: [...new Set(deleted)], failures };
   }
+}
+
+/**
+ * Moves one image, by digest, to `target` storage (UpdateImageStorageClass takes one image per
+ * call) and returns the status ECR reports after the call (`ARCHIVED`, `ACTIVATING`, ...).
+ * Call-level failures (ImageNotFoundException, ImageStorageClassUpdateNotSupportedException...) throw.
+ */
+export async function updateStorageClass(
+  client: ECRClient,
+  repositoryName: string,
+  imageDigest: string,
+  target: 'ARCHIVE' | 'STANDARD',
+): Promise<string | undefined> {
+  const out = await client.send(new UpdateImageStorageClassCommand({ repositoryName, imageId: { imageDigest }, targetStorageClass: target }));
+  return out.imageStatus;
 }
 
 /** Splits a list into consecutive slices of at most `size`. */

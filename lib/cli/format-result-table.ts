@@ -46,6 +46,9 @@ export function renderResultTable(result: SweepResult): string {
       ? `Sweep ${result.runId} (apply) finished in ${(result.durationMs / 1000).toFixed(1)}s`
       : `Sweep ${result.runId} (dry run: nothing was deleted) finished in ${(result.durationMs / 1000).toFixed(1)}s`;
   const lines: string[] = [headline, table.toString()];
+  if (t.archived > 0) {
+    lines.push(`Archived: ${t.archived} image${t.archived === 1 ? '' : 's'} moved to archive storage (not deleted; \`ecr-sweeper restore\` brings one back).`);
+  }
   const hidden = result.repositories.length - shown.length;
   if (hidden > 0) lines.push(`${hidden} repositor${hidden === 1 ? 'y' : 'ies'} with nothing to do not listed.`);
 
@@ -71,7 +74,7 @@ export function renderResultTable(result: SweepResult): string {
 }
 
 function isInteresting(repo: RepositoryResult): boolean {
-  return repo.counts.planned > 0 || repo.counts.failed > 0 || repo.status === 'failed' || repo.status === 'blocked';
+  return repo.counts.planned > 0 || repo.counts.archived > 0 || repo.counts.failed > 0 || repo.status === 'failed' || repo.status === 'blocked';
 }
 
 function failureLines(result: SweepResult): string[] {

@@ -14,7 +14,20 @@ import type { PlannedImage, RepositoryPlan } from './plan-model.js';
  * subjects come in later layers. Within a layer, by digest.
  */
 export function deletionLayers(plan: RepositoryPlan): PlannedImage[][] {
-  const deleted = plan.images.filter((i) => i.decision === 'delete').sort((a, b) => (a.imageDigest < b.imageDigest ? -1 : 1));
+  return actionLayers(plan, 'delete');
+}
+
+/**
+ * The planned archive transitions in the same layers: ECR refuses to archive a manifest that an
+ * index which is not archived still lists, so every child comes after the indexes that list it
+ * (referrers before their subject, as for deletions).
+ */
+export function transitionLayers(plan: RepositoryPlan): PlannedImage[][] {
+  return actionLayers(plan, 'transition');
+}
+
+function actionLayers(plan: RepositoryPlan, decision: 'delete' | 'transition'): PlannedImage[][] {
+  const deleted = plan.images.filter((i) => i.decision === decision).sort((a, b) => (a.imageDigest < b.imageDigest ? -1 : 1));
   const first = layer(deleted, true);
   if (first.leftover.length === 0) return first.layers;
   const second = layer(deleted, false);

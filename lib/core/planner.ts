@@ -24,7 +24,7 @@ import { compileTagPattern } from './tag-pattern.js';
 
 export { selectPolicy, type PolicySelection } from './repository-match.js';
 export { summarizePlan, countImages } from './plan-summary.js';
-export { deletionOrder, deletionLayers } from './plan-order.js';
+export { deletionOrder, deletionLayers, transitionLayers } from './plan-order.js';
 
 /** Options of {@link planRepository}. */
 export interface PlanRepositoryOptions {

@@ -103,7 +103,7 @@ ${renderFailures(result, options.maxFailureRows ?? 1000)}
     .map((r, i) => `<option value="${i}">${escapeHtml(r.repositoryName)}</option>`)
     .join('')}</select></label>
 <label>Decision <select id="filter-decision"><option value="">All decisions</option><option value="delete">delete</option><option value="keep">keep</option><option value="transition">transition</option></select></label>
-<label>Outcome <select id="filter-outcome"><option value="">All outcomes</option>${['deleted', 'already-gone', 'failed', 'skipped', 'kept', 'transition-planned']
+<label>Outcome <select id="filter-outcome"><option value="">All outcomes</option>${['deleted', 'already-gone', 'archived', 'already-archived', 'failed', 'skipped', 'kept', 'transition-planned']
     .map((o) => `<option value="${o}">${o}</option>`)
     .join('')}</select></label>
 <label>Search <input id="filter-text" type="search" placeholder="digest, tag or reason"></label>
@@ -164,6 +164,8 @@ function renderTotals(result: SweepResult, summaries: readonly RepositorySummary
     ['deleted', 'Deleted', formatCount(t.deleted), dryRun ? `${formatCount(t.planned)} would be` : `of ${formatCount(t.planned)} planned`],
     ['failed', 'Failed', formatCount(t.failed)],
     ['skipped', 'Skipped', formatCount(t.skipped)],
+    // Only runs that archived show the card: most rule sets never transition anything.
+    ...(t.archived > 0 ? [['archived', 'Archived', formatCount(t.archived), 'moved to archive storage, not deleted'] as [string, string, string, string]] : []),
     [
       'bytes',
       'Bytes freed',

@@ -107,6 +107,7 @@ export function buildSlackMessage(result: SweepResult, options: SlackMessageOpti
     field('Deleted', dryRun ? `0 (${formatCount(t.planned)} would be)` : `${formatCount(t.deleted)} of ${formatCount(t.planned)} planned`),
     field('Failed', formatCount(t.failed)),
     field('Skipped', formatCount(t.skipped)),
+    ...(t.archived > 0 ? [field('Archived', `${formatCount(t.archived)} (not deleted)`)] : []),
     field('Bytes freed', dryRun ? `0 B (${formatBytes(bytes)} would be)` : formatBytes(t.bytesFreed)),
     field('Duration', formatDuration(result.durationMs)),
   ];
@@ -167,7 +168,7 @@ function fallbackText(result: SweepResult, failures: number, bytes: number, link
   const head = isDryRun(result)
     ? `ECR sweep ${result.runId}: DRY RUN, nothing was deleted. ${formatCount(t.planned)} images (${formatBytes(bytes)}) would be deleted`
     : `ECR sweep ${result.runId}: ${formatCount(t.deleted)} images deleted (${formatBytes(t.bytesFreed)} freed)`;
-  const text = `${head} across ${formatCount(t.repositories)} repositories; ${formatCount(failures)} failures, ${formatCount(t.skipped)} skipped.${link ? ` Report: ${link}` : ''}`;
+  const text = `${head} across ${formatCount(t.repositories)} repositories; ${formatCount(failures)} failures, ${formatCount(t.skipped)} skipped${t.archived > 0 ? `, ${formatCount(t.archived)} archived` : ''}.${link ? ` Report: ${link}` : ''}`;
   return escapeMrkdwn(text);
 }
 

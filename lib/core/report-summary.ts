@@ -123,10 +123,14 @@ export function collectFailures(result: Pick<SweepResult, 'repositories'>): Repo
   return failures;
 }
 
-/** The outcome as one word for tables and CSV: deleted, already-gone, failed, skipped, kept, transition-planned. */
+/**
+ * The outcome as one word for tables and CSV: deleted, already-gone, failed, skipped, kept,
+ * archived, already-archived, transition-planned.
+ */
 export function outcomeLabel(image: Pick<ResultImage, 'outcome'>): string {
   const { outcome } = image;
   if (outcome.status === 'deleted' && outcome.alreadyGone) return 'already-gone';
+  if (outcome.status === 'archived' && outcome.alreadyArchived) return 'already-archived';
   return outcome.status;
 }
 
@@ -146,6 +150,8 @@ export function outcomeDetail(image: Pick<ResultImage, 'outcome' | 'reason'>): s
       return outcome.reason === image.reason ? '' : outcome.reason;
     case 'deleted':
       return outcome.alreadyGone ? 'already deleted by someone else (ImageNotFound)' : '';
+    case 'archived':
+      return outcome.alreadyArchived ? 'already archived when the run re-read it' : '';
   }
 }
 

@@ -12,7 +12,12 @@ export type Outcome =
   /** Planned for deletion but not deleted: dry run, changed since plan, deadline, safety limit... */
   | { status: 'skipped'; reason: string }
   | { status: 'kept'; reason: string }
-  /** Planned archive transition; reported, never executed as a delete. */
+  /**
+   * Moved to ECR's archive storage class (UpdateImageStorageClass ARCHIVE) by this run;
+   * `alreadyArchived`: it was archived already when the run looked (by someone else).
+   */
+  | { status: 'archived'; alreadyArchived?: boolean }
+  /** Planned archive transition not executed: a dry run, or a repository blocked or not swept. */
   | { status: 'transition-planned'; reason: string };
 
 export interface ResultImage extends PlannedImage {
@@ -27,6 +32,8 @@ export interface ResultCounts {
   failed: number;
   skipped: number;
   kept: number;
+  /** Images this run moved to archive storage (or found archived already), not deleted. */
+  archived: number;
   bytesFreed: number;
 }
 

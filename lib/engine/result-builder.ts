@@ -7,7 +7,7 @@ import type { Outcome, RepositoryResult, RepositoryRunStatus, ResultCounts, Resu
 
 /** Zeroed counters. */
 export function emptyCounts(): ResultCounts {
-  return { images: 0, planned: 0, deleted: 0, failed: 0, skipped: 0, kept: 0, bytesFreed: 0 };
+  return { images: 0, planned: 0, deleted: 0, failed: 0, skipped: 0, kept: 0, archived: 0, bytesFreed: 0 };
 }
 
 /**
@@ -22,7 +22,7 @@ export function defaultOutcome(image: PlannedImage, skipReason: string): Outcome
 
 /**
  * Counts of a repository's result images. `kept` includes `transition-planned` (nothing is
- * deleted); `deleted` includes images already gone, which add no bytes. Bytes freed leave out
+ * deleted); `archived` counts the images this run archived (they are neither kept nor deleted); `deleted` includes images already gone, which add no bytes. Bytes freed leave out
  * index manifests: ECR reports an index's size as its largest child's, counted with the child.
  */
 export function countImages(images: readonly ResultImage[]): ResultCounts {
@@ -45,6 +45,9 @@ export function countImages(images: readonly ResultImage[]): ResultCounts {
       case 'transition-planned':
         counts.kept += 1;
         break;
+      case 'archived':
+        counts.archived += 1;
+        break;
     }
   }
   return counts;
@@ -58,6 +61,7 @@ export function addCounts(a: ResultCounts, b: ResultCounts): void {
   a.failed += b.failed;
   a.skipped += b.skipped;
   a.kept += b.kept;
+  a.archived += b.archived;
   a.bytesFreed += b.bytesFreed;
 }
 

@@ -9,12 +9,13 @@ import picomatch from 'picomatch';
 import { EcrRegistry, type IndexReadWindow } from '../adapters/ecr-registry.js';
 import { MeteredEcrClient, errorCode } from '../adapters/ecr-metered-client.js';
 import type { PlannedImage, Plan, RepositoryPlan } from '../core/plan-model.js';
-import { deletionLayers, planRepository, selectPolicy, summarizePlan } from '../core/planner.js';
+import { deletionLayers, planRepository, selectPolicy, summarizePlan, transitionLayers } from '../core/planner.js';
 import type { RepositoryResult, ResultCounts, SweepResult } from '../core/result-model.js';
 import type { Mode, RuleSet } from '../core/rules-model.js';
 import { ConfigError } from '../errors.js';
 import { newRunId } from '../run-id.js';
 import { DeadlineReachedError, EcrCallError, FutureNowError, PlanSinkError } from './errors.js';
+import { archiveRepository, combineExecutions } from './archiver.js';
 import { executeRepository, type RepositoryExecution } from './executor.js';
 import { orderedMap } from './ordered-map.js';
 import { RateController } from './rate-controller.js';
@@ -42,6 +43,8 @@ interface ListingFailure {
 interface PlannedRepository {
   plan: RepositoryPlan;
   layers: PlannedImage[][];
+  /** The planned archive transitions, indexes before their children. */
+  transitionLayers: PlannedImage[][];
   indexReads?: IndexReadWindow;
 }
 
@@ -126,7 +129,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
     const store = deps.checkpoint;
     const done = new Set<string>(earlierFinished);
     for (const plan of enumeration.plan.repositories) {
-      if (plan.status !== 'planned' || plan.counts.delete === 0) done.add(plan.repositoryName);
+      if (plan.status !== 'planned' || actions(plan) === 0) done.add(plan.repositoryName);
     }
     let lastSave = session.clock();
     const id = runId;
@@ -192,6 +195,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
     runId,
     mode: session.mode,
     deleted: totals.deleted,
+    archived: totals.archived,
     failed: totals.failed,
     skipped: totals.skipped,
     stoppedByDeadline: result.stoppedByDeadline,
@@ -305,7 +309,7 @@ async function enumerate(session: Session, skip: ReadonlySet<string>): Promise<E
       const plan = planRepository(inventory, ruleSet, session.now, budget === null ? {} : { deletionBudget: budget });
       if (budget !== null && plan.status === 'planned') budget = Math.max(0, budget - plan.counts.delete);
       repositoryPlans.push(plan);
-      const entry: PlannedRepository = { plan, layers: deletionLayers(plan) };
+      const entry: PlannedRepository = { plan, layers: deletionLayers(plan), transitionLayers: transitionLayers(plan) };
       if (listing.value.indexReads) entry.indexReads = listing.value.indexReads;
       planned.push(entry);
     }
@@ -316,15 +320,23 @@ async function enumerate(session: Session, skip: ReadonlySet<string>): Promise<E
   return { plan, planned, failed, notListed };
 }
 
-/** Executes every planned repository (bounded concurrency), in name order of start. */
+/** Planned deletions plus planned archive transitions: what an apply run executes in a repository. */
+function actions(plan: RepositoryPlan): number {
+  return plan.counts.delete + plan.counts.transition;
+}
+
+/**
+ * Executes every planned repository (bounded concurrency), in name order of start: its
+ * deletions, then its archive transitions (a deleted index no longer holds a child to archive).
+ */
 async function executeAll(
   session: Session,
   planned: readonly PlannedRepository[],
   onRepositoryDone?: (name: string, execution: RepositoryExecution) => Promise<void>,
 ): Promise<Map<string, RepositoryExecution>> {
   const executions = new Map<string, RepositoryExecution>();
-  const work = planned.filter((p) => p.plan.status === 'planned' && p.plan.counts.delete > 0);
-  const total = work.reduce((n, p) => n + p.plan.counts.delete, 0);
+  const work = planned.filter((p) => p.plan.status === 'planned' && actions(p.plan) > 0);
+  const total = work.reduce((n, p) => n + actions(p.plan), 0);
   let settled = 0;
   progress(session, { phase: 'delete', imagesDone: 0, imagesTotal: total });
   const batchLimit = pLimit(session.concurrency);
@@ -344,27 +356,27 @@ async function executeAll(
           });
           return;
         }
-        const execution = await executeRepository(
-          {
-            registry: session.registry,
-            run: session.run,
-            retry: session.metered,
-            batchLimit,
-            onSettled: (count) => {
-              settled += count;
-              progress(session, { phase: 'delete', imagesDone: settled, imagesTotal: total });
-            },
+        const context = {
+          registry: session.registry,
+          run: session.run,
+          retry: session.metered,
+          batchLimit,
+          onSettled: (count: number) => {
+            settled += count;
+            progress(session, { phase: 'delete', imagesDone: settled, imagesTotal: total });
           },
-          plan,
-          entry.layers,
-          entry.indexReads,
-        );
+        };
+        const deletions = plan.counts.delete > 0 ? await executeRepository(context, plan, entry.layers, entry.indexReads) : undefined;
+        const transitions = plan.counts.transition > 0 ? await archiveRepository(context, plan, entry.transitionLayers, entry.indexReads) : undefined;
+        const execution =
+          deletions && transitions ? combineExecutions(deletions, transitions) : ((deletions ?? transitions) as RepositoryExecution);
         executions.set(plan.repositoryName, execution);
         await onRepositoryDone?.(plan.repositoryName, execution);
         session.deps.logger?.info('repository swept', {
           repository: plan.repositoryName,
           status: execution.status,
           planned: plan.counts.delete,
+          transitions: plan.counts.transition,
           ...(execution.error ? { error: execution.error } : {}),
         });
       }),

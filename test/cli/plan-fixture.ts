@@ -101,6 +101,7 @@ export function resultFrom(p: Plan, outcomeFor: (img: PlannedImage) => ResultIma
         failed: images.filter((i) => i.outcome.status === 'failed').length,
         skipped: images.filter((i) => i.outcome.status === 'skipped').length,
         kept: images.filter((i) => i.outcome.status === 'kept').length,
+        archived: images.filter((i) => i.outcome.status === 'archived').length,
         bytesFreed: deleted.reduce((n, i) => n + (i.sizeInBytes ?? 0), 0),
       },
     };
@@ -124,6 +125,7 @@ export function resultFrom(p: Plan, outcomeFor: (img: PlannedImage) => ResultIma
       failed: sum('failed'),
       skipped: sum('skipped'),
       kept: sum('kept'),
+      archived: sum('archived'),
       bytesFreed: sum('bytesFreed'),
       repositories: repositories.length,
       failedRepositories: repositories.filter((r) => r.status === 'failed').length,

@@ -162,7 +162,7 @@ describe('renderReportHtml', () => {
   it('renders a run that found no repository at all', () => {
     const result = buildSampleResult({ mode: 'dry-run' });
     result.repositories = [];
-    result.totals = { images: 0, planned: 0, deleted: 0, failed: 0, skipped: 0, kept: 0, bytesFreed: 0, repositories: 0, failedRepositories: 0 };
+    result.totals = { images: 0, planned: 0, deleted: 0, failed: 0, skipped: 0, kept: 0, archived: 0, bytesFreed: 0, repositories: 0, failedRepositories: 0 };
     const html = renderReportHtml(result);
     expect(html).toContain('No image would be deleted.');
     expect(html).toContain('No failures.');

@@ -144,7 +144,7 @@ describe('buildSlackMessage', () => {
   it('summarises a run that found no repository without empty sections', () => {
     const result = buildSampleResult();
     result.repositories = [];
-    result.totals = { images: 0, planned: 0, deleted: 0, failed: 0, skipped: 0, kept: 0, bytesFreed: 0, repositories: 0, failedRepositories: 0 };
+    result.totals = { images: 0, planned: 0, deleted: 0, failed: 0, skipped: 0, kept: 0, archived: 0, bytesFreed: 0, repositories: 0, failedRepositories: 0 };
     const message = buildSlackMessage(result);
     expect(message.blocks.map((b) => b.type)).toEqual(['header', 'section', 'context']);
     expect(texts(message)[0]).toBe('ECR sweep: 0 images deleted');

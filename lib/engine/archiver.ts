@@ -1,0 +1,223 @@
+/**
+ * Executes one repository's planned archive transitions (apply mode only) with ECR's
+ * UpdateImageStorageClass, which takes one image per call. The same safety as deletions:
+ * - indexes before the children they list (ECR refuses to archive a manifest that an index which
+ *   is not archived still lists), in the planner's `transitionLayers` order;
+ * - each batch (an index/referrer group is never split) re-read just before its calls, and again
+ *   before a retried call: an image tagged, re-pushed or pulled since the plan is skipped as
+ *   "changed since plan", and with it the rest of its group;
+ * - every call paced and counted by the sweep's metered client; the deadline stops it cleanly
+ *   between calls; per-image results are outcomes, and a call that still fails after retries
+ *   fails the repository, whose remaining transitions are skipped.
+ * Archiving never deletes: a wrong archive is undone with `ecr-sweeper restore`.
+ */
+import type { LimitFunction } from 'p-limit';
+import type { PlannedImage, RepositoryPlan } from '../core/plan-model.js';
+import type { Outcome } from '../core/result-model.js';
+import { MAX_IMAGE_IDS_PER_CALL, type EcrRegistry, type IndexReadWindow } from '../adapters/ecr-registry.js';
+import { errorCode, type MeteredEcrClient } from '../adapters/ecr-metered-client.js';
+import { packBatches } from './batch-plan.js';
+import { DeadlineReachedError } from './errors.js';
+import { changeSincePlan, type RepositoryExecution } from './executor.js';
+import type { RunControl } from './run-control.js';
+
+/** What the archiver needs from the sweep. */
+export interface ArchiverContext {
+  registry: EcrRegistry;
+  run: RunControl;
+  /** Limits batches in progress across the whole sweep (shared with deletions). */
+  batchLimit: LimitFunction;
+  /** Called with the number of planned transitions settled (any outcome). */
+  onSettled?: (count: number) => void;
+  /**
+   * The outer retry policy for a failed UpdateImageStorageClass, which the metered client leaves
+   * to the archiver so the image is re-read before each retry. Without it a failed call fails at once.
+   */
+  retry?: Pick<MeteredEcrClient, 'pause'>;
+}
+
+/** ECR's answer when the image cannot move to the asked class (already archived, held by an index...). */
+const NOT_SUPPORTED = 'ImageStorageClassUpdateNotSupportedException';
+
+/**
+ * Archives what `plan` marks `transition`, layer by layer (`layers` from `transitionLayers`).
+ * Returns an outcome for every planned transition and the repository's status, in the same
+ * shape as {@link executeRepository} so the sweep can combine the two.
+ */
+export async function archiveRepository(
+  ctx: ArchiverContext,
+  plan: RepositoryPlan,
+  layers: readonly (readonly PlannedImage[])[],
+  indexReads?: IndexReadWindow,
+): Promise<RepositoryExecution> {
+  const repositoryName = plan.repositoryName;
+  const outcomes = new Map<string, Outcome>();
+  const packing = packBatches(
+    layers.map((layer) => layer.filter((i) => i.decision === 'transition')),
+    MAX_IMAGE_IDS_PER_CALL,
+  );
+  /** Group id -> why the rest of the group must stay as it is. */
+  const heldGroups = new Map<number, string>();
+  let failure: { code: string; message: string } | undefined;
+  let stoppedBy: string | undefined;
+  let attempted = false;
+
+  const settle = (image: PlannedImage, outcome: Outcome): void => {
+    if (outcomes.has(image.imageDigest)) return;
+    outcomes.set(image.imageDigest, outcome);
+    ctx.onSettled?.(1);
+  };
+  const hold = (image: PlannedImage, why: string): void => {
+    const group = packing.groupOf.get(image.imageDigest);
+    if (group !== undefined && !heldGroups.has(group)) heldGroups.set(group, why);
+  };
+  const heldBy = (image: PlannedImage): string | undefined => {
+    const group = packing.groupOf.get(image.imageDigest);
+    return group === undefined ? undefined : heldGroups.get(group);
+  };
+  const failedCode = (): string | undefined => failure?.code;
+  const stop = (): string | undefined => {
+    const reason = ctx.run.stopReason();
+    if (!reason) return undefined;
+    stoppedBy ??= reason.reason;
+    return reason.kind === 'deadline' ? reason.reason : `aborted: ${reason.reason}`;
+  };
+
+  /**
+   * Re-reads `images` and settles those gone, changed since plan or archived already;
+   * returns the ones still to archive, in order.
+   */
+  const reread = async (images: readonly PlannedImage[]): Promise<PlannedImage[]> => {
+    const current = await ctx.registry.rereadImages(repositoryName, images.map((i) => i.imageDigest));
+    const still: PlannedImage[] = [];
+    for (const image of images) {
+      const now = current.found.get(image.imageDigest);
+      if (!now) {
+        settle(image, { status: 'skipped', reason: 'gone since plan: no longer in the repository, nothing to archive' });
+        continue;
+      }
+      if (now.imageStatus === 'ARCHIVED') {
+        settle(image, { status: 'archived', alreadyArchived: true });
+        continue;
+      }
+      const change = now.imageStatus === 'ACTIVATING' ? 'being restored from archive (ACTIVATING)' : changeSincePlan(image, now, indexReads);
+      if (change) {
+        settle(image, { status: 'skipped', reason: `changed since plan: ${change}` });
+        hold(image, `changed since plan: ${image.imageDigest} in the same index/referrer group changed, so the group is not archived`);
+      } else still.push(image);
+    }
+    return still;
+  };
+
+  /** One UpdateImageStorageClass for `image`, re-reading it before each retry. */
+  const archiveOne = async (image: PlannedImage): Promise<void> => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await ctx.registry.archiveImage(repositoryName, image.imageDigest);
+        settle(image, { status: 'archived' });
+        return;
+      } catch (error) {
+        const code = errorCode(error);
+        if (code === 'ImageNotFoundException') {
+          settle(image, { status: 'skipped', reason: 'gone since plan: deleted before it could be archived' });
+          return;
+        }
+        if (code === NOT_SUPPORTED) {
+          // Archived meanwhile by someone else, or refused (e.g. an index that is not archived lists it): look.
+          const [left] = await reread([image]);
+          if (left) {
+            settle(image, { status: 'failed', code, message: messageOf(error) });
+            hold(image, `not archived: ${image.imageDigest} in the same index/referrer group could not be archived`);
+          }
+          return;
+        }
+        if (!ctx.retry) throw error;
+        // Throws when not retryable, out of attempts, or past the deadline.
+        await ctx.retry.pause('UpdateImageStorageClass', attempt, error);
+        const [left] = await reread([image]);
+        if (!left) return;
+      }
+    }
+  };
+
+  const runBatch = async (batch: readonly PlannedImage[]): Promise<void> => {
+    if (failure) {
+      for (const image of batch) settle(image, { status: 'skipped', reason: `repository failed earlier in this run: ${failure.code}` });
+      return;
+    }
+    const stopped = stop();
+    if (stopped) {
+      for (const image of batch) settle(image, { status: 'skipped', reason: stopped });
+      return;
+    }
+    attempted = true;
+    try {
+      const toArchive = await reread(batch);
+      for (const image of toArchive) {
+        // Another batch of this repository may have failed while this one was waiting.
+        const failedEarlier = failedCode();
+        if (failedEarlier !== undefined) {
+          settle(image, { status: 'skipped', reason: `repository failed earlier in this run: ${failedEarlier}` });
+          continue;
+        }
+        const held = heldBy(image);
+        if (held !== undefined) {
+          settle(image, { status: 'skipped', reason: held });
+          continue;
+        }
+        const stoppedNow = stop();
+        if (stoppedNow) {
+          settle(image, { status: 'skipped', reason: stoppedNow });
+          continue;
+        }
+        await archiveOne(image);
+      }
+    } catch (error) {
+      const open = batch.filter((i) => !outcomes.has(i.imageDigest));
+      if (error instanceof DeadlineReachedError) {
+        ctx.run.markDeadline();
+        stoppedBy ??= error.message;
+        for (const image of open) settle(image, { status: 'skipped', reason: `${error.message}; the next run continues` });
+        return;
+      }
+      const code = errorCode(error);
+      const message = messageOf(error);
+      failure ??= { code, message };
+      const [first, ...rest] = open;
+      if (first) settle(first, { status: 'failed', code, message });
+      for (const image of rest) settle(image, { status: 'skipped', reason: `repository failed earlier in this run: ${code}` });
+    }
+  };
+
+  for (const stage of packing.stages) {
+    await Promise.all(stage.map((batch) => ctx.batchLimit(() => runBatch(batch))));
+  }
+
+  if (failure) return { outcomes, status: 'failed', statusReason: `${failure.code}: ${failure.message}`, error: failure };
+  if (stoppedBy) return { outcomes, status: 'not-started', statusReason: `${attempted ? 'stopped part-way' : 'not started'}: ${stoppedBy}` };
+  return { outcomes, status: 'completed' };
+}
+
+const SEVERITY: Record<RepositoryExecution['status'], number> = { completed: 0, 'not-started': 1, failed: 2, blocked: 3 };
+
+/**
+ * One repository's deletions and transitions as one execution: every outcome of both, the more
+ * severe status (blocked > failed > not-started > completed), and both reasons when both have one.
+ */
+export function combineExecutions(deletes: RepositoryExecution, transitions: RepositoryExecution): RepositoryExecution {
+  const outcomes = new Map([...deletes.outcomes, ...transitions.outcomes]);
+  const worst = SEVERITY[transitions.status] > SEVERITY[deletes.status] ? transitions : deletes;
+  const combined: RepositoryExecution = { outcomes, status: worst.status };
+  const reasons = [
+    deletes.statusReason === undefined ? undefined : `deletions ${deletes.statusReason}`,
+    transitions.statusReason === undefined ? undefined : `archive transitions ${transitions.statusReason}`,
+  ].filter((r): r is string => r !== undefined);
+  if (reasons.length > 0) combined.statusReason = reasons.join('; ');
+  const error = deletes.error ?? transitions.error;
+  if (error) combined.error = error;
+  return combined;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
