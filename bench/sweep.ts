@@ -31,7 +31,7 @@ interface Args {
   cliCheck: number;
 }
 
-const OPERATIONS = ['DescribeRepositories', 'DescribeImages', 'ListImages', 'BatchGetImage', 'BatchDeleteImage'];
+const OPERATIONS = ['DescribeRepositories', 'DescribeImages', 'ListImages', 'BatchGetImage', 'BatchDeleteImage', 'UpdateImageStorageClass'];
 const NOW = '2026-06-01T00:00:00.000Z';
 const SWEEPER_KEY = 'AKIDBENCHSWEEPER';
 
@@ -87,6 +87,7 @@ async function startChild(generate: GeneratorOptions, args: Args): Promise<{ url
       DescribeImages: limit,
       ListImages: limit,
       BatchDeleteImage: limit,
+      UpdateImageStorageClass: limit,
       // The one published quota among the calls used (service-quotas page): 2,000/s.
       BatchGetImage: { rate: 2000, burst: 2000 },
     },
@@ -120,6 +121,13 @@ const RULES: RuleSet = {
       repositories: { include: ['**'], exclude: [] },
       rules: [
         {
+          // A few archive transitions (one UpdateImageStorageClass each): old pull-request builds.
+          id: 'archive-old-pr-builds',
+          selection: { tagStatus: 'tagged', tagPatterns: ['pr-*'], excludeTagPatterns: [], storageClass: 'standard' },
+          condition: { type: 'sinceImagePushed', ms: 390 * 86_400_000 },
+          action: { type: 'transition', targetStorageClass: 'archive' },
+        },
+        {
           id: 'untagged',
           selection: { tagStatus: 'untagged', tagPatterns: [], excludeTagPatterns: [], storageClass: 'standard' },
           condition: { type: 'sinceImagePushed', ms: 0 },
@@ -129,7 +137,7 @@ const RULES: RuleSet = {
       origin: 'rules',
     },
   ],
-  source: 'bench: delete every untagged image',
+  source: 'bench: delete every untagged image, archive pull-request builds older than 390 days',
 };
 
 /** The fewest calls that can do this sweep (see docs/engine.md). */
@@ -137,11 +145,15 @@ function lowerBound(result: SweepResult): Record<string, number> {
   const repos = result.repositories;
   const perRepo = (f: (r: RepositoryResult) => number): number => repos.reduce((n, r) => n + f(r), 0);
   const deleteCalls = perRepo((r) => Math.ceil(r.counts.planned / 100));
+  // UpdateImageStorageClass takes one image per call; each up-to-100 of them is re-read first, like a delete batch.
+  const transitions = perRepo((r) => r.images.filter((i) => i.decision === 'transition').length);
+  const transitionRereads = perRepo((r) => Math.ceil(r.images.filter((i) => i.decision === 'transition').length / 100));
   return {
     DescribeRepositories: Math.max(1, Math.ceil(repos.length / 1000)),
-    DescribeImages: perRepo((r) => Math.max(1, Math.ceil(r.images.length / 1000))) + deleteCalls,
+    DescribeImages: perRepo((r) => Math.max(1, Math.ceil(r.images.length / 1000))) + deleteCalls + transitionRereads,
     BatchGetImage: perRepo((r) => Math.ceil(r.images.filter((i) => i.role === 'index').length / 100)),
     BatchDeleteImage: deleteCalls,
+    UpdateImageStorageClass: transitions,
   };
 }
 
@@ -203,7 +215,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const generate = generatorFor(args);
   console.log(`registry: ${args.repositories} repositories, ~${args.images} manifests (generator seed ${args.seed}, entries per repository ${JSON.stringify(generate.imagesPerRepository)})`);
-  console.log(`rate limits: ${args.rate} req/s (burst ${args.rate}) for DescribeRepositories, DescribeImages, ListImages, BatchDeleteImage; BatchGetImage 2000 req/s; +${args.latencyMs} ms latency per request; concurrency ${args.concurrency}`);
+  console.log(`rate limits: ${args.rate} req/s (burst ${args.rate}) for DescribeRepositories, DescribeImages, ListImages, BatchDeleteImage, UpdateImageStorageClass; BatchGetImage 2000 req/s; +${args.latencyMs} ms latency per request; concurrency ${args.concurrency}`);
 
   const target = await startChild(generate, args);
   let peakRss = 0;
@@ -224,7 +236,7 @@ async function main(): Promise<void> {
     const server = await stats(target.url);
     const bound = lowerBound(result);
     const images = result.totals.images;
-    console.log(`\nsweep: ${images} images listed, ${result.totals.planned} planned deletions, ${result.totals.deleted} deleted, ${result.totals.failed} failed, ${result.totals.skipped} skipped`);
+    console.log(`\nsweep: ${images} images listed, ${result.totals.planned} planned deletions, ${result.totals.deleted} deleted, ${result.totals.archived} archived, ${result.totals.failed} failed, ${result.totals.skipped} skipped`);
     console.log(`${'operation'.padEnd(22)}${pad('calls', 8)}${pad('bound', 8)}${pad('excess', 9)}${pad('throttled', 11)}`);
     let totalCalls = 0;
     let totalBound = 0;
