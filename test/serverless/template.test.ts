@@ -196,17 +196,18 @@ describe('serverless.yml packaged by osls', () => {
     ]);
   });
 
-  it('gives the sweep role exactly the actions it needs, BatchDeleteImage on governed repositories only', () => {
+  it('gives the sweep role exactly the actions it needs, BatchDeleteImage and UpdateImageStorageClass on governed repositories only', () => {
     const statements = roleStatements(prod, 'SweepRole');
     expect(actionsOf(statements)).toEqual(
       [
-        ...ECR_READ, 'ecr:BatchDeleteImage', 'kms:Decrypt', ...LOGS,
+        ...ECR_READ, 'ecr:BatchDeleteImage', 'ecr:UpdateImageStorageClass', 'kms:Decrypt', ...LOGS,
         's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'sqs:SendMessage', 'ssm:GetParameter',
       ].sort(),
     );
     const resourcesOf = (action: string): Json[] =>
       statements.filter((s) => [s.Action].flat().includes(action)).map((s) => evaluate(s.Resource ?? null));
     expect(resourcesOf('ecr:BatchDeleteImage')).toEqual(['arn:aws:ecr:us-east-1:123456789012:repository/apps/*']);
+    expect(resourcesOf('ecr:UpdateImageStorageClass')).toEqual(['arn:aws:ecr:us-east-1:123456789012:repository/apps/*']);
     expect(resourcesOf('ecr:DescribeImages')).toEqual(['arn:aws:ecr:us-east-1:123456789012:repository/apps/*']);
     // Listing repositories has no name to scope by.
     expect(resourcesOf('ecr:DescribeRepositories')).toEqual(['arn:aws:ecr:us-east-1:123456789012:repository/*']);
@@ -230,10 +231,12 @@ describe('serverless.yml packaged by osls', () => {
     expect(resourcesOf('logs:PutLogEvents')).toEqual(['arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/ecr-sweeper-prod-sweep:*']);
   });
 
-  it('gives the plan role read-only ECR access and no BatchDeleteImage at all', () => {
+  it('gives the plan role read-only ECR access and no BatchDeleteImage or UpdateImageStorageClass at all', () => {
     expect(actionsOf(roleStatements(prod, 'PlanRole'))).toEqual([...ECR_READ, ...LOGS, 's3:GetObject', 's3:PutObject'].sort());
     const planActions = allStatements(prod.Resources.PlanRole).flatMap((s) => [s.Action].flat());
     expect(planActions.filter((a) => String(a).includes('Delete'))).toEqual([]);
+    // Nor can it archive: a plan changes nothing in the registry.
+    expect(planActions.filter((a) => String(a).includes('StorageClass'))).toEqual([]);
     // Without the optional params, no SSM, Secrets Manager or KMS access is granted to anyone.
     expect(actionsOf(roleStatements(dev, 'SweepRole'))).not.toEqual(expect.arrayContaining(['ssm:GetParameter']));
     expect(actionsOf(roleStatements(dev, 'SweepRole')).filter((a) => /^(ssm|secretsmanager|kms):/.test(a))).toEqual([]);
