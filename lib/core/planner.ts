@@ -9,13 +9,16 @@
  * 3. the rules, with ECR's semantics, over the pool of manifests nothing holds — `planner-rules.ts`;
  * 4. guards that beat every rule: protected tags, no push time, minAge, unreadable indexes;
  * 5. children and referrers follow the manifests that hold them (kept if any holder is kept);
+ *    a subject and its referrers share one fate: one that remains keeps the subject — `plan-shared-fate.ts`;
  * 6. safety limits: too many deletions blocks the whole repository.
  */
 import { buildImageGraph, compareDigests, type GraphNode, type ImageGraph } from './image-graph.js';
 import type { RepositoryInventory } from './inventory.js';
 import type { Decision, Plan, PlanCounts, PlannedImage, RepositoryPlan } from './plan-model.js';
 import { countImages, summarizePlan } from './plan-summary.js';
-import { flatString, formatDuration, quoteList, shortDigest } from './plan-reasons.js';
+import { follow, type Verdict } from './plan-follow.js';
+import { flatString, formatDuration, shortDigest } from './plan-reasons.js';
+import { shareFate } from './plan-shared-fate.js';
 import { isoTime } from './iso-time.js';
 import { evaluateRules } from './planner-rules.js';
 import { selectPolicy } from './repository-match.js';
@@ -33,13 +36,6 @@ export interface PlanRepositoryOptions {
    * repositories). Defaults to `ruleSet.defaults.maxDeletionsPerRun` (null = no cap).
    */
   deletionBudget?: number;
-}
-
-/** Per-manifest working state while a repository is planned. */
-interface Verdict {
-  decision: Decision;
-  rule: string | null;
-  reason: string;
 }
 
 /**
@@ -117,7 +113,10 @@ function uniformPlan(
   return { repositoryName, policy, status, statusReason, images, counts: countImages(images, () => false) };
 }
 
-/** Steps 3–5: rules over the pool, guards, then children and referrers follow their holders. */
+/**
+ * Steps 3–5: rules over the pool, guards, then children and referrers follow their holders, and
+ * subjects stay with the referrers that remain.
+ */
 function decide(graph: ImageGraph, policy: Policy, ruleSet: RuleSet, now: number): Verdict[] {
   const { nodes } = graph;
   const verdicts: Verdict[] = new Array(nodes.length);
@@ -154,6 +153,8 @@ function decide(graph: ImageGraph, policy: Policy, ruleSet: RuleSet, now: number
   }
 
   // Children and referrers, in dependency order: a manifest is decided once all its holders are.
+  const decisionOf = (h: number) => verdicts[h]!.decision;
+  const ruleOf = (h: number) => verdicts[h]!.rule;
   const pending = new Int32Array(nodes.length);
   const queue: number[] = [];
   for (const node of nodes) {
@@ -164,7 +165,7 @@ function decide(graph: ImageGraph, policy: Policy, ruleSet: RuleSet, now: number
     for (const d of nodes[queue[q]!]!.dependents) {
       if (--pending[d]! === 0) {
         const node = nodes[d]!;
-        verdicts[d] = guards.apply(node, follow(node, nodes, verdicts), false);
+        verdicts[d] = guards.apply(node, follow(node, nodes, decisionOf, ruleOf), false);
         queue.push(d);
       }
     }
@@ -180,55 +181,8 @@ function decide(graph: ImageGraph, policy: Policy, ruleSet: RuleSet, now: number
       }
     }
   }
+  shareFate(nodes, verdicts);
   return verdicts;
-}
-
-/** A child or referrer: kept if any holder is kept; archived with them; deleted only when all are. */
-function follow(node: GraphNode, nodes: readonly GraphNode[], verdicts: readonly Verdict[]): Verdict {
-  // Holders: the indexes listing this manifest (ascending digest), then its subject.
-  const parents = node.parents.length;
-  const holderCount = parents + (node.subject >= 0 ? 1 : 0);
-  let keptIndexes: number[] | undefined;
-  let keptSubject = false;
-  let archived = -1;
-  for (let k = 0; k < holderCount; k++) {
-    const h = k < parents ? node.parents[k]! : node.subject;
-    const decision = verdicts[h]!.decision;
-    if (decision === 'keep') {
-      if (k < parents) (keptIndexes ??= []).push(h);
-      else keptSubject = true;
-    } else if (decision === 'transition' && archived < 0) {
-      archived = h;
-    }
-  }
-  if (keptIndexes) return { decision: 'keep', rule: null, reason: `keep: child of kept ${describeHolders(keptIndexes, nodes)}` };
-  if (keptSubject) return { decision: 'keep', rule: null, reason: `keep: referrer of kept subject ${shortDigest(nodes[node.subject]!.digest)}` };
-  if (archived >= 0) {
-    const rule = verdicts[archived]!.rule;
-    const what = node.parents.includes(archived) ? `child of archived index` : `referrer of archived subject`;
-    return { decision: 'transition', rule, reason: `transition: ${what} ${shortDigest(nodes[archived]!.digest)} (rule ${rule})` };
-  }
-  if (node.parents.length > 0) {
-    const rule = verdicts[node.parents[0]!]!.rule;
-    if (node.tags.length > 0) {
-      // Someone may pull a tagged child directly; once its index is gone it is ranked like any image.
-      return {
-        decision: 'keep',
-        rule: null,
-        reason: `keep: child of deleted ${describeHolders(node.parents, nodes)}, but it has its own tags ${quoteList(node.tags)}; rules rank it on its own once the index is gone`,
-      };
-    }
-    return { decision: 'delete', rule, reason: `delete: child of deleted ${describeHolders(node.parents, nodes)} (rule ${rule})` };
-  }
-  const rule = verdicts[node.subject]!.rule;
-  return { decision: 'delete', rule, reason: `delete: referrer of deleted subject ${shortDigest(nodes[node.subject]!.digest)} (rule ${rule})` };
-}
-
-/** "index sha256:…" or "indexes sha256:…, sha256:… and 3 more". */
-function describeHolders(indexes: readonly number[], nodes: readonly GraphNode[]): string {
-  if (indexes.length === 1) return `index ${shortDigest(nodes[indexes[0]!]!.digest)}`;
-  const shown = indexes.slice(0, 2).map((i) => shortDigest(nodes[i]!.digest)).join(', ');
-  return `indexes ${shown}${indexes.length > 2 ? ` and ${indexes.length - 2} more` : ''}`;
 }
 
 /** Protections that beat every rule, checked for every manifest the rules or its holders would act on. */
@@ -250,21 +204,29 @@ class Guards {
     const protectedTag = this.protectedTag(node);
     const action = verdict.decision;
     const would = action === 'keep' ? '' : ` (rule ${verdict.rule} would ${action} it)`;
-    if (protectedTag !== undefined) return { decision: 'keep', rule: null, reason: `keep: protected tag '${protectedTag}'${would}` };
+    if (protectedTag !== undefined) {
+      return { decision: 'keep', rule: null, reason: `keep: protected tag '${protectedTag}'${would}`, why: `protected tag '${protectedTag}'` };
+    }
     if (action === 'keep') return verdict;
     const younger = node.pushedAt === undefined ? undefined : this.now - Math.max(node.pushedAt, node.lastActivatedAt ?? node.pushedAt);
     if (younger === undefined) {
-      return { decision: 'keep', rule: null, reason: `keep: no push time recorded, so its age is unknown${would}` };
+      return { decision: 'keep', rule: null, reason: `keep: no push time recorded, so its age is unknown${would}`, why: 'no push time recorded' };
     }
     if (younger < this.minAgeMs) {
       return {
         decision: 'keep',
         rule: null,
         reason: `keep: younger than minAge ${formatDuration(this.minAgeMs)} (pushed ${formatDuration(younger)} ago)${would}`,
+        why: `pushed ${formatDuration(younger)} ago < minAge ${formatDuration(this.minAgeMs)}`,
       };
     }
     if (node.unreadableIndex) {
-      return { decision: 'keep', rule: null, reason: `keep: index manifest could not be read, so its children are unknown${would}` };
+      return {
+        decision: 'keep',
+        rule: null,
+        reason: `keep: index manifest could not be read, so its children are unknown${would}`,
+        why: 'its index manifest could not be read',
+      };
     }
     if (inPool && !node.isIndex && node.tags.length === 0 && this.graph.unreadableIndexes.length > 0) {
       return {

@@ -145,6 +145,26 @@ describe('planner invariants', () => {
     );
   });
 
+  it('after the plan is executed, no remaining referrer has lost its subject and no remaining index has lost a child', () => {
+    fc.assert(
+      fc.property(repository, ruleSetArb, (images, rs) => {
+        const p = plan(images, rs);
+        // Executing the plan removes exactly the deleted digests; archived images stay.
+        const remaining = new Set(p.images.filter((i) => i.decision !== 'delete').map((i) => i.imageDigest));
+        const present = new Set(images.map((i) => i.imageDigest));
+        for (const record of images) {
+          if (!remaining.has(record.imageDigest)) continue;
+          const subject = subjectOf(record, present);
+          if (subject !== undefined) expect(remaining.has(subject), `referrer ${record.imageDigest} lost its subject ${subject}`).toBe(true);
+          for (const child of record.childDigests ?? []) {
+            if (present.has(child)) expect(remaining.has(child), `index ${record.imageDigest} lost its child ${child}`).toBe(true);
+          }
+        }
+      }),
+      RUNS,
+    );
+  });
+
   it('the plan does not depend on the order of the input images', () => {
     fc.assert(
       fc.property(repository, ruleSetArb, fc.infiniteStream(fc.nat()), (images, rs, seeds) => {
@@ -216,6 +236,20 @@ describe('planner invariants', () => {
     );
   });
 });
+
+/**
+ * An independent restatement of what a record refers to: its OCI subject if that is in the
+ * repository, else the digest a cosign tag (`sha256-<hex>.sig|.att|.sbom`) names, if present.
+ */
+function subjectOf(record: ImageRecord, present: ReadonlySet<string>): string | undefined {
+  if (record.subjectManifestDigest !== undefined && present.has(record.subjectManifestDigest)) return record.subjectManifestDigest;
+  for (const tag of record.imageTags ?? []) {
+    const m = /^sha256-([0-9a-f]{64})\.(sig|att|sbom)$/.exec(tag);
+    const digest = m ? `sha256:${m[1]}` : undefined;
+    if (digest !== undefined && digest !== record.imageDigest && present.has(digest)) return digest;
+  }
+  return undefined;
+}
 
 /** An independent restatement of a rule's selection, to check the planner's claim logic. */
 function selectsForTest(r: Rule, tags: readonly string[], status: string): boolean {

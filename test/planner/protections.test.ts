@@ -170,13 +170,14 @@ describe('grace minAge', () => {
     expect(decisions(p, ['I', 'c', 'sig'])).toEqual({ I: 'keep', c: 'keep', sig: 'keep' });
   });
 
-  it('a young referrer of a deleted subject is kept (grace applies to every manifest)', () => {
+  it('a young referrer keeps its subject (grace applies to every manifest; a subject and its referrers share one fate)', () => {
     const p = plan(
       [img('old', 30, ['v1']), img('sig', 0.1, [], { subjectManifestDigest: d('old') }), img('n', 2, ['v2'])],
       ruleSet(keepNewestTagged(1), { minAgeMs: DAY }),
     );
-    expect(decisions(p, ['old', 'sig'])).toEqual({ old: 'delete', sig: 'keep' });
+    expect(decisions(p, ['old', 'sig'])).toEqual({ old: 'keep', sig: 'keep' });
     expect(byName(p, 'sig').reason).toMatch(/^keep: younger than minAge 1d/);
+    expect(byName(p, 'old').reason).toMatch(/^keep: referrer sha256:736967000000… of this image is kept \(pushed 2\.4h ago < minAge 1d\)/);
   });
 });
 
