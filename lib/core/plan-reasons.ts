@@ -1,11 +1,10 @@
 /**
  * The small formatters plan reasons are made of. Reasons are read by people deciding whether to
- * trust a deletion, so they use short units ("9d", "1.5 GiB") and short digests.
+ * trust a deletion, so they use short units ("9d", "1.5 GiB") and short digests, and an age
+ * compared with a threshold is printed precisely enough that the comparison reads true.
  */
-
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
+import { formatDuration, type Duration, type FormatDistanceToken, type Locale } from 'date-fns';
+import { millisecondsInDay, millisecondsInHour, millisecondsInMinute, millisecondsInSecond } from 'date-fns/constants';
 
 /** "1st", "2nd", "3rd", "11th", "23rd". */
 export function ordinal(n: number): string {
@@ -24,16 +23,66 @@ export function ordinal(n: number): string {
 }
 
 /**
- * A duration in the largest unit that fits, truncated to one decimal so a value never reads as
- * more than it is: 9.97 days is "9.9d", 36 hours "1.5d", 90 minutes "1.5h".
+ * A duration as reasons print it: days, hours, minutes and seconds, from the largest unit that is
+ * not zero down to the smallest, zeros between included ("1d 0h 30m"); below a second, decimals of
+ * seconds ("0.25s"). Exact, so a threshold reads as the rule wrote it (`2w` prints as "14d").
+ *
+ * @example formatSpan(90 * 60_000) // '1h 30m'
  */
-export function formatDuration(ms: number): string {
-  const sign = ms < 0 ? '-' : '';
+export function formatSpan(ms: number): string {
   const abs = Math.abs(ms);
-  if (abs >= DAY) return `${sign}${trunc1(abs / DAY)}d`;
-  if (abs >= HOUR) return `${sign}${trunc1(abs / HOUR)}h`;
-  if (abs >= MINUTE) return `${sign}${trunc1(abs / MINUTE)}m`;
-  return `${sign}${trunc1(abs / 1000)}s`;
+  let last = STEPS.length - 1;
+  while (last > 0 && abs % STEPS[last - 1]! === 0) last--;
+  return spanText(ms, last);
+}
+
+/**
+ * An age and the threshold it is compared with ("pushed <age> ago > <threshold>"), printed so the
+ * comparison reads as true as it is. The threshold prints exactly ({@link formatSpan}); the age is
+ * truncated (it never reads as more than it is) to its largest unit, and, when it exceeds the
+ * threshold, to as many finer units as it takes to read greater: 14 days and 9 seconds against
+ * 14d prints "14d 0h 0m 9s", never "14d". An age at or under the threshold needs no more: its
+ * truncation is at or under it too.
+ *
+ * @example formatAgeAgainst(14 * 86_400_000 + 9_000, 14 * 86_400_000) // { age: '14d 0h 0m 9s', threshold: '14d' }
+ */
+export function formatAgeAgainst(ageMs: number, thresholdMs: number): { age: string; threshold: string } {
+  const abs = Math.abs(ageMs);
+  let step = 0;
+  while (step < STEPS.length - 1 && abs < STEPS[step]!) step++;
+  if (ageMs > thresholdMs) {
+    while (step < STEPS.length - 1 && abs - (abs % STEPS[step]!) <= thresholdMs) step++;
+  }
+  return { age: spanText(ageMs, step), threshold: formatSpan(thresholdMs) };
+}
+
+// Precision steps of a printed span: day, hour, minute, second, then tenths to thousandths of a
+// second. The first four are the units; the rest print as decimals of seconds.
+const STEPS = [millisecondsInDay, millisecondsInHour, millisecondsInMinute, millisecondsInSecond, 100, 10, 1] as const;
+const UNITS = ['days', 'hours', 'minutes', 'seconds'] as const;
+const SUFFIX: Partial<Record<FormatDistanceToken, string>> = { xDays: 'd', xHours: 'h', xMinutes: 'm', xSeconds: 's' };
+// date-fns's formatDuration with short units: "1d 2h", as reasons have always read.
+const SHORT_UNITS: Pick<Locale, 'formatDistance'> = {
+  formatDistance: (token, count) => `${count}${SUFFIX[token] ?? ` ${token}`}`,
+};
+
+/** `ms` truncated towards zero to a multiple of STEPS[step], from its largest non-zero unit down. */
+function spanText(ms: number, step: number): string {
+  const abs = Math.abs(ms);
+  const kept = abs - (abs % STEPS[step]!);
+  if (kept === 0) return '0s';
+  const days = Math.floor(kept / millisecondsInDay);
+  const hours = Math.floor((kept % millisecondsInDay) / millisecondsInHour);
+  const minutes = Math.floor((kept % millisecondsInHour) / millisecondsInMinute);
+  // Whole milliseconds divided by 1000 print as their shortest decimal: 9300 → 9.3.
+  const seconds = (kept % millisecondsInMinute) / millisecondsInSecond;
+  const values = [days, hours, minutes, seconds];
+  let first = 0;
+  while (values[first] === 0) first++;
+  const duration: Duration = {};
+  for (let u = first; u <= Math.min(step, UNITS.length - 1); u++) duration[UNITS[u]!] = values[u];
+  const text = formatDuration(duration, { format: [...UNITS], zero: true, locale: SHORT_UNITS });
+  return ms < 0 ? `-${text}` : text;
 }
 
 function trunc1(x: number): string {
@@ -44,17 +93,17 @@ function trunc1(x: number): string {
   return frac === 0 ? `${whole}` : `${whole}.${frac}`;
 }
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
 /** Bytes in binary units: 1536 → "1.5 KiB". */
 export function formatBytes(bytes: number): string {
   let value = bytes;
   let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < UNITS.length - 1) {
+  while (Math.abs(value) >= 1024 && unit < BYTE_UNITS.length - 1) {
     value /= 1024;
     unit++;
   }
-  return unit === 0 ? `${value} B` : `${trunc1(value)} ${UNITS[unit]}`;
+  return unit === 0 ? `${value} B` : `${trunc1(value)} ${BYTE_UNITS[unit]}`;
 }
 
 /** "sha256:0123456789ab…" — enough to find the digest, short enough to read. */

@@ -13,7 +13,7 @@
  */
 import semver from 'semver';
 import { compareDigests, type GraphNode } from './image-graph.js';
-import { formatBytes, formatDuration, ordinal } from './plan-reasons.js';
+import { formatAgeAgainst, formatBytes, ordinal } from './plan-reasons.js';
 import type { Rule } from './rules-model.js';
 import { compileTagPattern, matchesAllPatterns, matchesAnyTag } from './tag-pattern.js';
 
@@ -280,17 +280,17 @@ function explain(rule: Rule, scan: RuleScan, i: number, node: GraphNode, now: nu
       return `${untagged}${figure === 1 ? '' : `${ordinal(figure)} `}newest of '${id}' (rule keeps ${cond.count})`;
     case 'sinceImagePushed':
       if (!ranked) return `no push time, so '${id}' cannot age it`;
-      return `${untagged}pushed ${formatDuration(figure)} ago ${scan.met[i] ? '>' : 'is not more than'} ${formatDuration(cond.ms)} (rule ${id})`;
+      return `${untagged}pushed ${compared(figure, cond.ms, scan.met[i]!)} (rule ${id})`;
     case 'sinceImagePulled': {
       if (!ranked) return `no push or pull time, so '${id}' cannot age it`;
       const t = now - figure;
       const what =
         node.lastPulledAt === t ? 'last pulled' : node.lastActivatedAt === t ? 'restored from archive' : 'never pulled, pushed';
-      return `${untagged}${what} ${formatDuration(figure)} ago ${scan.met[i] ? '>' : 'is not more than'} ${formatDuration(cond.ms)} (rule ${id})`;
+      return `${untagged}${what} ${compared(figure, cond.ms, scan.met[i]!)} (rule ${id})`;
     }
     case 'sinceImageTransitioned':
       if (!ranked) return `no archive time recorded, so '${id}' cannot age it`;
-      return `archived ${formatDuration(figure)} ago ${scan.met[i] ? '>' : 'is not more than'} ${formatDuration(cond.ms)} (rule ${id})`;
+      return `archived ${compared(figure, cond.ms, scan.met[i]!)} (rule ${id})`;
     case 'sizeLargerThan':
       if (!ranked) return `size unknown, so '${id}' cannot weigh it`;
       return `${formatBytes(figure)} ${scan.met[i] ? '>' : 'is not more than'} ${formatBytes(cond.bytes)} (rule ${id})`;
@@ -300,4 +300,10 @@ function explain(rule: Rule, scan: RuleScan, i: number, node: GraphNode, now: nu
         ? `beyond the ${formatBytes(cond.bytes)} budget of '${id}' (newest images up to this one total ${formatBytes(figure)})`
         : `within the ${formatBytes(cond.bytes)} budget of '${id}' (newest images up to this one total ${formatBytes(figure)})`;
   }
+}
+
+/** "14d 0h 0m 9s ago > 14d" or "2d ago is not more than 14d": the age as precise as the comparison needs. */
+function compared(ageMs: number, thresholdMs: number, met: number): string {
+  const { age, threshold } = formatAgeAgainst(ageMs, thresholdMs);
+  return `${age} ago ${met ? '>' : 'is not more than'} ${threshold}`;
 }

@@ -17,7 +17,7 @@ import type { RepositoryInventory } from './inventory.js';
 import type { Decision, Plan, PlanCounts, PlannedImage, RepositoryPlan } from './plan-model.js';
 import { countImages, summarizePlan } from './plan-summary.js';
 import { follow, type Verdict } from './plan-follow.js';
-import { flatString, formatDuration, shortDigest } from './plan-reasons.js';
+import { flatString, formatAgeAgainst, shortDigest } from './plan-reasons.js';
 import { shareFate } from './plan-shared-fate.js';
 import { isoTime } from './iso-time.js';
 import { evaluateRules } from './planner-rules.js';
@@ -213,11 +213,12 @@ class Guards {
       return { decision: 'keep', rule: null, reason: `keep: no push time recorded, so its age is unknown${would}`, why: 'no push time recorded' };
     }
     if (younger < this.minAgeMs) {
+      const { age, threshold } = formatAgeAgainst(younger, this.minAgeMs);
       return {
         decision: 'keep',
         rule: null,
-        reason: `keep: younger than minAge ${formatDuration(this.minAgeMs)} (pushed ${formatDuration(younger)} ago)${would}`,
-        why: `pushed ${formatDuration(younger)} ago < minAge ${formatDuration(this.minAgeMs)}`,
+        reason: `keep: younger than minAge ${threshold} (pushed ${age} ago)${would}`,
+        why: `pushed ${age} ago < minAge ${threshold}`,
       };
     }
     if (node.unreadableIndex) {

@@ -14,7 +14,18 @@ const FILES = (readdirSync(CORE, { recursive: true }) as string[]).filter((f) =>
  * Packages a core module may import: pure computation only. `node:crypto` is here for hashing
  * (report-html's Content-Security-Policy hashes); its random functions are forbidden below.
  */
-const PURE_PACKAGES = new Set(['yaml', 'zod', 'semver', 'picomatch', 'node:crypto']);
+const PURE_PACKAGES = new Set(['yaml', 'zod', 'semver', 'picomatch', 'node:crypto', 'date-fns', 'date-fns/constants']);
+
+/**
+ * What the core may take from date-fns: functions that do not read the machine's time zone.
+ * Calendar functions (`intervalToDuration`, `differenceInDays`, `format`, ...) work in local time:
+ * 14 days across a DST change are "14 days 1 hour" under TZ=Europe/Berlin, so a plan would
+ * depend on the TZ environment variable.
+ */
+const DATE_FNS_NAMES = new Set([
+  'formatDuration', 'Duration', 'FormatDistanceToken', 'Locale',
+  'millisecondsInWeek', 'millisecondsInDay', 'millisecondsInHour', 'millisecondsInMinute', 'millisecondsInSecond', 'secondsInMinute',
+]);
 
 const FORBIDDEN_TEXT: [RegExp, string][] = [
   [/\bprocess\./, 'the process (environment, exit, clock)'],
@@ -44,6 +55,16 @@ describe('lib/core purity', () => {
         expect(PURE_PACKAGES.has(spec), `${file} imports ${spec}`).toBe(true);
       }
     }
+  });
+
+  it.each(FILES)('%s takes from date-fns only what does not depend on the time zone', (file) => {
+    const source = readFileSync(join(CORE, file), 'utf8');
+    for (const m of source.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s*from\s*['"]date-fns(?:\/[^'"]*)?['"]/g)) {
+      for (const name of m[1]!.split(',').map((n) => n.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]!).filter(Boolean)) {
+        expect(DATE_FNS_NAMES.has(name), `${file} imports ${name} from date-fns`).toBe(true);
+      }
+    }
+    expect(/import\s+\*\s+as\s+\w+\s+from\s*['"]date-fns|import\s+\w+\s+from\s*['"]date-fns/.test(source), `${file} imports all of date-fns`).toBe(false);
   });
 
   it.each(FILES)('%s reaches for no environment, clock, timer, randomness, logger or network', (file) => {

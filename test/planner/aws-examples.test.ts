@@ -94,7 +94,7 @@ describe.each(FORMS)('AWS documented examples, $name', ({ p }) => {
     expect(byName.get('A')!.rule).toBe('R1');
     expect(byName.get('B')!.rule).toBe('R2');
     expect(byName.get('D')!.rule).toBe('R3');
-    expect(byName.get('E')!.reason).toBe('keep: untagged, pushed 23.9h ago is not more than 1d (rule R2)');
+    expect(byName.get('E')!.reason).toBe('keep: untagged, pushed 23h ago is not more than 1d (rule R2)');
     expect(byName.get('C')!.reason).toBe(
       "keep: matched by higher-priority rule 'R1' which keeps it — newest of 'R1' (rule keeps 1); rule 'R3' alone would delete it",
     );

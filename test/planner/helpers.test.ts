@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { countImages, summarizePlan } from '../../lib/core/plan-summary.js';
 import type { PlannedImage, RepositoryPlan } from '../../lib/core/plan-model.js';
-import { formatBytes, formatDuration, ordinal, quoteList, shortDigest } from '../../lib/core/plan-reasons.js';
+import { formatAgeAgainst, formatBytes, formatSpan, ordinal, quoteList, shortDigest } from '../../lib/core/plan-reasons.js';
 import { selectPolicy } from '../../lib/core/planner.js';
 import { compileTagPattern, matchesAllPatterns, TagPatternError } from '../../lib/core/tag-pattern.js';
 import { EcrSweeperError } from '../../lib/errors.js';
@@ -84,8 +84,28 @@ describe('reason formatting', () => {
   ])('ordinal(%i) = %s', (n, s) => expect(ordinal(n)).toBe(s));
 
   it.each([
-    [9 * DAY, '9d'], [9.97 * DAY, '9.9d'], [36 * HOUR, '1.5d'], [5 * HOUR, '5h'], [90 * 60_000, '1.5h'], [45_000, '45s'], [-2 * DAY, '-2d'],
-  ])('formatDuration(%d) = %s', (ms, s) => expect(formatDuration(ms)).toBe(s));
+    [9 * DAY, '9d'], [14 * DAY, '14d'], [36 * HOUR, '1d 12h'], [DAY + 30 * 60_000, '1d 0h 30m'], [5 * HOUR, '5h'], [90 * 60_000, '1h 30m'],
+    [45_000, '45s'], [250, '0.25s'], [DAY + 1, '1d 0h 0m 0.001s'], [0, '0s'], [-2 * DAY, '-2d'],
+  ])('formatSpan(%d) = %s (exact)', (ms, s) => expect(formatSpan(ms)).toBe(s));
+
+  it.each([
+    // [age, threshold, printed age, printed threshold]
+    [14 * DAY + 9_000, 14 * DAY, '14d 0h 0m 9s', '14d'],
+    [14 * DAY + 300, 14 * DAY, '14d 0h 0m 0.3s', '14d'],
+    [14 * DAY + 1, 14 * DAY, '14d 0h 0m 0.001s', '14d'],
+    [15 * DAY + 5 * HOUR, 14 * DAY, '15d', '14d'],
+    [9.97 * DAY, 7 * DAY, '9d', '7d'],
+    [25.5 * HOUR, 25 * HOUR, '1d 1h 30m', '1d 1h'],
+    [14 * DAY, 14 * DAY, '14d', '14d'],
+    [14 * DAY - 1, 14 * DAY, '13d', '14d'],
+    [12 * HOUR, DAY, '12h', '1d'],
+    [23.9 * HOUR, DAY, '23h', '1d'],
+    [3 * DAY - 1_000, 3 * DAY, '2d', '3d'],
+    [0, DAY, '0s', '1d'],
+    [-2.5 * DAY, DAY, '-2d', '1d'],
+  ])('formatAgeAgainst(%d, %d) = %s against %s', (age, threshold, a, t) => {
+    expect(formatAgeAgainst(age, threshold)).toEqual({ age: a, threshold: t });
+  });
 
   it.each([
     [0, '0 B'], [1023, '1023 B'], [1536, '1.5 KiB'], [500 * 1024 * 1024, '500 MiB'], [20 * 1024 ** 3, '20 GiB'],

@@ -177,7 +177,7 @@ describe('grace minAge', () => {
     );
     expect(decisions(p, ['old', 'sig'])).toEqual({ old: 'keep', sig: 'keep' });
     expect(byName(p, 'sig').reason).toMatch(/^keep: younger than minAge 1d/);
-    expect(byName(p, 'old').reason).toMatch(/^keep: referrer sha256:736967000000… of this image is kept \(pushed 2\.4h ago < minAge 1d\)/);
+    expect(byName(p, 'old').reason).toMatch(/^keep: referrer sha256:736967000000… of this image is kept \(pushed 2h ago < minAge 1d\)/);
   });
 });
 
