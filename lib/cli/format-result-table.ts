@@ -3,6 +3,7 @@
  * codes, and why the run stopped early if it did. Pure: SweepResult in, text out.
  */
 import Table from 'cli-table3';
+import { formatDuration } from '../core/report-summary.js';
 import type { RepositoryResult, SweepResult } from '../core/result-model.js';
 import { formatBytes } from './format-bytes.js';
 
@@ -41,10 +42,12 @@ export function renderResultTable(result: SweepResult): string {
     formatBytes(t.bytesFreed),
   ]);
 
+  // The run time as the HTML report and Slack print it (one definition for every renderer).
+  const took = formatDuration(result.durationMs);
   const headline =
     result.mode === 'apply'
-      ? `Sweep ${result.runId} (apply) finished in ${(result.durationMs / 1000).toFixed(1)}s`
-      : `Sweep ${result.runId} (dry run: nothing was deleted) finished in ${(result.durationMs / 1000).toFixed(1)}s`;
+      ? `Sweep ${result.runId} (apply) finished in ${took}`
+      : `Sweep ${result.runId} (dry run: nothing was deleted) finished in ${took}`;
   const lines: string[] = [headline, table.toString()];
   if (t.archived > 0) {
     lines.push(`Archived: ${t.archived} image${t.archived === 1 ? '' : 's'} moved to archive storage (not deleted; \`ecr-sweeper restore\` brings one back).`);

@@ -3,14 +3,15 @@
  * One unit only, so a duration reads the same everywhere it is printed back (plan reasons,
  * exported policies) and `formatDuration(parseDuration(s))` is the canonical form of `s`.
  */
+import { millisecondsInDay, millisecondsInHour, millisecondsInMinute, millisecondsInSecond, millisecondsInWeek } from 'date-fns/constants';
 import { EcrSweeperError } from '../errors.js';
 
 const UNIT_MS = {
-  s: 1_000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
+  s: millisecondsInSecond,
+  m: millisecondsInMinute,
+  h: millisecondsInHour,
+  d: millisecondsInDay,
+  w: millisecondsInWeek,
 } as const;
 
 export type DurationUnit = keyof typeof UNIT_MS;

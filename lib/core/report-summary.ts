@@ -3,6 +3,8 @@
  * by bytes, the failure list and human-readable units. Pure: the renderers and the notifier
  * call it so a number never differs between the HTML report and the Slack message.
  */
+import { formatDuration as formatDurationUnits, type Locale } from 'date-fns';
+import { millisecondsInMinute, millisecondsInSecond, secondsInMinute } from 'date-fns/constants';
 import type { RepositoryResult, ResultImage, SweepResult } from './result-model.js';
 
 /** What one repository contributed to a run, as the chart and the Slack message show it. */
@@ -204,13 +206,17 @@ const UTC_ISO = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0
 /** A duration as `850 ms`, `12.3 s` or `4 min 05 s`. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return 'unknown';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(Math.round(ms / 100) / 10).toFixed(1)} s`;
-  const totalSeconds = Math.round(ms / 1000);
-  const minutes = Math.floor(totalSeconds / 60);
-  const seconds = totalSeconds % 60;
-  return `${minutes} min ${String(seconds).padStart(2, '0')} s`;
+  if (ms < millisecondsInSecond) return `${Math.round(ms)} ms`;
+  if (ms < millisecondsInMinute) return `${(Math.round(ms / 100) / 10).toFixed(1)} s`;
+  const totalSeconds = Math.round(ms / millisecondsInSecond);
+  const duration = { minutes: Math.floor(totalSeconds / secondsInMinute), seconds: totalSeconds % secondsInMinute };
+  return formatDurationUnits(duration, { format: ['minutes', 'seconds'], zero: true, locale: RUN_TIME_UNITS });
 }
+
+// date-fns's formatDuration with the units run times have always used: "4 min 05 s".
+const RUN_TIME_UNITS: Pick<Locale, 'formatDistance'> = {
+  formatDistance: (token, count) => (token === 'xMinutes' ? `${count} min` : `${String(count).padStart(2, '0')} s`),
+};
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

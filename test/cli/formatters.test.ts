@@ -8,6 +8,7 @@ import { renderPlanTable } from '../../lib/cli/format-plan-table.js';
 import { MAX_LISTED_FAILURES, renderResultTable } from '../../lib/cli/format-result-table.js';
 import { parseConcurrency, parseFormat, parseMaxDuration, parseNow } from '../../lib/cli/options.js';
 import { CliUsageError } from '../../lib/cli/errors.js';
+import { formatDuration } from '../../lib/core/report-summary.js';
 import { parseCsv } from '../fixtures/csv.js';
 import { image, plan, repo, resultFrom, samplePlan } from './plan-fixture.js';
 
@@ -112,6 +113,12 @@ describe('renderResultTable and applyExitCode', () => {
     expect(text).toContain('(apply)');
     expect(text).toContain('team/batch: would delete 100%');
     expect(applyExitCode(result)).toBe(3);
+  });
+
+  it('prints the run time as the HTML report and Slack do (one definition)', () => {
+    const result = { ...resultFrom({ ...p, mode: 'apply' }, () => ({ status: 'deleted' })), durationMs: 245_000 };
+    expect(formatDuration(result.durationMs)).toBe('4 min 05 s');
+    expect(renderResultTable(result)).toContain('(apply) finished in 4 min 05 s');
   });
 
   it('exit 0 when everything planned was deleted and nothing was blocked', () => {
