@@ -148,10 +148,12 @@ function lowerBound(result: SweepResult): Record<string, number> {
   // UpdateImageStorageClass takes one image per call; each up-to-100 of them is re-read first, like a delete batch.
   const transitions = perRepo((r) => r.images.filter((i) => i.decision === 'transition').length);
   const transitionRereads = perRepo((r) => Math.ceil(r.images.filter((i) => i.decision === 'transition').length / 100));
+  // Index reads, and the describe of the indexes just read that tells the sweep's own pulls apart.
+  const indexCalls = perRepo((r) => Math.ceil(r.images.filter((i) => i.role === 'index').length / 100));
   return {
     DescribeRepositories: Math.max(1, Math.ceil(repos.length / 1000)),
-    DescribeImages: perRepo((r) => Math.max(1, Math.ceil(r.images.length / 1000))) + deleteCalls + transitionRereads,
-    BatchGetImage: perRepo((r) => Math.ceil(r.images.filter((i) => i.role === 'index').length / 100)),
+    DescribeImages: perRepo((r) => Math.max(1, Math.ceil(r.images.length / 1000))) + indexCalls + deleteCalls + transitionRereads,
+    BatchGetImage: indexCalls,
     BatchDeleteImage: deleteCalls,
     UpdateImageStorageClass: transitions,
   };

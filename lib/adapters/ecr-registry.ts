@@ -1,8 +1,9 @@
 /**
  * The ECR side of a sweep: enumerate repositories and images (SDK paginators at the API's
  * maximum page size), read index manifests for their children, re-read images just before a
- * delete, and delete by digest in batches of at most 100. Per-image problems come back as data;
- * only call-level failures (after the client's retries) throw.
+ * delete (and recheck them after a delete whose answer was lost), and delete by digest in
+ * batches of at most 100. Per-image problems come back as data; only call-level failures (after
+ * the client's retries) throw.
  */
 import {
   BatchDeleteImageCommand,
@@ -34,6 +35,12 @@ export interface ImageFailure {
 export interface DeleteBatchResult {
   deleted: string[];
   failures: ImageFailure[];
+  /**
+   * Requests the SDK sent for this one call (its `$metadata.attempts`; 1 when unknown). Above 1,
+   * an earlier attempt may have been carried out with its answer lost, so an `ImageNotFound` in
+   * this answer can be this call's own earlier deletion.
+   */
+  attempts: number;
 }
 
 /** What a re-read by digest found. */
@@ -44,25 +51,23 @@ export interface RereadResult {
   missing: string[];
 }
 
-/** Time window of the index reads of one repository (epoch ms), to recognise our own pulls. */
-export interface IndexReadWindow {
-  startedAt: number;
-  finishedAt: number;
-}
+/**
+ * Index digest -> the `lastRecordedPullTime` the index had just after this sweep read its
+ * manifest, for the indexes whose pull time that read moved (the sweep's principal is not a
+ * pull-time update exclusion). A pull time no later than this is the sweep's own read.
+ */
+export type OwnIndexReads = ReadonlyMap<string, number>;
 
-/** A repository's inventory plus when its index manifests were read. */
+/** A repository's inventory plus what this sweep's own index reads did to pull times. */
 export interface ListedRepository {
   images: ImageRecord[];
   /** Undefined when the repository has no index to read. */
-  indexReads?: IndexReadWindow;
+  ownIndexReads?: OwnIndexReads;
 }
 
 /** ECR adapter used by the engine. Give it the (metered) client every call should go through. */
 export class EcrRegistry {
-  constructor(
-    private readonly client: ECRClient,
-    private readonly clock: () => number = Date.now,
-  ) {}
+  constructor(private readonly client: ECRClient) {}
 
   /** Every repository name in the registry, in the order ECR lists them. */
   async listRepositoryNames(): Promise<string[]> {
@@ -81,6 +86,37 @@ export class EcrRegistry {
    */
   async listImages(repositoryName: string): Promise<ListedRepository> {
     const images: ImageRecord[] = [];
+    await this.scanImages(repositoryName, (record) => images.push(record));
+    const indexes = images.filter((i) => isIndexMediaType(i.imageManifestMediaType));
+    if (indexes.length === 0) return { images };
+    const children = await this.readIndexChildren(repositoryName, indexes.map((i) => i.imageDigest));
+    const ownIndexReads = await this.pullTimesAfterOwnReads(repositoryName, indexes);
+    const withChildren = images.map((image) => {
+      const childDigests = children.get(image.imageDigest);
+      return childDigests ? { ...image, childDigests } : image;
+    });
+    return { images: withChildren, ownIndexReads };
+  }
+
+  /**
+   * Re-reads the indexes just read (DescribeImages by id, 100 a call) to learn the pull time
+   * this sweep's own reads left: BatchGetImage is a pull unless the principal is excluded, and
+   * the planner decides on the listing's (earlier) value. The executor's re-read then treats
+   * exactly a pull time up to this value as ours, and any later one as a pull after the plan,
+   * as for any image. An index gone meanwhile is left out (its re-read before delete says so).
+   */
+  private async pullTimesAfterOwnReads(repositoryName: string, indexes: readonly ImageRecord[]): Promise<Map<string, number>> {
+    const after = await this.rereadImages(repositoryName, indexes.map((i) => i.imageDigest));
+    const moved = new Map<string, number>();
+    for (const index of indexes) {
+      const pull = after.found.get(index.imageDigest)?.lastRecordedPullTime;
+      if (pull !== undefined && (index.lastRecordedPullTime === undefined || pull > index.lastRecordedPullTime)) moved.set(index.imageDigest, pull);
+    }
+    return moved;
+  }
+
+  /** Every image of a repository (any tag status, any storage status), page by page of 1000. */
+  private async scanImages(repositoryName: string, onImage: (record: ImageRecord) => void): Promise<void> {
     const pages = paginateDescribeImages(
       { client: this.client, pageSize: MAX_PAGE_SIZE },
       { repositoryName, filter: { tagStatus: 'ANY', imageStatus: 'ANY' } },
@@ -88,19 +124,9 @@ export class EcrRegistry {
     for await (const page of pages) {
       for (const detail of page.imageDetails ?? []) {
         const record = toImageRecord(detail);
-        if (record) images.push(record);
+        if (record) onImage(record);
       }
     }
-    const indexDigests = images.filter((i) => isIndexMediaType(i.imageManifestMediaType)).map((i) => i.imageDigest);
-    if (indexDigests.length === 0) return { images };
-    const startedAt = this.clock();
-    const children = await this.readIndexChildren(repositoryName, indexDigests);
-    const finishedAt = this.clock();
-    const withChildren = images.map((image) => {
-      const childDigests = children.get(image.imageDigest);
-      return childDigests ? { ...image, childDigests } : image;
-    });
-    return { images: withChildren, indexReads: { startedAt, finishedAt } };
   }
 
   /**
@@ -136,22 +162,8 @@ export class EcrRegistry {
     const missing: string[] = [];
     const visit = async (part: readonly string[]): Promise<void> => {
       if (part.length === 0) return;
-      let details: ImageDetail[];
-      let failedIds: string[];
-      try {
-        const out = await this.client.send(
-          new DescribeImagesCommand({
-            repositoryName,
-            imageIds: part.map((imageDigest) => ({ imageDigest })),
-            filter: { tagStatus: 'ANY', imageStatus: 'ANY' },
-          }),
-        );
-        details = out.imageDetails ?? [];
-        failedIds = [];
-        const seen = new Set(details.map((d) => d.imageDigest));
-        for (const digest of part) if (!seen.has(digest)) failedIds.push(digest);
-      } catch (error) {
-        if (errorCode(error) !== 'ImageNotFoundException') throw error;
+      const details = await this.describeByIds(repositoryName, part);
+      if (details === null) {
         if (part.length === 1) {
           missing.push(part[0] as string);
           return;
@@ -166,7 +178,8 @@ export class EcrRegistry {
         if (record) found.set(record.imageDigest, record);
       }
       // A registry that answers with fewer details instead of an error: absent means gone.
-      missing.push(...failedIds);
+      const seen = new Set(details.map((d) => d.imageDigest));
+      for (const digest of part) if (!seen.has(digest)) missing.push(digest);
     };
     for (const batch of chunk(digests, MAX_IMAGE_IDS_PER_CALL)) await visit(batch);
     return { found, missing };
@@ -177,9 +190,60 @@ export class EcrRegistry {
     return updateStorageClass(this.client, repositoryName, imageDigest, 'ARCHIVE');
   }
 
+  /**
+   * The current state of images this run may itself just have deleted (a BatchDeleteImage whose
+   * answer was lost), where most or all of them are expected gone: splitting would then cost
+   * about two calls per image. DescribeImages by `imageIds`, 100 a call; the chunks ECR refuses
+   * with ImageNotFoundException are answered together from one paginated listing of the
+   * repository (1000 a page). At most ceil(n / 100) + ceil(images in the repository / 1000)
+   * calls; when `repositorySize` (the planned image count) says the listing alone is no dearer
+   * than the by-id reads, only the listing is made.
+   */
+  async recheckImages(repositoryName: string, digests: readonly string[], repositorySize?: number): Promise<RereadResult> {
+    const found = new Map<string, ImageRecord>();
+    const unresolved: string[] = [];
+    const listingSuffices =
+      repositorySize !== undefined && Math.ceil(repositorySize / MAX_PAGE_SIZE) <= Math.ceil(digests.length / MAX_IMAGE_IDS_PER_CALL);
+    for (const part of listingSuffices ? [] : chunk(digests, MAX_IMAGE_IDS_PER_CALL)) {
+      const details = await this.describeByIds(repositoryName, part);
+      if (details === null) {
+        unresolved.push(...part);
+        continue;
+      }
+      for (const detail of details) {
+        const record = toImageRecord(detail);
+        if (record) found.set(record.imageDigest, record);
+      }
+    }
+    const wanted = new Set(listingSuffices ? digests : unresolved);
+    if (wanted.size > 0) {
+      await this.scanImages(repositoryName, (record) => {
+        if (wanted.has(record.imageDigest)) found.set(record.imageDigest, record);
+      });
+    }
+    return { found, missing: digests.filter((d) => !found.has(d)) };
+  }
+
+  /** One DescribeImages by id; null when ECR refuses it because one of them is gone. */
+  private async describeByIds(repositoryName: string, digests: readonly string[]): Promise<ImageDetail[] | null> {
+    try {
+      const out = await this.client.send(
+        new DescribeImagesCommand({
+          repositoryName,
+          imageIds: digests.map((imageDigest) => ({ imageDigest })),
+          filter: { tagStatus: 'ANY', imageStatus: 'ANY' },
+        }),
+      );
+      return out.imageDetails ?? [];
+    } catch (error) {
+      if (errorCode(error) === 'ImageNotFoundException') return null;
+      throw error;
+    }
+  }
+
   /** Deletes up to 100 images by digest (never by tag) with one BatchDeleteImage call. */
   async deleteImages(repositoryName: string, digests: readonly string[]): Promise<DeleteBatchResult> {
-    if (digests.length === 0) return { deleted: [], failures: [] };
+    if (digests.length === 0) return { deleted: [], failures: [], attempts: 0 };
     if (digests.length > MAX_IMAGE_IDS_PER_CALL) {
       throw new RangeError(`deleteImages: at most ${MAX_IMAGE_IDS_PER_CALL} digests per call, got ${digests.length}`);
     }
@@ -195,7 +259,7 @@ export class EcrRegistry {
       if (!imageDigest) return [];
       return [{ imageDigest, code: f.failureCode ?? 'Unknown', message: f.failureReason ?? '' }];
     });
-    return { deleted: [...new Set(deleted)], failures };
+    return { deleted: [...new Set(deleted)], failures, attempts: out.$metadata?.attempts ?? 1 };
   }
 }
 

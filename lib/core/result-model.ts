@@ -6,7 +6,11 @@ import type { Mode } from './rules-model.js';
 import type { PlanWarning, PlannedImage, RepositoryStatus } from './plan-model.js';
 
 export type Outcome =
-  /** `alreadyGone`: BatchDeleteImage said ImageNotFound for an image the plan meant to delete. */
+  /**
+   * `alreadyGone`: the image was missing before this run's first delete request for it (at the
+   * re-read, or ImageNotFound on a first attempt); no bytes counted. An image this run's own
+   * unanswered or retried request removed is plain `deleted` (docs/engine.md, *Lost answers*).
+   */
   | { status: 'deleted'; alreadyGone?: boolean }
   | { status: 'failed'; code: string; message: string }
   /** Planned for deletion but not deleted: dry run, changed since plan, deadline, safety limit... */

@@ -14,7 +14,7 @@
 import type { LimitFunction } from 'p-limit';
 import type { PlannedImage, RepositoryPlan } from '../core/plan-model.js';
 import type { Outcome } from '../core/result-model.js';
-import { MAX_IMAGE_IDS_PER_CALL, type EcrRegistry, type IndexReadWindow } from '../adapters/ecr-registry.js';
+import { MAX_IMAGE_IDS_PER_CALL, type EcrRegistry, type OwnIndexReads } from '../adapters/ecr-registry.js';
 import { errorCode, type MeteredEcrClient } from '../adapters/ecr-metered-client.js';
 import { packBatches } from './batch-plan.js';
 import { DeadlineReachedError } from './errors.js';
@@ -48,7 +48,7 @@ export async function archiveRepository(
   ctx: ArchiverContext,
   plan: RepositoryPlan,
   layers: readonly (readonly PlannedImage[])[],
-  indexReads?: IndexReadWindow,
+  ownIndexReads?: OwnIndexReads,
 ): Promise<RepositoryExecution> {
   const repositoryName = plan.repositoryName;
   const outcomes = new Map<string, Outcome>();
@@ -100,7 +100,7 @@ export async function archiveRepository(
         settle(image, { status: 'archived', alreadyArchived: true });
         continue;
       }
-      const change = now.imageStatus === 'ACTIVATING' ? 'being restored from archive (ACTIVATING)' : changeSincePlan(image, now, indexReads);
+      const change = now.imageStatus === 'ACTIVATING' ? 'being restored from archive (ACTIVATING)' : changeSincePlan(image, now, ownIndexReads?.get(image.imageDigest));
       if (change) {
         settle(image, { status: 'skipped', reason: `changed since plan: ${change}` });
         hold(image, `changed since plan: ${image.imageDigest} in the same index/referrer group changed, so the group is not archived`);

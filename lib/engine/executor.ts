@@ -4,20 +4,19 @@
  * before its BatchDeleteImage so an image tagged, re-pushed or pulled after planning is skipped.
  * Per-image results are data (outcomes); a call that still fails after retries fails the
  * repository, whose remaining batches are skipped, and the sweep goes on with the others.
+ * A delete whose answer was lost is accounted honestly: what it removed counts as deleted by
+ * this run (see {@link goneOutcome}), found by a recheck with a bounded number of calls.
  */
 import type { LimitFunction } from 'p-limit';
 import type { RepositoryPlan, PlannedImage } from '../core/plan-model.js';
 import type { Outcome } from '../core/result-model.js';
 import type { ImageRecord } from '../core/inventory.js';
-import { chunk, MAX_IMAGE_IDS_PER_CALL, type EcrRegistry, type IndexReadWindow } from '../adapters/ecr-registry.js';
+import { chunk, MAX_IMAGE_IDS_PER_CALL, type EcrRegistry, type OwnIndexReads, type RereadResult } from '../adapters/ecr-registry.js';
 import { isIndexMediaType } from '../adapters/ecr-image-record.js';
 import { errorCode, type MeteredEcrClient } from '../adapters/ecr-metered-client.js';
 import { DeadlineReachedError } from './errors.js';
 import { packBatches } from './batch-plan.js';
 import type { RunControl } from './run-control.js';
-
-/** Pull-time moves this close to our own index reads are attributed to them (ms). */
-const OWN_PULL_MARGIN_MS = 5000;
 
 /** What the executor needs from the sweep. */
 export interface ExecutorContext {
@@ -52,13 +51,13 @@ export interface RepositoryExecution {
  * Deletes what `plan` marks for deletion, in the order of the planner's `deletionLayers`
  * (referrers and indexes before what they reference), packed by {@link packBatches}: each
  * index/referrer group in one call, re-read together, kept together when any member changed.
- * `indexReads` is when the sweep read this repository's index manifests.
+ * `ownIndexReads` is what the sweep's own index reads did to pull times (from the listing).
  */
 export async function executeRepository(
   ctx: ExecutorContext,
   plan: RepositoryPlan,
   layers: readonly (readonly PlannedImage[])[],
-  indexReads?: IndexReadWindow,
+  ownIndexReads?: OwnIndexReads,
 ): Promise<RepositoryExecution> {
   const outcomes = new Map<string, Outcome>();
   let failure: { code: string; message: string } | undefined;
@@ -73,6 +72,12 @@ export async function executeRepository(
   );
   /** Group id -> the digest whose change keeps the group. */
   const changedGroups = new Map<number, string>();
+  /**
+   * Digests sent in a BatchDeleteImage whose answer never came (timeout, reset, 5xx after the
+   * server may have acted): were they present at the re-read before it, gone now means this run
+   * deleted them.
+   */
+  const sentUnanswered = new Set<string>();
 
   const settle = (images: readonly PlannedImage[], outcome: Outcome): void => {
     for (const image of images) outcomes.set(image.imageDigest, outcome);
@@ -94,23 +99,27 @@ export async function executeRepository(
     // The images still to settle; a retried delete re-reads them first, so an image tagged,
     // pushed or pulled during the backoff is skipped as changed since plan.
     let pending: readonly PlannedImage[] = batch;
+    // After a lost answer the pending images keep their reservation: those it deleted stay counted.
+    let reserved = false;
     try {
       for (let attempt = 1; ; attempt += 1) {
         const toDelete = await rereadForDelete(pending);
+        if (reserved) ctx.run.release(pending.filter((i) => outcomes.get(i.imageDigest)?.status === 'skipped').length);
         if (toDelete.length === 0) return;
-        if (!ctx.run.reserve(toDelete.length)) {
+        if (!reserved && !ctx.run.reserve(toDelete.length)) {
           stoppedBy ??= ctx.run.abortedReason;
           settle(toDelete, { status: 'skipped', reason: `aborted: ${ctx.run.abortedReason ?? 'safety limit'}` });
           return;
         }
+        reserved = true;
         let result: Awaited<ReturnType<EcrRegistry['deleteImages']>>;
         try {
           result = await ctx.registry.deleteImages(plan.repositoryName, toDelete.map((i) => i.imageDigest));
         } catch (error) {
+          for (const image of toDelete) sentUnanswered.add(image.imageDigest);
           if (!ctx.retry) throw error;
           // Throws when not retryable, out of attempts, or past the deadline (the attempt stays counted).
           await ctx.retry.pause('BatchDeleteImage', attempt, error);
-          ctx.run.release(toDelete.length);
           pending = toDelete;
           continue;
         }
@@ -133,17 +142,28 @@ export async function executeRepository(
     }
   };
 
+  /**
+   * Reads `images` again. Before a first delete few are expected gone (split on a miss); after a
+   * lost answer most are, so the recheck reads them in a bounded number of calls.
+   */
+  const readAgain = (images: readonly PlannedImage[]): Promise<RereadResult> => {
+    const digests = images.map((i) => i.imageDigest);
+    return digests.some((d) => sentUnanswered.has(d))
+      ? ctx.registry.recheckImages(plan.repositoryName, digests, plan.images.length)
+      : ctx.registry.rereadImages(plan.repositoryName, digests);
+  };
+
   /** Re-reads `images` and settles those gone or changed since plan; returns the ones to delete. */
   const rereadForDelete = async (images: readonly PlannedImage[]): Promise<PlannedImage[]> => {
-    const current = await ctx.registry.rereadImages(plan.repositoryName, images.map((i) => i.imageDigest));
+    const current = await readAgain(images);
     const candidates: PlannedImage[] = [];
     for (const image of images) {
       const now = current.found.get(image.imageDigest);
       if (!now) {
-        settle([image], { status: 'deleted', alreadyGone: true });
+        settle([image], goneOutcome(sentUnanswered.has(image.imageDigest)));
         continue;
       }
-      const change = changeSincePlan(image, now, indexReads);
+      const change = changeSincePlan(image, now, ownIndexReads?.get(image.imageDigest));
       if (change) {
         settle([image], { status: 'skipped', reason: `changed since plan: ${change}` });
         const group = packing.groupOf.get(image.imageDigest);
@@ -177,7 +197,8 @@ export async function executeRepository(
       const image = byDigest.get(f.imageDigest);
       if (!image) continue;
       byDigest.delete(f.imageDigest);
-      if (f.code === 'ImageNotFound') settle([image], { status: 'deleted', alreadyGone: true });
+      // Not found on a retry, by the SDK (attempts > 1) or by this loop: an earlier attempt deleted it.
+      if (f.code === 'ImageNotFound') settle([image], goneOutcome(result.attempts > 1 || sentUnanswered.has(image.imageDigest)));
       else if (f.code === 'ImageReferencedByManifestList' && !final) {
         // The referencing index may be in another batch still in flight; try once more at the end.
         ctx.run.release(1);
@@ -190,7 +211,7 @@ export async function executeRepository(
     if (byDigest.size > 0) {
       // Neither deleted nor reported (moto does this for untagged images): look instead of guessing.
       const unexplained = [...byDigest.values()];
-      const check = await ctx.registry.rereadImages(plan.repositoryName, unexplained.map((i) => i.imageDigest));
+      const check = await ctx.registry.recheckImages(plan.repositoryName, unexplained.map((i) => i.imageDigest), plan.images.length);
       for (const image of unexplained) {
         if (check.found.has(image.imageDigest)) {
           settle([image], { status: 'failed', code: 'NoResult', message: 'BatchDeleteImage reported neither success nor failure and the image is still there' });
@@ -248,11 +269,23 @@ export async function executeRepository(
 }
 
 /**
- * Why an image no longer matches what was planned, or null when it is unchanged: it gained a
- * tag, was pushed again, or was pulled after the plan. A pull-time move inside the window of the
- * sweep's own index reads (BatchGetImage counts as a pull unless the caller is excluded) is ours.
+ * How an image planned for deletion and found gone is accounted. `deletedByThisRun`: it was
+ * present at the re-read before this run's delete request for it, and that request (or an SDK
+ * attempt of it) went unanswered or was retried, so the removal is this run's: `deleted`, its
+ * bytes counted. Otherwise it was gone before this run asked: `deleted`, `alreadyGone`, no bytes.
  */
-export function changeSincePlan(planned: PlannedImage, current: ImageRecord, indexReads?: IndexReadWindow): string | null {
+export function goneOutcome(deletedByThisRun: boolean): Outcome {
+  return deletedByThisRun ? { status: 'deleted' } : { status: 'deleted', alreadyGone: true };
+}
+
+/**
+ * Why an image no longer matches what was planned, or null when it is unchanged: it gained a
+ * tag, was pushed again, or was pulled after the plan, the same test for an index as for any
+ * image. `ownRead` is the pull time this sweep's own read of an index manifest left on it
+ * (BatchGetImage is a pull unless the principal is excluded): a pull time up to it is ours, any
+ * later one is someone's pull.
+ */
+export function changeSincePlan(planned: PlannedImage, current: ImageRecord, ownRead?: number): string | null {
   const plannedTags = new Set(planned.imageTags);
   const gained = [...new Set(current.imageTags ?? [])].filter((t) => !plannedTags.has(t)).sort();
   if (gained.length > 0) return `gained tag${gained.length === 1 ? '' : 's'} ${gained.map((t) => `'${t}'`).join(', ')}`;
@@ -262,14 +295,8 @@ export function changeSincePlan(planned: PlannedImage, current: ImageRecord, ind
   }
   const plannedPull = planned.lastPulledAt === null ? undefined : Date.parse(planned.lastPulledAt);
   const pull = current.lastRecordedPullTime;
-  if (pull !== undefined && pull !== plannedPull && (plannedPull === undefined || pull > plannedPull)) {
-    const ours =
-      indexReads !== undefined &&
-      planned.role === 'index' &&
-      pull >= indexReads.startedAt - OWN_PULL_MARGIN_MS &&
-      pull <= indexReads.finishedAt + OWN_PULL_MARGIN_MS;
-    if (!ours) return `pulled at ${iso(pull)}, after the plan (last pull then: ${iso(plannedPull)})`;
-  }
+  const known = Math.max(plannedPull ?? Number.NEGATIVE_INFINITY, ownRead ?? Number.NEGATIVE_INFINITY);
+  if (pull !== undefined && pull > known) return `pulled at ${iso(pull)}, after the plan (last pull then: ${iso(plannedPull)})`;
   return null;
 }
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import picomatch from 'picomatch';
-import { EcrRegistry, type IndexReadWindow } from '../adapters/ecr-registry.js';
+import { EcrRegistry, type OwnIndexReads } from '../adapters/ecr-registry.js';
 import { MeteredEcrClient, errorCode } from '../adapters/ecr-metered-client.js';
 import type { PlannedImage, Plan, RepositoryPlan } from '../core/plan-model.js';
 import { deletionLayers, planRepository, selectPolicy, summarizePlan, transitionLayers } from '../core/planner.js';
@@ -45,7 +45,7 @@ interface PlannedRepository {
   layers: PlannedImage[][];
   /** The planned archive transitions, indexes before their children. */
   transitionLayers: PlannedImage[][];
-  indexReads?: IndexReadWindow;
+  ownIndexReads?: OwnIndexReads;
 }
 
 interface Enumeration {
@@ -226,7 +226,7 @@ function openSession(deps: SweepDeps, options: SweepOptions): Session {
     mode,
     concurrency,
     metered,
-    registry: new EcrRegistry(metered.client, clock),
+    registry: new EcrRegistry(metered.client),
     run: new RunControl(options.ruleSet.defaults.maxDeletionsPerRun, options.deadline, clock),
   };
 }
@@ -310,7 +310,7 @@ async function enumerate(session: Session, skip: ReadonlySet<string>): Promise<E
       if (budget !== null && plan.status === 'planned') budget = Math.max(0, budget - plan.counts.delete);
       repositoryPlans.push(plan);
       const entry: PlannedRepository = { plan, layers: deletionLayers(plan), transitionLayers: transitionLayers(plan) };
-      if (listing.value.indexReads) entry.indexReads = listing.value.indexReads;
+      if (listing.value.ownIndexReads) entry.ownIndexReads = listing.value.ownIndexReads;
       planned.push(entry);
     }
     listProgress();
@@ -366,8 +366,8 @@ async function executeAll(
             progress(session, { phase: 'delete', imagesDone: settled, imagesTotal: total });
           },
         };
-        const deletions = plan.counts.delete > 0 ? await executeRepository(context, plan, entry.layers, entry.indexReads) : undefined;
-        const transitions = plan.counts.transition > 0 ? await archiveRepository(context, plan, entry.transitionLayers, entry.indexReads) : undefined;
+        const deletions = plan.counts.delete > 0 ? await executeRepository(context, plan, entry.layers, entry.ownIndexReads) : undefined;
+        const transitions = plan.counts.transition > 0 ? await archiveRepository(context, plan, entry.transitionLayers, entry.ownIndexReads) : undefined;
         const execution =
           deletions && transitions ? combineExecutions(deletions, transitions) : ((deletions ?? transitions) as RepositoryExecution);
         executions.set(plan.repositoryName, execution);

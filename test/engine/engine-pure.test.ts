@@ -32,19 +32,29 @@ describe('changeSincePlan', () => {
     ['pushed again', { ...same, imagePushedAt: PUSHED + 1 }, undefined, /^pushed again/],
     ['pulled after the plan', { ...same, lastRecordedPullTime: PULLED + 1 }, undefined, /^pulled at 2026-02-01T00:00:00.001Z/],
     ['pull time went back (not a new pull)', { ...same, lastRecordedPullTime: PULLED - 1 }, undefined, null],
-    ['pulled by our own index read', { ...same, lastRecordedPullTime: PULLED + 10_000 }, { startedAt: PULLED + 9_000, finishedAt: PULLED + 9_500 }, null],
-    ['pulled well after our index read', { ...same, lastRecordedPullTime: PULLED + 60_000 }, { startedAt: PULLED + 9_000, finishedAt: PULLED + 9_500 }, /^pulled at/],
-  ])('%s', (_name, current, reads, expected) => {
-    const change = changeSincePlan(planned, current, reads);
+    ['pulled by our own index read', { ...same, lastRecordedPullTime: PULLED + 10_000 }, PULLED + 10_000, null],
+    ['pulled 1 ms after our own index read', { ...same, lastRecordedPullTime: PULLED + 10_001 }, PULLED + 10_000, /^pulled at 2026-02-01T00:00:10.001Z, after the plan/],
+    ['pulled well after our index read', { ...same, lastRecordedPullTime: PULLED + 60_000 }, PULLED + 10_000, /^pulled at/],
+    ['own read older than the planned pull', { ...same, lastRecordedPullTime: PULLED + 1 }, PULLED - 5_000, /^pulled at/],
+  ])('%s', (_name, current, ownRead, expected) => {
+    const change = changeSincePlan(planned, current, ownRead);
     if (expected === null) expect(change).toBeNull();
     else if (typeof expected === 'string') expect(change).toBe(expected);
     else expect(change).toMatch(expected);
   });
 
-  it('never excuses a pull on an image that is not an index', () => {
-    const child = { ...planned, role: 'child' as const };
-    const current = { imageDigest: 'sha256:x', imageTags: ['a'], imagePushedAt: PUSHED, lastRecordedPullTime: PULLED + 10_000 };
-    expect(changeSincePlan(child, current, { startedAt: PULLED + 9_000, finishedAt: PULLED + 11_000 })).toMatch(/^pulled at/);
+  it('judges a pull the same way whatever the role: a pull is a change exactly when it is later than the plan and our own read', () => {
+    const offset = fc.option(fc.integer({ min: -100_000, max: 100_000 }), { nil: undefined });
+    fc.assert(
+      fc.property(fc.constantFrom('image', 'index', 'child', 'referrer'), offset, offset, (role, pullOffset, ownOffset) => {
+        const current = { ...same, lastRecordedPullTime: pullOffset === undefined ? undefined : PULLED + pullOffset };
+        const ownRead = ownOffset === undefined ? undefined : PULLED + ownOffset;
+        const change = changeSincePlan({ ...planned, role }, current, ownRead);
+        const isNewPull = pullOffset !== undefined && pullOffset > 0 && (ownOffset === undefined || pullOffset > ownOffset);
+        expect(change !== null).toBe(isNewPull);
+        expect(change).toBe(changeSincePlan({ ...planned, role: 'image' }, current, ownRead));
+      }),
+    );
   });
 
   it('treats a first pull of a never-pulled image as a change', () => {

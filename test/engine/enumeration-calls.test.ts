@@ -48,12 +48,18 @@ describe('enumeration calls', () => {
     expect(sent.filter((s) => s.command === 'DescribeRepositories').every((s) => s.input.maxResults === 1000)).toBe(true);
 
     // Listing: every DescribeImages page asks for 1000 images of any tag and storage status.
-    const listings = sent.filter((s) => s.command === 'DescribeImages');
+    const listings = sent.filter((s) => s.command === 'DescribeImages' && s.input.imageIds === undefined);
     expect(listings.length).toBeGreaterThan(0);
     for (const call of listings) {
       expect(call.input).toMatchObject({ maxResults: 1000, filter: { tagStatus: 'ANY', imageStatus: 'ANY' } });
-      expect(call.input.imageIds).toBeUndefined();
     }
+    // After the index reads, the indexes alone are described again (100 a call) to learn the pull
+    // time the sweep's own reads left, so a later pull is told apart from them (issue 12 §1).
+    const afterReads = sent.filter((s) => s.command === 'DescribeImages' && s.input.imageIds !== undefined);
+    expect(afterReads.map((c) => c.input.imageIds.length)).toEqual([100, 50]);
+    expect(afterReads.flatMap((c) => c.input.imageIds.map((id: { imageDigest?: string }) => id.imageDigest)).sort()).toEqual([...indexDigests].sort());
+    const lastRead = sent.map((s) => s.command).lastIndexOf('BatchGetImage');
+    expect(sent.indexOf(afterReads[0]!)).toBeGreaterThan(lastRead);
 
     // Index reads: only the index digests, each once, at most 100 per call, index media types only.
     const reads = sent.filter((s) => s.command === 'BatchGetImage');

@@ -33,7 +33,7 @@ function setup(count: number) {
   const names = Array.from({ length: count }, (_, i) => `img-${String(i).padStart(3, '0')}`);
   const fake = new FakeEcr().add('app', ...names.map((n) => ({ digest: digestOf(n), pushedAt: PUSHED })));
   const plan = planFor(names);
-  return { fake, plan, registry: new EcrRegistry(fake.client, () => NOW) };
+  return { fake, plan, registry: new EcrRegistry(fake.client) };
 }
 
 describe('executeRepository', () => {
@@ -51,6 +51,21 @@ describe('executeRepository', () => {
     // A second repository of the same run starts nothing.
     const other = await executeRepository({ registry, run, batchLimit: pLimit(1) }, plan, deletionLayers(plan));
     expect(other.statusReason).toMatch(/^not started: safety limit/);
+  });
+
+  it('counts a deletion whose answer was lost against maxDeletionsPerRun (issue 12 §5)', async () => {
+    const { fake, plan, registry } = setup(150);
+    fake.loseDeleteAnswer = (call) => call === 1;
+    const run = new RunControl(120, undefined, () => NOW);
+    const retry = { pause: async () => {} };
+    const execution = await executeRepository({ registry, run, batchLimit: pLimit(1), retry }, plan, deletionLayers(plan));
+    const statuses = [...execution.outcomes.values()].map((o) => o.status);
+    // The lost call deleted 100: they are this run's, so the next 50 would exceed the limit.
+    expect(statuses.filter((s) => s === 'deleted')).toHaveLength(100);
+    expect([...execution.outcomes.values()].filter((o) => o.status === 'deleted' && o.alreadyGone)).toEqual([]);
+    expect(statuses.filter((s) => s === 'skipped')).toHaveLength(50);
+    expect(run.abortedReason).toMatch(/maxDeletionsPerRun 120/);
+    expect(fake.digests('app')).toHaveLength(50);
   });
 
   it('stops between batches at the deadline', async () => {

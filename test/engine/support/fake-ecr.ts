@@ -47,6 +47,13 @@ export class FakeEcr {
   beforeReread: ((repository: string, digests: string[]) => void) | undefined;
   /** Operation -> error to throw on the next N calls. */
   readonly failNext = new Map<string, { error: () => Error; times: number }>();
+  /**
+   * BatchDeleteImage call number -> true to carry the call out and then lose its answer (the
+   * client sees a request timeout, as when a response does not arrive in time).
+   */
+  loseDeleteAnswer: ((call: number) => boolean) | undefined;
+  /** BatchDeleteImage call number -> the SDK attempts its answer reports (`$metadata.attempts`). */
+  deleteAttempts: ((call: number) => number) | undefined;
 
   constructor() {
     this.mock.on(DescribeRepositoriesCommand).callsFake(() => {
@@ -119,7 +126,9 @@ export class FakeEcr {
         repo.delete(digest);
         imageIds.push({ imageDigest: digest });
       }
-      return { imageIds, failures };
+      if (this.loseDeleteAnswer?.(call)) throw timeoutError();
+      const attempts = this.deleteAttempts?.(call);
+      return { imageIds, failures, ...(attempts === undefined ? {} : { $metadata: { attempts } }) };
     });
   }
 
@@ -158,6 +167,13 @@ export function throttlingError(): Error {
   const error = new Error('Rate exceeded') as Error & { $metadata: { httpStatusCode: number } };
   error.name = 'ThrottlingException';
   error.$metadata = { httpStatusCode: 400 };
+  return error;
+}
+
+/** What the SDK's Node handler throws when a request outlives its request timeout. */
+export function timeoutError(): Error {
+  const error = new Error('Connection timed out after 1000 ms');
+  error.name = 'TimeoutError';
   return error;
 }
 
