@@ -4,6 +4,7 @@
  */
 import type * as z from 'zod';
 import type { RuleIssue } from '../errors.js';
+import { editDistance } from './edit-distance.js';
 import { formatPath, type IssuePath, type SourceDocument } from './rules-source.js';
 
 type AnySchema = z.core.$ZodType;
@@ -33,20 +34,6 @@ function allowedKeysAt(schema: AnySchema, path: IssuePath): string[] | undefined
   current = unwrap(current);
   const def = current?._zod.def as unknown as { type: string; shape?: Record<string, AnySchema> } | undefined;
   return def?.type === 'object' && def.shape ? Object.keys(def.shape) : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length]!;
 }
 
 /** Describes a value briefly for "got ..." messages. */
