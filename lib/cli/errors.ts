@@ -2,13 +2,10 @@
  * Errors the CLI raises itself. Everything a user can fix (flags, files) is a `ConfigError` or a
  * `RulesValidationError` and exits 2; the message says what and where.
  */
-import { ConfigError, EcrSweeperError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 
 /** A flag is missing, malformed or contradicts another. */
 export class CliUsageError extends ConfigError {}
 
 /** `apply` was run without `--yes` where nobody can be asked (no terminal). */
 export class ConfirmationRequiredError extends ConfigError {}
-
-/** The person at the terminal answered no: nothing was deleted. */
-export class ApplyDeclinedError extends EcrSweeperError {}

@@ -8,7 +8,8 @@ import pLimit from 'p-limit';
 import picomatch from 'picomatch';
 import { EcrRegistry, type OwnIndexReads } from '../adapters/ecr-registry.js';
 import { MeteredEcrClient, errorCode } from '../adapters/ecr-metered-client.js';
-import type { PlannedImage, Plan, RepositoryPlan } from '../core/plan-model.js';
+import { globWarnings } from '../core/glob-warnings.js';
+import type { PlannedImage, Plan, PlanWarning, RepositoryPlan } from '../core/plan-model.js';
 import { deletionLayers, planRepository, selectPolicy, summarizePlan, transitionLayers } from '../core/planner.js';
 import type { RepositoryResult, ResultCounts, SweepResult } from '../core/result-model.js';
 import type { Mode, RuleSet } from '../core/rules-model.js';
@@ -21,7 +22,7 @@ import { orderedMap } from './ordered-map.js';
 import { RateController } from './rate-controller.js';
 import { addCounts, emptyCounts, repositoryResult } from './result-builder.js';
 import { RunControl } from './run-control.js';
-import type { Checkpoint, ProgressEvent, SweepDeps, SweepOptions, SweepOutput } from './types.js';
+import type { Checkpoint, PlanVerdict, ProgressEvent, SweepDeps, SweepOptions, SweepOutput } from './types.js';
 
 const DEFAULT_CONCURRENCY = 4;
 /**
@@ -116,16 +117,20 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
   runId ??= newRunId();
 
   const enumeration = await enumerate(session, new Set(earlierFinished));
+  let verdict: void | PlanVerdict = undefined;
   if (deps.planSink) {
     try {
-      await deps.planSink(enumeration.plan);
+      verdict = await deps.planSink(enumeration.plan);
     } catch (error) {
       throw new PlanSinkError(`the plan could not be recorded, so nothing was deleted: ${messageOf(error)}`, { cause: error });
     }
   }
+  // A declined apply is reported as the dry run of its plan; its checkpoint is left as it was.
+  const declined = apply && verdict?.execute === false ? verdict : undefined;
+  const execute = apply && declined === undefined;
 
   let onRepositoryDone: ((name: string, execution: RepositoryExecution) => Promise<void>) | undefined;
-  if (apply && deps.checkpoint) {
+  if (execute && deps.checkpoint) {
     const store = deps.checkpoint;
     const done = new Set<string>(earlierFinished);
     for (const plan of enumeration.plan.repositories) {
@@ -142,8 +147,9 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
       await storeCheckpoint(session, store, checkpoint, false);
     };
   }
-  const executions = apply ? await executeAll(session, enumeration.planned, onRepositoryDone) : new Map<string, RepositoryExecution>();
-  const repositories = buildRepositoryResults(session, enumeration, executions);
+  const executions = execute ? await executeAll(session, enumeration.planned, onRepositoryDone) : new Map<string, RepositoryExecution>();
+  const notExecuted = declined ? `${declined.reason}: nothing is deleted` : undefined;
+  const repositories = buildRepositoryResults(session, enumeration, executions, notExecuted);
 
   const totals: ResultCounts & { repositories: number; failedRepositories: number } = {
     ...emptyCounts(),
@@ -164,7 +170,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
   const result: SweepResult = {
     version: 1,
     runId,
-    mode: session.mode,
+    mode: declined ? 'dry-run' : session.mode,
     rulesSource: options.rulesSource ?? options.ruleSet.source ?? 'rules',
     now: new Date(session.now).toISOString(),
     startedAt: new Date(startedAt).toISOString(),
@@ -178,11 +184,13 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
     stoppedByDeadline: session.run.stoppedByDeadline,
     finishedRepositories: [...finished].sort(),
     remainingRepositories: remaining,
-    warnings: enumeration.plan.warnings,
+    warnings: declined
+      ? [...enumeration.plan.warnings, { code: 'apply-declined', message: `apply stopped before deleting (${declined.reason}): nothing was deleted; this result is the plan's dry run` }]
+      : enumeration.plan.warnings,
   };
   if (session.run.abortedReason !== undefined) result.abortedReason = session.run.abortedReason;
 
-  if (apply && deps.checkpoint) {
+  if (execute && deps.checkpoint) {
     await storeCheckpoint(session, deps.checkpoint, {
       version: 1,
       runId,
@@ -193,7 +201,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
   }
   deps.logger?.info('sweep finished', {
     runId,
-    mode: session.mode,
+    mode: result.mode,
     deleted: totals.deleted,
     archived: totals.archived,
     failed: totals.failed,
@@ -259,6 +267,14 @@ async function enumerate(session: Session, skip: ReadonlySet<string>): Promise<E
   } catch (error) {
     throw new EcrCallError('DescribeRepositories', errorCode(error), messageOf(error), { cause: error });
   }
+  // Judged against the whole registry: a glob that matches nothing there is probably a mistake.
+  const warnings: PlanWarning[] = globWarnings({
+    ruleSet,
+    repositoryNames: names,
+    ...(repositoryFilter !== undefined ? { repositoryFilter } : {}),
+    ...(session.options.repositoryFilterLabel !== undefined ? { repositoryFilterLabel: session.options.repositoryFilterLabel } : {}),
+  });
+  for (const warning of warnings) session.deps.logger?.warn(warning.message, { code: warning.code });
   const matches = repositoryFilter ? picomatch(repositoryFilter, { dot: true }) : () => true;
   names = [...new Set(names)].filter((n) => matches(n) && !skip.has(n)).sort();
 
@@ -316,7 +332,7 @@ async function enumerate(session: Session, skip: ReadonlySet<string>): Promise<E
     listProgress();
   }
   repositoryPlans.sort((a, b) => (a.repositoryName < b.repositoryName ? -1 : a.repositoryName > b.repositoryName ? 1 : 0));
-  const plan = summarizePlan(repositoryPlans, session.now, session.mode);
+  const plan = summarizePlan(repositoryPlans, session.now, session.mode, warnings);
   return { plan, planned, failed, notListed };
 }
 
@@ -389,16 +405,17 @@ function buildRepositoryResults(
   session: Session,
   enumeration: Enumeration,
   executions: ReadonlyMap<string, RepositoryExecution>,
+  notExecuted?: string,
 ): RepositoryResult[] {
   const results: RepositoryResult[] = [];
-  const apply = session.mode === 'apply';
+  const apply = session.mode === 'apply' && notExecuted === undefined;
   for (const plan of enumeration.plan.repositories) {
     if (plan.status === 'unmanaged' || plan.status === 'protected') {
       results.push(repositoryResult(plan, plan.status, new Map(), 'not governed'));
     } else if (plan.status === 'blocked') {
       results.push(repositoryResult(plan, 'blocked', new Map(), `repository blocked: ${plan.statusReason ?? 'safety limit'}`));
     } else if (!apply) {
-      results.push(repositoryResult(plan, 'completed', new Map(), 'dry-run: nothing is deleted'));
+      results.push(repositoryResult(plan, 'completed', new Map(), notExecuted ?? 'dry-run: nothing is deleted'));
     } else {
       const execution = executions.get(plan.repositoryName);
       if (!execution) {

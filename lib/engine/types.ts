@@ -46,10 +46,19 @@ export interface SweepDeps {
   checkpoint?: CheckpointStore;
   /**
    * Receives the full plan before the first deletion of an apply run (and in dry-run, once planned).
-   * If it throws, nothing is deleted and the sweep fails with the error as cause.
+   * If it throws, nothing is deleted and the sweep fails with the error as cause. If it resolves to
+   * `{ execute: false }` (a person declined), nothing is deleted and the run ends as a dry run of
+   * that plan: its result reads like `plan`'s, with the reason on every planned deletion.
    */
-  planSink?: (plan: Plan) => Promise<void>;
+  planSink?: (plan: Plan) => Promise<void | PlanVerdict>;
   onProgress?: (event: ProgressEvent) => void;
+}
+
+/** What a plan sink may answer instead of nothing: stop before deleting anything. */
+export interface PlanVerdict {
+  execute: false;
+  /** Why, for the result: e.g. `declined at the prompt`. */
+  reason: string;
 }
 
 export interface SweepOptions {
@@ -60,6 +69,11 @@ export interface SweepOptions {
   now?: number;
   /** Only repositories matching this glob. */
   repositoryFilter?: string;
+  /**
+   * How warnings name the filter (the CLI says `--repository`); default `the repository filter`.
+   * A filter that matches no repository is a plan warning (`repository-filter-matches-nothing`).
+   */
+  repositoryFilterLabel?: string;
   /** Epoch ms; the sweep stops cleanly between batches when it comes. */
   deadline?: number;
   /** Requests in flight at once; default 4. */

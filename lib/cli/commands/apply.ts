@@ -5,16 +5,17 @@
  */
 import type { Plan } from '../../core/plan-model.js';
 import type { SweepResult } from '../../core/result-model.js';
-import type { SweepDeps } from '../../engine/types.js';
+import type { PlanVerdict, SweepDeps } from '../../engine/types.js';
 import { confirm } from '../confirm.js';
 import { FileCheckpointStore } from '../../adapters/checkpoint-file.js';
 import { loadRulesFile } from '../../adapters/rules-file.js';
 import { runSweep } from '../../engine/sweep.js';
-import { ApplyDeclinedError, CliUsageError, ConfirmationRequiredError } from '../errors.js';
+import { CliUsageError, ConfirmationRequiredError } from '../errors.js';
 import { applyExitCode, ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { formatBytes } from '../format-bytes.js';
 import { renderPlanTable } from '../format-plan-table.js';
 import { renderResultTable } from '../format-result-table.js';
+import { renderWarnings } from '../format-warnings.js';
 import { parseConcurrency, parseFormat, parseMaxDuration } from '../options.js';
 import { createProgressReporter } from '../progress.js';
 import { localReportStore, newRunId, notifySlack, slackNotifierFor } from '../reports.js';
@@ -65,19 +66,24 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
   const slack = slackNotifierFor(slackWebhookUrlFor(flags, runtime));
   const ecr = ecrClientFor(flags, runtime);
   const progress = createProgressReporter(io.stderr);
+  let declined = false;
   const deps: SweepDeps = {
     ecr,
     onProgress: (e) => progress.onProgress(e),
-    planSink: async (plan: Plan) => {
+    planSink: async (plan: Plan): Promise<PlanVerdict | undefined> => {
       progress.stop();
+      // Before the question, so whoever answers has read them.
+      io.stderr.write(renderWarnings(plan.warnings));
       if (flags.yes !== true && plan.summary.delete > 0) {
         // With --format json stdout is reserved for the result document.
         (format === 'json' ? io.stderr : io.stdout).write(renderPlanTable(plan));
         const question = `Delete ${plan.summary.delete} image(s), ${formatBytes(plan.summary.bytesToFree)}, in ${countDeleting(plan)} repositor${countDeleting(plan) === 1 ? 'y' : 'ies'}?`;
-        if (!(await confirm(io.stdin, io.stderr, question))) throw new ApplyDeclinedError('declined at the prompt; nothing was deleted');
+        declined = !(await confirm(io.stdin, io.stderr, question));
       }
-      // The plan is on disk before the first deletion, as the S3 reports are in Lambda.
+      // The plan is on disk before the first deletion, as the S3 reports are in Lambda; a declined
+      // plan is kept too: it is what the person looked at and said no to.
       if (store !== undefined) await store.writePlan(plan, runId);
+      return declined ? { execute: false, reason: 'declined at the prompt' } : undefined;
     },
   };
   if (flags.checkpoint !== undefined) deps.checkpoint = new FileCheckpointStore(resolvePath(runtime, flags.checkpoint));
@@ -92,18 +98,24 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
       ...(concurrency !== undefined ? { concurrency } : {}),
       // Counted from the start, listing included; the engine stops between batches, never inside one.
       ...(maxDurationMs !== undefined ? { deadline: Date.now() + maxDurationMs } : {}),
-      ...(flags.repository !== undefined ? { repositoryFilter: flags.repository } : {}),
+      ...(flags.repository !== undefined ? { repositoryFilter: flags.repository, repositoryFilterLabel: '--repository' } : {}),
       rulesSource: flags.rules,
     }));
   } catch (error) {
-    if (findCause(error, ApplyDeclinedError)) {
-      io.stderr.write('Nothing was deleted.\n');
-      return ExitCode.OK;
-    }
     throw explainProfileCredentialsError(error, flags, runtime);
   } finally {
     progress.stop();
     ecr.destroy();
+  }
+
+  if (declined) {
+    // The plan table was just shown: the reports of that plan are what is left to give.
+    io.stderr.write('Declined at the prompt. Nothing was deleted.\n');
+    if (store !== undefined) {
+      const written = await store.writeResult(result);
+      io.stderr.write(`The plan's reports (plan.json, result.json, result.csv, report.html) were written to ${outDir}: ${written.files.reportHtml}\n`);
+    }
+    return ExitCode.OK;
   }
 
   const notes = format === 'table' ? io.stdout : io.stderr;
@@ -121,11 +133,4 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
 
 function countDeleting(plan: Plan): number {
   return plan.repositories.filter((r) => r.counts.delete > 0).length;
-}
-
-function findCause<T extends Error>(error: unknown, type: new (...args: never[]) => T): T | undefined {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth += 1) {
-    if (e instanceof type) return e;
-  }
-  return undefined;
 }

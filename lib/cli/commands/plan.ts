@@ -6,6 +6,7 @@ import type { SweepOutput } from '../../engine/types.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { renderPlanCsv } from '../format-plan-csv.js';
 import { renderPlanTable } from '../format-plan-table.js';
+import { renderWarnings } from '../format-warnings.js';
 import { loadRulesFile } from '../../adapters/rules-file.js';
 import { runSweep } from '../../engine/sweep.js';
 import { parseFormat, parseNow, type PlanFormat } from '../options.js';
@@ -42,7 +43,7 @@ export async function planCommand(flags: PlanFlags, runtime: CliRuntime): Promis
         ruleSet,
         mode: 'dry-run',
         ...(now !== undefined ? { now } : {}),
-        ...(flags.repository !== undefined ? { repositoryFilter: flags.repository } : {}),
+        ...(flags.repository !== undefined ? { repositoryFilter: flags.repository, repositoryFilterLabel: '--repository' } : {}),
         rulesSource: flags.rules,
         runId: newRunId(),
       },
@@ -60,6 +61,7 @@ export async function planCommand(flags: PlanFlags, runtime: CliRuntime): Promis
   if (format === 'json') io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
   else if (format === 'csv') io.stdout.write(renderPlanCsv(plan));
   else io.stdout.write(renderPlanTable(plan));
+  io.stderr.write(renderWarnings(plan.warnings));
 
   let reportPath: string | undefined;
   if (flags.out !== undefined) {
