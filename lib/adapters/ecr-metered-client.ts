@@ -14,7 +14,7 @@
 import { BatchDeleteImageCommand, UpdateImageStorageClassCommand, type ECRClient, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-ecr';
 import type { FinalizeHandler, FinalizeHandlerArguments, HandlerExecutionContext } from '@smithy/types';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { DeadlineReachedError } from '../engine/errors.js';
+import { DeadlineReachedError, EndpointUnreachableError } from '../engine/errors.js';
 import type { RateController, RateTicket } from '../engine/rate-controller.js';
 
 /** Call counters of one sweep. */
@@ -51,6 +51,13 @@ export interface RetrySettings {
    * back for the reports).
    */
   deadlineGraceMs?: number;
+  /**
+   * Logical attempts a call gets while the endpoint has never answered and cannot be connected to
+   * (refused, unknown host, no route, connect timeout): then it fails with
+   * {@link EndpointUnreachableError} within a second or two instead of backing off for the whole
+   * retry budget. Once anything has answered, connection errors get the full retries. Default 2.
+   */
+  unansweredAttempts?: number;
 }
 
 const DEFAULT_DEADLINE_GRACE_MS = 20_000;
@@ -69,6 +76,8 @@ const THROTTLING_CODES = new Set([
 ]);
 const TRANSIENT_CODES = new Set(['ServerException', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'InternalFailure', 'ServiceUnavailable']);
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+/** Codes of a request that never reached a server: nothing was sent, nothing answered. */
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 
 interface SdkLikeError {
   name?: string;
@@ -93,6 +102,17 @@ export function isRetryable(error: unknown): boolean {
   return TRANSIENT_CODES.has(e.name ?? '') || NETWORK_CODES.has(e.code ?? '') || (status >= 500 && status <= 599);
 }
 
+/**
+ * True when the request could not connect at all (refused, unknown host, no route, or the SDK's
+ * connect timeout), as opposed to a server that answered or a request cut off mid-way.
+ */
+export function isConnectFailure(error: unknown): boolean {
+  const e = error as (SdkLikeError & { message?: unknown }) | undefined;
+  if (!e || typeof e !== 'object' || e.$metadata?.httpStatusCode !== undefined) return false;
+  if (CONNECT_CODES.has(e.code ?? '')) return true;
+  return e.name === 'TimeoutError' && typeof e.message === 'string' && e.message.includes('did not establish a connection');
+}
+
 /** The error's code as ECR names it (`name` of SDK errors), for reports. */
 export function errorCode(error: unknown): string {
   const e = error as SdkLikeError | undefined;
@@ -114,6 +134,11 @@ export class MeteredEcrClient {
   private readonly deadlineGraceMs: number;
   private readonly clock: () => number;
   private readonly inFlight: LimitFunction;
+  private readonly unansweredAttempts: number;
+  /** Whether any request of this client got an answer (a response, even an error response). */
+  private answered = false;
+  /** Where the last request went, for an unreachable endpoint's message. */
+  private lastEndpoint = 'the default ECR endpoint of the region';
 
   constructor(
     base: ECRClient,
@@ -127,6 +152,7 @@ export class MeteredEcrClient {
     this.deadlineGraceMs = retry.deadlineGraceMs ?? DEFAULT_DEADLINE_GRACE_MS;
     this.clock = retry.clock ?? Date.now;
     this.inFlight = pLimit(Math.max(1, retry.maxInFlight ?? 4));
+    this.unansweredAttempts = Math.max(1, retry.unansweredAttempts ?? 2);
     const wrapper = Object.create(base) as ECRClient;
     // Own properties shadow the base client's: a separate stack and handler cache.
     Object.defineProperty(wrapper, 'middlewareStack', { value: base.middlewareStack.clone(), writable: true });
@@ -138,11 +164,14 @@ export class MeteredEcrClient {
         const ticket: RateTicket = await this.rate.acquire(operation);
         this.apiCalls[operation] = (this.apiCalls[operation] ?? 0) + 1;
         if (isSdkRetry(args.request)) this.sdkRetries += 1;
+        this.lastEndpoint = endpointOf(args.request) ?? this.lastEndpoint;
         try {
           const out = await next(args);
+          this.answered = true;
           this.rate.onSuccess(ticket);
           return out;
         } catch (error) {
+          if ((error as SdkLikeError | undefined)?.$metadata?.httpStatusCode !== undefined) this.answered = true;
           if (isThrottle(error)) {
             this.throttles += 1;
             this.rate.onThrottle(ticket);
@@ -203,6 +232,10 @@ export class MeteredEcrClient {
    * (BatchDeleteImage) run their own loop with it.
    */
   async pause(operation: string, attempt: number, error: unknown): Promise<void> {
+    // Nothing has ever answered: most likely a wrong endpoint or region; say so now, not after a minute.
+    if (!this.answered && isConnectFailure(error) && (attempt >= this.unansweredAttempts || !isRetryable(error))) {
+      throw new EndpointUnreachableError(operation, this.lastEndpoint, attempt, error);
+    }
     if (!isRetryable(error) || attempt >= this.retry.maxAttempts) throw error;
     const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt);
     const delay = Math.floor(this.random() * ceiling);
@@ -221,6 +254,16 @@ export class MeteredEcrClient {
       }
     }
   }
+}
+
+/** `http://host:port/` of a request as the SDK built it, or undefined when it has no host. */
+function endpointOf(request: unknown): string | undefined {
+  const r = request as { protocol?: unknown; hostname?: unknown; port?: unknown; path?: unknown } | undefined;
+  if (typeof r?.hostname !== 'string' || r.hostname === '') return undefined;
+  const protocol = typeof r.protocol === 'string' && r.protocol !== '' ? r.protocol.replace(/:?$/, ':') : 'https:';
+  const port = typeof r.port === 'number' ? `:${r.port}` : '';
+  const path = typeof r.path === 'string' && r.path !== '' ? r.path : '/';
+  return `${protocol}//${r.hostname}${port}${path}`;
 }
 
 /** The SDK's retry middleware stamps `amz-sdk-request: attempt=N; max=M` on every attempt. */

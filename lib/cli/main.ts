@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { EndpointUnreachableError } from '../engine/errors.js';
 import { ConfigError, RulesValidationError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 import { formatIssue } from './format-issues.js';
@@ -136,6 +137,8 @@ function describeChain(error: unknown): string {
  */
 function awsSetupProblem(error: unknown): string | undefined {
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth += 1) {
+    // Its message names the endpoint and what to check; the engine's "X failed:" wrapping adds nothing.
+    if (e instanceof EndpointUnreachableError) return e.message;
     if (e.name === 'CredentialsProviderError') {
       return `no AWS credentials found (${e.message}). Set AWS_PROFILE or pass --profile (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY); nothing was deleted.`;
     }

@@ -41,6 +41,25 @@ export class DeadlineReachedError extends EcrSweeperError {
   }
 }
 
+/**
+ * The ECR endpoint never answered: the first requests of the run could not connect (refused,
+ * unknown host, no route, connect timeout). Usually a wrong endpoint URL or region, or no network;
+ * retrying for long would only delay saying so. `endpoint` is the URL the requests went to.
+ */
+export class EndpointUnreachableError extends EcrSweeperError {
+  readonly endpoint: string;
+  readonly operation: string;
+  constructor(operation: string, endpoint: string, attempts: number, lastError: unknown) {
+    super(
+      `cannot reach the ECR endpoint ${endpoint}: ${lastError instanceof Error ? lastError.message : String(lastError)} (${operation}, ${attempts} attempt${attempts === 1 ? '' : 's'}; it never answered). ` +
+        'Check the endpoint URL (--endpoint-url, AWS_ENDPOINT_URL_ECR) and the region (--region, AWS_REGION), and that the network can reach it; nothing was deleted.',
+      { cause: lastError },
+    );
+    this.endpoint = endpoint;
+    this.operation = operation;
+  }
+}
+
 function describe(error: unknown): string {
   const e = error as { name?: unknown; message?: unknown } | undefined;
   const name = typeof e?.name === 'string' ? e.name : 'Error';

@@ -3,11 +3,13 @@
  * `AWS_ENDPOINT_URL_ECR` or `AWS_ENDPOINT_URL`) is a usage error (exit 2) naming where it came
  * from, not a listing failure (exit 1) reading "TypeError: Invalid URL".
  */
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../emulator/index.js';
 import { runCli } from '../../lib/cli/main.js';
 import { parseEndpointUrl } from '../../lib/cli/options.js';
+import { cliEnv, runCliProcess } from './cli-harness.js';
 import { capturedIo } from './in-process-io.js';
 
 const ENV = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' };
@@ -61,5 +63,25 @@ describe('a malformed --endpoint-url', () => {
     const code = await runCli(['import-policy', '--repository', 'team/app', '--endpoint-url', 'localhost:4566'], cap.io);
     expect(code).toBe(2);
     expect(cap.stderr()).toContain('--endpoint-url must be');
+  });
+});
+
+describe('a closed endpoint', () => {
+  it.each([['plan'], ['apply']])('%s exits 2 with the endpoint named and what to check, after a couple of attempts', async (command) => {
+    // A loopback port nothing listens on: bound by the OS, then released.
+    const server = createServer();
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as { port: number };
+    await new Promise<void>((done) => server.close(() => done()));
+
+    const args = [command, '--rules', RULES, '--endpoint-url', `http://127.0.0.1:${port}`];
+    if (command === 'apply') args.push('--yes');
+    const run = await runCliProcess(args, { env: cliEnv(undefined) });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      `ecr-sweeper: cannot reach the ECR endpoint http://127.0.0.1:${port}/: connect ECONNREFUSED 127.0.0.1:${port} (DescribeRepositories, 2 attempts; it never answered). ` +
+        'Check the endpoint URL (--endpoint-url, AWS_ENDPOINT_URL_ECR) and the region (--region, AWS_REGION), and that the network can reach it; nothing was deleted.\n',
+    );
   });
 });

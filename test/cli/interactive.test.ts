@@ -64,7 +64,7 @@ describe('apply at a terminal without --yes', () => {
     expect(result.totals.deleted).toBe(0);
     const planned = result.repositories.flatMap((r) => r.images).filter((i) => i.decision === 'delete');
     expect(planned).toHaveLength(4);
-    for (const image of planned) expect(image.outcome.reason).toBe('declined at the prompt: nothing is deleted');
+    for (const image of planned) expect(image.outcome).toMatchObject({ reason: 'declined at the prompt: nothing is deleted' });
     expect(result.warnings).toContainEqual(expect.objectContaining({ code: 'apply-declined' }));
     expect(scenario.emulator.stats().requests.BatchDeleteImage ?? 0).toBe(0);
     expect(imageCount()).toBe(before);
