@@ -11,7 +11,8 @@ export const USAGE = `Usage: npm run emulator -- [options]
   --state FILE                   load a JSON state file (see emulator/README.md)
   --port N                       port on 127.0.0.1 (default 0 = any free port)
   --generate k=v,...             add a generated registry: repos=N, images=N or MIN-MAX, untagged=0.3,
-                                 multiarch=0.15, referrers=0.1, pulled=0.6, age=400 (days), seed=1, prefix=gen/
+                                 multiarch=0.15, referrers=0.1, pulled=0.6, age=400 (days), seed=1, prefix=gen/,
+                                 and the tag mix as weights: release=3, main=4, pr=3, feature=0, rc=0
   --rate-limit Op=N[:BURST]      token bucket for an operation, N requests/second (repeatable)
   --throttle-probability P       share of requests answered with ThrottlingException (0..1)
   --server-error-probability P   share of requests answered with HTTP 500 ServerException (0..1)
@@ -114,8 +115,18 @@ export function parseGenerate(spec: string): GeneratorOptions {
       case 'prefix':
         g.namePrefix = value;
         break;
+      case 'release':
+      case 'main':
+      case 'pr':
+      case 'feature':
+      case 'rc':
+        g.tagMix = { ...g.tagMix, [key === 'rc' ? 'releaseCandidate' : key]: integer(value, where, 0, 1_000_000) };
+        break;
       default:
-        throw new EmulatorStateError('--generate', `unknown key "${key}" (known: repos, images, untagged, multiarch, referrers, pulled, age, seed, prefix)`);
+        throw new EmulatorStateError(
+          '--generate',
+          `unknown key "${key}" (known: repos, images, untagged, multiarch, referrers, pulled, age, seed, prefix, release, main, pr, feature, rc)`,
+        );
     }
   }
   return g;

@@ -33,7 +33,28 @@ export interface GeneratorOptions {
   maxAgeDays?: number;
   /** Prepended to every repository name, e.g. `gen/`. Default none. */
   namePrefix?: string;
+  /**
+   * Relative weights of the kinds of tag a tagged image gets; missing kinds keep their default.
+   * Default `{ release: 3, main: 4, pr: 3, feature: 0, releaseCandidate: 0 }`, so registries
+   * generated before feature branches and release candidates existed stay the same.
+   */
+  tagMix?: Partial<TagMix>;
 }
+
+/**
+ * Kinds of tag: `v1.4.2` releases, `main-<sha>` builds, `pr-<n>` builds, `feature-<name>-<n>`
+ * branch builds, and `v1.4.3-rc.<n>` release candidates of the next patch release.
+ */
+export interface TagMix {
+  release: number;
+  main: number;
+  pr: number;
+  feature: number;
+  releaseCandidate: number;
+}
+
+const DEFAULT_TAG_MIX: TagMix = { release: 3, main: 4, pr: 3, feature: 0, releaseCandidate: 0 };
+const TAG_KINDS = ['release', 'main', 'pr', 'feature', 'releaseCandidate'] as const;
 
 /** A generated repository: state-format images plus its position in the registry. */
 export interface GeneratedRepository extends StateRepository {
@@ -51,11 +72,12 @@ const REFERRER_TYPES = [
   'application/spdx+json',
   'application/vnd.in-toto+json',
 ];
+const FEATURES = ['login', 'search', 'dark-mode', 'checkout-v2', 'onboarding', 'rate-limits', 'audit-log', 'sso', 'exports', 'cache'];
 const DAY_MS = 86_400_000;
 
 /** Options with defaults applied and checked; throws EmulatorStateError naming the bad field. */
-export function resolveGeneratorOptions(options: GeneratorOptions = {}): Required<GeneratorOptions> {
-  const o: Required<GeneratorOptions> = {
+export function resolveGeneratorOptions(options: GeneratorOptions = {}): ResolvedGeneratorOptions {
+  const o: ResolvedGeneratorOptions = {
     seed: options.seed ?? 1,
     repositories: options.repositories ?? 10,
     imagesPerRepository: options.imagesPerRepository ?? [20, 60],
@@ -65,6 +87,7 @@ export function resolveGeneratorOptions(options: GeneratorOptions = {}): Require
     pulledShare: options.pulledShare ?? 0.6,
     maxAgeDays: options.maxAgeDays ?? 400,
     namePrefix: options.namePrefix ?? '',
+    tagMix: { ...DEFAULT_TAG_MIX, ...definedOnly(options.tagMix ?? {}) },
   };
   if (!Number.isInteger(o.seed)) throw new EmulatorStateError('generate.seed', 'must be an integer');
   if (!Number.isInteger(o.repositories) || o.repositories < 0) throw new EmulatorStateError('generate.repositories', 'must be a non-negative integer');
@@ -76,7 +99,19 @@ export function resolveGeneratorOptions(options: GeneratorOptions = {}): Require
     if (!(o[share] >= 0 && o[share] <= 1)) throw new EmulatorStateError(`generate.${share}`, `must be between 0 and 1, got ${o[share]}`);
   }
   if (!(o.maxAgeDays > 0)) throw new EmulatorStateError('generate.maxAgeDays', 'must be positive');
+  for (const kind of TAG_KINDS) {
+    const weight = o.tagMix[kind];
+    if (!(Number.isFinite(weight) && weight >= 0)) throw new EmulatorStateError(`generate.tagMix.${kind}`, `must be a number >= 0, got ${String(weight)}`);
+  }
+  if (TAG_KINDS.every((kind) => o.tagMix[kind] === 0)) throw new EmulatorStateError('generate.tagMix', 'needs at least one weight above 0');
   return o;
+}
+
+/** {@link GeneratorOptions} with every default applied. */
+export type ResolvedGeneratorOptions = Required<Omit<GeneratorOptions, 'tagMix'>> & { tagMix: TagMix };
+
+function definedOnly(mix: Partial<TagMix>): Partial<TagMix> {
+  return Object.fromEntries(Object.entries(mix).filter(([, v]) => v !== undefined)) as Partial<TagMix>;
 }
 
 /** The name of the repository at `index`: `team/service`, unique for every index. */
@@ -129,7 +164,7 @@ export function toInventory(repo: GeneratedRepository, now: number): RepositoryI
   return { repositoryName: repo.name, images };
 }
 
-function buildRepository(o: Required<GeneratorOptions>, index: number): GeneratedRepository {
+function buildRepository(o: ResolvedGeneratorOptions, index: number): GeneratedRepository {
   const rng = new SeededRandom(hashString(`${o.seed}:${index}`));
   const [min, max] = typeof o.imagesPerRepository === 'number' ? [o.imagesPerRepository, o.imagesPerRepository] : o.imagesPerRepository;
   const count = rng.int(min, max);
@@ -147,6 +182,13 @@ function buildRepository(o: Required<GeneratorOptions>, index: number): Generate
   let pr = rng.int(10, 400);
   let newestTagged: StateImage | undefined;
   const usedTags = new Set<string>();
+  let candidate = 0;
+  // Cumulative shares as k/total: with integer weights they equal the decimal literals exactly,
+  // so the default mix rolls exactly as the generator always has.
+  const mixTotal = TAG_KINDS.reduce((n, kind) => n + o.tagMix[kind], 0);
+  const upTo = (kind: (typeof TAG_KINDS)[number]): number =>
+    TAG_KINDS.slice(0, TAG_KINDS.indexOf(kind) + 1).reduce((n, k) => n + o.tagMix[k], 0) / mixTotal;
+  const [releaseUpTo, mainUpTo, prUpTo, featureUpTo] = [upTo('release'), upTo('main'), upTo('pr'), upTo('feature')];
 
   for (const age of ages) {
     if (rng.chance(o.referrerShare) && tagged.length > 0) {
@@ -163,7 +205,7 @@ function buildRepository(o: Required<GeneratorOptions>, index: number): Generate
     if (!rng.chance(o.untaggedShare)) {
       const roll = rng.next();
       let tag: string;
-      if (roll < 0.3) {
+      if (roll < releaseUpTo) {
         // Releases climb over time: patch mostly, sometimes minor, rarely major.
         const bump = rng.next();
         if (bump < 0.05) {
@@ -175,13 +217,21 @@ function buildRepository(o: Required<GeneratorOptions>, index: number): Generate
           patch = 0;
         } else patch++;
         tag = `v${major}.${minor}.${patch}`;
-      } else if (roll < 0.7) {
+        candidate = 0;
+      } else if (roll < mainUpTo) {
         // Short shas collide now and then in big registries; a tag must stay unique.
         do tag = `main-${rng.hex(7)}`;
         while (usedTags.has(tag));
-      } else {
+      } else if (roll < prUpTo) {
         pr += rng.int(1, 5);
         tag = `pr-${pr}`;
+      } else if (roll < featureUpTo) {
+        do tag = `feature-${rng.pick(FEATURES)}-${rng.int(1, 999)}`;
+        while (usedTags.has(tag));
+      } else {
+        // A candidate of the next patch release; the numbering restarts after each release.
+        candidate++;
+        tag = `v${major}.${minor}.${patch + 1}-rc.${candidate}`;
       }
       usedTags.add(tag);
       img.tags = [tag];

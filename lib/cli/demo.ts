@@ -11,18 +11,30 @@ import type { CliIo } from './io.js';
 import { nodeCliIo } from './io.js';
 import { runCli } from './main.js';
 
-/** The sample registry: a few dozen repositories, a few thousand manifests of every kind. */
-export const DEMO_REGISTRY: GeneratorOptions = {
+/**
+ * The sample registry: a few dozen repositories, a few thousand manifests of every kind, with tags
+ * for every rule of rules/default.yml to act on (pull-request, feature-branch and main builds,
+ * releases and release candidates, untagged images), some repositories busy enough for the
+ * keep-N rules to expire something.
+ */
+export const DEMO_REGISTRY = {
   seed: 20261127,
   repositories: 36,
-  // Keep in step with the `npm run emulator` line the demo prints.
-  imagesPerRepository: [30, 110],
+  imagesPerRepository: [30, 140],
   untaggedShare: 0.3,
   multiArchShare: 0.15,
   referrerShare: 0.1,
   pulledShare: 0.6,
   maxAgeDays: 400,
-};
+  tagMix: { release: 2, main: 5, pr: 2, feature: 2, releaseCandidate: 2 },
+} as const satisfies GeneratorOptions;
+
+/** The `--generate` value that makes `npm run emulator` serve the demo's registry (the other fields are its defaults). */
+export function demoGenerateSpec(): string {
+  const { repositories, imagesPerRepository: [min, max], seed, tagMix } = DEMO_REGISTRY;
+  const mix = `release=${tagMix.release},main=${tagMix.main},pr=${tagMix.pr},feature=${tagMix.feature},rc=${tagMix.releaseCandidate}`;
+  return `repos=${repositories},images=${min}-${max},seed=${seed},${mix}`;
+}
 
 /** The emulator's frozen clock and the plan's `now`: ages in the output never drift. */
 export const DEMO_NOW = '2026-11-27T12:00:00.000Z';
@@ -55,8 +67,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     io.stdout.write(
       // No URL or port here: the port is ephemeral and the output is meant to be the same every run.
       'ecr-sweeper demo: a local ECR emulator (127.0.0.1, no AWS account needed) holds a generated sample registry ' +
-        `(${repositories.length} repositories, ${manifests} manifests: multi-arch indexes and their children, ` +
-        `signatures and SBOMs, untagged, old and new; clock frozen at ${DEMO_NOW}).\n` +
+        `(${repositories.length} repositories, ${manifests} manifests: releases, release candidates, main, feature-branch and PR builds, ` +
+        `multi-arch indexes and their children, signatures and SBOMs, untagged, old and new; clock frozen at ${DEMO_NOW}).\n` +
         `Planning it with ${displayPath(rulesPath)} (dry run: nothing is deleted):\n\n`,
     );
     const code = await runCli(
@@ -71,7 +83,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
           '',
           'Next:',
           '  - open the report above in a browser (self-contained HTML: totals, chart, every image with its reason);',
-          `  - serve the same registry: npm run emulator -- --generate repos=${DEMO_REGISTRY.repositories},images=30-110,seed=${DEMO_REGISTRY.seed} --now ${DEMO_NOW} --port 4510`,
+          `  - serve the same registry: npm run emulator -- --generate ${demoGenerateSpec()} --now ${DEMO_NOW} --port 4510`,
           '    then, in another terminal: AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x npx ecr-sweeper plan --rules rules/default.yml \\',
           `      --endpoint-url http://127.0.0.1:4510 --region us-east-1 --now ${DEMO_NOW} --format csv`,
           '  - npx ecr-sweeper --help for every command (plan, apply, validate, import-policy, export-policy).',

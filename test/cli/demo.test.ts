@@ -5,7 +5,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEMO_NOW, runDemo } from '../../lib/cli/demo.js';
+import { parseGenerate } from '../../emulator/cli-args.js';
+import { resolveGeneratorOptions } from '../../emulator/generator.js';
+import { loadRulesFile } from '../../lib/adapters/rules-file.js';
+import { DEMO_NOW, DEMO_REGISTRY, demoGenerateSpec, runDemo } from '../../lib/cli/demo.js';
 import type { Plan } from '../../lib/core/plan-model.js';
 import { useTempDir } from './cli-harness.js';
 import { capturedIo } from './in-process-io.js';
@@ -36,6 +39,23 @@ describe('runDemo', () => {
     expect(images.some((i) => i.imageTags.length === 0)).toBe(true);
     expect(plan.summary.delete).toBeGreaterThan(0);
     expect(plan.summary.keep).toBeGreaterThan(0);
+
+    // Every shipped default rule is seen at work: at least one deletion each.
+    const { policies } = await loadRulesFile(join(import.meta.dirname, '..', '..', 'rules', 'default.yml'));
+    const ruleIds = policies.flatMap((p) => p.rules.map((r) => r.id));
+    expect(ruleIds).toEqual(['pr-builds', 'branch-builds', 'main-builds', 'release-candidates', 'untagged']);
+    const deletions = new Map<string, number>();
+    for (const image of images) if (image.decision === 'delete' && image.rule !== null) deletions.set(image.rule, (deletions.get(image.rule) ?? 0) + 1);
+    for (const id of ruleIds) expect(deletions.get(id) ?? 0, `deletions by rule ${id}`).toBeGreaterThanOrEqual(1);
+    // Nothing is blocked: the demo shows the rules, not the safety limits.
+    expect(plan.summary.blockedRepositories).toBe(0);
+  });
+
+  it('prints an npm run emulator command that serves the very same registry', async () => {
+    const cap = capturedIo({ env: {}, cwd: temp.dir });
+    expect(await runDemo({ io: cap.io, reportsDir: join(temp.dir, 'spec') })).toBe(0);
+    expect(cap.stdout()).toContain(`npm run emulator -- --generate ${demoGenerateSpec()} --now ${DEMO_NOW}`);
+    expect(resolveGeneratorOptions(parseGenerate(demoGenerateSpec()))).toEqual(resolveGeneratorOptions(DEMO_REGISTRY));
   });
 
   it('prints the same plan on every run (fixed seed and clock)', async () => {

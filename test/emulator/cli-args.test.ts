@@ -38,6 +38,8 @@ describe('emulator command line', () => {
   });
 
   it('parses generator ranges and shares', () => {
+    expect(parseGenerate('release=2,main=5,pr=2,feature=1,rc=3')).toEqual({ tagMix: { release: 2, main: 5, pr: 2, feature: 1, releaseCandidate: 3 } });
+    expect(() => parseGenerate('feature=0.5')).toThrow(EmulatorStateError);
     expect(parseGenerate('repositories=2,images=10-20,untagged=0.5,multiarch=0.2,referrers=0.1,pulled=0.9,age=30,prefix=gen/')).toEqual({
       repositories: 2,
       imagesPerRepository: [10, 20],

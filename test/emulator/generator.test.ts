@@ -101,9 +101,35 @@ describe('generator', () => {
     [{ imagesPerRepository: [5, 2] }, 'generate.imagesPerRepository'],
     [{ untaggedShare: 1.5 }, 'generate.untaggedShare'],
     [{ maxAgeDays: 0 }, 'generate.maxAgeDays'],
+    [{ tagMix: { feature: -1 } }, 'generate.tagMix.feature'],
+    [{ tagMix: { release: 0, main: 0, pr: 0 } }, 'generate.tagMix'],
   ])('rejects %o naming %s', (options, path) => {
     expect(() => generateRepository(options, 0)).toThrow(EmulatorStateError);
     expect(() => generateRepository(options, 0)).toThrow(path);
+  });
+});
+
+describe('generator tag mix', () => {
+  const tagsOf = (options: GeneratorOptions): string[] => [...generateRepositories(options)].flatMap((r) => r.images.flatMap((i) => i.tags ?? []));
+
+  it('by default has no feature-branch builds or release candidates', () => {
+    const tags = tagsOf({ seed: 5, repositories: 10, imagesPerRepository: 100 });
+    expect(tags.some((t) => t.startsWith('feature-'))).toBe(false);
+    expect(tags.some((t) => /-rc\.\d+$/.test(t))).toBe(false);
+  });
+
+  it('with weights, gives unique feature-branch tags and release candidates of the next patch release, in about the asked shares', () => {
+    const repos = [...generateRepositories({ seed: 5, repositories: 10, imagesPerRepository: 200, tagMix: { release: 1, main: 1, pr: 1, feature: 1, releaseCandidate: 1 } })];
+    for (const repo of repos) {
+      const tags = repo.images.flatMap((i) => i.tags ?? []);
+      expect(new Set(tags).size, repo.name).toBe(tags.length);
+    }
+    const tags = repos.flatMap((r) => r.images.flatMap((i) => i.tags ?? [])).filter((t) => t !== 'latest' && !t.endsWith('.sig'));
+    const share = (re: RegExp) => tags.filter((t) => re.test(t)).length / tags.length;
+    for (const re of [/^v\d+\.\d+\.\d+$/, /^main-[0-9a-f]{7}$/, /^pr-\d+$/, /^feature-[a-z0-9-]+-\d+$/, /^v\d+\.\d+\.\d+-rc\.\d+$/]) {
+      expect(share(re), String(re)).toBeGreaterThan(0.15);
+      expect(share(re), String(re)).toBeLessThan(0.25);
+    }
   });
 });
 
