@@ -6,6 +6,7 @@ import { displayPath, formatIssue } from '../../lib/cli/format-issues.js';
 import { PLAN_CSV_COLUMNS, renderPlanCsv } from '../../lib/cli/format-plan-csv.js';
 import { renderPlanTable } from '../../lib/cli/format-plan-table.js';
 import { MAX_LISTED_FAILURES, renderResultTable } from '../../lib/cli/format-result-table.js';
+import { renderWarnings } from '../../lib/cli/format-warnings.js';
 import { parseConcurrency, parseFormat, parseMaxDuration, parseNow } from '../../lib/cli/options.js';
 import { CliUsageError } from '../../lib/cli/errors.js';
 import { formatDuration } from '../../lib/core/report-summary.js';
@@ -193,5 +194,17 @@ describe('formatIssue', () => {
   it('falls back to the given file and omits what is unknown', () => {
     expect(formatIssue({ path: '', message: 'empty file' }, 'a.yml', '/w')).toBe('a.yml: empty file');
     expect(displayPath('/elsewhere/a.yml', '/w')).toBe('/elsewhere/a.yml');
+  });
+});
+
+describe('renderWarnings', () => {
+  it.each<[string, Parameters<typeof renderWarnings>[0], string]>([
+    ['none: nothing at all', [], ''],
+    ['one line per warning, any code, with its code', [{ code: 'a-code', message: 'first' }, { code: 'pull-time-not-excluded', message: 'second' }], 'warning (a-code): first\nwarning (pull-time-not-excluded): second\n'],
+    ['the repository when the message does not name it', [{ code: 'c', message: 'index read counted as a pull', repositoryName: 'team/app' }], 'warning (c): index read counted as a pull [team/app]\n'],
+    ['not twice when it does', [{ code: 'c', message: 'team/app: odd', repositoryName: 'team/app' }], 'warning (c): team/app: odd\n'],
+    ['a newline in a message stays on its line', [{ code: 'c', message: 'one\n  two' }], 'warning (c): one two\n'],
+  ])('%s', (_label, warnings, text) => {
+    expect(renderWarnings(warnings)).toBe(text);
   });
 });

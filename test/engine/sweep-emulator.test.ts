@@ -76,6 +76,24 @@ describe('runSweep on the emulator', () => {
     expect(result.totals.skipped).toBe(plan.summary.delete);
   });
 
+  it('a plan sink that answers { execute: false } stops an apply run before any delete; the result is the dry run of that plan', async () => {
+    const { emulator, ecr } = await fixture();
+    const before = imageKeys(emulator);
+    const { result, plan } = await runSweep(
+      { ecr, planSink: async () => ({ execute: false, reason: 'declined at the prompt' }) },
+      { ruleSet: RULES, mode: 'apply', now: NOW },
+    );
+    expect(plan.summary.delete).toBeGreaterThan(0);
+    expect(emulator.stats().requests.BatchDeleteImage ?? 0).toBe(0);
+    expect(imageKeys(emulator)).toEqual(before);
+    expect(result.mode).toBe('dry-run');
+    expect(result.totals.deleted).toBe(0);
+    const planned = result.repositories.flatMap((r) => r.images).filter((i) => i.decision === 'delete');
+    expect(planned).toHaveLength(plan.summary.delete);
+    for (const image of planned) expect(image.outcome).toMatchObject({ reason: 'declined at the prompt: nothing is deleted' });
+    expect(result.warnings.map((w) => w.code)).toContain('apply-declined');
+  });
+
   it('loses nothing tagged during the sweep: retagged images are skipped as changed since plan', async () => {
     const { emulator, ecr } = await fixture();
     const retagged: { repo: string; digest: string; tag: string }[] = [];
