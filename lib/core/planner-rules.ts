@@ -15,7 +15,7 @@ import semver from 'semver';
 import { compareDigests, type GraphNode } from './image-graph.js';
 import { formatAgeAgainst, formatBytes, ordinal } from './plan-reasons.js';
 import type { Rule } from './rules-model.js';
-import { compileTagPattern, matchesAllPatterns, matchesAnyTag } from './tag-pattern.js';
+import { compileTagPattern, matchesAllPatterns, matchesAnyTag, type TagMatcher } from './tag-pattern.js';
 
 /** The images rules rank, with what evaluation needs besides their graph nodes. */
 export interface Pool {
@@ -46,8 +46,8 @@ export interface RuleEvaluation {
 
 interface CompiledRule {
   rule: Rule;
-  patterns: RegExp[];
-  excludes: RegExp[];
+  patterns: TagMatcher[];
+  excludes: TagMatcher[];
 }
 
 const compiledRules = new WeakMap<Rule, CompiledRule>();
@@ -240,7 +240,7 @@ function rankBySemver(c: CompiledRule, pool: Pool, members: number[], count: num
   scan.versions = versions;
 }
 
-function matchesAnyPattern(patterns: readonly RegExp[], tag: string): boolean {
+function matchesAnyPattern(patterns: readonly TagMatcher[], tag: string): boolean {
   for (const p of patterns) if (p.test(tag)) return true;
   return false;
 }

@@ -23,7 +23,7 @@ import { isoTime } from './iso-time.js';
 import { evaluateRules } from './planner-rules.js';
 import { selectPolicy } from './repository-match.js';
 import type { Policy, RuleSet } from './rules-model.js';
-import { compileTagPattern } from './tag-pattern.js';
+import { compileTagPattern, type TagMatcher } from './tag-pattern.js';
 
 export { selectPolicy, type PolicySelection } from './repository-match.js';
 export { summarizePlan, countImages } from './plan-summary.js';
@@ -187,7 +187,7 @@ function decide(graph: ImageGraph, policy: Policy, ruleSet: RuleSet, now: number
 
 /** Protections that beat every rule, checked for every manifest the rules or its holders would act on. */
 class Guards {
-  private readonly protectPatterns: { text: string; re: RegExp }[];
+  private readonly protectPatterns: { text: string; re: TagMatcher }[];
   private readonly minAgeMs: number;
 
   constructor(

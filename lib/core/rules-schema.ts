@@ -57,7 +57,7 @@ export const tagPatternSchema = z
     const problem = checkTagPattern(pattern);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   })
-  .describe('A tag pattern matched against the whole tag: a glob with * and ?, or /regex/ (optionally /regex/i).');
+  .describe('A tag pattern matched against the whole tag: a glob with * and ?, or /regex/ (optionally /regex/i) in RE2 syntax: no backreferences or lookaround.');
 
 const tagPatternListSchema = z.array(tagPatternSchema).min(1, { error: 'list at least one pattern, or leave the key out' });
 

@@ -14,7 +14,7 @@ const FILES = (readdirSync(CORE, { recursive: true }) as string[]).filter((f) =>
  * Packages a core module may import: pure computation only. `node:crypto` is here for hashing
  * (report-html's Content-Security-Policy hashes); its random functions are forbidden below.
  */
-const PURE_PACKAGES = new Set(['yaml', 'zod', 'semver', 'picomatch', 'node:crypto', 'date-fns', 'date-fns/constants']);
+const PURE_PACKAGES = new Set(['yaml', 'zod', 'semver', 'picomatch', 're2js', 'node:crypto', 'date-fns', 'date-fns/constants']);
 
 /**
  * What the core may take from date-fns: functions that do not read the machine's time zone.

@@ -1,4 +1,5 @@
 /** The planner's small modules: tag patterns, policy selection, reason formatting, summary. */
+import { RE2JSSyntaxException } from 're2js';
 import { describe, expect, it } from 'vitest';
 import { countImages, summarizePlan } from '../../lib/core/plan-summary.js';
 import type { PlannedImage, RepositoryPlan } from '../../lib/core/plan-model.js';
@@ -40,7 +41,7 @@ describe('compileTagPattern', () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(EcrSweeperError);
-    expect((caught as Error).cause).toBeInstanceOf(SyntaxError);
+    expect((caught as Error).cause).toBeInstanceOf(RE2JSSyntaxException);
   });
 
   it('matchesAllPatterns ANDs patterns, each against any tag; no patterns match everything', () => {
