@@ -19,6 +19,15 @@ export const LIFECYCLE_POLICY_LIMITS = {
   maxStarsPerPattern: 4,
 } as const;
 
+/**
+ * The message for a policy text over ECR's 30,720 characters, or undefined when within it.
+ * Checked before the text is parsed: parsing is the work the limit bounds.
+ */
+export function lifecyclePolicyTooLong(length: number): string | undefined {
+  if (length <= LIFECYCLE_POLICY_LIMITS.maxTextLength) return undefined;
+  return `lifecycle policy text is ${length.toLocaleString('en-US')} characters; ECR allows at most ${LIFECYCLE_POLICY_LIMITS.maxTextLength.toLocaleString('en-US')}`;
+}
+
 const COUNT_TYPES = ['imageCountMoreThan', 'sinceImagePushed', 'sinceImagePulled', 'sinceImageTransitioned'] as const;
 
 /** Shape of a native policy (strict: unknown fields are errors, as in ECR). Cross-field rules are checked separately. */
@@ -93,6 +102,8 @@ export interface LifecyclePolicyValidation {
 export function parseLifecyclePolicy(input: string | object, options: LifecyclePolicyOptions = {}): Rule[] {
   let result: LifecyclePolicyValidation;
   if (typeof input === 'string') {
+    const tooLong = lifecyclePolicyTooLong(input.length);
+    if (tooLong) throw new RulesValidationError([{ ...(options.file !== undefined ? { file: options.file } : {}), path: '', message: tooLong }]);
     const source = parseJsonSourceDocument(input, options.file);
     if (source.isYamlNotJson) {
       throw new RulesValidationError([{ ...(options.file !== undefined ? { file: options.file } : {}), line: 1, column: 1, path: '', message: 'a lifecycle policy must be JSON (ECR rejects YAML syntax here)' }]);

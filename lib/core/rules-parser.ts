@@ -7,8 +7,9 @@ import { RulesValidationError, type RuleIssue } from '../errors.js';
 import type { Condition, Policy, Rule, RuleSet } from './rules-model.js';
 import { parseDuration } from './duration.js';
 import { parseSize } from './size.js';
-import { validateLifecyclePolicy } from './lifecycle-policy.js';
+import { lifecyclePolicyTooLong, validateLifecyclePolicy } from './lifecycle-policy.js';
 import { checkRulesDocument } from './rules-checks.js';
+import { checkRulesLimits, RULES_FILE_LIMITS, rulesTextTooLong } from './rules-limits.js';
 import { rulesFileSchema, type RuleInput, type RulesFileInput } from './rules-schema.js';
 import { parseJsonSourceDocument, parseSourceDocument, sortIssues, type IssuePath, type SourceDocument } from './rules-source.js';
 import { zodIssueToRuleIssues } from './rules-zod-issues.js';
@@ -42,6 +43,11 @@ export interface ParseRulesOptions {
  * native lifecycle-policy rules), each positioned.
  */
 export function parseRules(text: string, options: ParseRulesOptions = {}): RuleSet {
+  // Readers stop at the byte limit; this backstop covers text from anywhere else (SSM, callers).
+  // A text within 1 MiB of bytes never has more characters than that, so it never misfires.
+  if (text.length > RULES_FILE_LIMITS.maxBytes) {
+    throw new RulesValidationError([{ ...(options.file !== undefined ? { file: options.file } : {}), path: '', message: rulesTextTooLong(text.length) }]);
+  }
   const source = parseSourceDocument(text, options.file);
   if (source.syntaxIssues.length) throw new RulesValidationError(source.syntaxIssues);
 
@@ -49,6 +55,9 @@ export function parseRules(text: string, options: ParseRulesOptions = {}): RuleS
     throw new RulesValidationError([source.issue([], 'the rules file is empty: expected a mapping with at least "version: 1" and "policies"')]);
   }
   const issues: RuleIssue[] = [];
+  if (checkRulesLimits(source.value, (path, message) => issues.push(source.issue(path, message)))) {
+    throw new RulesValidationError(sortIssues(issues));
+  }
   const parsed = rulesFileSchema.safeParse(source.value);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) issues.push(...zodIssueToRuleIssues(issue, source, rulesFileSchema));
@@ -94,6 +103,8 @@ function loadNativePolicy(
   } catch (error) {
     return { rules: [], issues: [source.issue(path, `cannot read lifecycle policy file ${JSON.stringify(value)}: ${(error as Error).message}`)] };
   }
+  const tooLong = lifecyclePolicyTooLong(read.text.length);
+  if (tooLong) return { rules: [], issues: [{ file: read.file, path: '', message: tooLong }] };
   const native = parseJsonSourceDocument(read.text, read.file);
   if (native.isYamlNotJson) {
     return { rules: [], issues: native.syntaxIssues.map((i) => ({ ...i, message: `a lifecycle policy file must be JSON (ECR rejects YAML); ${i.message}` })) };

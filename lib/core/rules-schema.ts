@@ -8,6 +8,9 @@ import * as z from 'zod';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
 import { parseSize, SIZE_PATTERN } from './size.js';
 import { checkTagPattern } from './rules-pattern.js';
+import { RULES_FILE_LIMITS } from './rules-limits.js';
+
+const MAX_PATTERN = RULES_FILE_LIMITS.maxPatternLength;
 
 const DURATION_HELP = 'expected a duration such as 30m, 12h, 14d or 2w (a whole number and one unit: s, m, h, d, w)';
 const SIZE_HELP = 'expected a size such as 500MiB or 20GB (kB, MB, GB, TB = powers of 1000; KiB, MiB, GiB, TiB = powers of 1024)';
@@ -53,6 +56,8 @@ export const sizeSchema = unitStringSchema(SIZE_HELP, SIZE_PATTERN, parseSize).d
 
 export const tagPatternSchema = z
   .string({ error: 'expected a tag pattern (a glob such as "pr-*" or a /regex/)' })
+  // Checked before the pattern is compiled: compiling is the work the limit bounds.
+  .max(MAX_PATTERN, { error: `a tag pattern is at most ${MAX_PATTERN} characters`, abort: true })
   .superRefine((pattern, ctx) => {
     const problem = checkTagPattern(pattern);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
@@ -64,6 +69,7 @@ const tagPatternListSchema = z.array(tagPatternSchema).min(1, { error: 'list at 
 const repositoryGlobSchema = z
   .string({ error: 'expected a repository glob such as "team-a/**"' })
   .regex(/^\S+$/, { error: 'a repository glob must be non-empty and contain no spaces' })
+  .max(MAX_PATTERN, { error: `a repository glob is at most ${MAX_PATTERN} characters` })
   .describe('A repository name glob (picomatch: * stays within one path segment, ** spans "/").');
 
 const positiveCount = (what: string) =>

@@ -44,6 +44,14 @@ describe('ecr-sweeper validate', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('exits 2 on a rules file over 1 MiB, and on a device, without reading them whole', async () => {
+    const big = await writeText(temp.dir, 'big.yml', `${rulesYaml()}# ${'x'.repeat(2 * 1024 * 1024)}\n`);
+    const run = await runCliProcess(['validate', big, '/dev/zero'], { env, cwd: temp.dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`rules file ${big} is larger than 1 MiB (1,048,576 bytes), the limit for a rules file; stopped reading there`);
+    expect(run.stderr).toContain('rules file /dev/zero is a character device, not a regular file; give the path of a file');
+  });
+
   it('checks every file and exits 2 if any one is bad, including a missing one', async () => {
     const good = await writeText(temp.dir, 'good2.yml', rulesYaml());
     const run = await runCliProcess(['validate', good, 'missing.yml'], { env, cwd: temp.dir });
@@ -76,6 +84,17 @@ describe('ecr-sweeper import-policy --file', () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/bad-policy\.json:\d+:\d+: rules\[0\]/);
+  });
+
+  it('exits 2 on a policy file over ECR\'s 30,720 characters or a device, reading no further', async () => {
+    await writeText(temp.dir, 'huge-policy.json', `{"rules": [], "x": "${'x'.repeat(100_000)}"}`);
+    const huge = await runCliProcess(['import-policy', '--file', 'huge-policy.json'], { env, cwd: temp.dir });
+    expect(huge.code).toBe(2);
+    expect(huge.stdout).toBe('');
+    expect(huge.stderr).toContain("lifecycle policy file huge-policy.json is longer than 30,720 characters, ECR's limit for a lifecycle policy; stopped reading there");
+    const device = await runCliProcess(['import-policy', '--file', '/dev/zero'], { env, cwd: temp.dir });
+    expect(device.code).toBe(2);
+    expect(device.stderr).toContain('lifecycle policy file /dev/zero is a character device, not a regular file');
   });
 
   it('exits 2 when neither or both sources are given', async () => {

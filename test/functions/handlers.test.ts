@@ -413,6 +413,24 @@ describe('sweep handler: Slack and rules sources', () => {
     expect(totalRequests(cloud.emulator)).toBe(0);
   });
 
+  it('refuses a rules object over the 1 MiB rules file limit, by its size, before any ECR call', async () => {
+    const big = `${untaggedAfter7dRules('apply')}# ${'x'.repeat(2 * 1024 * 1024)}\n`;
+    await cloud.s3.send(new PutObjectCommand({ Bucket: 'rules-bucket', Key: 'big.yml', Body: big }));
+    const { sweep } = await coldStart(functionEnv(cloud, applyRules, { RULES_S3_URI: 's3://rules-bucket/big.yml' }));
+    await expect(sweep(scheduledEvent(), lambdaContext())).rejects.toMatchObject({
+      name: 'RulesSourceError',
+      message: `rules object s3://rules-bucket/big.yml is ${Buffer.byteLength(big).toLocaleString('en-US')} bytes; a rules file is at most 1 MiB (1,048,576 bytes)`,
+    });
+    expect(totalRequests(cloud.emulator)).toBe(0);
+  });
+
+  it('reads an empty rules object as an empty rules file (invalid, by its source)', async () => {
+    await cloud.s3.send(new PutObjectCommand({ Bucket: 'rules-bucket', Key: 'empty.yml', Body: '' }));
+    const { sweep } = await coldStart(functionEnv(cloud, applyRules, { RULES_S3_URI: 's3://rules-bucket/empty.yml' }));
+    await expect(sweep(scheduledEvent(), lambdaContext())).rejects.toThrow(/s3:\/\/rules-bucket\/empty\.yml.*the rules file is empty/s);
+    expect(totalRequests(cloud.emulator)).toBe(0);
+  });
+
   it('reads the rules from RULES_SSM_PARAMETER, and reports invalid rules there by their source', async () => {
     let value = untaggedAfter7dRules(null);
     const ssmSpy = vi.spyOn(SSMClient.prototype, 'send').mockImplementation((async (command: GetParameterCommand) => ({

@@ -2,7 +2,6 @@
  * `ecr-sweeper import-policy`: turns a native ECR lifecycle policy (from a repository, via
  * GetLifecyclePolicy, or from a JSON file) into ecr-sweeper YAML rules on stdout.
  */
-import { readFile } from 'node:fs/promises';
 import { GetLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
 import { ConfigError } from '../../errors.js';
 import { parseLifecyclePolicy, renderLifecyclePolicyYaml } from '../../core/lifecycle-policy.js';
@@ -10,6 +9,8 @@ import { CliUsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { ecrClientFor, explainProfileCredentialsError, type AwsFlags, type CliRuntime } from '../runtime.js';
 import { resolvePath } from '../paths.js';
+import { readTextCapped } from '../../adapters/bounded-read.js';
+import { LIFECYCLE_POLICY_FILE_CAP } from '../../adapters/rules-file.js';
 
 /** `import-policy`'s flags: exactly one of `repository` and `file`. */
 export interface ImportPolicyFlags extends AwsFlags {
@@ -41,8 +42,9 @@ export async function importPolicyCommand(flags: ImportPolicyFlags, runtime: Cli
 
 async function readText(path: string, shown: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    return await readTextCapped(path, { ...LIFECYCLE_POLICY_FILE_CAP, subject: `lifecycle policy file ${shown}` });
   } catch (error) {
+    if (error instanceof ConfigError) throw error; // too large or not a file: already says what and where
     throw new ConfigError(`cannot read lifecycle policy file ${shown}: ${(error as Error).message}`, { cause: error });
   }
 }

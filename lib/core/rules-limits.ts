@@ -1,0 +1,88 @@
+/**
+ * Documented limits of a rules file (docs/rules.md#limits). They bound the work a file can ask
+ * for before any of it is done: a file is read only up to `maxBytes`, and the counts are checked
+ * on the parsed document before the schema compiles a single pattern, so a file with 200,000
+ * regexes is refused in milliseconds instead of compiling them for minutes. Real rule sets sit
+ * far below every limit.
+ */
+import type { IssuePath } from './rules-source.js';
+
+export const RULES_FILE_LIMITS = {
+  /** Size of the rules file as read (1 MiB). */
+  maxBytes: 1_048_576,
+  /** Policies in a file. */
+  maxPolicies: 100,
+  /** Rules in one policy (a native lifecycle policy has its own limit of 50, ECR's). */
+  maxRulesPerPolicy: 100,
+  /** Tag patterns in the whole file: protect.tags, tagPatterns and excludeTagPatterns together. */
+  maxTagPatterns: 500,
+  /** Repository globs in the whole file: include, exclude and protect.repositories together. */
+  maxRepositoryGlobs: 500,
+  /** Characters in one tag pattern or repository glob (ECR tags are at most 300 characters, names 256). */
+  maxPatternLength: 300,
+} as const;
+
+type Raw = Record<string, unknown>;
+const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+const count = (v: unknown): number => (Array.isArray(v) ? v.length : 0);
+
+type Add = (path: IssuePath, message: string) => void;
+
+/**
+ * The limit message for a text that is too long, shared by the parser's backstop and the readers.
+ */
+export function rulesTextTooLong(length: number): string {
+  return `the rules text is ${length.toLocaleString('en-US')} characters; a rules file is at most 1 MiB (${RULES_FILE_LIMITS.maxBytes.toLocaleString('en-US')} bytes)`;
+}
+
+/**
+ * Checks the counts of a parsed (not yet validated) rules document. Returns true when a limit
+ * is exceeded; the caller then stops, because validating the rest is the work the limits bound.
+ * Each problem is reported at the list that crosses the limit.
+ */
+export function checkRulesLimits(doc: unknown, add: Add): boolean {
+  if (!isObj(doc)) return false;
+  const L = RULES_FILE_LIMITS;
+  let over = false;
+  const policies = Array.isArray(doc.policies) ? doc.policies : [];
+  if (policies.length > L.maxPolicies) {
+    add(['policies'], `${policies.length} policies; a rules file has at most ${L.maxPolicies}`);
+    over = true;
+  }
+
+  // Totals are reported once, at the first list that takes them over the limit.
+  const totals = {
+    tag: { n: 0, reported: false, limit: L.maxTagPatterns, what: 'tag patterns (protect.tags, tagPatterns and excludeTagPatterns together)' },
+    repo: { n: 0, reported: false, limit: L.maxRepositoryGlobs, what: 'repository globs (include, exclude and protect.repositories together)' },
+  };
+  const tally = (kind: keyof typeof totals, list: unknown, path: IssuePath) => {
+    const t = totals[kind];
+    t.n += count(list);
+    if (t.n > t.limit && !t.reported) {
+      t.reported = true;
+      over = true;
+      add(path, `more than ${t.limit} ${t.what} by here; a rules file has at most ${t.limit}`);
+    }
+  };
+
+  const protect = isObj(doc.protect) ? doc.protect : {};
+  tally('tag', protect.tags, ['protect', 'tags']);
+  tally('repo', protect.repositories, ['protect', 'repositories']);
+  policies.forEach((policy, p) => {
+    if (!isObj(policy)) return;
+    const repos = isObj(policy.repositories) ? policy.repositories : {};
+    tally('repo', repos.include, ['policies', p, 'repositories', 'include']);
+    tally('repo', repos.exclude, ['policies', p, 'repositories', 'exclude']);
+    const rules = Array.isArray(policy.rules) ? policy.rules : [];
+    if (rules.length > L.maxRulesPerPolicy) {
+      add(['policies', p, 'rules'], `${rules.length} rules; a policy has at most ${L.maxRulesPerPolicy}`);
+      over = true;
+    }
+    rules.forEach((rule, r) => {
+      const select = isObj(rule) && isObj(rule.select) ? rule.select : {};
+      tally('tag', select.tagPatterns, ['policies', p, 'rules', r, 'select', 'tagPatterns']);
+      tally('tag', select.excludeTagPatterns, ['policies', p, 'rules', r, 'select', 'excludeTagPatterns']);
+    });
+  });
+  return over;
+}
