@@ -25,7 +25,7 @@ export const LIFECYCLE_POLICY_LIMITS = {
  */
 export function lifecyclePolicyTooLong(length: number): string | undefined {
   if (length <= LIFECYCLE_POLICY_LIMITS.maxTextLength) return undefined;
-  return `lifecycle policy text is ${length.toLocaleString('en-US')} characters; ECR allows at most ${LIFECYCLE_POLICY_LIMITS.maxTextLength.toLocaleString('en-US')}`;
+  return `lifecycle policy text is ${length} characters; ECR allows at most ${LIFECYCLE_POLICY_LIMITS.maxTextLength}`;
 }
 
 const COUNT_TYPES = ['imageCountMoreThan', 'sinceImagePushed', 'sinceImagePulled', 'sinceImageTransitioned'] as const;
@@ -155,8 +155,9 @@ export function validateLifecyclePolicy(
   if (textLength !== undefined) {
     if (textLength < LIFECYCLE_POLICY_LIMITS.minTextLength) {
       add([], `lifecycle policy text is ${textLength} characters; ECR requires at least ${LIFECYCLE_POLICY_LIMITS.minTextLength}`);
-    } else if (textLength > LIFECYCLE_POLICY_LIMITS.maxTextLength) {
-      add([], `lifecycle policy text is ${textLength} characters; ECR allows at most ${LIFECYCLE_POLICY_LIMITS.maxTextLength}`);
+    } else {
+      const tooLong = lifecyclePolicyTooLong(textLength);
+      if (tooLong) add([], tooLong);
     }
   } else {
     const length = JSON.stringify(value ?? null).length;

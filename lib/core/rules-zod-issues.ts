@@ -36,6 +36,24 @@ function allowedKeysAt(schema: AnySchema, path: IssuePath): string[] | undefined
   return def?.type === 'object' && def.shape ? Object.keys(def.shape) : undefined;
 }
 
+/**
+ * The candidate a mistyped key or value most likely meant: the nearest by edit distance (case
+ * ignored) within a quarter of its length, at least 1 (`taged` → `tagged`, `dryrun` → `dry-run`,
+ * `Archive` → `archive`); undefined when nothing is that close.
+ */
+export function closest(text: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(text, c);
+    if (d <= Math.max(1, Math.floor(c.length / 4)) && d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
 /** Describes a value briefly for "got ..." messages. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -84,8 +102,8 @@ export function zodIssueToRuleIssues(
     case 'unrecognized_keys': {
       const allowed = allowedKeysAt(schema, rel) ?? [];
       return issue.keys.map((key) => {
-        const close = allowed.filter((k) => editDistance(key, k) <= Math.max(1, Math.floor(k.length / 4)));
-        const hint = close.length ? ` — did you mean "${close[0]}"?` : allowed.length ? ` (allowed here: ${allowed.join(', ')})` : '';
+        const close = closest(key, allowed);
+        const hint = close !== undefined ? ` — did you mean "${close}"?` : allowed.length ? ` (allowed here: ${allowed.join(', ')})` : '';
         return source.issue([...path, key], decorate([...path, key], `unknown key "${key}"${hint}`), { key: true });
       });
     }
@@ -110,8 +128,11 @@ export function zodIssueToRuleIssues(
         const expected = issue.values.length === 1 ? `must be ${options}` : `one of ${options}`;
         return [{ ...source.issue(path.slice(0, -1), decorate(path, `missing required key "${key}" (${expected})`)), path: formatPath(path) }];
       }
-      const got = describeValue(valueAt(root, rel).value);
-      const msg = generic ? `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${got}` : issue.message;
+      const value = valueAt(root, rel).value;
+      const got = describeValue(value);
+      const suggestion = typeof value === 'string' ? closest(value, issue.values.filter((v): v is string => typeof v === 'string')) : undefined;
+      const hint = suggestion !== undefined ? ` — did you mean "${suggestion}"?` : '';
+      const msg = generic ? `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${got}${hint}` : `${issue.message}${hint}`;
       return [source.issue(path, decorate(path, msg))];
     }
     case 'too_small':
