@@ -17,7 +17,18 @@ export const LIFECYCLE_POLICY_LIMITS = {
   maxTextLength: 30_720,
   maxRules: 50,
   maxStarsPerPattern: 4,
+  /** Archived images have a 90-day minimum storage duration; ECR refuses rules that expire them sooner. */
+  minArchiveDaysBeforeExpire: 90,
 } as const;
+
+/**
+ * ECR's refusal of a rule that deletes archived images before their 90-day minimum storage
+ * duration, in ECR's words (archive-image documentation), for the YAML and native validators.
+ */
+export function archiveMinimumMessage(given: string): string {
+  const days = LIFECYCLE_POLICY_LIMITS.minArchiveDaysBeforeExpire;
+  return `sinceImageTransitioned ${given} is too soon: you cannot configure lifecycle policies that delete images that have been in archive for less than ${days} days (archived images have a ${days}-day minimum storage duration); use ${days} days or more`;
+}
 
 /**
  * The message for a policy text over ECR's 30,720 characters, or undefined when within it.
@@ -234,6 +245,9 @@ function checkRule(rule: Raw, add: Add): void {
     }
     if (storage === 'archive' && typeof countType === 'string' && countType !== 'sinceImageTransitioned' && COUNT_TYPES.includes(countType as never)) {
       add(['selection', 'storageClass'], `storageClass "archive" is only valid with countType "sinceImageTransitioned" (${countType} supports "standard" only)`);
+    }
+    if (countType === 'sinceImageTransitioned' && Number.isInteger(sel.countNumber) && (sel.countNumber as number) >= 1 && (sel.countNumber as number) < LIFECYCLE_POLICY_LIMITS.minArchiveDaysBeforeExpire) {
+      add(['selection', 'countNumber'], archiveMinimumMessage(`${String(sel.countNumber)} days`));
     }
     if (action) {
       if (countType === 'sinceImagePulled' && action.type === 'expire') {

@@ -4,6 +4,8 @@
  * Each check looks only at values of the right type; wrong types are the schema's to report.
  */
 import type { IssuePath } from './rules-source.js';
+import { DAY_MS, parseDuration } from './duration.js';
+import { archiveMinimumMessage, LIFECYCLE_POLICY_LIMITS } from './lifecycle-policy.js';
 
 type Raw = Record<string, unknown>;
 const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -71,6 +73,9 @@ function checkRules(rules: unknown[], add: Add): void {
       if (when.sinceImageTransitioned !== undefined && storage !== 'archive') {
         add([r, 'when', 'sinceImageTransitioned'], 'sinceImageTransitioned needs select.storageClass: archive (only archived images have a transition time)', { key: true });
       }
+      if (storage === 'archive' && action === 'expire' && tooSoonAfterArchive(when.sinceImageTransitioned)) {
+        add([r, 'when', 'sinceImageTransitioned'], archiveMinimumMessage(String(when.sinceImageTransitioned)));
+      }
     }
     if (action === 'transition' && storage === 'archive') {
       add([r, 'action'], 'transition moves images to archive; it cannot select images that are already archived (select.storageClass: archive)');
@@ -107,4 +112,16 @@ function checkSelect(select: Raw, add: Add): void {
   if (status === 'any' && select.tagPatterns !== undefined) {
     add(['tagPatterns'], 'tagPatterns need tagStatus "tagged" (with "any", use excludeTagPatterns to leave images out)', { key: true });
   }
+}
+
+/** True for a valid positive duration under ECR's archive minimum; malformed values are the schema's to report. */
+function tooSoonAfterArchive(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  let ms: number;
+  try {
+    ms = parseDuration(value);
+  } catch {
+    return false;
+  }
+  return ms > 0 && ms < LIFECYCLE_POLICY_LIMITS.minArchiveDaysBeforeExpire * DAY_MS;
 }
