@@ -11,7 +11,10 @@ export const ExitCode = {
   FAILURES: 1,
   /** Bad input: invalid rules, flags, missing files; nothing ran. */
   BAD_INPUT: 2,
-  /** A safety limit stopped the sweep (run-wide abort or a blocked repository in apply). */
+  /**
+   * A safety limit stopped the sweep (run-wide abort or a blocked repository in apply); for
+   * `export-policy`, the native policy had to leave rules out (unless `--allow-lossy`).
+   */
   SAFETY_ABORT: 3,
 } as const;
 

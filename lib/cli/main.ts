@@ -115,6 +115,7 @@ function buildProgram(runtime: CliRuntime, setExit: (code: ExitCodeValue) => voi
     .description('print a policy of a rules file as native ECR lifecycle JSON; stderr lists what cannot be expressed')
     .requiredOption('--rules <file>', 'rules file (YAML)')
     .option('--policy <name>', 'the policy to export (required when the file has several)')
+    .option('--allow-lossy', 'exit 0 even when rules had to be left out of the native policy (otherwise exit 3)')
     .action(async (flags) => setExit(await (await import('./commands/export-policy.js')).exportPolicyCommand(flags, runtime)));
 
   return program;

@@ -115,7 +115,7 @@ describe('ecr-sweeper export-policy', () => {
 `,
     );
     const run = await runCliProcess(['export-policy', '--rules', rules], { env, cwd: temp.dir });
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(3);
     const native = JSON.parse(run.stdout) as { rules: { rulePriority: number; selection: Record<string, unknown> }[] };
     expect(native.rules).toHaveLength(2);
     expect(native.rules[0]?.selection).toMatchObject({ tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7, countUnit: 'days' });
@@ -123,6 +123,22 @@ describe('ecr-sweeper export-policy', () => {
     expect(run.stderr).toContain('rule regex-builds:');
     expect(run.stderr).toContain('defaults.minAge (1d grace period) has no native equivalent');
     expect(run.stderr).toContain('protect.tags (latest) has no native equivalent');
+    expect(run.stderr).toContain("error: 1 rule was left out or would be rejected (listed above), so the native policy is weaker than policy 'apps'; exit 3. Pass --allow-lossy to accept it.");
+
+    const lossy = await runCliProcess(['export-policy', '--rules', rules, '--allow-lossy'], { env, cwd: temp.dir });
+    expect(lossy.code).toBe(0);
+    expect(lossy.stdout).toBe(run.stdout);
+    expect(lossy.stderr).toContain('rule regex-builds:');
+    expect(lossy.stderr).toContain('--allow-lossy: accepting a native policy without that rule');
+  });
+
+  it('exits 0 when every rule is expressed, even with run-wide settings the native format lacks', async () => {
+    const rules = await writeText(temp.dir, 'export-all.yml', rulesYaml());
+    const run = await runCliProcess(['export-policy', '--rules', rules], { env, cwd: temp.dir });
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as { rules: unknown[] }).rules).toHaveLength(2);
+    expect(run.stderr).toContain('defaults.minAge (1d grace period) has no native equivalent');
+    expect(run.stderr).not.toContain('error:');
   });
 
   it('exits 2 listing the policies when --policy names none of them', async () => {

@@ -16,9 +16,17 @@ import { resolvePath } from '../paths.js';
 export interface ExportPolicyFlags {
   rules: string;
   policy?: string;
+  /** Accept a native policy that leaves rules out (exit 0 instead of 3). */
+  allowLossy?: boolean;
 }
 
-/** Prints the native policy; exit 0 (with warnings on stderr when something was left out). */
+/**
+ * Prints the native policy, and on stderr everything it cannot express. Exit 3 (a safety stop)
+ * when rules had to be left out, or ECR would reject what is left, unless `allowLossy`: a
+ * script piping the JSON into `put-lifecycle-policy` must not install a weaker policy unnoticed.
+ * Run-wide settings without a native field (minAge, protect, limits) are warnings only, since
+ * every rules file has a minAge.
+ */
 export async function exportPolicyCommand(flags: ExportPolicyFlags, runtime: CliRuntime): Promise<ExitCodeValue> {
   const ruleSet = await loadRulesFile(resolvePath(runtime, flags.rules));
   const policy = pickPolicy(ruleSet, flags.policy, flags.rules);
@@ -33,7 +41,16 @@ export async function exportPolicyCommand(flags: ExportPolicyFlags, runtime: Cli
     runtime.io.stderr.write(`warning: the native policy cannot express everything policy '${policy.name}' does:\n`);
     for (const w of warnings) runtime.io.stderr.write(`  - ${w}\n`);
   }
-  return ExitCode.OK;
+  const dropped = exported.notExpressible.length;
+  if (dropped === 0) return ExitCode.OK;
+  if (flags.allowLossy) {
+    runtime.io.stderr.write(`--allow-lossy: accepting a native policy without ${dropped === 1 ? 'that rule' : `those ${dropped} rules`}\n`);
+    return ExitCode.OK;
+  }
+  runtime.io.stderr.write(
+    `error: ${dropped} rule${dropped === 1 ? ' was' : 's were'} left out or would be rejected (listed above), so the native policy is weaker than policy '${policy.name}'; exit 3. Pass --allow-lossy to accept it.\n`,
+  );
+  return ExitCode.SAFETY_ABORT;
 }
 
 /** The named policy, or the only one; otherwise a usage error listing the names. */
