@@ -13,8 +13,13 @@ export type Outcome =
    */
   | { status: 'deleted'; alreadyGone?: boolean }
   | { status: 'failed'; code: string; message: string }
-  /** Planned for deletion but not deleted: dry run, changed since plan, deadline, safety limit... */
+  /** Planned for deletion in an apply run but not deleted: changed since plan, deadline, safety limit... */
   | { status: 'skipped'; reason: string }
+  /**
+   * Planned for deletion in a dry run: nothing was attempted, an apply run would delete it.
+   * `reason`: why an apply run was reported as a dry run (e.g. declined at the prompt).
+   */
+  | { status: 'would-delete'; reason?: string }
   | { status: 'kept'; reason: string }
   /**
    * Moved to ECR's archive storage class (UpdateImageStorageClass ARCHIVE) by this run;
@@ -33,8 +38,12 @@ export interface ResultCounts {
   /** Images the plan marked for deletion. */
   planned: number;
   deleted: number;
+  /** Deletions that ECR refused (`failed` outcomes); a repository that could not be swept is counted in `failedRepositories`. */
   failed: number;
+  /** Planned deletions an apply run did not attempt; never a dry run's planned deletions (see `wouldDelete`). */
   skipped: number;
+  /** Dry run: planned deletions, none attempted. Always 0 in an apply run. */
+  wouldDelete: number;
   kept: number;
   /** Images this run moved to archive storage (or found archived already), not deleted. */
   archived: number;

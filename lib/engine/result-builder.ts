@@ -7,7 +7,7 @@ import type { Outcome, RepositoryResult, RepositoryRunStatus, ResultCounts, Resu
 
 /** Zeroed counters. */
 export function emptyCounts(): ResultCounts {
-  return { images: 0, planned: 0, deleted: 0, failed: 0, skipped: 0, kept: 0, archived: 0, bytesFreed: 0 };
+  return { images: 0, planned: 0, deleted: 0, failed: 0, skipped: 0, wouldDelete: 0, kept: 0, archived: 0, bytesFreed: 0 };
 }
 
 /**
@@ -41,6 +41,9 @@ export function countImages(images: readonly ResultImage[]): ResultCounts {
       case 'skipped':
         counts.skipped += 1;
         break;
+      case 'would-delete':
+        counts.wouldDelete += 1;
+        break;
       case 'kept':
       case 'transition-planned':
         counts.kept += 1;
@@ -60,9 +63,22 @@ export function addCounts(a: ResultCounts, b: ResultCounts): void {
   a.deleted += b.deleted;
   a.failed += b.failed;
   a.skipped += b.skipped;
+  a.wouldDelete += b.wouldDelete;
   a.kept += b.kept;
   a.archived += b.archived;
   a.bytesFreed += b.bytesFreed;
+}
+
+/**
+ * A dry run's result for a planned repository: every planned deletion is `would-delete`, not
+ * `skipped`, because nothing was attempted and nothing went wrong. `reason` says why an apply run
+ * became a dry run (e.g. declined at the prompt); a plain dry run needs none.
+ */
+export function dryRunRepositoryResult(plan: RepositoryPlan, reason?: string): RepositoryResult {
+  const outcome: Outcome = reason === undefined ? { status: 'would-delete' } : { status: 'would-delete', reason };
+  const outcomes = new Map<string, Outcome>();
+  for (const image of plan.images) if (image.decision === 'delete') outcomes.set(image.imageDigest, outcome);
+  return repositoryResult(plan, 'completed', outcomes, 'dry run: nothing is deleted');
 }
 
 /** One repository's result: every planned image with its outcome. */

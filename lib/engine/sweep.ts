@@ -20,7 +20,7 @@ import { archiveRepository, combineExecutions } from './archiver.js';
 import { executeRepository, type RepositoryExecution } from './executor.js';
 import { orderedMap } from './ordered-map.js';
 import { RateController } from './rate-controller.js';
-import { addCounts, emptyCounts, repositoryResult } from './result-builder.js';
+import { addCounts, dryRunRepositoryResult, emptyCounts, repositoryResult } from './result-builder.js';
 import { RunControl } from './run-control.js';
 import type { Checkpoint, PlanVerdict, ProgressEvent, SweepDeps, SweepOptions, SweepOutput } from './types.js';
 
@@ -415,7 +415,7 @@ function buildRepositoryResults(
     } else if (plan.status === 'blocked') {
       results.push(repositoryResult(plan, 'blocked', new Map(), `repository blocked: ${plan.statusReason ?? 'safety limit'}`));
     } else if (!apply) {
-      results.push(repositoryResult(plan, 'completed', new Map(), notExecuted ?? 'dry-run: nothing is deleted'));
+      results.push(dryRunRepositoryResult(plan, notExecuted));
     } else {
       const execution = executions.get(plan.repositoryName);
       if (!execution) {

@@ -73,7 +73,9 @@ describe('runSweep on the emulator', () => {
     expect(plan.summary.delete).toBeGreaterThan(0);
     expect(emulator.stats().requests.BatchDeleteImage ?? 0).toBe(0);
     expect(imageKeys(emulator)).toEqual(before);
-    expect(result.totals.skipped).toBe(plan.summary.delete);
+    // Planned deletions of a dry run are "would delete", not skipped: nothing was attempted and nothing went wrong.
+    expect(result.totals.wouldDelete).toBe(plan.summary.delete);
+    expect(result.totals.skipped).toBe(0);
   });
 
   it('a plan sink that answers { execute: false } stops an apply run before any delete; the result is the dry run of that plan', async () => {

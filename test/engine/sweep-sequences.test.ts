@@ -232,7 +232,7 @@ describe('runSweep on scripted failure sequences', () => {
     const fake = new FakeEcr().add('app', untagged('a'));
     const dry = await runSweep({ ecr: fake.client, clock: () => NOW }, { ruleSet: rules, now: NOW });
     expect(dry.result.mode).toBe('dry-run');
-    expect(outcomeOf(dry.result, 'app', digestOf('a'))).toMatchObject({ status: 'skipped' });
+    expect(outcomeOf(dry.result, 'app', digestOf('a'))).toEqual({ status: 'would-delete' });
     await expect(
       runSweep({ ecr: fake.client, clock: () => NOW, planSink: () => Promise.reject(new Error('bucket gone')) }, { ruleSet: rules, mode: 'apply', now: NOW }),
     ).rejects.toMatchObject({ name: 'PlanSinkError', cause: { message: 'bucket gone' } });

@@ -27,7 +27,7 @@ function oneImage(image: Partial<ResultImage>): Pick<SweepResult, 'repositories'
         planStatus: 'planned',
         status: 'completed',
         images: [full],
-        counts: { images: 1, planned: 1, deleted: 1, failed: 0, skipped: 0, kept: 0, archived: 0, bytesFreed: 10 },
+        counts: { images: 1, planned: 1, deleted: 1, failed: 0, skipped: 0, wouldDelete: 0, kept: 0, archived: 0, bytesFreed: 10 },
       },
     ],
   };
