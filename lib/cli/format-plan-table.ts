@@ -4,6 +4,7 @@
  */
 import Table from 'cli-table3';
 import type { Plan, RepositoryPlan } from '../core/plan-model.js';
+import { NOT_LISTED, countOf, formatCount, imagesListed } from '../core/report-summary.js';
 import { formatBytes } from './format-bytes.js';
 
 /** Borders without colour codes, so piped output and snapshots stay plain text. */
@@ -32,7 +33,8 @@ export function renderPlanTable(plan: Plan): string {
   });
   for (const repo of shown) table.push(repositoryRow(repo, withTransitions));
   const s = plan.summary;
-  const totalLabel = `Total: ${s.repositories} repositor${s.repositories === 1 ? 'y' : 'ies'}`;
+  // The total counts every repository; say how many of them have no row, so it matches the table.
+  const totalLabel = `Total: ${countOf(s.repositories, 'repository', 'repositories')}${unmanaged > 0 ? ` (${formatCount(unmanaged)} not shown)` : ''}`;
   const totals: (string | number)[] = [totalLabel, '', s.blockedRepositories > 0 ? `${s.blockedRepositories} blocked` : '', s.images, s.delete, s.keep];
   if (withTransitions) totals.push(s.transition);
   totals.push(formatBytes(s.bytesToFree));
@@ -40,7 +42,7 @@ export function renderPlanTable(plan: Plan): string {
 
   const lines: string[] = [planHeadline(plan), table.toString()];
   if (unmanaged > 0) {
-    lines.push(`${unmanaged} repositor${unmanaged === 1 ? 'y is' : 'ies are'} not governed by any policy (untouched, not listed).`);
+    lines.push(`${countOf(unmanaged, 'repository is', 'repositories are')} not governed by any policy (untouched, not listed, no row above).`);
   }
   const blocked = plan.repositories.filter((r) => r.status === 'blocked');
   if (blocked.length > 0) {
@@ -58,7 +60,8 @@ export function planHeadline(plan: Plan): string {
 
 function repositoryRow(repo: RepositoryPlan, withTransitions: boolean): (string | number)[] {
   const c = repo.counts;
-  const row: (string | number)[] = [repo.repositoryName, repo.policy ?? '-', repo.status, c.images, c.delete, c.keep];
+  // Protected repositories are never listed: "0 images" would be false.
+  const row: (string | number)[] = [repo.repositoryName, repo.policy ?? '-', repo.status, imagesListed(repo) ? c.images : NOT_LISTED, c.delete, c.keep];
   if (withTransitions) row.push(c.transition);
   row.push(formatBytes(c.bytesToFree));
   return row;

@@ -3,8 +3,8 @@
  * codes, and why the run stopped early if it did. Pure: SweepResult in, text out.
  */
 import Table from 'cli-table3';
-import { formatDuration } from '../core/report-summary.js';
-import type { RepositoryResult, SweepResult } from '../core/result-model.js';
+import type { RepositoryResult, ResultCounts, SweepResult } from '../core/result-model.js';
+import { FIGURE_LABELS, NOT_LISTED, countOf, formatCount, formatDuration, imagesListed, plannedBytes, runFigures } from '../core/report-summary.js';
 import { formatBytes } from './format-bytes.js';
 
 const PLAIN_STYLE = { head: [] as string[], border: [] as string[], compact: true };
@@ -13,33 +13,32 @@ const PLAIN_STYLE = { head: [] as string[], border: [] as string[], compact: tru
 export const MAX_LISTED_FAILURES = 20;
 
 /**
- * Renders what `ecr-sweeper apply` did. Repositories with nothing planned and nothing failed are
- * left out of the table (they are in the totals and in the reports).
+ * Renders what `ecr-sweeper apply` (or a dry run) did. Repositories with nothing planned and
+ * nothing failed are left out of the table; the total row says how many, and a line below says
+ * why, so the total never seems to count rows that are not there. Column names and counts are
+ * the reports' ({@link FIGURE_LABELS}, {@link runFigures}), so the terminal and the HTML agree.
  *
  * @example
  *   process.stdout.write(renderResultTable(result));
  */
 export function renderResultTable(result: SweepResult): string {
+  const figures = runFigures(result);
+  const dryRun = figures.dryRun;
   const shown = result.repositories.filter(isInteresting);
-  const table = new Table({
-    head: ['Repository', 'Status', 'Planned', 'Deleted', 'Failed', 'Skipped', 'Kept', 'Bytes freed'],
-    style: PLAIN_STYLE,
-    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right'],
-  });
-  for (const repo of shown) {
-    const c = repo.counts;
-    table.push([repo.repositoryName, repo.status, c.planned, c.deleted, c.failed, c.skipped, c.kept, formatBytes(c.bytesFreed)]);
-  }
+  const L = FIGURE_LABELS;
+  const head = dryRun
+    ? ['Repository', 'Status', L.planned, L.wouldDelete, L.kept, L.bytesWouldFree]
+    : ['Repository', 'Status', L.planned, L.deleted, L.failedDeletions, L.skipped, L.kept, L.bytesFreed];
+  const table = new Table({ head, style: PLAIN_STYLE, colAligns: head.map((_, i) => (i < 2 ? 'left' : 'right')) });
+  const row = (c: ResultCounts, bytes: number) =>
+    dryRun ? [c.planned, c.wouldDelete, c.kept, formatBytes(bytes)] : [c.planned, c.deleted, c.failed, c.skipped, c.kept, formatBytes(bytes)];
+  for (const repo of shown) table.push([repo.repositoryName, repo.status, ...row(repo.counts, dryRun ? plannedBytes(repo) : repo.counts.bytesFreed)]);
+  const hidden = result.repositories.length - shown.length;
   const t = result.totals;
   table.push([
-    `Total: ${t.repositories} repositor${t.repositories === 1 ? 'y' : 'ies'}`,
-    t.failedRepositories > 0 ? `${t.failedRepositories} failed` : '',
-    t.planned,
-    t.deleted,
-    t.failed,
-    t.skipped,
-    t.kept,
-    formatBytes(t.bytesFreed),
+    `Total: ${countOf(figures.repositories, 'repository', 'repositories')}${hidden > 0 ? ` (${formatCount(hidden)} not shown)` : ''}`,
+    figures.failedRepositories > 0 ? `${formatCount(figures.failedRepositories)} failed` : '',
+    ...row(t, dryRun ? figures.bytesWouldFree : figures.bytesFreed),
   ]);
 
   // The run time as the HTML report and Slack print it (one definition for every renderer).
@@ -49,11 +48,10 @@ export function renderResultTable(result: SweepResult): string {
       ? `Sweep ${result.runId} (apply) finished in ${took}`
       : `Sweep ${result.runId} (dry run: nothing was deleted) finished in ${took}`;
   const lines: string[] = [headline, table.toString()];
-  if (t.archived > 0) {
-    lines.push(`Archived: ${t.archived} image${t.archived === 1 ? '' : 's'} moved to archive storage (not deleted; \`ecr-sweeper restore\` brings one back).`);
+  if (hidden > 0) lines.push(hiddenLine(result.repositories.filter((r) => !isInteresting(r))));
+  if (figures.archived > 0) {
+    lines.push(`${FIGURE_LABELS.archived}: ${countOf(figures.archived, 'image')} moved to archive storage (not deleted; \`ecr-sweeper restore\` brings one back).`);
   }
-  const hidden = result.repositories.length - shown.length;
-  if (hidden > 0) lines.push(`${hidden} repositor${hidden === 1 ? 'y' : 'ies'} with nothing to do not listed.`);
 
   if (result.abortedReason) lines.push('', `ABORTED by a safety limit: ${result.abortedReason}`);
   if (result.stoppedByDeadline) {
@@ -66,7 +64,7 @@ export function renderResultTable(result: SweepResult): string {
   }
   const failedRepos = result.repositories.filter((r) => r.status === 'failed');
   if (failedRepos.length > 0) {
-    lines.push('', 'Repositories that could not be swept:');
+    lines.push('', `${L.failedRepositories} (${formatCount(failedRepos.length)}), which could not be listed or swept:`);
     for (const repo of failedRepos) {
       const why = repo.error ? `${repo.error.code}: ${repo.error.message}` : (repo.statusReason ?? 'unknown error');
       lines.push(`  - ${repo.repositoryName}: ${why}`);
@@ -74,6 +72,17 @@ export function renderResultTable(result: SweepResult): string {
   }
   lines.push(...failureLines(result));
   return `${lines.join('\n')}\n`;
+}
+
+/** Why the hidden repositories are hidden, by kind, e.g. `3 repositories not shown: 1 with nothing to delete, 1 protected (not listed), 1 unmanaged (not listed).` */
+function hiddenLine(hidden: readonly RepositoryResult[]): string {
+  const kinds = new Map<string, number>();
+  for (const repo of hidden) {
+    const kind = imagesListed(repo) ? 'with nothing to delete' : `${repo.status} (${NOT_LISTED})`;
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  const parts = [...kinds].map(([kind, n]) => `${formatCount(n)} ${kind}`);
+  return `${countOf(hidden.length, 'repository', 'repositories')} not shown: ${parts.join(', ')}.`;
 }
 
 function isInteresting(repo: RepositoryResult): boolean {
@@ -92,5 +101,5 @@ function failureLines(result: SweepResult): string[] {
   if (failures.length === 0) return [];
   const listed = failures.slice(0, MAX_LISTED_FAILURES);
   const more = failures.length - listed.length;
-  return ['', `Failed deletions (${failures.length}):`, ...listed, ...(more > 0 ? [`  ... and ${more} more (see result.csv)`] : [])];
+  return ['', `${FIGURE_LABELS.failedDeletions} (${formatCount(failures.length)}):`, ...listed, ...(more > 0 ? [`  ... and ${more} more (see result.csv)`] : [])];
 }

@@ -5,20 +5,27 @@
  */
 import { createHash } from 'node:crypto';
 import type { RepositoryResult, SweepResult } from './result-model.js';
+import type { PlanWarning } from './plan-model.js';
 import {
+  FIGURE_LABELS,
+  NOT_LISTED,
   collectFailures,
+  countOf,
+  failureSummary,
   formatBytes,
   formatCount,
   formatDuration,
   formatTime,
+  imagesListed,
   isDryRun,
   outcomeDetail,
   outcomeLabel,
   shortDigest,
   summarizeRepositories,
+  runFigures,
   topRepositories,
-  totalBytes,
   type RepositorySummary,
+  type RunFigures,
 } from './report-summary.js';
 
 export interface ReportHtmlOptions {
@@ -26,6 +33,8 @@ export interface ReportHtmlOptions {
   title?: string;
   /** Repositories drawn in the chart before the rest fold into one "others" bar. Default 12. */
   chartTopN?: number;
+  /** Repositories drawn on a narrow screen (≤ 640 px) before the rest fold into "others". Default 6. */
+  chartNarrowTopN?: number;
   /** Rows the per-image table renders at a time ("Show more" adds as many again). Default 500. */
   pageSize?: number;
   /** Rows of the failures table; the rest are counted and left to result.csv. Default 1000. */
@@ -64,6 +73,7 @@ export function renderReportHtml(result: SweepResult, options: ReportHtmlOptions
   const title = options.title ?? `ECR sweep report: ${result.runId}`;
   const dryRun = isDryRun(result);
   const summaries = summarizeRepositories(result);
+  const figures = runFigures(result);
   const style = STYLE;
   const script = SCRIPT;
   const csp = [
@@ -91,11 +101,12 @@ export function renderReportHtml(result: SweepResult, options: ReportHtmlOptions
 <h1>${escapeHtml(title)}</h1>
 <p class="meta">Evaluated at ${escapeHtml(formatTime(result.now))} · finished ${escapeHtml(formatTime(result.finishedAt))} · took ${escapeHtml(formatDuration(result.durationMs))} · rules <code>${escapeHtml(result.rulesSource)}</code></p>
 </header>
-${renderBanners(result)}
-${renderTotals(result, summaries)}
-${renderChart(result, summaries, options.chartTopN ?? 12)}
+${renderBanners(result, figures)}
+${renderTotals(figures, summaries)}
+${renderWarnings(result.warnings)}
+${renderChart(result, summaries, options.chartTopN ?? 12, options.chartNarrowTopN ?? 6)}
 ${renderRepositoryTable(result, summaries)}
-${renderFailures(result, options.maxFailureRows ?? 1000)}
+${renderFailures(result, figures, options.maxFailureRows ?? 1000)}
 <section id="images">
 <h2>Images</h2>
 <div class="filters">
@@ -103,7 +114,7 @@ ${renderFailures(result, options.maxFailureRows ?? 1000)}
     .map((r, i) => `<option value="${i}">${escapeHtml(r.repositoryName)}</option>`)
     .join('')}</select></label>
 <label>Decision <select id="filter-decision"><option value="">All decisions</option><option value="delete">delete</option><option value="keep">keep</option><option value="transition">transition</option></select></label>
-<label>Outcome <select id="filter-outcome"><option value="">All outcomes</option>${['deleted', 'already-gone', 'archived', 'already-archived', 'failed', 'skipped', 'kept', 'transition-planned']
+<label>Outcome <select id="filter-outcome"><option value="">All outcomes</option>${['deleted', 'already-gone', 'would-delete', 'archived', 'already-archived', 'failed', 'skipped', 'kept', 'transition-planned']
     .map((o) => `<option value="${o}">${o}</option>`)
     .join('')}</select></label>
 <label>Search <input id="filter-text" type="search" placeholder="digest, tag or reason"></label>
@@ -124,11 +135,11 @@ ${renderRunDetails(result)}
 `;
 }
 
-function renderBanners(result: SweepResult): string {
+function renderBanners(result: SweepResult, figures: RunFigures): string {
   const parts: string[] = [];
-  if (isDryRun(result)) {
+  if (figures.dryRun) {
     parts.push(
-      `<div class="banner banner-dry-run" role="status"><strong>DRY RUN — nothing was deleted.</strong> ${formatCount(result.totals.planned)} images (${escapeHtml(formatBytes(totalBytes(result)))}) would be deleted by an apply run with these rules.</div>`,
+      `<div class="banner banner-dry-run" role="status"><strong>DRY RUN — nothing was deleted.</strong> ${formatCount(figures.wouldDelete)} images (${escapeHtml(formatBytes(figures.bytesWouldFree))}) would be deleted by an apply run with these rules.</div>`,
     );
   }
   if (result.abortedReason) {
@@ -139,91 +150,145 @@ function renderBanners(result: SweepResult): string {
     const shown = remaining.slice(0, 20).map((r) => `<code>${escapeHtml(r)}</code>`).join(', ');
     const more = remaining.length > 20 ? ` and ${formatCount(remaining.length - 20)} more` : '';
     parts.push(
-      `<div class="banner banner-warn" role="status"><strong>Stopped by the deadline.</strong> ${plural(remaining.length, 'repository remains', 'repositories remain')} for the next run${remaining.length ? `: ${shown}${more}` : ''}.</div>`,
+      `<div class="banner banner-warn" role="status"><strong>Stopped by the deadline.</strong> ${countOf(remaining.length, 'repository remains', 'repositories remain')} for the next run${remaining.length ? `: ${shown}${more}` : ''}.</div>`,
     );
   }
-  const failed = [
-    result.totals.failed > 0 ? plural(result.totals.failed, 'failed deletion') : '',
-    result.totals.failedRepositories > 0 ? plural(result.totals.failedRepositories, 'failed repository', 'failed repositories') : '',
-  ].filter(Boolean);
-  if (failed.length > 0) {
-    parts.push(
-      `<div class="banner banner-error" role="status"><strong>${failed.join(', ')}.</strong> See <a href="#failures">Failures</a>.</div>`,
-    );
+  const failed = failureSummary(figures);
+  if (failed) {
+    parts.push(`<div class="banner banner-error" role="status"><strong>${failed}.</strong> See <a href="#failures">Failures</a>.</div>`);
   }
   return parts.join('\n');
 }
 
-function renderTotals(result: SweepResult, summaries: readonly RepositorySummary[]): string {
-  const t = result.totals;
-  const dryRun = isDryRun(result);
-  const cards: Array<[string, string, string, string?]> = [
-    ['mode', 'Mode', dryRun ? 'dry run' : 'apply'],
-    ['repositories', 'Repositories', formatCount(t.repositories), t.failedRepositories ? `${formatCount(t.failedRepositories)} failed` : undefined],
-    ['images', 'Images seen', formatCount(t.images)],
-    ['deleted', 'Deleted', formatCount(t.deleted), dryRun ? `${formatCount(t.planned)} would be` : `of ${formatCount(t.planned)} planned`],
-    ['failed', 'Failed', formatCount(t.failed)],
-    ['skipped', 'Skipped', formatCount(t.skipped)],
-    // Only runs that archived show the card: most rule sets never transition anything.
-    ...(t.archived > 0 ? [['archived', 'Archived', formatCount(t.archived), 'moved to archive storage, not deleted'] as [string, string, string, string]] : []),
-    [
-      'bytes',
-      'Bytes freed',
-      formatBytes(dryRun ? 0 : t.bytesFreed),
-      dryRun ? `${formatBytes(totalBytes(result))} would be` : `from ${plural(summaries.filter((s) => s.bytes > 0).length, 'repository', 'repositories')}`,
-    ],
+/** One card per count; `data-total` is the {@link RunFigures} key, so every card names its definition. */
+function renderTotals(figures: RunFigures, summaries: readonly RepositorySummary[]): string {
+  const f = figures;
+  const repositoriesNote = f.notListedRepositories ? `${formatCount(f.notListedRepositories)} not listed` : undefined;
+  const cards: Array<[keyof RunFigures | 'mode', string, string, string?]> = [
+    ['mode', 'Mode', f.dryRun ? 'dry run' : 'apply'],
+    ['repositories', FIGURE_LABELS.repositories, formatCount(f.repositories), repositoriesNote],
+    ['images', FIGURE_LABELS.images, formatCount(f.images)],
   ];
+  if (f.dryRun) {
+    cards.push(
+      ['wouldDelete', FIGURE_LABELS.wouldDelete, formatCount(f.wouldDelete), 'nothing was deleted'],
+      ['failedRepositories', FIGURE_LABELS.failedRepositories, formatCount(f.failedRepositories)],
+      ['bytesWouldFree', FIGURE_LABELS.bytesWouldFree, formatBytes(f.bytesWouldFree), 'nothing was freed'],
+    );
+  } else {
+    cards.push(
+      ['deleted', FIGURE_LABELS.deleted, formatCount(f.deleted), `of ${formatCount(f.planned)} planned`],
+      ['failedDeletions', FIGURE_LABELS.failedDeletions, formatCount(f.failedDeletions)],
+      ['failedRepositories', FIGURE_LABELS.failedRepositories, formatCount(f.failedRepositories)],
+      ['skipped', FIGURE_LABELS.skipped, formatCount(f.skipped), 'planned, not attempted'],
+      // Only runs that archived show the card: most rule sets never transition anything.
+      ...(f.archived > 0 ? [['archived', FIGURE_LABELS.archived, formatCount(f.archived), 'moved to archive storage, not deleted'] as [keyof RunFigures, string, string, string]] : []),
+      ['bytesFreed', FIGURE_LABELS.bytesFreed, formatBytes(f.bytesFreed), `from ${countOf(summaries.filter((s) => s.bytes > 0).length, 'repository', 'repositories')}`],
+    );
+  }
+  const bad = (key: string) => (key === 'failedDeletions' && f.failedDeletions > 0) || (key === 'failedRepositories' && f.failedRepositories > 0);
   const html = cards
     .map(
       ([key, label, value, note]) =>
-        `<div class="card card-${key}${key === 'failed' && t.failed > 0 ? ' card-bad' : ''}" data-total="${key}"><div class="label">${label}</div><div class="value">${escapeHtml(value)}</div>${note ? `<div class="note">${escapeHtml(note)}</div>` : ''}</div>`,
+        `<div class="card card-${key}${bad(key) ? ' card-bad' : ''}" data-total="${key}"><div class="label">${label}</div><div class="value">${escapeHtml(value)}</div>${note ? `<div class="note">${escapeHtml(note)}</div>` : ''}</div>`,
     )
     .join('');
   return `<section id="totals" class="totals">${html}</section>`;
 }
 
-const CHART = { width: 960, labelWidth: 230, valueWidth: 110, rowHeight: 44, barHeight: 14, top: 34 };
+/** The plan's "probably not what you meant" notices; no section at all when there are none. */
+function renderWarnings(warnings: readonly PlanWarning[]): string {
+  if (warnings.length === 0) return '';
+  const items = warnings
+    .map(
+      (w) =>
+        `<li data-code="${escapeHtml(w.code)}"><code>${escapeHtml(w.code)}</code>${w.repositoryName ? ` <strong>${escapeHtml(w.repositoryName)}</strong>` : ''}: ${escapeHtml(w.message)}</li>`,
+    )
+    .join('\n');
+  return `<section id="warnings"><h2>Warnings (${formatCount(warnings.length)})</h2><ul class="warnings">${items}</ul></section>`;
+}
 
-function renderChart(result: SweepResult, summaries: readonly RepositorySummary[], topN: number): string {
+interface ChartRow extends RepositorySummary {
+  others?: boolean;
+  /** For an "others" row: how many repositories it folds. */
+  repositories?: number;
+  /** `wide`: drawn only on a wide screen; `narrow`: only on a narrow one; absent: always. */
+  screen?: 'wide' | 'narrow';
+}
+
+/**
+ * The chart: per repository, a bytes bar and an images bar. HTML text (so labels keep their size
+ * on any screen) beside SVG bars whose widths are percentages of the track. Each measure is
+ * scaled to its largest *named* repository: an "others" bar that sums dozens of repositories
+ * would otherwise squash every named bar, so it is cut at full width and marked off scale. A
+ * narrow screen shows fewer named repositories and folds the rest into its own "others" row.
+ */
+function renderChart(result: SweepResult, summaries: readonly RepositorySummary[], topN: number, narrowTopN: number): string {
   const dryRun = isDryRun(result);
   const heading = dryRun ? 'Would be freed per repository' : 'Freed per repository';
-  const { top, others } = topRepositories(summaries, topN);
-  const rows: Array<RepositorySummary & { others?: boolean }> = others ? [...top, { ...others, others: true }] : [...top];
+  const wide = topRepositories(summaries, topN);
+  const narrowN = Math.max(0, Math.min(Math.floor(topN), Math.floor(narrowTopN)));
+  const folds = wide.top.length > narrowN;
+  const rows: ChartRow[] = wide.top.map((row, i) => (folds && i >= narrowN ? { ...row, screen: 'wide' } : { ...row }));
+  if (wide.others) rows.push(folds ? { ...wide.others, others: true, screen: 'wide' } : { ...wide.others, others: true });
+  if (folds) {
+    const narrow = topRepositories(summaries, narrowN);
+    if (narrow.others) rows.push({ ...narrow.others, others: true, screen: 'narrow' });
+  }
   if (rows.length === 0) {
     return `<section id="chart"><h2>${heading}</h2><p class="note">${dryRun ? 'No image would be deleted.' : 'Nothing was deleted.'}</p></section>`;
   }
-  const maxBytes = Math.max(1, ...rows.map((r) => r.bytes));
-  const maxImages = Math.max(1, ...rows.map((r) => r.images));
-  const barSpace = CHART.width - CHART.labelWidth - CHART.valueWidth;
-  const height = CHART.top + rows.length * CHART.rowHeight + 8;
+  const named = rows.filter((r) => !r.others);
+  const scaleOf = (pick: (r: ChartRow) => number) => Math.max(1, ...(named.length > 0 ? named : rows).map(pick));
+  const bytesScale = scaleOf((r) => r.bytes);
+  const imagesScale = scaleOf((r) => r.images);
   const bytesLabel = dryRun ? 'bytes that would be freed' : 'bytes freed';
-  const imagesLabel = dryRun ? 'images planned for deletion' : 'images deleted';
-  const bars = rows
-    .map((row, i) => {
-      const y = CHART.top + i * CHART.rowHeight;
-      const bytesWidth = row.bytes > 0 ? Math.max(2, (row.bytes / maxBytes) * barSpace) : 0;
-      const imagesWidth = row.images > 0 ? Math.max(2, (row.images / maxImages) * barSpace) : 0;
+  const imagesLabel = dryRun ? 'images that would be deleted' : 'images deleted';
+  const items = rows
+    .map((row) => {
       const name = row.repositoryName;
-      const shortName = name.length > 32 ? `…${name.slice(-31)}` : name;
-      const x = CHART.labelWidth;
-      return `<g class="chart-row${row.others ? ' chart-others' : ''}" data-repository="${escapeHtml(name)}">
-<title>${escapeHtml(`${name}: ${formatBytes(row.bytes)}, ${formatCount(row.images)} images`)}</title>
-<text class="chart-label" x="${x - 10}" y="${y + CHART.barHeight + 6}" text-anchor="end">${escapeHtml(shortName)}</text>
-<rect class="bar bar-bytes" x="${x}" y="${y + 2}" width="${bytesWidth.toFixed(1)}" height="${CHART.barHeight}" rx="2"></rect>
-<text class="chart-value" x="${(x + bytesWidth + 6).toFixed(1)}" y="${y + 2 + CHART.barHeight - 3}">${escapeHtml(formatBytes(row.bytes))}</text>
-<rect class="bar bar-images" x="${x}" y="${y + 4 + CHART.barHeight}" width="${imagesWidth.toFixed(1)}" height="${CHART.barHeight}" rx="2"></rect>
-<text class="chart-value" x="${(x + imagesWidth + 6).toFixed(1)}" y="${y + 4 + 2 * CHART.barHeight - 3}">${escapeHtml(formatCount(row.images))} images</text>
-</g>`;
+      const shortName = name.length > 48 ? `…${name.slice(-47)}` : name;
+      const bytes = chartBar('bytes', row.bytes, bytesScale, 1);
+      const images = chartBar('images', row.images, imagesScale, 16);
+      const offScale = bytes.offScale || images.offScale ? '<div class="chart-off-scale">bar cut: more than the scale of the named repositories</div>' : '';
+      const classes = ['chart-row', row.others ? 'chart-others' : '', row.screen ? `chart-${row.screen}-only` : ''].filter(Boolean).join(' ');
+      return `<li class="${classes}" data-repository="${escapeHtml(name)}" title="${escapeHtml(`${name}: ${formatBytes(row.bytes)}, ${countOf(row.images, 'image')}`)}">
+<div class="chart-label"><span class="chart-name">${escapeHtml(shortName)}</span><span class="chart-value">${escapeHtml(`${formatBytes(row.bytes)} · ${countOf(row.images, 'image')}`)}</span></div>
+<div class="chart-track"><svg class="chart-bars" xmlns="http://www.w3.org/2000/svg" width="100%" height="30" aria-hidden="true">${bytes.svg}${images.svg}</svg>${offScale}</div>
+</li>`;
     })
     .join('\n');
-  const legend = `<g class="legend"><rect class="bar-bytes" x="${CHART.labelWidth}" y="8" width="12" height="12"></rect><text x="${CHART.labelWidth + 18}" y="18">${bytesLabel}</text><rect class="bar-images" x="${CHART.labelWidth + 210}" y="8" width="12" height="12"></rect><text x="${CHART.labelWidth + 228}" y="18">${imagesLabel}</text></g>`;
-  const note = others ? `<p class="note">Top ${top.length} repositories by bytes; ${formatCount(others.repositories)} more are folded into "others".</p>` : '';
+  const legend = `<p class="chart-legend"><span class="key key-bytes"></span>${bytesLabel} <span class="key key-images"></span>${imagesLabel}</p>`;
+  const foldNote = (shown: number, folded: number) =>
+    `Top ${formatCount(shown)} repositories by bytes; ${countOf(folded, 'more is', 'more are')} folded into "others".`;
+  const narrowOthers = folds ? rows.find((r) => r.screen === 'narrow') : undefined;
+  const note = wide.others || narrowOthers
+    ? `<p class="note">${
+        narrowOthers
+          ? `<span class="chart-wide-only">${wide.others ? foldNote(wide.top.length, wide.others.repositories) : ''}</span><span class="chart-narrow-only">${foldNote(narrowN, narrowOthers.repositories ?? 0)}</span>`
+          : foldNote(wide.top.length, wide.others?.repositories ?? 0)
+      } Each measure is scaled to its largest named repository.</p>`
+    : '';
   return `<section id="chart"><h2>${heading}</h2>
-<svg id="chart-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${CHART.width} ${height}" width="100%" role="img" aria-labelledby="chart-title">
-<title id="chart-title">${escapeHtml(`${heading}: ${bytesLabel} and ${imagesLabel}`)}</title>
-${legend}
-${bars}
-</svg>${note}</section>`;
+${legend}<ol id="chart-rows" class="chart" aria-label="${escapeHtml(`${heading}: ${bytesLabel} and ${imagesLabel}`)}">
+${items}
+</ol>${note}</section>`;
+}
+
+/**
+ * One bar as a percentage of the track. A value above the scale (only an "others" bar can be)
+ * is drawn full width with a white notch near its end: the usual mark of a cut bar.
+ */
+function chartBar(kind: 'bytes' | 'images', value: number, scale: number, y: number): { svg: string; offScale: boolean } {
+  if (value <= 0) return { svg: '', offScale: false };
+  const offScale = value > scale;
+  // A floor so that a tiny but non-zero value still shows as a sliver.
+  const percent = offScale ? 100 : Math.max(0.6, (value / scale) * 100);
+  const notch = offScale ? `<rect class="bar-notch" x="91%" y="${y - 1}" width="4" height="15"></rect>` : '';
+  return {
+    svg: `<rect class="bar bar-${kind}${offScale ? ' bar-off-scale' : ''}" x="0" y="${y}" width="${percent.toFixed(2)}%" height="13" rx="2"></rect>${notch}`,
+    offScale,
+  };
 }
 
 function renderRepositoryTable(result: SweepResult, summaries: readonly RepositorySummary[]): string {
@@ -231,16 +296,29 @@ function renderRepositoryTable(result: SweepResult, summaries: readonly Reposito
   const rows = result.repositories
     .map((r, i) => {
       const s = summaries[i];
+      const c = r.counts;
       const note = r.error ? `${r.error.code}: ${r.error.message}` : (r.statusReason ?? '');
-      return `<tr data-repository="${escapeHtml(r.repositoryName)}" data-status="${escapeHtml(r.status)}"><td>${escapeHtml(r.repositoryName)}</td><td>${escapeHtml(r.policy ?? '-')}</td><td><span class="status status-${escapeHtml(r.status)}">${escapeHtml(r.status)}</span></td><td class="num">${formatCount(r.counts.images)}</td><td class="num">${formatCount(r.counts.planned)}</td><td class="num">${formatCount(r.counts.deleted)}</td><td class="num">${formatCount(r.counts.failed)}</td><td class="num">${formatCount(r.counts.skipped)}</td><td class="num">${escapeHtml(formatBytes(s?.bytes ?? 0))}</td><td>${escapeHtml(note)}</td></tr>`;
+      const images = imagesListed(r) ? formatCount(c.images) : `<span class="not-listed">${NOT_LISTED}</span>`;
+      const outcomeCells = dryRun
+        ? `<td class="num">${formatCount(c.wouldDelete)}</td>`
+        : `<td class="num">${formatCount(c.deleted)}</td><td class="num">${formatCount(c.failed)}</td><td class="num">${formatCount(c.skipped)}</td>`;
+      return `<tr data-repository="${escapeHtml(r.repositoryName)}" data-status="${escapeHtml(r.status)}"><td>${escapeHtml(r.repositoryName)}</td><td>${escapeHtml(r.policy ?? '-')}</td><td><span class="status status-${escapeHtml(r.status)}">${escapeHtml(r.status)}</span></td><td class="num">${images}</td><td class="num">${formatCount(c.planned)}</td>${outcomeCells}<td class="num">${escapeHtml(formatBytes(s?.bytes ?? 0))}</td><td>${escapeHtml(note)}</td></tr>`;
     })
     .join('\n');
-  return `<section id="repositories"><h2>Repositories</h2>
-<div class="table-wrap"><table class="data" id="repository-table"><thead><tr><th>Repository</th><th>Policy</th><th>Status</th><th class="num">Images</th><th class="num">Planned</th><th class="num">Deleted</th><th class="num">Failed</th><th class="num">Skipped</th><th class="num">${dryRun ? 'Would free' : 'Freed'}</th><th>Note</th></tr></thead>
-<tbody>${rows}</tbody></table></div></section>`;
+  const L = FIGURE_LABELS;
+  const outcomeHeads = dryRun
+    ? `<th class="num">${L.wouldDelete}</th>`
+    : `<th class="num">${L.deleted}</th><th class="num">${L.failedDeletions}</th><th class="num">${L.skipped}</th>`;
+  const notListed = result.repositories.filter((r) => !imagesListed(r)).length;
+  const footnote = notListed
+    ? `<p class="note">${countOf(notListed, 'repository was', 'repositories were')} not listed: protected and unmanaged repositories are never read, and a failed or unreached one could not be.</p>`
+    : '';
+  return `<section id="repositories"><h2>Repositories (${formatCount(result.repositories.length)})</h2>
+<div class="table-wrap"><table class="data" id="repository-table"><thead><tr><th>Repository</th><th>Policy</th><th>Status</th><th class="num">${L.images}</th><th class="num">${L.planned}</th>${outcomeHeads}<th class="num">${dryRun ? L.bytesWouldFree : L.bytesFreed}</th><th>Note</th></tr></thead>
+<tbody>${rows}</tbody></table></div>${footnote}</section>`;
 }
 
-function renderFailures(result: SweepResult, maxRows: number): string {
+function renderFailures(result: SweepResult, figures: RunFigures, maxRows: number): string {
   const failures = collectFailures(result);
   if (failures.length === 0) {
     return `<section id="failures"><h2>Failures</h2><p class="note ok">No failures.</p></section>`;
@@ -256,7 +334,7 @@ function renderFailures(result: SweepResult, maxRows: number): string {
     failures.length > shown.length
       ? `<p class="note">${formatCount(failures.length - shown.length)} more failures are not shown; <code>result.csv</code> lists every one.</p>`
       : '';
-  return `<section id="failures"><h2>Failures (${formatCount(failures.length)})</h2>
+  return `<section id="failures"><h2>Failures: ${escapeHtml(failureSummary(figures))}</h2>
 <div class="table-wrap"><table class="data" id="failure-table"><thead><tr><th>Repository</th><th>Digest</th><th>Tags</th><th>Code</th><th>Message</th></tr></thead>
 <tbody>${rows}</tbody></table></div>${more}</section>`;
 }
@@ -306,10 +384,6 @@ function imageData(result: SweepResult, pageSize: number) {
   return { pageSize: Math.max(1, Math.floor(pageSize)), repositories: result.repositories.map((r) => r.repositoryName), rows };
 }
 
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${formatCount(n)} ${n === 1 ? one : many}`;
-}
-
 function shortTime(iso: string | null): string {
   const text = formatTime(iso);
   return text === '-' ? text : text.slice(0, 10);
@@ -338,11 +412,25 @@ code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font
 .card .note{font-size:12px}
 .card-bad .value{color:var(--bad)}.card-deleted .value,.card-bytes .value{color:var(--bytes)}
 .mode-dry-run .card-mode .value{color:var(--warn)}
-svg text{font-size:12px;fill:var(--fg)}
-svg .chart-value{fill:var(--muted)}
-.bar-bytes{fill:var(--bytes)}.bar-images{fill:var(--images)}
+.chart{list-style:none;margin:0;padding:0}
+.chart-row{display:grid;grid-template-columns:minmax(0,260px) minmax(0,1fr);gap:2px 14px;align-items:center;padding:3px 0}
+.chart-label{display:flex;flex-direction:column;align-items:flex-end;min-width:0;text-align:right;line-height:1.25}
+.chart-name{min-width:0;max-width:100%;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.chart-value{color:var(--muted);font-size:12px}
+.chart-off-scale{color:var(--warn);font-size:12px}
+.chart-track{min-width:0}
+.chart-bars{display:block;width:100%;height:30px}
+.bar-bytes,.key-bytes{fill:var(--bytes);background:var(--bytes)}.bar-images,.key-images{fill:var(--images);background:var(--images)}
+.bar-notch{fill:#fff}
+.chart-legend{margin:0 0 6px;color:var(--muted);font-size:12px}
+.key{display:inline-block;width:12px;height:12px;margin:0 5px -1px 0;border-radius:2px}.key-images{margin-left:14px}
 .chart-row:not(.chart-others){cursor:pointer}
-.chart-row:hover .chart-label{text-decoration:underline}
+.chart-row:not(.chart-others):hover .chart-name{text-decoration:underline}
+.chart-others .chart-name{font-style:italic}
+.chart-narrow-only{display:none}
+@media (max-width:640px){.chart-wide-only{display:none}span.chart-narrow-only{display:inline}body{padding:14px}.chart-row{grid-template-columns:minmax(0,1fr);padding:4px 0}.chart-label{flex-direction:row;justify-content:space-between;align-items:baseline;gap:10px;text-align:left}.chart-value{white-space:nowrap}.chart-row.chart-narrow-only{display:grid}}
+.warnings{margin:0;padding-left:20px}.warnings li{margin:3px 0}
+.not-listed{color:var(--muted);font-style:italic}
 table.data{border-collapse:collapse;width:100%}
 table.data th,table.data td{border-bottom:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top}
 table.data td{overflow-wrap:anywhere}
@@ -360,6 +448,7 @@ table.data tbody tr:hover{background:#f0f4fa}
 .decision,.outcome,.status{display:inline-block;padding:0 6px;border-radius:10px;font-size:12px;border:1px solid var(--line);white-space:nowrap}
 .decision-delete,.outcome-deleted,.outcome-already-gone{background:#e3edfc;border-color:#9dbcf0}
 .outcome-failed,.status-failed{background:#fdecea;border-color:#e57373;color:var(--bad)}
+.outcome-would-delete{background:#fff6d6;border-color:#e0b400}
 .outcome-skipped,.status-blocked,.status-not-started{background:#fff3e0;border-color:#f0a040}
 .status-protected{background:#e8f5e9;border-color:#81c784}
 .filters{display:flex;flex-wrap:wrap;gap:12px;align-items:end;margin-bottom:8px}
@@ -449,7 +538,7 @@ const SCRIPT = `(function () {
   outcome.addEventListener('change', apply);
   text.addEventListener('input', apply);
   more.addEventListener('click', renderMore);
-  var rows = document.querySelectorAll('#chart-svg .chart-row:not(.chart-others)');
+  var rows = document.querySelectorAll('#chart-rows .chart-row:not(.chart-others)');
   for (var k = 0; k < rows.length; k++) {
     rows[k].addEventListener('click', function () {
       var name = this.getAttribute('data-repository');

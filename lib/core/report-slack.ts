@@ -5,16 +5,20 @@
  */
 import type { SweepResult } from './result-model.js';
 import {
+  FIGURE_LABELS,
   collectFailures,
+  countOf,
+  failureSummary,
   formatBytes,
   formatCount,
   formatDuration,
   formatTime,
   isDryRun,
+  runFigures,
   shortDigest,
   summarizeRepositories,
   topRepositories,
-  totalBytes,
+  type RunFigures,
 } from './report-summary.js';
 
 /** The subset of Block Kit this message uses (kept local so the core depends on no Slack package). */
@@ -44,6 +48,8 @@ export interface SlackMessageOptions {
   topRepositories?: number;
   /** Failures listed before "and N more". Default 5. */
   maxFailures?: number;
+  /** Warnings listed before "and N more". Default 3. */
+  maxWarnings?: number;
 }
 
 /** Slack's documented limits for the blocks used here. */
@@ -76,42 +82,42 @@ export function truncate(value: string, max: number): string {
  */
 export function buildSlackMessage(result: SweepResult, options: SlackMessageOptions = {}): SlackMessage {
   const dryRun = isDryRun(result);
-  const t = result.totals;
-  const bytes = totalBytes(result);
+  const figures = runFigures(result);
+  const failed = failureSummary(figures);
   const failures = collectFailures(result);
   const blocks: SlackBlock[] = [];
 
   const headline = dryRun
     ? `ECR sweep: DRY RUN, nothing was deleted`
-    : `ECR sweep: ${formatCount(t.deleted)} images deleted${failures.length ? `, ${formatCount(failures.length)} failures` : ''}`;
+    : `ECR sweep: ${countOf(figures.deleted, 'image')} deleted${failed ? `, ${failed}` : ''}`;
   blocks.push({ type: 'header', text: { type: 'plain_text', text: truncate(headline, SLACK_LIMITS.headerText), emoji: true } });
 
   if (dryRun) {
     blocks.push(
       section(
-        `:warning: *DRY RUN: nothing was deleted.* An apply run with these rules would delete *${formatCount(t.planned)} images* (${formatBytes(bytes)}) in ${formatCount(repositoriesWithPlannedDeletes(result))} repositories.`,
+        `:warning: *DRY RUN: nothing was deleted.* An apply run with these rules would delete *${countOf(figures.wouldDelete, 'image')}* (${formatBytes(figures.bytesWouldFree)}) in ${countOf(repositoriesWithPlannedDeletes(result), 'repository', 'repositories')}.`,
       ),
     );
   }
   if (result.abortedReason) blocks.push(section(`:octagonal_sign: *Sweep aborted:* ${escapeMrkdwn(truncate(result.abortedReason, 500))}`));
   if (result.stoppedByDeadline) {
     blocks.push(
-      section(`:hourglass: *Stopped by the deadline:* ${formatCount(result.remainingRepositories.length)} repositories remain for the next run.`),
+      section(`:hourglass: *Stopped by the deadline:* ${countOf(result.remainingRepositories.length, 'repository remains', 'repositories remain')} for the next run.`),
     );
   }
+  if (result.warnings.length > 0) {
+    const max = Math.max(0, options.maxWarnings ?? 3);
+    const heading = `:information_source: *${countOf(result.warnings.length, 'warning')}:*`;
+    const lines = linesWithin(
+      result.warnings.slice(0, max).map((w) => `• ${w.repositoryName ? `${code(w.repositoryName)} ` : ''}${escapeMrkdwn(truncate(w.message, 300))}`),
+      SLACK_LIMITS.sectionText - heading.length - 80,
+    );
+    const rest = result.warnings.length - lines.length;
+    if (rest > 0) lines.push(`…and ${formatCount(rest)} more in the report.`);
+    blocks.push(section(`${heading}\n${lines.join('\n')}`));
+  }
 
-  const fields: SlackText[] = [
-    field('Mode', dryRun ? 'dry run' : 'apply'),
-    field('Repositories', `${formatCount(t.repositories)}${t.failedRepositories ? ` (${formatCount(t.failedRepositories)} failed)` : ''}`),
-    field('Images seen', formatCount(t.images)),
-    field('Deleted', dryRun ? `0 (${formatCount(t.planned)} would be)` : `${formatCount(t.deleted)} of ${formatCount(t.planned)} planned`),
-    field('Failed', formatCount(t.failed)),
-    field('Skipped', formatCount(t.skipped)),
-    ...(t.archived > 0 ? [field('Archived', `${formatCount(t.archived)} (not deleted)`)] : []),
-    field('Bytes freed', dryRun ? `0 B (${formatBytes(bytes)} would be)` : formatBytes(t.bytesFreed)),
-    field('Duration', formatDuration(result.durationMs)),
-  ];
-  blocks.push({ type: 'section', fields: fields.slice(0, SLACK_LIMITS.fields) });
+  blocks.push({ type: 'section', fields: totalsFields(figures, result.durationMs).slice(0, SLACK_LIMITS.fields) });
 
   const { top, others } = topRepositories(summarizeRepositories(result), options.topRepositories ?? 5);
   if (top.length > 0) {
@@ -129,7 +135,7 @@ export function buildSlackMessage(result: SweepResult, options: SlackMessageOpti
       const what = f.imageDigest ? `${code(f.repositoryName)} ${code(shortDigest(f.imageDigest))}` : `${code(f.repositoryName)} (repository)`;
       return `• ${what} ${code(truncate(f.code, 100))}: ${escapeMrkdwn(truncate(f.message, 200))}`;
     });
-    const heading = `*Failures (${formatCount(failures.length)})*`;
+    const heading = `*Failures: ${failed}*`;
     // Whole lines only: cutting one in the middle could leave a code span open.
     const fitting = linesWithin(lines, SLACK_LIMITS.sectionText - heading.length - 80);
     const rest = failures.length - fitting.length;
@@ -160,15 +166,46 @@ export function buildSlackMessage(result: SweepResult, options: SlackMessageOpti
     ],
   });
 
-  return { text: fallbackText(result, failures.length, bytes, url ?? options.reportLocation ?? null), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+  return { text: fallbackText(result, figures, url ?? options.reportLocation ?? null), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
 }
 
-function fallbackText(result: SweepResult, failures: number, bytes: number, link: string | null): string {
-  const t = result.totals;
-  const head = isDryRun(result)
-    ? `ECR sweep ${result.runId}: DRY RUN, nothing was deleted. ${formatCount(t.planned)} images (${formatBytes(bytes)}) would be deleted`
-    : `ECR sweep ${result.runId}: ${formatCount(t.deleted)} images deleted (${formatBytes(t.bytesFreed)} freed)`;
-  const text = `${head} across ${formatCount(t.repositories)} repositories; ${formatCount(failures)} failures, ${formatCount(t.skipped)} skipped${t.archived > 0 ? `, ${formatCount(t.archived)} archived` : ''}.${link ? ` Report: ${link}` : ''}`;
+/** The totals as Block Kit fields, labelled as in every other report ({@link FIGURE_LABELS}). */
+function totalsFields(f: RunFigures, durationMs: number): SlackText[] {
+  const L = FIGURE_LABELS;
+  const repositories = `${formatCount(f.repositories)}${f.notListedRepositories ? ` (${formatCount(f.notListedRepositories)} not listed)` : ''}`;
+  const fields: SlackText[] = [field('Mode', f.dryRun ? 'dry run' : 'apply'), field(L.repositories, repositories), field(L.images, formatCount(f.images))];
+  if (f.dryRun) {
+    fields.push(
+      field(L.wouldDelete, formatCount(f.wouldDelete)),
+      field(L.failedRepositories, formatCount(f.failedRepositories)),
+      field(L.bytesWouldFree, formatBytes(f.bytesWouldFree)),
+    );
+  } else {
+    fields.push(
+      field(L.deleted, `${formatCount(f.deleted)} of ${formatCount(f.planned)} planned`),
+      field(L.failedDeletions, formatCount(f.failedDeletions)),
+      field(L.failedRepositories, formatCount(f.failedRepositories)),
+      field(L.skipped, formatCount(f.skipped)),
+      // Only runs that archived show it: most rule sets never transition anything.
+      ...(f.archived > 0 ? [field(L.archived, `${formatCount(f.archived)} (not deleted)`)] : []),
+      field(L.bytesFreed, formatBytes(f.bytesFreed)),
+    );
+  }
+  fields.push(field('Duration', formatDuration(durationMs)));
+  return fields;
+}
+
+function fallbackText(result: SweepResult, f: RunFigures, link: string | null): string {
+  const head = f.dryRun
+    ? `ECR sweep ${result.runId}: DRY RUN, nothing was deleted. ${countOf(f.wouldDelete, 'image')} (${formatBytes(f.bytesWouldFree)}) would be deleted`
+    : `ECR sweep ${result.runId}: ${countOf(f.deleted, 'image')} deleted (${formatBytes(f.bytesFreed)} freed)`;
+  const tail = [
+    failureSummary(f) || 'no failures',
+    ...(f.dryRun ? [] : [`${formatCount(f.skipped)} skipped`]),
+    ...(f.archived > 0 ? [`${formatCount(f.archived)} archived`] : []),
+  ].join(', ');
+  const warnings = result.warnings.length > 0 ? ` ${countOf(result.warnings.length, 'warning')}.` : '';
+  const text = `${head} across ${countOf(f.repositories, 'repository', 'repositories')}; ${tail}.${warnings}${link ? ` Report: ${link}` : ''}`;
   return escapeMrkdwn(text);
 }
 

@@ -96,16 +96,20 @@ export function topRepositories(summaries: readonly RepositorySummary[], limit: 
   };
 }
 
-/** Every failure of the run: repository-level errors first, then failed deletions, in result order. */
+/**
+ * Every failure of the run: repositories that could not be listed or swept first (status
+ * `failed`), then failed deletions, in result order. Its length is always
+ * `failedRepositories + failedDeletions` of {@link runFigures}.
+ */
 export function collectFailures(result: Pick<SweepResult, 'repositories'>): ReportFailure[] {
   const failures: ReportFailure[] = [];
   for (const repository of result.repositories) {
-    if (repository.error) {
+    if (repository.status === 'failed') {
       failures.push({
         repositoryName: repository.repositoryName,
         imageTags: [],
-        code: repository.error.code,
-        message: repository.error.message,
+        code: repository.error?.code ?? 'RepositoryFailed',
+        message: repository.error?.message ?? repository.statusReason ?? 'the repository could not be swept',
       });
     }
   }
@@ -126,8 +130,115 @@ export function collectFailures(result: Pick<SweepResult, 'repositories'>): Repo
 }
 
 /**
- * The outcome as one word for tables and CSV: deleted, already-gone, failed, skipped, kept,
- * archived, already-archived, transition-planned.
+ * The run's counts, defined once for every renderer (CLI table, HTML, CSV, JSON, Slack): each is
+ * the JSON result's own total, so no report can show a number the result does not hold.
+ */
+export interface RunFigures {
+  dryRun: boolean;
+  /** Every repository in the result, listed or not. */
+  repositories: number;
+  /** Repositories whose images were not read: protected, unmanaged, failed to list, not started. */
+  notListedRepositories: number;
+  /** Repositories that could not be listed or swept (status `failed`); each is one failure entry. */
+  failedRepositories: number;
+  /** Images seen in the repositories that were listed. */
+  images: number;
+  /** Images the plan marked for deletion. */
+  planned: number;
+  /** Images deleted (already-gone included); 0 in a dry run. */
+  deleted: number;
+  /** Dry run: planned deletions, none attempted; 0 in an apply run. */
+  wouldDelete: number;
+  /** Deletions ECR refused; each is one failure entry. */
+  failedDeletions: number;
+  /** Planned deletions an apply run did not attempt (changed since plan, deadline, abort). */
+  skipped: number;
+  kept: number;
+  /** Images an apply run moved to archive storage (not deleted). */
+  archived: number;
+  /** Bytes actually freed; 0 in a dry run. */
+  bytesFreed: number;
+  /** Dry run: bytes the planned deletions would free (see {@link plannedBytes}); 0 in an apply run. */
+  bytesWouldFree: number;
+}
+
+/** The run's counts; see {@link RunFigures}. */
+export function runFigures(result: Pick<SweepResult, 'mode' | 'repositories' | 'totals'>): RunFigures {
+  const t = result.totals;
+  const dryRun = isDryRun(result);
+  return {
+    dryRun,
+    repositories: t.repositories,
+    notListedRepositories: result.repositories.filter((r) => !imagesListed(r)).length,
+    failedRepositories: t.failedRepositories,
+    images: t.images,
+    planned: t.planned,
+    deleted: t.deleted,
+    wouldDelete: t.wouldDelete,
+    failedDeletions: t.failed,
+    skipped: t.skipped,
+    kept: t.kept,
+    archived: t.archived,
+    bytesFreed: dryRun ? 0 : t.bytesFreed,
+    bytesWouldFree: dryRun ? totalBytes(result) : 0,
+  };
+}
+
+/**
+ * What each count is called, in every renderer, so a label always says what is counted
+ * ("Failed deletions" is never confused with failed repositories).
+ */
+export const FIGURE_LABELS = {
+  repositories: 'Repositories',
+  images: 'Images seen',
+  planned: 'Planned',
+  deleted: 'Deleted',
+  wouldDelete: 'Would delete',
+  failedDeletions: 'Failed deletions',
+  failedRepositories: 'Failed repositories',
+  skipped: 'Skipped',
+  kept: 'Kept',
+  archived: 'Archived',
+  bytesFreed: 'Bytes freed',
+  bytesWouldFree: 'Would free',
+} as const satisfies Partial<Record<keyof RunFigures, string>>;
+
+/**
+ * The failures in words, e.g. `2 failed deletions, 1 failed repository`; empty when nothing failed.
+ * The HTML banner and heading, the Slack header and the CLI all say it this way.
+ */
+export function failureSummary(figures: Pick<RunFigures, 'failedDeletions' | 'failedRepositories'>): string {
+  return [
+    figures.failedDeletions > 0 ? countOf(figures.failedDeletions, 'failed deletion') : '',
+    figures.failedRepositories > 0 ? countOf(figures.failedRepositories, 'failed repository', 'failed repositories') : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+/** `1 repository`, `12,345 images`: a count with its noun in the right number. */
+export function countOf(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+/**
+ * Whether a repository's images were read. Protected and unmanaged repositories are never
+ * listed, and a repository that failed to list or was not reached has none: showing "0 images"
+ * for them would be false, so renderers show {@link NOT_LISTED} instead.
+ */
+export function imagesListed(repository: { status: string; images: readonly unknown[] }): boolean {
+  if (repository.images.length > 0) return true;
+  return !NOT_LISTED_STATUSES.has(repository.status);
+}
+
+const NOT_LISTED_STATUSES: ReadonlySet<string> = new Set(['protected', 'unmanaged', 'failed', 'not-started']);
+
+/** What renderers show instead of an image count for a repository that was not listed. */
+export const NOT_LISTED = 'not listed';
+
+/**
+ * The outcome as one word for tables and CSV: deleted, already-gone, would-delete, failed, skipped,
+ * kept, archived, already-archived, transition-planned.
  */
 export function outcomeLabel(image: Pick<ResultImage, 'outcome'>): string {
   const { outcome } = image;
@@ -147,6 +258,8 @@ export function outcomeDetail(image: Pick<ResultImage, 'outcome' | 'reason'>): s
       return outcome.message;
     case 'skipped':
       return outcome.reason;
+    case 'would-delete':
+      return 'dry run: nothing was deleted';
     case 'kept':
     case 'transition-planned':
       return outcome.reason === image.reason ? '' : outcome.reason;

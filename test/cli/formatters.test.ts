@@ -50,9 +50,16 @@ describe('renderPlanTable', () => {
   });
 
   it('prints totals and the blocked reasons', () => {
-    expect(text).toMatch(/Total: 6 repositories\s*│\s*│\s*1 blocked/);
+    expect(text).toMatch(/Total: 6 repositories \(2 not shown\)\s*│\s*│\s*1 blocked/);
     expect(text).toContain('Blocked by a safety limit');
     expect(text).toContain('team/batch: would delete 100% of images > maxDeletePercentPerRepository 50%');
+  });
+
+  it('says "not listed" for a protected repository instead of 0 images, and why the total has more repositories than rows', () => {
+    expect(text).toMatch(/prod\/payments\s*│\s*-\s*│\s*protected\s*│\s*not listed\s*│/);
+    const rows = text.split('\n').filter((l) => /^│ \S/.test(l) && !l.includes('Repository') && !l.includes('Total'));
+    expect(rows).toHaveLength(4);
+    expect(text).toContain('2 repositories are not governed by any policy (untouched, not listed, no row above).');
   });
 
   it('says a dry run deletes nothing, and has no colour codes', () => {
@@ -147,8 +154,18 @@ describe('renderResultTable and applyExitCode', () => {
     expect(applyExitCode(result)).toBe(3);
   });
 
-  it('a dry-run result says nothing was deleted', () => {
-    expect(renderResultTable(resultFrom(p, () => ({ status: 'skipped', reason: 'dry run' })))).toContain('dry run: nothing was deleted');
+  it('a dry-run result says nothing was deleted, and counts "would delete", not skipped', () => {
+    const text = renderResultTable(resultFrom(p, () => ({ status: 'would-delete' })));
+    expect(text).toContain('dry run: nothing was deleted');
+    expect(text).toMatch(/Repository\s*│\s*Status\s*│\s*Planned\s*│\s*Would delete\s*│\s*Kept\s*│\s*Would free/);
+    expect(text).toMatch(/team\/api\s*│\s*completed\s*│\s*1\s*│\s*1\s*│\s*1\s*│\s*3\.0 GiB/);
+    expect(text).not.toMatch(/skipped/i);
+  });
+
+  it('the total row says how many repositories have no row, and the line below says why', () => {
+    const text = renderResultTable(resultFrom({ ...p, mode: 'apply' }, () => ({ status: 'deleted' })));
+    expect(text).toMatch(/Total: 6 repositories \(3 not shown\)/);
+    expect(text).toContain('3 repositories not shown: 1 protected (not listed), 2 unmanaged (not listed).');
   });
 });
 

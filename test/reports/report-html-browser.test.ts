@@ -17,6 +17,19 @@ import { buildSampleResult } from '../fixtures/sample-result.js';
 import { launchHeadlessChromium } from '../support/headless-chromium.js';
 
 const DOCS_SCREENSHOT = fileURLToPath(new URL('../../docs/report.png', import.meta.url));
+const DOCS_NARROW_SCREENSHOT = fileURLToPath(new URL('../../docs/report-narrow.png', import.meta.url));
+
+/** What a person sees of one chart row: whether it is drawn, and how wide its bars and label are, in CSS px. */
+interface ChartRowView {
+  repository: string | null;
+  others: boolean;
+  visible: boolean;
+  bytes: number;
+  images: number;
+  track: number;
+  nameWidth: number;
+  fontSize: number;
+}
 
 interface OpenedReport {
   page: Page;
@@ -39,11 +52,11 @@ describe('HTML report in headless Chromium', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function open(result: SweepResult, name: string, pageSize?: number): Promise<OpenedReport> {
+  async function open(result: SweepResult, name: string, pageSize?: number, width = 1280): Promise<OpenedReport> {
     const file = path.join(dir, `${name}.html`);
     await writeFile(file, renderReportHtml(result, pageSize ? { pageSize } : {}));
     const href = pathToFileURL(file).href;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const page = await browser.newPage({ viewport: { width, height: 1000 } });
     const foreignRequests: string[] = [];
     const problems: string[] = [];
     await page.route('**/*', (route) => {
@@ -71,6 +84,25 @@ describe('HTML report in headless Chromium', () => {
         .map((th) => th.textContent),
     })`);
 
+  const chartRows = (page: Page) =>
+    page.$$eval('#chart-rows li.chart-row', (rows) =>
+      rows.map((li) => {
+        const box = (selector: string) => (li.querySelector(selector) as unknown as { getBoundingClientRect(): { width: number; height: number } } | null)?.getBoundingClientRect();
+        const name = li.querySelector('.chart-name');
+        const style = (globalThis as unknown as { getComputedStyle(e: unknown): { fontSize: string } }).getComputedStyle(name);
+        return {
+          repository: li.getAttribute('data-repository'),
+          others: li.classList.contains('chart-others'),
+          visible: (box('.chart-bars')?.height ?? 0) > 0,
+          bytes: box('rect.bar-bytes')?.width ?? 0,
+          images: box('rect.bar-images')?.width ?? 0,
+          track: box('.chart-bars')?.width ?? 0,
+          nameWidth: box('.chart-name')?.width ?? 0,
+          fontSize: parseFloat(style.fontSize),
+        };
+      }),
+    ) as Promise<ChartRowView[]>;
+
   const visibleRows = (page: Page) =>
     page.$$eval('#image-rows tr', (rows) =>
       rows.map((r) => ({ repository: r.getAttribute('data-repository'), decision: r.getAttribute('data-decision'), outcome: r.getAttribute('data-outcome') })),
@@ -82,21 +114,15 @@ describe('HTML report in headless Chromium', () => {
 
     // Chart: one row per contributing repository, each with a bytes bar and an images bar.
     const expected = topRepositories(summarizeRepositories(result), 12).top.map((s) => s.repositoryName);
-    const chart = await page.$$eval('#chart-svg g.chart-row', (rows) =>
-      rows.map((g) => ({
-        repository: g.getAttribute('data-repository'),
-        bytes: Number(g.querySelector('rect.bar-bytes')?.getAttribute('width')),
-        images: Number(g.querySelector('rect.bar-images')?.getAttribute('width')),
-        height: (g as unknown as { getBBox(): { height: number } }).getBBox().height,
-      })),
-    );
+    const chart = await chartRows(page);
     expect(chart.map((c) => c.repository)).toEqual(expected);
     for (const bar of chart) {
+      expect(bar.visible).toBe(true);
       expect(bar.bytes).toBeGreaterThan(0);
       expect(bar.images).toBeGreaterThan(0);
-      expect(bar.height).toBeGreaterThan(0);
     }
     // The biggest repository gets the full-width bytes bar.
+    expect(chart[0]!.bytes).toBeCloseTo(chart[0]!.track, 0);
     expect(chart[0]!.bytes).toBeGreaterThan(chart[chart.length - 1]!.bytes);
 
     // Tables.
@@ -104,6 +130,8 @@ describe('HTML report in headless Chromium', () => {
     expect(await page.locator('#failure-table tbody tr').count()).toBe(collectFailures(result).length);
     expect(await page.locator('#failure-table').innerText()).toContain('ImageReferencedByManifestList');
     expect(await page.locator('[data-total="deleted"] .value').innerText()).toBe('25');
+    expect(await page.locator('[data-total="failedDeletions"] .value').innerText()).toBe('2');
+    expect(await page.locator('#failures h2').innerText()).toBe('Failures: 2 failed deletions, 1 failed repository');
     expect(await page.locator('.banner-dry-run').count()).toBe(0);
 
     // Every image row is there before filtering.
@@ -120,7 +148,7 @@ describe('HTML report in headless Chromium', () => {
     const paymentDeletes = await visibleRows(page);
     expect(paymentDeletes).toHaveLength(5);
     expect(paymentDeletes.every((r) => r.repository === 'api/payments' && r.decision === 'delete')).toBe(true);
-    expect(await page.locator('#image-count').innerText()).toBe('Showing 5 of 5 matching images (61 in all)');
+    expect(await page.locator('#image-count').innerText()).toBe('Showing 5 of 5 matching images (54 in all)');
 
     // Outcome filter and free-text search.
     await page.selectOption('#filter-repository', '');
@@ -133,7 +161,7 @@ describe('HTML report in headless Chromium', () => {
     await page.fill('#filter-text', '');
 
     // Clicking a chart bar filters the table to that repository.
-    await page.click('#chart-svg g.chart-row[data-repository="ml/trainer-gpu"] rect.bar-bytes');
+    await page.click('#chart-rows li.chart-row[data-repository="ml/trainer-gpu"] rect.bar-bytes');
     const trainer = await visibleRows(page);
     expect(trainer).toHaveLength(6);
     expect(trainer.every((r) => r.repository === 'ml/trainer-gpu')).toBe(true);
@@ -159,8 +187,9 @@ describe('HTML report in headless Chromium', () => {
     expect(await banner.isVisible()).toBe(true);
     expect(await banner.innerText()).toMatch(/^DRY RUN — nothing was deleted\./);
     expect(await page.locator('#chart h2').innerText()).toBe('Would be freed per repository');
-    expect(await page.locator('[data-total="deleted"] .value').innerText()).toBe('0');
-    expect(await page.locator('#chart-svg g.chart-row').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-total="wouldDelete"] .value').innerText()).toBe('28');
+    expect(await page.locator('[data-total="skipped"]').count()).toBe(0);
+    expect(await page.locator('#chart-rows li.chart-row').count()).toBeGreaterThan(0);
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -169,8 +198,9 @@ describe('HTML report in headless Chromium', () => {
     const result = buildSampleResult({ extraRepositories: 40, imagesPerExtraRepository: 100 });
     const { page, problems } = await open(result, 'large', 500);
 
-    expect(await page.locator('#chart-svg g.chart-row').count()).toBe(13);
-    expect(await page.locator('#chart-svg g.chart-others').count()).toBe(1);
+    const chart = (await chartRows(page)).filter((r) => r.visible);
+    expect(chart).toHaveLength(13);
+    expect(chart.filter((r) => r.others)).toHaveLength(1);
     expect(await page.locator('#image-rows tr').count()).toBe(500);
     await page.click('#show-more');
     expect(await page.locator('#image-rows tr').count()).toBe(1000);
@@ -179,6 +209,41 @@ describe('HTML report in headless Chromium', () => {
     expect(await page.locator('#image-rows tr').count()).toBe(100);
     expect(await page.locator('#show-more').isHidden()).toBe(true);
     expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  // The "others" bar of 40 generated repositories holds far more than the largest named one; it
+  // once squashed every named bar, and the whole chart shrank to unreadable text at phone width.
+  it.each([1280, 420])('keeps the named chart bars readable at %i px: scaled to the largest named one, others cut', async (width) => {
+    const result = buildSampleResult({ extraRepositories: 40, imagesPerExtraRepository: 100 });
+    const { page, problems } = await open(result, `chart-${width}`, 500, width);
+
+    expect(await horizontalFit(page)).toMatchObject({ pageFits: true });
+    const chart = (await chartRows(page)).filter((r) => r.visible);
+    const named = chart.filter((r) => !r.others);
+    const others = chart.filter((r) => r.others);
+    // A narrow screen folds more: 6 named repositories instead of 12, and one "others".
+    expect(named).toHaveLength(width < 640 ? 6 : 12);
+    expect(others).toHaveLength(1);
+    const widest = Math.max(...named.map((r) => r.bytes));
+    expect(widest).toBeCloseTo(named[0]!.track, 0);
+    expect(others[0]!.bytes).toBeLessThanOrEqual(widest + 0.5);
+    for (const row of named) {
+      // Each named bar is a visible share of its track, and its label is text of a readable size.
+      expect(row.bytes, row.repository ?? '').toBeGreaterThanOrEqual(Math.min(40, row.track * 0.1));
+      expect(row.images, row.repository ?? '').toBeGreaterThanOrEqual(8);
+      expect(row.fontSize).toBeGreaterThanOrEqual(12);
+      expect(row.nameWidth).toBeGreaterThan(60);
+      expect(row.track).toBeGreaterThan(width < 640 ? 300 : 500);
+    }
+    expect(await page.locator('#chart-rows li.chart-others:visible .chart-off-scale').isVisible()).toBe(true);
+    expect(problems).toEqual([]);
+
+    if (width < 640) {
+      const shot = path.join(dir, 'report-narrow.png');
+      await page.screenshot({ path: shot, clip: { x: 0, y: 0, width, height: 1500 }, fullPage: true });
+      if (process.env.ECR_SWEEPER_UPDATE_SCREENSHOT === '1') await copyFile(shot, DOCS_NARROW_SCREENSHOT);
+    }
     await page.close();
   });
 
@@ -198,7 +263,7 @@ describe('HTML report in headless Chromium', () => {
     expect(await horizontalFit(page)).toEqual({ pageFits: true, offscreenColumns: [] });
 
     // Narrower screens: the tables scroll inside their own box, the page itself still does not.
-    for (const width of [1024, 800, 400]) {
+    for (const width of [1024, 800, 420, 400]) {
       await page.setViewportSize({ width, height: 1000 });
       expect((await horizontalFit(page)).pageFits, `at ${width} px`).toBe(true);
     }

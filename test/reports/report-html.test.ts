@@ -46,36 +46,101 @@ describe('renderReportHtml', () => {
     expect(dry).toContain('Would be freed per repository');
     expect(apply).not.toContain('DRY RUN');
     expect(apply).toContain('<strong>2 failed deletions, 1 failed repository.</strong>');
+    expect(apply).toContain('<h2>Failures: 2 failed deletions, 1 failed repository</h2>');
     expect(dry).toContain('<strong>1 failed repository.</strong>');
     expect(apply).toContain('<h2>Freed per repository</h2>');
   });
 
-  it('puts the totals at the top: mode, repositories, images, deleted, failed, skipped, bytes freed', () => {
+  it('puts the totals at the top, each card named for what it counts', () => {
     const html = renderReportHtml(buildSampleResult());
     const totals = between(html, '<section id="totals" class="totals">', '</section>');
-    const cards = [...totals.matchAll(/data-total="(\w+)"><div class="label">([^<]+)<\/div><div class="value">([^<]+)</g)].map((m) => [m[1], m[3]]);
+    const cards = [...totals.matchAll(/data-total="(\w+)"><div class="label">([^<]+)<\/div><div class="value">([^<]+)</g)].map((m) => [m[1], m[2], m[3]]);
     expect(cards).toEqual([
-      ['mode', 'apply'],
-      ['repositories', '8'],
-      ['images', '61'],
-      ['deleted', '25'],
-      ['failed', '2'],
-      ['skipped', '1'],
-      ['bytes', '29.6 GiB'],
+      ['mode', 'Mode', 'apply'],
+      ['repositories', 'Repositories', '8'],
+      ['images', 'Images seen', '54'],
+      ['deleted', 'Deleted', '25'],
+      ['failedDeletions', 'Failed deletions', '2'],
+      ['failedRepositories', 'Failed repositories', '1'],
+      ['skipped', 'Skipped', '1'],
+      ['bytesFreed', 'Bytes freed', '29.6 GiB'],
     ]);
+    expect(totals).toContain('<div class="note">3 not listed</div>');
     expect(html.indexOf('id="totals"')).toBeLessThan(html.indexOf('id="chart"'));
+  });
+
+  it('counts a dry run\'s planned deletions as "would delete", never as skipped', () => {
+    const html = renderReportHtml(buildSampleResult({ mode: 'dry-run' }));
+    const totals = between(html, '<section id="totals" class="totals">', '</section>');
+    const cards = [...totals.matchAll(/data-total="(\w+)"><div class="label">([^<]+)<\/div><div class="value">([^<]+)</g)].map((m) => [m[1], m[2], m[3]]);
+    expect(cards).toEqual([
+      ['mode', 'Mode', 'dry run'],
+      ['repositories', 'Repositories', '8'],
+      ['images', 'Images seen', '54'],
+      ['wouldDelete', 'Would delete', '28'],
+      ['failedRepositories', 'Failed repositories', '1'],
+      ['bytesWouldFree', 'Would free', '30.5 GiB'],
+    ]);
+    expect(totals).not.toMatch(/skipped/i);
+    const repositories = between(html, '<table class="data" id="repository-table">', '</table>');
+    expect(repositories).toContain('<th class="num">Would delete</th>');
+    expect(repositories).not.toMatch(/skipped/i);
+    expect(embeddedData(html).rows.filter((r) => r[9] === 'skipped')).toEqual([]);
+    expect(new Set(embeddedData(html).rows.filter((r) => r[6] === 'delete').map((r) => r[9]))).toEqual(new Set(['would-delete']));
+  });
+
+  it('says "not listed" instead of 0 images for repositories whose images were never read', () => {
+    const html = renderReportHtml(buildSampleResult());
+    const row = (name: string) => between(html, `<tr data-repository="${name}"`, '</tr>');
+    for (const name of ['infra/base-images', 'sandbox/legacy-tools', 'ml/notebooks']) {
+      expect(row(name).split('<td class="num">')[1]).toMatch(/^<span class="not-listed">not listed<\/span>/);
+    }
+    expect(row('data/etl').split('<td class="num">')[1]).toMatch(/^8</);
+    expect(html).toContain('<h2>Repositories (8)</h2>');
+    expect(html).toContain('3 repositories were not listed');
+  });
+
+  it('shows the warnings, and no warnings section when there are none', () => {
+    const result = buildSampleResult();
+    expect(renderReportHtml(result)).not.toContain('id="warnings"');
+    result.warnings = [
+      { code: 'policy-glob-matches-nothing', message: 'Policy "ml" matches no repository <ml-*>.' },
+      { code: 'pull-time-not-excluded', message: 'Pull times are recorded since 2026.', repositoryName: 'web/frontend' },
+    ];
+    const section = between(renderReportHtml(result), '<section id="warnings">', '</section>');
+    expect(section).toContain('<h2>Warnings (2)</h2>');
+    expect(section).toContain('<code>policy-glob-matches-nothing</code>: Policy &quot;ml&quot; matches no repository &lt;ml-*&gt;.');
+    expect(section).toContain('<code>pull-time-not-excluded</code> <strong>web/frontend</strong>: Pull times are recorded since 2026.');
   });
 
   it('draws one chart row per contributing repository, and folds the rest into others', () => {
     const small = renderReportHtml(buildSampleResult());
     // frontend, payments, report-worker and trainer freed bytes; the rest deleted nothing.
-    expect(small.match(/<g class="chart-row"/g)).toHaveLength(4);
-    expect(small).not.toContain('<g class="chart-row chart-others"');
+    expect(small.match(/<li class="chart-row"/g)).toHaveLength(4);
+    expect(small).not.toContain('<li class="chart-row chart-others');
 
     const big = renderReportHtml(buildSampleResult({ extraRepositories: 30, imagesPerExtraRepository: 10 }), { chartTopN: 12 });
-    expect(big.match(/<g class="chart-row"/g)).toHaveLength(12);
-    expect(big.match(/<g class="chart-row chart-others"/g)).toHaveLength(1);
-    expect(big).toMatch(/data-repository="others \(\d+ repositories\)"/);
+    const rows = [...big.matchAll(/<li class="([^"]+)" data-repository="([^"]+)"/g)].map((m) => ({ classes: m[1]!, name: m[2]! }));
+    // Wide: 12 named + others; narrow: the first 6 named + its own others.
+    expect(rows.filter((r) => !r.classes.includes('chart-narrow-only'))).toHaveLength(13);
+    expect(rows.filter((r) => !r.classes.includes('chart-wide-only'))).toHaveLength(7);
+    expect(rows.filter((r) => r.classes.includes('chart-others')).map((r) => r.name)).toEqual(['others (22 repositories)', 'others (28 repositories)']);
+  });
+
+  it('scales the bars to the largest named repository: a huge "others" bar is cut, not the named ones squashed', () => {
+    // 30 generated repositories folded into "others" hold far more than the top named one.
+    const result = buildSampleResult({ extraRepositories: 30, imagesPerExtraRepository: 40 });
+    const html = renderReportHtml(result, { chartTopN: 2, chartNarrowTopN: 2 });
+    const widths = [...html.matchAll(/<li class="([^"]+)" data-repository="([^"]+)"[\s\S]*?<rect class="bar bar-bytes([^"]*)" x="0" y="1" width="([\d.]+)%"/g)].map((m) => ({
+      others: m[1]!.includes('chart-others'),
+      offScale: m[3] === ' bar-off-scale',
+      width: Number(m[4]),
+    }));
+    expect(widths.map((w) => w.others)).toEqual([false, false, true]);
+    expect(widths[0]!.width).toBe(100);
+    expect(widths[1]!.width).toBeGreaterThan(5);
+    expect(widths[2]).toEqual({ others: true, offScale: true, width: 100 });
+    expect(html).toContain('<div class="chart-off-scale">bar cut: more than the scale of the named repositories</div>');
   });
 
   it('says there is nothing to chart when nothing would be deleted', () => {
@@ -162,7 +227,7 @@ describe('renderReportHtml', () => {
   it('renders a run that found no repository at all', () => {
     const result = buildSampleResult({ mode: 'dry-run' });
     result.repositories = [];
-    result.totals = { images: 0, planned: 0, deleted: 0, failed: 0, skipped: 0, kept: 0, archived: 0, bytesFreed: 0, repositories: 0, failedRepositories: 0 };
+    result.totals = { images: 0, planned: 0, deleted: 0, failed: 0, skipped: 0, wouldDelete: 0, kept: 0, archived: 0, bytesFreed: 0, repositories: 0, failedRepositories: 0 };
     const html = renderReportHtml(result);
     expect(html).toContain('No image would be deleted.');
     expect(html).toContain('No failures.');

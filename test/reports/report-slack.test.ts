@@ -59,28 +59,29 @@ describe('buildSlackMessage', () => {
     const message = buildSlackMessage(result, { reportUrl: 'https://bucket.s3.amazonaws.com/report.html?X-Amz-Signature=1' });
 
     expect(message.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'section', 'actions', 'context']);
-    expect(texts(message)[0]).toBe('ECR sweep: 25 images deleted, 3 failures');
+    expect(texts(message)[0]).toBe('ECR sweep: 25 images deleted, 2 failed deletions, 1 failed repository');
     const fields = (message.blocks[1] as Extract<SlackBlock, { type: 'section' }>).fields!.map((f) => f.text);
     expect(fields).toEqual([
       '*Mode*\napply',
-      '*Repositories*\n8 (1 failed)',
-      '*Images seen*\n61',
+      '*Repositories*\n8 (3 not listed)',
+      '*Images seen*\n54',
       '*Deleted*\n25 of 28 planned',
-      '*Failed*\n2',
+      '*Failed deletions*\n2',
+      '*Failed repositories*\n1',
       '*Skipped*\n1',
       '*Bytes freed*\n29.6 GiB',
       '*Duration*\n4.5 s',
     ]);
-    const top = texts(message)[9]!;
+    const top = texts(message)[10]!;
     expect(top.split('\n')[0]).toBe('*Top repositories by bytes freed*');
     expect(top.split('\n')[1]).toBe('• `ml/trainer-gpu`: 26 GiB, 4 images');
     expect(top.split('\n')).toHaveLength(5);
-    const failures = texts(message)[10]!;
-    expect(failures).toContain('*Failures (3)*');
+    const failures = texts(message)[11]!;
+    expect(failures.split('\n')[0]).toBe('*Failures: 2 failed deletions, 1 failed repository*');
     expect(failures).toContain('`ml/notebooks` (repository) `AccessDeniedException`');
     expect(failures).toContain('`KmsError`');
     expect(message.text).toBe(
-      'ECR sweep sweep-20261127-0600: 25 images deleted (29.6 GiB freed) across 8 repositories; 3 failures, 1 skipped. Report: https://bucket.s3.amazonaws.com/report.html?X-Amz-Signature=1'.replace(/&/g, '&amp;'),
+      'ECR sweep sweep-20261127-0600: 25 images deleted (29.6 GiB freed) across 8 repositories; 2 failed deletions, 1 failed repository, 1 skipped. Report: https://bucket.s3.amazonaws.com/report.html?X-Amz-Signature=1'.replace(/&/g, '&amp;'),
     );
     assertWithinLimits(message);
   });
@@ -90,7 +91,9 @@ describe('buildSlackMessage', () => {
     const all = texts(message);
     expect(all[0]).toBe('ECR sweep: DRY RUN, nothing was deleted');
     expect(all[1]).toMatch(/^:warning: \*DRY RUN: nothing was deleted\.\* An apply run with these rules would delete \*28 images\*/);
-    expect(all).toContain('*Deleted*\n0 (28 would be)');
+    expect(all).toContain('*Would delete*\n28');
+    expect(all).toContain('*Would free*\n30.5 GiB');
+    expect(all.filter((t) => /skipped|\*Deleted\*/i.test(t))).toEqual([]);
     expect(all.find((t) => t.startsWith('*Top repositories'))).toMatch(/^\*Top repositories by bytes that would be freed\*/);
     expect(message.text).toMatch(/DRY RUN, nothing was deleted\. 28 images \(.+\) would be deleted/);
     expect(message.blocks.some((b) => b.type === 'actions')).toBe(false);
@@ -105,7 +108,7 @@ describe('buildSlackMessage', () => {
   ])('with %d extra failed deletions lists %d and counts the rest', (n, listed, tail) => {
     const result = withFailures(n);
     const failures = texts(buildSlackMessage(result)).find((t) => t.startsWith('*Failures'))!;
-    expect(failures.split('\n')[0]).toBe(`*Failures (${n + 3})*`);
+    expect(failures.split('\n')[0]).toBe(`*Failures: ${n + 2} failed deletions, 1 failed repository*`);
     const lines = failures.split('\n').slice(1);
     expect(lines.filter((l) => l.startsWith('• '))).toHaveLength(listed);
     expect(lines.at(-1)?.startsWith('…') ? lines.at(-1) : null).toBe(tail);
@@ -144,11 +147,22 @@ describe('buildSlackMessage', () => {
   it('summarises a run that found no repository without empty sections', () => {
     const result = buildSampleResult();
     result.repositories = [];
-    result.totals = { images: 0, planned: 0, deleted: 0, failed: 0, skipped: 0, kept: 0, archived: 0, bytesFreed: 0, repositories: 0, failedRepositories: 0 };
+    result.totals = { images: 0, planned: 0, deleted: 0, failed: 0, skipped: 0, wouldDelete: 0, kept: 0, archived: 0, bytesFreed: 0, repositories: 0, failedRepositories: 0 };
     const message = buildSlackMessage(result);
     expect(message.blocks.map((b) => b.type)).toEqual(['header', 'section', 'context']);
     expect(texts(message)[0]).toBe('ECR sweep: 0 images deleted');
+    expect(message.text).toContain('across 0 repositories; no failures, 0 skipped.');
     assertWithinLimits(message);
+  });
+
+  it('has a line for the warnings, listing the first few', () => {
+    const result = buildSampleResult();
+    expect(texts(buildSlackMessage(result)).some((t) => t.includes('warning'))).toBe(false);
+    result.warnings = Array.from({ length: 5 }, (_, i) => ({ code: 'c', message: `warning <${i}>`, ...(i === 0 ? { repositoryName: 'web/frontend' } : {}) }));
+    const message = buildSlackMessage(result);
+    const block = texts(message).find((t) => t.startsWith(':information_source:'));
+    expect(block).toBe(':information_source: *5 warnings:*\n• `web/frontend` warning &lt;0&gt;\n• warning &lt;1&gt;\n• warning &lt;2&gt;\n…and 2 more in the report.');
+    expect(message.text).toContain(' 5 warnings.');
   });
 
   it('reports an aborted sweep and a deadline stop', () => {

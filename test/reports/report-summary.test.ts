@@ -2,6 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   collectFailures,
+  failureSummary,
+  imagesListed,
+  runFigures,
   formatBytes,
   formatCount,
   formatDuration,
@@ -140,6 +143,61 @@ describe('repository figures', () => {
     ]);
     expect(failures[0]?.imageDigest).toBeUndefined();
     expect(failures[2]?.imageTags).toEqual(['build-1401']);
+  });
+
+  it('counts every failure once: the list is failed repositories plus failed deletions (property)', () => {
+    const statuses = ['completed', 'blocked', 'failed', 'not-started', 'protected', 'unmanaged'] as const;
+    fc.assert(
+      fc.property(fc.array(fc.record({ status: fc.constantFrom(...statuses), failedImages: fc.nat({ max: 3 }), withError: fc.boolean() }), { maxLength: 8 }), (specs) => {
+        const result = buildSampleResult({ extraRepositories: specs.length, imagesPerExtraRepository: 4 });
+        result.repositories = specs.length > 0 ? result.repositories.slice(-specs.length) : [];
+        specs.forEach((spec, i) => {
+          const repository = result.repositories[i]!;
+          repository.status = spec.status;
+          if (spec.withError) repository.error = { code: 'E', message: 'm' };
+          else delete repository.error;
+          repository.images.forEach((image, k) => {
+            image.outcome = k < spec.failedImages ? { status: 'failed', code: 'X', message: 'y' } : { status: 'kept', reason: 'r' };
+          });
+        });
+        result.totals.failed = result.repositories.reduce((n, r) => n + r.images.filter((i) => i.outcome.status === 'failed').length, 0);
+        result.totals.failedRepositories = result.repositories.filter((r) => r.status === 'failed').length;
+        const figures = runFigures(result);
+        expect(collectFailures(result)).toHaveLength(figures.failedDeletions + figures.failedRepositories);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it.each([
+    [0, 0, ''],
+    [1, 0, '1 failed deletion'],
+    [2, 1, '2 failed deletions, 1 failed repository'],
+    [0, 3, '3 failed repositories'],
+    [1200, 0, '1,200 failed deletions'],
+  ])('failureSummary(%d deletions, %d repositories) = %j', (failedDeletions, failedRepositories, text) => {
+    expect(failureSummary({ failedDeletions, failedRepositories })).toBe(text);
+  });
+
+  it.each([
+    ['protected', 0, false],
+    ['unmanaged', 0, false],
+    ['failed', 0, false],
+    ['not-started', 0, false],
+    ['completed', 0, true],
+    ['blocked', 0, true],
+    ['protected', 2, true],
+    ['failed', 3, true],
+  ])('a %s repository with %d images was listed: %s', (status, images, listed) => {
+    expect(imagesListed({ status, images: Array.from({ length: images }) })).toBe(listed);
+  });
+
+  it('figures: a dry run counts "would delete" and what would be freed, an apply run what was done', () => {
+    const dry = runFigures(buildSampleResult({ mode: 'dry-run' }));
+    expect(dry).toMatchObject({ dryRun: true, deleted: 0, skipped: 0, failedDeletions: 0, wouldDelete: 28, planned: 28, bytesFreed: 0, notListedRepositories: 3 });
+    expect(dry.bytesWouldFree).toBe(totalBytes(buildSampleResult({ mode: 'dry-run' })));
+    const apply = runFigures(buildSampleResult());
+    expect(apply).toMatchObject({ dryRun: false, deleted: 25, skipped: 1, failedDeletions: 2, failedRepositories: 1, wouldDelete: 0, bytesWouldFree: 0 });
   });
 
   it('reports no image failures in a dry run', () => {

@@ -1,0 +1,191 @@
+/**
+ * One result, every renderer: the CLI table, result.json, result.csv, report.html and the Slack
+ * message must show the same counts under the same labels. A count that one renderer derives on
+ * its own (as "3 failures" beside "Failed 2" once did) fails here.
+ */
+import { describe, expect, it } from 'vitest';
+import { renderResultTable } from '../../lib/cli/format-result-table.js';
+import { resultFiles } from '../../lib/core/report-files.js';
+import { buildSlackMessage, type SlackBlock } from '../../lib/core/report-slack.js';
+import { FIGURE_LABELS, collectFailures, failureSummary, runFigures, type RunFigures } from '../../lib/core/report-summary.js';
+import type { SweepResult } from '../../lib/core/result-model.js';
+import { parseCsv } from '../fixtures/csv.js';
+import { buildSampleResult } from '../fixtures/sample-result.js';
+
+type Counted = Exclude<keyof RunFigures, 'dryRun'>;
+type Shown = Partial<Record<Counted, string>>;
+
+const LABEL_KEYS = new Map<string, Counted>(Object.entries(FIGURE_LABELS).map(([key, label]) => [label, key as Counted]));
+
+/** Every file as written to the report store, plus the Slack message and the CLI table. */
+function renderAll(result: SweepResult) {
+  const files = Object.fromEntries(resultFiles(result).map((f) => [f.kind, f.render()]));
+  return {
+    json: JSON.parse(files.resultJson!) as SweepResult,
+    csv: parseCsv(files.resultCsv!),
+    html: files.reportHtml!,
+    slack: buildSlackMessage(result),
+    cli: renderResultTable(result),
+  };
+}
+
+/** The totals cards: `data-total` key → shown value. */
+function htmlCards(html: string): Shown {
+  const shown: Shown = {};
+  for (const m of html.matchAll(/data-total="(\w+)"><div class="label">([^<]+)<\/div><div class="value">([^<]+)</g)) {
+    // The card's label must be the shared label of the count it shows.
+    expect(LABEL_KEYS.get(m[2]!) ?? m[1], `card ${m[1]}`).toBe(m[1]);
+    if (m[1] !== 'mode') shown[m[1] as Counted] = m[3]!;
+  }
+  return shown;
+}
+
+/** The totals fields of the Slack message: label → first number or size. */
+function slackFields(blocks: readonly SlackBlock[]): Shown {
+  const shown: Shown = {};
+  for (const block of blocks) {
+    if (block.type !== 'section' || !block.fields) continue;
+    for (const f of block.fields) {
+      const [, label, value] = /^\*(.+)\*\n(.+)$/.exec(f.text)!;
+      const key = LABEL_KEYS.get(label!);
+      // "25 of 28 planned" shows deleted and planned; "8 (3 not listed)" repositories.
+      if (key) shown[key] = /^[\d,.]+( [KMGT]?i?B)?/.exec(value!)![0];
+      if (key === 'deleted') shown.planned = /of ([\d,]+) planned/.exec(value!)![1]!;
+    }
+  }
+  return shown;
+}
+
+/** The CLI's total row, by column heading. */
+function cliTotals(text: string): Shown {
+  const cells = (line: string) => line.split('│').slice(1, -1).map((c) => c.trim());
+  const lines = text.split('\n');
+  const head = cells(lines.find((l) => l.startsWith('│ Repository'))!);
+  const total = cells(lines.find((l) => l.startsWith('│ Total:'))!);
+  const shown: Shown = { repositories: /Total: ([\d,]+) repositor/.exec(total[0]!)![1]! };
+  head.forEach((label, i) => {
+    const key = LABEL_KEYS.get(label);
+    if (key) shown[key] = total[i]!;
+  });
+  return shown;
+}
+
+/** Counts recomputed from the CSV's rows, which carry one outcome per image. */
+function csvCounts(rows: string[][]): Partial<Record<Counted, number>> {
+  const [header, ...body] = rows;
+  const col = (name: string) => header!.indexOf(name);
+  const outcomes = body.map((r) => r[col('outcome')]);
+  const count = (...names: string[]) => outcomes.filter((o) => names.includes(o!)).length;
+  return {
+    images: body.length,
+    planned: body.filter((r) => r[col('decision')] === 'delete').length,
+    deleted: count('deleted', 'already-gone'),
+    wouldDelete: count('would-delete'),
+    failedDeletions: count('failed'),
+    skipped: count('skipped'),
+    kept: count('kept', 'transition-planned'),
+    archived: count('archived', 'already-archived'),
+  };
+}
+
+const number = (text: string | undefined) => Number(String(text).replace(/,/g, ''));
+
+describe.each([
+  ['apply', buildSampleResult()],
+  ['dry-run', buildSampleResult({ mode: 'dry-run' })],
+  ['apply, 30 more repositories', buildSampleResult({ extraRepositories: 30, imagesPerExtraRepository: 20 })],
+])('every renderer shows the same numbers (%s)', (_name, result) => {
+  const figures = runFigures(result);
+  const out = renderAll(result);
+  const failures = collectFailures(result);
+
+  it('has failed deletions and a failed repository to compare (apply)', () => {
+    expect(figures.failedRepositories).toBe(1);
+    if (!figures.dryRun) expect(figures.failedDeletions).toBeGreaterThan(0);
+  });
+
+  it('result.json holds the counts every other renderer shows', () => {
+    const t = out.json.totals;
+    expect({
+      repositories: t.repositories,
+      failedRepositories: t.failedRepositories,
+      images: t.images,
+      planned: t.planned,
+      deleted: t.deleted,
+      wouldDelete: t.wouldDelete,
+      failedDeletions: t.failed,
+      skipped: t.skipped,
+      kept: t.kept,
+      archived: t.archived,
+    }).toEqual({
+      repositories: figures.repositories,
+      failedRepositories: figures.failedRepositories,
+      images: figures.images,
+      planned: figures.planned,
+      deleted: figures.deleted,
+      wouldDelete: figures.wouldDelete,
+      failedDeletions: figures.failedDeletions,
+      skipped: figures.skipped,
+      kept: figures.kept,
+      archived: figures.archived,
+    });
+    expect(out.json.repositories.filter((r) => r.status === 'failed')).toHaveLength(figures.failedRepositories);
+  });
+
+  it('result.csv has one row per counted image, with the outcomes the totals count', () => {
+    const fromCsv = csvCounts(out.csv);
+    for (const [key, value] of Object.entries(fromCsv)) expect(value, key).toBe(figures[key as Counted]);
+  });
+
+  it('the HTML cards, the Slack fields and the CLI total row agree with each other and with the JSON', () => {
+    const renderers = { html: htmlCards(out.html), slack: slackFields(out.slack.blocks), cli: cliTotals(out.cli) };
+    // The counts each renderer must show, for this mode.
+    const required: Counted[] = figures.dryRun ? ['wouldDelete', 'bytesWouldFree'] : ['deleted', 'failedDeletions', 'skipped', 'bytesFreed'];
+    for (const [name, shown] of Object.entries(renderers)) {
+      for (const key of required) expect(shown[key], `${name} shows ${key}`).toBeDefined();
+      // A dry run shows no "skipped" and no "deleted" anywhere: nothing was attempted.
+      if (figures.dryRun) expect(Object.keys(shown), name).not.toEqual(expect.arrayContaining(['skipped']));
+      if (figures.dryRun) expect(Object.keys(shown), name).not.toEqual(expect.arrayContaining(['deleted']));
+      for (const [key, value] of Object.entries(shown) as Array<[Counted, string]>) {
+        if (key === 'bytesFreed' || key === 'bytesWouldFree') {
+          // The CLI prints one decimal always ("26.0 GiB"), the reports drop a ".0": same quantity.
+          expect(parseFloat(value), `${name} ${key}`).toBe(parseFloat(renderers.html[key]!));
+          expect(value.split(' ')[1], `${name} ${key} unit`).toBe(renderers.html[key]!.split(' ')[1]);
+        } else {
+          expect(number(value), `${name} ${key}`).toBe(figures[key]);
+        }
+      }
+    }
+  });
+
+  it('the failure lists count what the failure totals count, in every renderer', () => {
+    expect(failures).toHaveLength(figures.failedDeletions + figures.failedRepositories);
+    const summary = failureSummary(figures);
+    expect(summary).not.toBe('');
+    // HTML: the heading names both counts, the table has one row per failure.
+    expect(out.html).toContain(`<h2>Failures: ${summary}</h2>`);
+    const table = out.html.slice(out.html.indexOf('id="failure-table"'), out.html.indexOf('</table>', out.html.indexOf('id="failure-table"')));
+    expect(table.match(/<tr>/g)).toHaveLength(failures.length + 1);
+    // Slack: the header (apply) and the failures heading say the same.
+    const texts = out.slack.blocks.flatMap((b) => (b.type === 'header' ? [b.text.text] : b.type === 'section' && b.text ? [b.text.text] : []));
+    if (!figures.dryRun) expect(texts[0]).toBe(`ECR sweep: ${figures.deleted} images deleted, ${summary}`);
+    expect(texts.filter((t) => t.startsWith(`*Failures: ${summary}*\n`))).toHaveLength(1);
+    // CLI: a section per kind, each headed by its count.
+    expect(out.cli).toContain(`${FIGURE_LABELS.failedRepositories} (${figures.failedRepositories})`);
+    if (figures.failedDeletions > 0) expect(out.cli).toContain(`${FIGURE_LABELS.failedDeletions} (${figures.failedDeletions}):`);
+    // CSV: one failed row per failed deletion (a repository failure has no image row).
+    expect(out.csv.filter((r) => r[out.csv[0]!.indexOf('outcome')] === 'failed')).toHaveLength(figures.failedDeletions);
+  });
+
+  it('the repository count agrees with the rows of every table it sits above', () => {
+    const rows = out.html.slice(out.html.indexOf('id="repository-table"'), out.html.indexOf('</table>', out.html.indexOf('id="repository-table"')));
+    expect(rows.match(/<tr data-repository=/g)).toHaveLength(figures.repositories);
+    expect(out.html).toContain(`<h2>Repositories (${figures.repositories})</h2>`);
+    // The CLI hides repositories with nothing to do, and says how many and why.
+    const cliRows = out.cli.split('\n').filter((l) => l.startsWith('│ ') && !l.startsWith('│ Repository') && !l.startsWith('│ Total:'));
+    const hidden = figures.repositories - cliRows.length;
+    expect(hidden).toBeGreaterThan(0);
+    expect(out.cli).toContain(`Total: ${figures.repositories} repositories (${hidden} not shown)`);
+    expect(out.cli).toMatch(new RegExp(`^${hidden} repositories not shown: `, 'm'));
+  });
+});
