@@ -136,7 +136,9 @@ describe('ecr-sweeper apply', () => {
     const out = await run(['apply', '--rules', scenario.rules, '--yes']);
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
-    expect(out.stdout).toMatch(/Total: 3 repositories\s*│\s*│\s*4\s*│\s*4\s*│\s*0\s*│/);
+    // Two rows, and the total of three says which one has no row and why.
+    expect(out.stdout).toMatch(/Total: 3 repositories \(1 not shown\)\s*│\s*│\s*4\s*│\s*4\s*│\s*0\s*│/);
+    expect(out.stdout).toContain('1 repository not shown: 1 unmanaged (not listed).');
     const after = allDigests();
     for (const [repository, digests] of before) {
       expect(after.get(repository), repository).toEqual(digests.filter((d) => !planned.includes(d)));
