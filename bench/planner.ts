@@ -17,6 +17,7 @@ import type { ImageRecord, RepositoryInventory } from '../lib/core/inventory.js'
 import type { RepositoryPlan } from '../lib/core/plan-model.js';
 import { planRepository, summarizePlan } from '../lib/core/planner.js';
 import type { Rule, RuleSet } from '../lib/core/rules-model.js';
+import { BenchUsageError, parseBenchArgs, runBench, wholeNumber } from './support/bench-args.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 27);
@@ -41,53 +42,29 @@ const USAGE = `usage: npm run bench:planner -- [options]   (each option as --nam
   --generator emulator|builtin   registry generator (default emulator)
   --batch N                      repositories generated before each timed planning run (default 1)
   --retain                       keep every RepositoryPlan (a full Plan document)
-  --help                         print this`;
+  -h, --help                     print this`;
 
-/** A command line the bench cannot run: printed with the usage, no stack trace. */
-class BenchUsageError extends Error {}
-
-/** Flags that take a value, and how each value is checked. */
-const VALUE_FLAGS: Record<string, (value: string, args: Args) => void> = {
-  repositories: (v, args) => (args.repositories = positiveInteger('--repositories', v)),
-  'images-per-repository': (v, args) => (args.imagesPerRepository = positiveInteger('--images-per-repository', v)),
-  batch: (v, args) => (args.batch = positiveInteger('--batch', v)),
-  generator: (v, args) => {
-    if (v !== 'builtin' && v !== 'emulator') throw new BenchUsageError(`--generator must be builtin or emulator, got ${JSON.stringify(v)}`);
-    args.generator = v;
-  },
-};
-
-function positiveInteger(flag: string, value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new BenchUsageError(`${flag} must be a whole number of at least 1, got ${JSON.stringify(value)}`);
-  return n;
-}
-
-/** Parses `--name=value` and `--name value`; returns null for --help. */
-function parseArgs(argv: readonly string[]): Args | null {
-  const args: Args = { ...FULL_SIZE, retain: false, generator: 'emulator', batch: 1 };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
-    if (!match) throw new BenchUsageError(`unexpected argument ${JSON.stringify(arg)}`);
-    const [, name = '', inline] = match;
-    if (name === 'help') return null;
-    if (name === 'retain') {
-      if (inline !== undefined) throw new BenchUsageError('--retain takes no value');
-      args.retain = true;
-      continue;
-    }
-    const apply = VALUE_FLAGS[name];
-    if (!apply) throw new BenchUsageError(`unknown option --${name}`);
-    let value = inline;
-    if (value === undefined) {
-      value = argv[i + 1];
-      if (value === undefined || value.startsWith('--')) throw new BenchUsageError(`--${name} needs a value`);
-      i++;
-    }
-    apply(value, args);
-  }
-  return args;
+/** Reads the command line (`node:util` parseArgs, as the emulator does); 'help' for --help. */
+function parsePlannerArgs(argv: string[]): Args | 'help' {
+  const values = parseBenchArgs(argv, {
+    repositories: { type: 'string' },
+    'images-per-repository': { type: 'string' },
+    generator: { type: 'string' },
+    batch: { type: 'string' },
+    retain: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return 'help';
+  const generator = values.generator ?? 'emulator';
+  if (generator !== 'builtin' && generator !== 'emulator') throw new BenchUsageError(`--generator must be builtin or emulator, got ${JSON.stringify(generator)}`);
+  return {
+    repositories: values.repositories === undefined ? FULL_SIZE.repositories : wholeNumber('--repositories', values.repositories),
+    imagesPerRepository:
+      values['images-per-repository'] === undefined ? FULL_SIZE.imagesPerRepository : wholeNumber('--images-per-repository', values['images-per-repository']),
+    retain: values.retain ?? false,
+    generator,
+    batch: values.batch === undefined ? 1 : wholeNumber('--batch', values.batch),
+  };
 }
 
 /** Small deterministic PRNG (the emulator's mulberry32): the bench must plan the same registry every run. */
@@ -225,21 +202,7 @@ const RULES: RuleSet = {
 
 const MiB = 1024 * 1024;
 
-async function main(): Promise<void> {
-  let parsed: Args | null;
-  try {
-    parsed = parseArgs(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof BenchUsageError)) throw error;
-    process.stderr.write(`bench:planner: ${error.message}\n${USAGE}\n`);
-    process.exitCode = 2;
-    return;
-  }
-  if (parsed === null) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  const args = parsed;
+async function main(args: Args): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const base = process.memoryUsage();
@@ -312,4 +275,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-await main();
+await runBench('bench:planner', USAGE, parsePlannerArgs, main);

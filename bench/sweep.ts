@@ -1,7 +1,7 @@
 /**
  * Sweep benchmark (`npm run bench:sweep [-- --images N --repositories N --rate N --latency-ms N
- * --concurrency N --no-baseline]`): a generated registry (default 200,000 manifests in 500
- * repositories) served by the emulator in a child process under per-operation rate limits, swept
+ * --concurrency N --seed N --no-baseline --cli-check N]`; `-- --help` lists them): a generated
+ * registry (default 200,000 manifests in 500 repositories) served by the emulator in a child process under per-operation rate limits, swept
  * in apply mode with the rule "delete every untagged image". Prints API calls per operation
  * against the lower bound, wall time against the time the rate limits allow, retries, throttles,
  * peak memory, then the same cleanup done the way the API reference suggests (list untagged,
@@ -18,6 +18,7 @@ import type { RepositoryResult, SweepResult } from '../lib/core/result-model.js'
 import type { RuleSet } from '../lib/core/rules-model.js';
 import { createEcrClient } from '../lib/engine/ecr-client.js';
 import { runSweep } from '../lib/engine/sweep.js';
+import { numberAtLeast, parseBenchArgs, positiveNumber, runBench, wholeNumber } from './support/bench-args.js';
 
 interface Args {
   images: number;
@@ -35,29 +36,44 @@ const OPERATIONS = ['DescribeRepositories', 'DescribeImages', 'ListImages', 'Bat
 const NOW = '2026-06-01T00:00:00.000Z';
 const SWEEPER_KEY = 'AKIDBENCHSWEEPER';
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { images: 200_000, repositories: 500, rate: 20, latencyMs: 20, concurrency: 4, baseline: true, seed: 42, cliCheck: 0 };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): number => {
-      const raw = argv[++i];
-      const n = Number(raw);
-      if (raw === undefined || !Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a non-negative number, got ${raw ?? 'nothing'}`);
-      return n;
-    };
-    switch (flag) {
-      case '--images': args.images = value(); break;
-      case '--repositories': args.repositories = value(); break;
-      case '--rate': args.rate = value(); break;
-      case '--latency-ms': args.latencyMs = value(); break;
-      case '--concurrency': args.concurrency = value(); break;
-      case '--seed': args.seed = value(); break;
-      case '--no-baseline': args.baseline = false; break;
-      case '--cli-check': args.cliCheck = value(); break;
-      default: throw new Error(`unknown flag ${flag}; flags: --images --repositories --rate --latency-ms --concurrency --seed --no-baseline --cli-check`);
-    }
-  }
-  return args;
+const DEFAULTS: Args = { images: 200_000, repositories: 500, rate: 20, latencyMs: 20, concurrency: 4, baseline: true, seed: 42, cliCheck: 0 };
+
+const USAGE = `usage: npm run bench:sweep -- [options]   (each option as --name=value or --name value)
+  --images N              manifests in the generated registry, about (default ${DEFAULTS.images})
+  --repositories N        repositories (default ${DEFAULTS.repositories})
+  --rate N                requests/second the emulator allows per operation (default ${DEFAULTS.rate})
+  --latency-ms N          delay the emulator adds to every answer (default ${DEFAULTS.latencyMs})
+  --concurrency N         repositories the sweep works on at once (default ${DEFAULTS.concurrency})
+  --seed N                generator seed (default ${DEFAULTS.seed})
+  --no-baseline           skip the naive "list untagged, delete by 100" comparison
+  --cli-check N           check the baseline on N repositories with the real AWS CLI (default 0 = skip)
+  -h, --help              print this`;
+
+/** Reads the command line (`node:util` parseArgs, as the emulator does); 'help' for --help. */
+function parseSweepArgs(argv: string[]): Args | 'help' {
+  const values = parseBenchArgs(argv, {
+    images: { type: 'string' },
+    repositories: { type: 'string' },
+    rate: { type: 'string' },
+    'latency-ms': { type: 'string' },
+    concurrency: { type: 'string' },
+    seed: { type: 'string' },
+    'no-baseline': { type: 'boolean' },
+    'cli-check': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return 'help';
+  const pick = <T>(value: string | undefined, fallback: T, read: (v: string) => T): T => (value === undefined ? fallback : read(value));
+  return {
+    images: pick(values.images, DEFAULTS.images, (v) => wholeNumber('--images', v)),
+    repositories: pick(values.repositories, DEFAULTS.repositories, (v) => wholeNumber('--repositories', v)),
+    rate: pick(values.rate, DEFAULTS.rate, (v) => positiveNumber('--rate', v)),
+    latencyMs: pick(values['latency-ms'], DEFAULTS.latencyMs, (v) => numberAtLeast('--latency-ms', v, 0)),
+    concurrency: pick(values.concurrency, DEFAULTS.concurrency, (v) => wholeNumber('--concurrency', v)),
+    seed: pick(values.seed, DEFAULTS.seed, (v) => wholeNumber('--seed', v, 0)),
+    baseline: !values['no-baseline'],
+    cliCheck: pick(values['cli-check'], DEFAULTS.cliCheck, (v) => wholeNumber('--cli-check', v, 0)),
+  };
 }
 
 /** Generator options whose registry holds about `images` manifests (children and referrers included). */
@@ -213,8 +229,7 @@ function pad(value: string | number, width: number): string {
   return String(value).padStart(width);
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+async function main(args: Args): Promise<void> {
   const generate = generatorFor(args);
   console.log(`registry: ${args.repositories} repositories, ~${args.images} manifests (generator seed ${args.seed}, entries per repository ${JSON.stringify(generate.imagesPerRepository)})`);
   console.log(`rate limits: ${args.rate} req/s (burst ${args.rate}) for DescribeRepositories, DescribeImages, ListImages, BatchDeleteImage, UpdateImageStorageClass; BatchGetImage 2000 req/s; +${args.latencyMs} ms latency per request; concurrency ${args.concurrency}`);
@@ -302,7 +317,7 @@ async function cliCheck(generate: GeneratorOptions, args: Args, repositories: st
   }
 }
 
-main().catch((error: unknown) => {
+runBench('bench:sweep', USAGE, parseSweepArgs, main).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

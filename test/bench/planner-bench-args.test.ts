@@ -1,27 +1,13 @@
 /**
- * The planner benchmark's command line: both `--name=value` and `--name value`, a usage message
- * (not a stack trace) for a mistake, and a target verdict only for the full-size run. Runs the
- * script the way `npm run bench:planner` does, on tiny registries from the built-in generator.
+ * The planner benchmark's command line, read by `node:util` parseArgs like the emulator's: both
+ * `--name=value` and `--name value`, a usage message (not a stack trace) for a mistake, and a
+ * target verdict only for the full-size run. Runs the script the way `npm run bench:planner`
+ * does, on tiny registries from the built-in generator.
  */
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runBenchScript } from './support/run-bench.js';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
-
-function bench(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    execFile(
-      process.execPath,
-      ['--expose-gc', '--import', 'tsx', 'bench/planner.ts', ...args],
-      { cwd: ROOT, timeout: 60_000, env: { PATH: process.env.PATH ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') fail(error);
-        else done({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const bench = (args: readonly string[]) => runBenchScript('bench/planner.ts', args, ['--expose-gc']);
 
 const SMALL = ['--generator', 'builtin', '--images-per-repository', '10'];
 
@@ -46,25 +32,25 @@ describe('bench/planner.ts arguments', () => {
   });
 
   it.each([
-    [['--bogus'], 'unknown option --bogus'],
-    [['--repositories'], '--repositories needs a value'],
-    [['--repositories', '--retain'], '--repositories needs a value'],
+    [['--bogus'], "Unknown option '--bogus'"],
+    [['--repositories'], "Option '--repositories <value>' argument missing"],
+    [['--repositories', '--retain'], "Option '--repositories' argument is ambiguous."],
     [['--repositories', 'many'], '--repositories must be a whole number of at least 1, got "many"'],
+    [['--repositories', '0'], '--repositories must be a whole number of at least 1, got "0"'],
     [['--generator=docker'], '--generator must be builtin or emulator, got "docker"'],
-    [['--retain=yes'], '--retain takes no value'],
-    [['50'], 'unexpected argument "50"'],
+    [['--retain=yes'], "Option '--retain' does not take an argument"],
+    [['50'], "Unexpected argument '50'. This command does not take positional arguments"],
   ])('%j: exit 2 with the usage, no stack trace', async (args, message) => {
     const run = await bench(args);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    const [first, second] = run.stderr.split('\n');
-    expect(first).toBe(`bench:planner: ${message}`);
-    expect(second).toMatch(/^usage: npm run bench:planner -- \[options\]/);
+    expect(run.stderr.split('\n')[0]).toBe(`bench:planner: ${message}`);
+    expect(run.stderr).toMatch(/^usage: npm run bench:planner -- \[options\]/m);
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('--help prints the usage and exits 0', async () => {
-    const run = await bench(['--help']);
+  it.each(['--help', '-h'])('%s prints the usage and exits 0', async (flag) => {
+    const run = await bench([flag]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^usage: npm run bench:planner/);
     expect(run.stdout).toContain('--images-per-repository N');
