@@ -34,6 +34,7 @@ export function logResult(result: SweepResult): void {
       deleted: repo.counts.deleted,
       failed: repo.counts.failed,
       skipped: repo.counts.skipped,
+      wouldDelete: repo.counts.wouldDelete,
       kept: repo.counts.kept,
       bytesFreed: repo.counts.bytesFreed,
     });

@@ -206,6 +206,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
     archived: totals.archived,
     failed: totals.failed,
     skipped: totals.skipped,
+    wouldDelete: totals.wouldDelete,
     stoppedByDeadline: result.stoppedByDeadline,
     apiCalls: result.apiCalls,
   });
