@@ -259,7 +259,7 @@ export function outcomeDetail(image: Pick<ResultImage, 'outcome' | 'reason'>): s
     case 'skipped':
       return outcome.reason;
     case 'would-delete':
-      return 'dry run: nothing was deleted';
+      return outcome.reason ?? 'dry run: nothing was deleted';
     case 'kept':
     case 'transition-planned':
       return outcome.reason === image.reason ? '' : outcome.reason;

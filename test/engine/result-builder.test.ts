@@ -36,7 +36,13 @@ describe('dryRunRepositoryResult', () => {
       { status: 'transition-planned', reason: 'transition: test' },
       { status: 'would-delete' },
     ]);
-    expect(result.counts).toEqual({ images: 4, planned: 2, deleted: 0, failed: 0, skipped: 0, wouldDelete: 2, kept: 2, bytesFreed: 0 });
+    expect(result.counts).toEqual({ images: 4, planned: 2, deleted: 0, failed: 0, skipped: 0, wouldDelete: 2, kept: 2, archived: 0, bytesFreed: 0 });
+  });
+
+  it('says why an apply run became a dry run, when it did', () => {
+    const result = dryRunRepositoryResult(planOf(['delete', 'keep']), 'declined at the prompt: nothing is deleted');
+    expect(result.images[0]!.outcome).toEqual({ status: 'would-delete', reason: 'declined at the prompt: nothing is deleted' });
+    expect(result.counts).toMatchObject({ wouldDelete: 1, skipped: 0 });
   });
 
   it('counts every planned deletion as would-delete and nothing as skipped, deleted or failed (property)', () => {
