@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EmulatorStateError } from './errors.js';
 import { Faults } from './faults.js';
+import { Principals } from './principals.js';
 import { generateRepositories } from './generator.js';
 import { SeededRandom } from './random.js';
 import { Clock, Registry, toSnapshot } from './registry.js';
@@ -53,8 +54,8 @@ export interface RunningEmulator {
   setNow(now: string | number | Date | undefined): void;
   /** Changes fault knobs while serving; knobs not named keep their values. */
   setFaults(faults: FaultOptions): void;
-  /** Replaces the pull-time update exclusions (access key ids). */
-  setPullTimeUpdateExclusions(accessKeyIds: string[]): void;
+  /** Replaces the pull-time update exclusions (access key ids or principal ARNs). */
+  setPullTimeUpdateExclusions(accessKeyIdsOrArns: string[]): void;
   /** Adds a state file's repositories and images (relative times resolve against `now()`). */
   loadState(state: StateFile): void;
   /** Removes every repository. */
@@ -106,6 +107,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     seed,
   );
   const exclusions = new Set(options.pullTimeUpdateExclusions ?? []);
+  const principals = new Principals(registryId, new Map(Object.entries(options.principals ?? {})), exclusions);
   let baseUrl = '';
   const server = createServer(
     { keepAliveTimeout: 5_000 },
@@ -113,7 +115,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       registry,
       faults,
       random: new SeededRandom(seed ^ 0x5eed),
-      pullTimeUpdateExclusions: exclusions,
+      principals,
       baseUrl: () => baseUrl,
       onInternalError: (error) => console.error('[ecr-emulator] internal error:', error),
     }),

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EcrApiError, EmulatorStateError } from './errors.js';
 import type { Faults } from './faults.js';
+import type { Principals } from './principals.js';
 import { OPERATIONS, type CallContext } from './operations/index.js';
 import type { SeededRandom } from './random.js';
 import { toSnapshot, type Registry } from './registry.js';
@@ -22,7 +23,7 @@ export interface ServerDeps {
   registry: Registry;
   faults: Faults;
   random: SeededRandom;
-  pullTimeUpdateExclusions: Set<string>;
+  principals: Principals;
   baseUrl: () => string;
   /** Where unexpected handler errors are reported (they become ServerException). */
   onInternalError?: (error: unknown) => void;
@@ -60,6 +61,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   }
   const target = header(req, 'x-amz-target') ?? '';
   const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target || '(no X-Amz-Target)';
+  if (!target && isStsQuery(req)) {
+    answerSts(body, /Credential=([^/,\s]+)\//.exec(header(req, 'authorization') ?? '')?.[1], deps, res);
+    return;
+  }
   const { faults } = deps;
   faults.countRequest(operation);
 
@@ -110,7 +115,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   const ctx: CallContext = {
     registry: deps.registry,
     accessKeyId,
-    pullTimeUpdateExclusions: deps.pullTimeUpdateExclusions,
+    principals: deps.principals,
     random: deps.random,
     baseUrl: deps.baseUrl(),
   };
@@ -125,6 +130,43 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
     deps.onInternalError?.(error);
     sendError(res, new EcrApiError('ServerException', `Internal error in the emulator: ${(error as Error)?.message ?? String(error)}`, 500));
   }
+}
+
+function isStsQuery(req: IncomingMessage): boolean {
+  return (header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded');
+}
+
+/**
+ * The one STS operation the emulator serves, GetCallerIdentity (awsQuery: form-encoded request,
+ * XML answer), so a tool can learn which principal its calls are made as. Counted in the stats as
+ * `sts:GetCallerIdentity`; no faults are injected (they model ECR's limits, not STS's).
+ */
+function answerSts(body: Buffer, accessKeyId: string | undefined, deps: ServerDeps, res: ServerResponse): void {
+  const form = new URLSearchParams(body.toString('utf8'));
+  const action = form.get('Action') ?? '';
+  const operation = `sts:${action || '(no Action)'}`;
+  deps.faults.countRequest(operation);
+  const requestId = randomUUID();
+  const xml = (status: number, text: string): void => {
+    res.writeHead(status, { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(text), 'x-amzn-RequestId': requestId });
+    res.end(text);
+  };
+  const stsError = (status: number, code: string, message: string): void => {
+    deps.faults.countFailed(operation);
+    xml(status, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`);
+  };
+  if (accessKeyId === undefined) return stsError(403, 'MissingAuthenticationToken', 'Request is missing a SigV4 Authorization header with Credential=');
+  if (action !== 'GetCallerIdentity') return stsError(400, 'InvalidAction', `The emulator serves only the STS action GetCallerIdentity, not '${action}'`);
+  const arn = deps.principals.arnOf(accessKeyId);
+  const account = /^arn:[^:]+:[^:]+::(\d{12}):/.exec(arn)?.[1] ?? deps.registry.registryId;
+  xml(
+    200,
+    `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>${escapeXml(arn)}</Arn><UserId>${escapeXml(accessKeyId)}</UserId><Account>${account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+  );
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 function sideDoor(method: string, url: URL, body: Buffer, res: ServerResponse, deps: ServerDeps): void {

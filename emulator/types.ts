@@ -88,8 +88,16 @@ export interface EmulatorOptions extends FaultOptions {
   now?: string | number | Date;
   /** Seed of the fault dice and upload ids, so runs are reproducible. Default 1. */
   seed?: number;
-  /** Access key ids whose BatchGetImage calls do not update lastRecordedPullTime. */
+  /**
+   * Pull-time update exclusions: access key ids or principal ARNs whose BatchGetImage calls do not
+   * update lastRecordedPullTime (a role ARN covers its assumed-role sessions).
+   */
   pullTimeUpdateExclusions?: string[];
+  /**
+   * Access key id → the principal ARN STS GetCallerIdentity reports for it (e.g. an assumed-role
+   * session ARN). Unlisted keys are `arn:aws:iam::<registryId>:user/<accessKeyId>`.
+   */
+  principals?: Record<string, string>;
   /** Default `123456789012`. */
   registryId?: string;
   /** Default `us-east-1`; used in ARNs and URIs. */

@@ -1,6 +1,7 @@
 /**
  * What every operation handler receives, and the response shapes they share.
  */
+import type { Principals } from '../principals.js';
 import type { SeededRandom } from '../random.js';
 import type { Registry, Repository, StoredImage } from '../registry.js';
 import { toEpochSeconds } from '../time.js';
@@ -11,7 +12,7 @@ export interface CallContext {
   registry: Registry;
   /** Access key id from the SigV4 Authorization header's `Credential=`. */
   accessKeyId: string | undefined;
-  pullTimeUpdateExclusions: ReadonlySet<string>;
+  principals: Principals;
   random: SeededRandom;
   /** `http://127.0.0.1:PORT`, for download URLs. */
   baseUrl: string;

@@ -171,7 +171,7 @@ export function batchGetImage(input: Input, ctx: CallContext): unknown {
   const images: Record<string, unknown>[] = [];
   const failures: Failure[] = [];
   const now = ctx.registry.clock.now();
-  const recordPull = ctx.accessKeyId === undefined || !ctx.pullTimeUpdateExclusions.has(ctx.accessKeyId);
+  const recordPull = !ctx.principals.isExcluded(ctx.accessKeyId);
   for (const id of readImageIds(input)) {
     const r = resolveImageId(repo, id);
     if ('failure' in r) {

@@ -3,6 +3,7 @@
  */
 import { getAuthorizationToken } from './authorization.js';
 import type { Handler } from './context.js';
+import { listPullTimeUpdateExclusions } from './exclusions.js';
 import { batchDeleteImage, batchGetImage, describeImages, listImageReferrers, listImages, putImage } from './images.js';
 import { batchCheckLayerAvailability, completeLayerUpload, getDownloadUrlForLayer, initiateLayerUpload, uploadLayerPart } from './layers.js';
 import {
@@ -37,6 +38,7 @@ export const OPERATIONS: Readonly<Record<string, Handler>> = {
   InitiateLayerUpload: initiateLayerUpload,
   ListImageReferrers: listImageReferrers,
   ListImages: listImages,
+  ListPullTimeUpdateExclusions: listPullTimeUpdateExclusions,
   PutImage: putImage,
   PutLifecyclePolicy: putLifecyclePolicy,
   SetRepositoryPolicy: setRepositoryPolicy,

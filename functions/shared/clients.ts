@@ -5,7 +5,9 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { stsCallerIdentity } from '../../lib/adapters/caller-identity.js';
 import { requestHandlerOptions } from '../../lib/adapters/http-timeouts.js';
+import type { CallerIdentitySource } from '../../lib/engine/types.js';
 import { createEcrClient } from '../../lib/engine/ecr-client.js';
 import { loadConfig, type FunctionConfig } from './config.js';
 
@@ -16,6 +18,8 @@ export interface FunctionDeps {
   s3: S3Client;
   /** Built on first use: most deployments never read SSM. */
   ssm: () => SSMClient;
+  /** The function's principal (its role's session), asked of STS when the rules use last-pull time. */
+  callerIdentity: CallerIdentitySource;
 }
 
 /** Builds configuration and clients from an environment. Exported for tests; handlers use {@link getDeps}. */
@@ -25,9 +29,17 @@ export function createFunctionDeps(env: Readonly<Record<string, string | undefin
   let ssm: SSMClient | undefined;
   // Every client gets timeouts: a hung connection must not hold the run past its deadline.
   const requestHandler = requestHandlerOptions(config.httpTimeouts);
+  const ecr = createEcrClient({ region: config.ecrRegion, env, timeouts: config.httpTimeouts });
+  let callerArn: Promise<string> | undefined;
+  const askSts = stsCallerIdentity(ecr, { env, timeouts: config.httpTimeouts });
   return {
     config,
-    ecr: createEcrClient({ region: config.ecrRegion, env, timeouts: config.httpTimeouts }),
+    ecr,
+    // A container keeps its role: asked once, unless the answer was an error.
+    callerIdentity: () => (callerArn ??= askSts().catch((error: unknown) => {
+      callerArn = undefined;
+      throw error;
+    })),
     s3: new S3Client({
       ...(s3Endpoint ? { endpoint: s3Endpoint } : {}),
       forcePathStyle: config.s3ForcePathStyle,

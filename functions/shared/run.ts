@@ -3,6 +3,7 @@
  * engine, the result files after, logs and metrics, and (sweep only) the Slack summary.
  */
 import { S3CheckpointStore } from '../../lib/adapters/checkpoint-s3.js';
+import { S3IndexStore } from '../../lib/adapters/index-store-s3.js';
 import { publishReports, type WrittenReport } from '../../lib/adapters/report-store.js';
 import type { SlackNotifier } from '../../lib/adapters/slack-notifier.js';
 import { S3ReportStore } from '../../lib/adapters/report-store-s3.js';
@@ -68,6 +69,9 @@ export async function executeRun(deps: FunctionDeps, request: RunRequest): Promi
     {
       ecr: deps.ecr,
       logger,
+      // Both functions share the memory of index reads, so neither re-reads (pulls) an index the other read.
+      indexStore: new S3IndexStore(deps.s3, config.reportBucket, config.reportPrefix),
+      callerIdentity: deps.callerIdentity,
       ...(request.checkpoint
         ? { checkpoint: new S3CheckpointStore(deps.s3, config.reportBucket, checkpointKey(config.reportPrefix)) }
         : {}),

@@ -4,17 +4,24 @@
  * delete (and recheck them after a delete whose answer was lost), and delete by digest in
  * batches of at most 100. Per-image problems come back as data; only call-level failures (after
  * the client's retries) throw.
+ *
+ * Reading an index manifest is a pull in ECR, so the registry remembers each index it read (its
+ * children, when, and the pull times just before and just after: `lib/core/index-memory.ts`),
+ * reads an index only when neither this run nor the memory it was given knows it, and lists every
+ * image's last pull time without this tool's own reads.
  */
 import {
   BatchDeleteImageCommand,
   BatchGetImageCommand,
   DescribeImagesCommand,
+  ListPullTimeUpdateExclusionsCommand,
   UpdateImageStorageClassCommand,
   type ECRClient,
   type ImageDetail,
   paginateDescribeImages,
   paginateDescribeRepositories,
 } from '@aws-sdk/client-ecr';
+import { pullTimeWithoutOwnRead, type IndexMemory, type IndexReadRecord } from '../core/index-memory.js';
 import { INDEX_MEDIA_TYPES, type ImageRecord } from '../core/inventory.js';
 import { errorCode } from './ecr-metered-client.js';
 import { isIndexMediaType, parseIndexChildren, toImageRecord } from './ecr-image-record.js';
@@ -58,16 +65,44 @@ export interface RereadResult {
  */
 export type OwnIndexReads = ReadonlyMap<string, number>;
 
-/** A repository's inventory plus what this sweep's own index reads did to pull times. */
+/** A repository's inventory plus what this tool's own index reads did to pull times. */
 export interface ListedRepository {
+  /** Index pull times are without this tool's own reads (the value from just before the read). */
   images: ImageRecord[];
-  /** Undefined when the repository has no index to read. */
+  /** Undefined when the repository has no index. */
   ownIndexReads?: OwnIndexReads;
 }
 
 /** ECR adapter used by the engine. Give it the (metered) client every call should go through. */
 export class EcrRegistry {
-  constructor(private readonly client: ECRClient) {}
+  private readonly memory = new Map<string, IndexReadRecord>();
+  private readonly seen = new Set<string>();
+  private registryIdSeen: string | undefined;
+
+  constructor(
+    private readonly client: ECRClient,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Adds remembered index reads (from the index store); what this run read itself wins. */
+  remember(memory: IndexMemory): void {
+    for (const [digest, record] of memory) if (!this.memory.has(digest)) this.memory.set(digest, record);
+  }
+
+  /** Every index this run found in a listing, as remembered now, with `seenAt` set to `now`. */
+  indexesSeen(now: number): Map<string, IndexReadRecord> {
+    const out = new Map<string, IndexReadRecord>();
+    for (const digest of this.seen) {
+      const record = this.memory.get(digest);
+      if (record) out.set(digest, { ...record, seenAt: now });
+    }
+    return out;
+  }
+
+  /** The registry (account) id DescribeRepositories reported, once repositories were listed. */
+  get registryId(): string | undefined {
+    return this.registryIdSeen;
+  }
 
   /** Every repository name in the registry, in the order ECR lists them. */
   async listRepositoryNames(): Promise<string[]> {
@@ -75,27 +110,77 @@ export class EcrRegistry {
     for await (const page of paginateDescribeRepositories({ client: this.client, pageSize: MAX_PAGE_SIZE }, {})) {
       for (const repository of page.repositories ?? []) {
         if (repository.repositoryName) names.push(repository.repositoryName);
+        this.registryIdSeen ??= repository.registryId;
       }
     }
     return names;
   }
 
+  /** The registry's pull-time update exclusions (IAM principal ARNs). */
+  async listPullTimeUpdateExclusions(): Promise<string[]> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    // At most 100 exclusions per account; the page bound guards against a token that never ends.
+    for (let page = 0; page < 100; page += 1) {
+      const out = await this.client.send(new ListPullTimeUpdateExclusionsCommand({ maxResults: MAX_PAGE_SIZE, ...(nextToken ? { nextToken } : {}) }));
+      arns.push(...(out.pullTimeUpdateExclusions ?? []));
+      nextToken = out.nextToken;
+      if (!nextToken) break;
+    }
+    return arns;
+  }
+
   /**
-   * Every image of a repository (any tag status, any storage status), with `childDigests`
-   * filled for image indexes from their manifests.
+   * Every image of a repository (any tag status, any storage status), with `childDigests` filled
+   * for image indexes: from memory when the index was read before (by this run or, through the
+   * index store, an earlier one), otherwise from its manifest, read now and remembered with the
+   * pull times just before and just after the read. Index pull times are without this tool's own
+   * reads; `ownIndexReads` gives the executor the pull time each read left.
    */
   async listImages(repositoryName: string): Promise<ListedRepository> {
     const images: ImageRecord[] = [];
     await this.scanImages(repositoryName, (record) => images.push(record));
     const indexes = images.filter((i) => isIndexMediaType(i.imageManifestMediaType));
     if (indexes.length === 0) return { images };
+    for (const index of indexes) this.seen.add(index.imageDigest);
+    const unknown = indexes.filter((i) => !this.memory.has(i.imageDigest));
+    if (unknown.length > 0) await this.readAndRemember(repositoryName, unknown);
+    const ownIndexReads = new Map<string, number>();
+    for (const index of indexes) {
+      const read = this.memory.get(index.imageDigest);
+      if (read?.repositoryName === repositoryName && read.pullTimeAfterRead !== undefined) ownIndexReads.set(index.imageDigest, read.pullTimeAfterRead);
+    }
+    return { images: images.map((image) => this.withMemory(repositoryName, image)), ownIndexReads };
+  }
+
+  /** Reads the manifests of indexes never read before and remembers what the reads found and did. */
+  private async readAndRemember(repositoryName: string, indexes: readonly ImageRecord[]): Promise<void> {
+    const readStartedAt = this.clock();
     const children = await this.readIndexChildren(repositoryName, indexes.map((i) => i.imageDigest));
-    const ownIndexReads = await this.pullTimesAfterOwnReads(repositoryName, indexes);
-    const withChildren = images.map((image) => {
-      const childDigests = children.get(image.imageDigest);
-      return childDigests ? { ...image, childDigests } : image;
-    });
-    return { images: withChildren, ownIndexReads };
+    const readAt = this.clock();
+    const read = indexes.filter((i) => children.has(i.imageDigest));
+    if (read.length === 0) return;
+    const after = await this.pullTimesAfterOwnReads(repositoryName, read);
+    for (const index of read) {
+      // The listing came before the read, so its pull time is the one from just before it.
+      const record: IndexReadRecord = { childDigests: children.get(index.imageDigest) as string[], repositoryName, readStartedAt, readAt, seenAt: readAt };
+      if (index.imageManifestMediaType !== undefined) record.mediaType = index.imageManifestMediaType;
+      if (index.lastRecordedPullTime !== undefined) record.lastPulledBefore = index.lastRecordedPullTime;
+      const pulled = after.get(index.imageDigest);
+      if (pulled !== undefined) record.pullTimeAfterRead = pulled;
+      this.memory.set(index.imageDigest, record);
+    }
+  }
+
+  /** An index with the children and pull time its remembered read gives it; anything else as is. */
+  private withMemory(repositoryName: string, image: ImageRecord): ImageRecord {
+    const read = this.memory.get(image.imageDigest);
+    if (read === undefined || !isIndexMediaType(image.imageManifestMediaType)) return image;
+    const out: { -readonly [K in keyof ImageRecord]: ImageRecord[K] } = { ...image, childDigests: [...read.childDigests] };
+    const pulled = pullTimeWithoutOwnRead(image.lastRecordedPullTime, repositoryName, read);
+    if (pulled === undefined) delete out.lastRecordedPullTime;
+    else out.lastRecordedPullTime = pulled;
+    return out;
   }
 
   /**

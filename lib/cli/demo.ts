@@ -50,6 +50,8 @@ export interface DemoOptions {
   reportsDir?: string;
 }
 
+const DEMO_ACCESS_KEY_ID = 'AKIDECRSWEEPERDEMO';
+
 /**
  * Runs the demo and returns the CLI's exit code. The emulator is stopped whatever happens.
  *
@@ -60,7 +62,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   const rulesPath = options.rulesPath ?? resolve(REPO_ROOT, 'rules', 'default.yml');
   const reportsDir = options.reportsDir ?? resolve(REPO_ROOT, 'reports');
 
-  const emulator = await startEmulator({ port: 0, generate: DEMO_REGISTRY, now: DEMO_NOW, seed: 1 });
+  // The demo's key is a pull-time update exclusion, as the docs advise for the tool's principal.
+  const emulator = await startEmulator({ port: 0, generate: DEMO_REGISTRY, now: DEMO_NOW, seed: 1, pullTimeUpdateExclusions: [DEMO_ACCESS_KEY_ID] });
   try {
     const repositories = emulator.repositories();
     const manifests = repositories.reduce((n, r) => n + r.imageCount, 0);
@@ -72,10 +75,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
         `Planning it with ${displayPath(rulesPath)} (dry run: nothing is deleted):\n\n`,
     );
     const code = await runCli(
-      ['plan', '--rules', rulesPath, '--endpoint-url', emulator.url, '--region', 'us-east-1', '--now', DEMO_NOW, '--out', reportsDir],
+      // A fresh registry on a fresh port each time: nothing worth remembering in an index store.
+      ['plan', '--rules', rulesPath, '--endpoint-url', emulator.url, '--region', 'us-east-1', '--now', DEMO_NOW, '--out', reportsDir, '--no-index-store'],
       io,
       // Dummy keys: the demo never signs with a user's real credentials, even to a local server.
-      { ecrClientExtra: { credentials: { accessKeyId: 'AKIDECRSWEEPERDEMO', secretAccessKey: 'demo' } } },
+      { ecrClientExtra: { credentials: { accessKeyId: DEMO_ACCESS_KEY_ID, secretAccessKey: 'demo' } } },
     );
     if (code === 0) {
       io.stdout.write(

@@ -60,13 +60,17 @@ function buildProgram(runtime: CliRuntime, setExit: (code: ExitCodeValue) => voi
       .option('--region <region>', 'AWS region (default: AWS_REGION)')
       .option('--profile <name>', 'AWS profile (default: AWS_PROFILE)')
       .option('--endpoint-url <url>', 'ECR endpoint, e.g. the emulator (default: AWS_ENDPOINT_URL_ECR)');
+  const indexStore = (cmd: Command): Command =>
+    cmd
+      .option('--index-store <dir>', 'remember the index manifests read here, so each is read (a pull in ECR) once (default: $XDG_CACHE_HOME/ecr-sweeper or ~/.cache/ecr-sweeper)')
+      .option('--no-index-store', 'do not remember index reads: every run reads every index manifest again');
   const slack = (cmd: Command): Command =>
     cmd.addOption(
       new Option('--slack-webhook-url <url>', 'send a summary to this Slack incoming webhook (default: ECR_SWEEPER_SLACK_WEBHOOK_URL)'),
     );
 
   slack(
-    aws(
+    indexStore(aws(
       program
         .command('plan')
         .description('dry run: plan every image of the governed repositories and print why; deletes nothing')
@@ -75,11 +79,11 @@ function buildProgram(runtime: CliRuntime, setExit: (code: ExitCodeValue) => voi
         .option('--now <iso>', 'evaluate the rules at this time instead of now (ISO-8601)')
         .option('--format <format>', 'table, json (the plan document) or csv (one row per image)', 'table')
         .option('--out <dir>', 'also write plan.json, result.json, result.csv and report.html here'),
-    ),
+    )),
   ).action(async (flags) => setExit(await (await import('./commands/plan.js')).planCommand(flags, runtime)));
 
   slack(
-    aws(
+    indexStore(aws(
       program
         .command('apply')
         .description('plan, then delete the images the plan marks for deletion (asks first unless --yes)')
@@ -93,7 +97,7 @@ function buildProgram(runtime: CliRuntime, setExit: (code: ExitCodeValue) => voi
         .option('--concurrency <n>', 'ECR requests in flight at once (default 4)')
         .option('--checkpoint <file>', 'record finished repositories here so a run stopped by --max-duration resumes')
         .option('--max-duration <duration>', 'stop cleanly between batches after this long (e.g. 30m); pair with --checkpoint'),
-    ),
+    )),
   ).action(async (flags) => setExit(await (await import('./commands/apply.js')).applyCommand(flags, runtime)));
 
   program

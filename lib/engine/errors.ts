@@ -10,6 +10,9 @@ export class PlanSinkError extends EcrSweeperError {}
 /** A checkpoint could not be read, written or cleared; says which store and where. */
 export class CheckpointError extends EcrSweeperError {}
 
+/** The index store could not be read or written, or holds something that is not an index memory; says where. */
+export class IndexStoreError extends EcrSweeperError {}
+
 /** An ECR call still failed after every retry; carries the operation and the last error. */
 export class EcrCallError extends EcrSweeperError {
   readonly operation: string;

@@ -8,8 +8,11 @@ import pLimit from 'p-limit';
 import picomatch from 'picomatch';
 import { EcrRegistry, type OwnIndexReads } from '../adapters/ecr-registry.js';
 import { MeteredEcrClient, errorCode } from '../adapters/ecr-metered-client.js';
+import { registryIdentityOf } from '../adapters/registry-identity.js';
 import { globWarnings } from '../core/glob-warnings.js';
+import { mergeIndexMemory, type IndexMemory } from '../core/index-memory.js';
 import type { PlannedImage, Plan, PlanWarning, RepositoryPlan } from '../core/plan-model.js';
+import { pullTimeExclusionWarning, rulesUsePullTime, type PullTimeExclusionCheck } from '../core/pull-time-exclusion.js';
 import { deletionLayers, planRepository, selectPolicy, summarizePlan, transitionLayers } from '../core/planner.js';
 import type { RepositoryResult, ResultCounts, SweepResult } from '../core/result-model.js';
 import type { Mode, RuleSet } from '../core/rules-model.js';
@@ -22,7 +25,7 @@ import { orderedMap } from './ordered-map.js';
 import { RateController } from './rate-controller.js';
 import { addCounts, dryRunRepositoryResult, emptyCounts, repositoryResult } from './result-builder.js';
 import { RunControl } from './run-control.js';
-import type { Checkpoint, PlanVerdict, ProgressEvent, SweepDeps, SweepOptions, SweepOutput } from './types.js';
+import type { Checkpoint, IndexStore, PlanVerdict, ProgressEvent, RegistryIdentity, SweepDeps, SweepOptions, SweepOutput } from './types.js';
 
 const DEFAULT_CONCURRENCY = 4;
 /**
@@ -235,7 +238,7 @@ function openSession(deps: SweepDeps, options: SweepOptions): Session {
     mode,
     concurrency,
     metered,
-    registry: new EcrRegistry(metered.client),
+    registry: new EcrRegistry(metered.client, clock),
     run: new RunControl(options.ruleSet.defaults.maxDeletionsPerRun, options.deadline, clock),
   };
 }
@@ -278,6 +281,14 @@ async function enumerate(session: Session, skip: ReadonlySet<string>): Promise<E
   for (const warning of warnings) session.deps.logger?.warn(warning.message, { code: warning.code });
   const matches = repositoryFilter ? picomatch(repositoryFilter, { dot: true }) : () => true;
   names = [...new Set(names)].filter((n) => matches(n) && !skip.has(n)).sort();
+  if (session.deps.callerIdentity && rulesUsePullTime(ruleSet)) {
+    const warning = pullTimeExclusionWarning(ruleSet, await checkPullTimeExclusion(session));
+    if (warning) {
+      warnings.push(warning);
+      session.deps.logger?.warn(warning.message, { code: warning.code });
+    }
+  }
+  const memory = await openIndexMemory(session, warnings);
 
   const repositoryPlans: RepositoryPlan[] = [];
   const planned: PlannedRepository[] = [];
@@ -332,9 +343,93 @@ async function enumerate(session: Session, skip: ReadonlySet<string>): Promise<E
     }
     listProgress();
   }
+  if (memory) await saveIndexMemory(session, memory, new Set(planned.map((p) => p.plan.repositoryName)), warnings);
   repositoryPlans.sort((a, b) => (a.repositoryName < b.repositoryName ? -1 : a.repositoryName > b.repositoryName ? 1 : 0));
   const plan = summarizePlan(repositoryPlans, session.now, session.mode, warnings);
   return { plan, planned, failed, notListed };
+}
+
+/** The caller and the registry's pull-time update exclusions; what could not be learned is said. */
+async function checkPullTimeExclusion(session: Session): Promise<PullTimeExclusionCheck> {
+  const check: PullTimeExclusionCheck = {};
+  const identity = session.deps.callerIdentity;
+  if (!identity) return check;
+  try {
+    check.callerArn = await identity();
+  } catch (error) {
+    check.callerError = `GetCallerIdentity failed: ${errorCode(error)}: ${messageOf(error)}`;
+    return check;
+  }
+  try {
+    check.exclusions = await session.registry.listPullTimeUpdateExclusions();
+  } catch (error) {
+    check.exclusionsError = `ListPullTimeUpdateExclusions failed: ${errorCode(error)}: ${messageOf(error)}`;
+  }
+  return check;
+}
+
+/** The index store of a run, the registry it is keyed by, and what was loaded at the start. */
+interface OpenIndexMemory {
+  store: IndexStore;
+  registry: RegistryIdentity;
+  loaded: IndexMemory;
+}
+
+/**
+ * Loads the remembered index reads into the registry adapter. A store that cannot be read costs
+ * only reads: every index is read as if never seen (a pull each, as before the store existed),
+ * never a wrong decision, so the run goes on with a warning.
+ */
+async function openIndexMemory(session: Session, warnings: PlanWarning[]): Promise<OpenIndexMemory | undefined> {
+  const store = session.deps.indexStore;
+  const registryId = session.registry.registryId;
+  // No repository listed, no index to read: nothing to remember either.
+  if (!store || registryId === undefined) return undefined;
+  let registry: RegistryIdentity;
+  try {
+    registry = await registryIdentityOf(session.deps.ecr, registryId);
+  } catch (error) {
+    warnings.push({ code: 'index-store-unavailable', message: `The index store was not used (the registry's Region or endpoint could not be resolved: ${messageOf(error)}); every index manifest is read again, and ECR records each read as a pull.` });
+    return undefined;
+  }
+  let loaded: IndexMemory = new Map();
+  try {
+    loaded = await store.load(registry);
+  } catch (error) {
+    session.deps.logger?.warn('index store unreadable', { location: store.location(registry), error: messageOf(error) });
+    warnings.push({
+      code: 'index-store-unavailable',
+      message: `The index store ${store.location(registry)} could not be read (${messageOf(error)}); every index manifest is read again, ECR records each read as a pull, and an earlier run's read of an index may show as a recent pull, which only keeps it.`,
+    });
+  }
+  session.registry.remember(loaded);
+  return { store, registry, loaded };
+}
+
+/**
+ * Merges what this run found into the store (reloaded first: another run may have written since)
+ * and writes it. A failed write loses only this run's reads: the next run reads those indexes
+ * again (a pull each in ECR), so the run goes on with a warning.
+ */
+async function saveIndexMemory(session: Session, open: OpenIndexMemory, listed: ReadonlySet<string>, warnings: PlanWarning[]): Promise<void> {
+  const { store, registry } = open;
+  const now = session.clock();
+  let current = open.loaded;
+  try {
+    current = await store.load(registry);
+  } catch {
+    // Unreadable now (damaged, or gone): what was loaded at the start is the best base.
+  }
+  const merged = mergeIndexMemory(current, { entries: session.registry.indexesSeen(now), listedRepositories: listed, now });
+  try {
+    await store.save(registry, merged);
+  } catch (error) {
+    session.deps.logger?.warn('index store not written', { location: store.location(registry), error: messageOf(error) });
+    warnings.push({
+      code: 'index-store-not-saved',
+      message: `The index store ${store.location(registry)} could not be written (${messageOf(error)}); the next run reads this run's new index manifests again, and ECR records each read as a pull.`,
+    });
+  }
 }
 
 /** Planned deletions plus planned archive transitions: what an apply run executes in a repository. */

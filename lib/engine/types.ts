@@ -3,6 +3,7 @@
  * Implemented by `lib/engine/sweep.ts` (`buildPlan`, `runSweep`).
  */
 import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { IndexMemory } from '../core/index-memory.js';
 import type { Plan } from '../core/plan-model.js';
 import type { SweepResult } from '../core/result-model.js';
 import type { Mode, RuleSet } from '../core/rules-model.js';
@@ -38,6 +39,31 @@ export interface CheckpointStore {
   clear(): Promise<void>;
 }
 
+/** Which registry an index store's memory belongs to: account, Region and (custom) endpoint. */
+export interface RegistryIdentity {
+  registryId: string;
+  region: string;
+  /** Set only for a custom endpoint (an emulator, a proxy): another endpoint is another registry. */
+  endpoint?: string;
+}
+
+/**
+ * Where the index manifests this tool has read are remembered between runs (`lib/core/index-memory.ts`):
+ * a file for the CLI, an S3 object for the Lambda functions. One writer per run: the engine loads
+ * at the start, and at the end loads again, merges and writes.
+ */
+export interface IndexStore {
+  /** Where the memory of `registry` is kept, for messages (a path, an s3:// URI). */
+  location(registry: RegistryIdentity): string;
+  /** The remembered reads; empty when none were stored yet. Throws IndexStoreError when unreadable. */
+  load(registry: RegistryIdentity): Promise<IndexMemory>;
+  /** Replaces the stored memory. Throws IndexStoreError when it cannot be written. */
+  save(registry: RegistryIdentity, memory: IndexMemory): Promise<void>;
+}
+
+/** The ARN of the principal the run's AWS calls are made as (STS GetCallerIdentity). */
+export type CallerIdentitySource = () => Promise<string>;
+
 export interface SweepDeps {
   ecr: ECRClient;
   /** Epoch milliseconds; defaults to Date.now. */
@@ -52,6 +78,16 @@ export interface SweepDeps {
    */
   planSink?: (plan: Plan) => Promise<void | PlanVerdict>;
   onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Remembers index reads across runs so each index manifest is read (a pull in ECR) once in its
+   * life. Without it, a run still remembers its own reads, but the next run reads every index again.
+   */
+  indexStore?: IndexStore;
+  /**
+   * Who the run is, to check it against the pull-time update exclusions when the rules use last
+   * pull time (the CLI and the Lambda functions always give it). Without it, no check is made.
+   */
+  callerIdentity?: CallerIdentitySource;
 }
 
 /** What a plan sink may answer instead of nothing: stop before deleting anything. */

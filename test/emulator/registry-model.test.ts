@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { OPERATIONS, type CallContext } from '../../emulator/operations/index.js';
 import { manifestOf } from '../../emulator/materialize.js';
 import { SeededRandom } from '../../emulator/random.js';
+import { Principals } from '../../emulator/principals.js';
 import { Clock, Registry } from '../../emulator/registry.js';
 
 const REPO = 'model/repo';
@@ -44,7 +45,7 @@ function setup(): { ctx: CallContext; registry: Registry } {
   const ctx: CallContext = {
     registry,
     accessKeyId: 'AKIDMODEL',
-    pullTimeUpdateExclusions: new Set(),
+    principals: new Principals('123456789012', new Map(), new Set()),
     random: new SeededRandom(1),
     baseUrl: 'http://127.0.0.1:1',
   };

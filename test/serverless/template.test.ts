@@ -147,7 +147,7 @@ function allStatements(node: Json, out: Statement[] = []): Statement[] {
   return out;
 }
 
-const ECR_READ = ['ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:DescribeRepositories', 'ecr:ListImages'];
+const ECR_READ = ['ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:DescribeRepositories', 'ecr:ListImages', 'ecr:ListPullTimeUpdateExclusions'];
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 
 describe('serverless.yml packaged by osls', () => {
@@ -211,6 +211,8 @@ describe('serverless.yml packaged by osls', () => {
     expect(resourcesOf('ecr:DescribeImages')).toEqual(['arn:aws:ecr:us-east-1:123456789012:repository/apps/*']);
     // Listing repositories has no name to scope by.
     expect(resourcesOf('ecr:DescribeRepositories')).toEqual(['arn:aws:ecr:us-east-1:123456789012:repository/*']);
+    // Pull-time update exclusions are registry-level: nothing narrower to name.
+    expect(resourcesOf('ecr:ListPullTimeUpdateExclusions')).toEqual(['*']);
     // Reports and checkpoint: the stack's bucket, under the prefix only.
     expect(resourcesOf('s3:PutObject')).toEqual(['arn:aws:s3:::<ReportBucket>/ecr-sweeper/*']);
     expect(resourcesOf('s3:DeleteObject')).toEqual(['arn:aws:s3:::<ReportBucket>/ecr-sweeper/checkpoints/*']);
@@ -232,7 +234,10 @@ describe('serverless.yml packaged by osls', () => {
   });
 
   it('gives the plan role read-only ECR access and no BatchDeleteImage or UpdateImageStorageClass at all', () => {
-    expect(actionsOf(roleStatements(prod, 'PlanRole'))).toEqual([...ECR_READ, ...LOGS, 's3:GetObject', 's3:PutObject'].sort());
+    expect(actionsOf(roleStatements(prod, 'PlanRole'))).toEqual([...ECR_READ, ...LOGS, 's3:GetObject', 's3:ListBucket', 's3:PutObject'].sort());
+    // The index store lives under the report prefix (reports policy); ListBucket only tells "not written yet" from "denied".
+    const planStatements = roleStatements(prod, 'PlanRole');
+    expect(planStatements.filter((s) => [s.Action].flat().includes('s3:ListBucket')).map((s) => evaluate(s.Resource ?? null))).toEqual(['<ReportBucket.Arn>']);
     const planActions = allStatements(prod.Resources.PlanRole).flatMap((s) => [s.Action].flat());
     expect(planActions.filter((a) => String(a).includes('Delete'))).toEqual([]);
     // Nor can it archive: a plan changes nothing in the registry.

@@ -19,11 +19,12 @@ import { renderWarnings } from '../format-warnings.js';
 import { parseConcurrency, parseFormat, parseMaxDuration } from '../options.js';
 import { createProgressReporter } from '../progress.js';
 import { localReportStore, newRunId, notifySlack, slackNotifierFor } from '../reports.js';
+import { pullTimeDepsFor, type IndexStoreFlags } from '../index-store.js';
 import { ecrClientFor, explainProfileCredentialsError, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
 import { resolvePath } from '../paths.js';
 
 /** `apply`'s flags as commander parses them (values still strings). */
-export interface ApplyFlags extends AwsFlags, SlackFlags {
+export interface ApplyFlags extends AwsFlags, SlackFlags, IndexStoreFlags {
   rules: string;
   yes?: boolean;
   repository?: string;
@@ -69,6 +70,7 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
   let declined = false;
   const deps: SweepDeps = {
     ecr,
+    ...pullTimeDepsFor(flags, ecr, runtime),
     onProgress: (e) => progress.onProgress(e),
     planSink: async (plan: Plan): Promise<PlanVerdict | undefined> => {
       progress.stop();

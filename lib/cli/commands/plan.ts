@@ -14,9 +14,10 @@ import { createProgressReporter } from '../progress.js';
 import { newRunId, notifySlack, slackNotifierFor, writeLocalReports } from '../reports.js';
 import { ecrClientFor, explainProfileCredentialsError, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
 import { resolvePath } from '../paths.js';
+import { pullTimeDepsFor, type IndexStoreFlags } from '../index-store.js';
 
 /** `plan`'s flags as commander parses them (values still strings). */
-export interface PlanFlags extends AwsFlags, SlackFlags {
+export interface PlanFlags extends AwsFlags, SlackFlags, IndexStoreFlags {
   rules: string;
   repository?: string;
   now?: string;
@@ -34,11 +35,12 @@ export async function planCommand(flags: PlanFlags, runtime: CliRuntime): Promis
 
   const slack = slackNotifierFor(slackWebhookUrlFor(flags, runtime));
   const ecr = ecrClientFor(flags, runtime);
+  const pullTimeDeps = pullTimeDepsFor(flags, ecr, runtime);
   const progress = createProgressReporter(io.stderr);
   let output: SweepOutput;
   try {
     output = await runSweep(
-      { ecr, onProgress: (e) => progress.onProgress(e) },
+      { ecr, onProgress: (e) => progress.onProgress(e), ...pullTimeDeps },
       {
         ruleSet,
         mode: 'dry-run',
