@@ -20,11 +20,18 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Environment for a CLI run against `endpoint`: dummy credentials, nothing from the developer's AWS setup. */
+let cacheDirs = 0;
+
+/**
+ * Environment for a CLI run against `endpoint`: dummy credentials, nothing from the developer's AWS
+ * setup, and a cache directory of its own (the index store), so runs never share remembered index
+ * reads unless a test passes the same `XDG_CACHE_HOME` on purpose.
+ */
 export function cliEnv(endpoint: string | undefined, extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? tmpdir(),
+    XDG_CACHE_HOME: join(tmpdir(), 'ecr-sweeper-cli-test-cache', `${process.pid}-${++cacheDirs}`),
     AWS_ACCESS_KEY_ID: 'AKIDCLITEST',
     AWS_SECRET_ACCESS_KEY: 'cli-test-secret',
     AWS_REGION: 'us-east-1',

@@ -49,7 +49,7 @@ describe('a malformed --endpoint-url', () => {
     const emulator = await startEmulator({});
     try {
       const cap = capturedIo({ env: { ...ENV, AWS_ENDPOINT_URL_ECR: '127.0.0.1:1' } });
-      const code = await runCli(['plan', '--rules', RULES, '--endpoint-url', emulator.url], cap.io, CREDENTIALS);
+      const code = await runCli(['plan', '--rules', RULES, '--endpoint-url', emulator.url, '--no-index-store'], cap.io, CREDENTIALS);
       expect(cap.stderr()).not.toContain('AWS_ENDPOINT_URL_ECR');
       expect(code).toBe(0);
       expect(emulator.stats().requests.DescribeRepositories).toBe(1);
