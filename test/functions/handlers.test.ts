@@ -275,6 +275,44 @@ describe('plan handler', () => {
     expect(keys.filter((k) => k.includes('checkpoints/'))).toEqual([]);
   });
 
+  it('remembers index reads in the report bucket: the next plan reads no index again, decides the same, and names the role as not excluded', async () => {
+    // The function's principal (S3RVER's key) is not a pull-time update exclusion: every read is a pull.
+    cloud.emulator.addImages('app/multi', [
+      { tags: ['v1'], pushedAt: '-200d', lastPulledAt: '-101d', children: [{ sizeInBytes: 10 }, { sizeInBytes: 20 }] },
+      { tags: ['v2'], pushedAt: '-200d', lastPulledAt: '-101d', children: [{ sizeInBytes: 30 }] },
+    ]);
+    const inline = `version: 1
+defaults: { minAge: 1d, maxDeletePercentPerRepository: null }
+policies:
+  - name: pulls
+    repositories: { include: ["app/multi"] }
+    rules:
+      - id: not-pulled-90d
+        select: { tagStatus: any }
+        when: { sinceImagePulled: 90d }
+`;
+    const { plan } = await coldStart(functionEnv(cloud, applyRules));
+    const first = (await plan({ rules: inline }, lambdaContext())) as any;
+    expect(first.plan.delete).toBe(5);
+    expect(cloud.emulator.stats().requests.BatchGetImage).toBeGreaterThan(0);
+    const keys = await listKeys(cloud.s3);
+    expect(keys.filter((k) => k.includes('/index-store/'))).toEqual([expect.stringMatching(new RegExp(`^${REPORT_PREFIX}/index-store/index-123456789012-us-east-1-[0-9a-f]{12}\\.json$`))]);
+
+    cloud.emulator.resetStats();
+    const { plan: coldAgain } = await coldStart(functionEnv(cloud, applyRules));
+    const second = (await coldAgain({ rules: inline }, lambdaContext())) as any;
+    expect(second.plan.delete).toBe(5);
+    expect(cloud.emulator.stats().requests.BatchGetImage).toBeUndefined();
+
+    const planKey = (await listKeys(cloud.s3)).find((k) => k.endsWith(`${second.runId}/plan.json`))!;
+    const written = JSON.parse((await readObject(cloud.s3, planKey))!);
+    expect(written.warnings).toEqual([
+      { code: 'pull-time-not-excluded', message: expect.stringContaining('arn:aws:iam::123456789012:user/S3RVER is not a pull-time update exclusion') },
+    ]);
+    const result = JSON.parse((await readObject(cloud.s3, planKey.replace('plan.json', 'result.json')))!);
+    expect(result.warnings).toEqual(written.warnings);
+  });
+
   it('narrows repositories, takes inline rules and evaluates at the given time', async () => {
     const { plan } = await coldStart(functionEnv(cloud, applyRules));
     const inline = `version: 1
