@@ -17,35 +17,51 @@ const READ_START = Date.parse('2026-06-01T00:00:00.000Z');
 const READ_END = READ_START + 800;
 const BEFORE = READ_START - 101 * DAY;
 
+const AFTER = READ_START + 300;
+
+/** A read whose pull ECR showed right after it (the principal is not excluded). */
 function read(overrides: Partial<IndexReadRecord> = {}): IndexReadRecord {
-  return { childDigests: ['sha256:c1', 'sha256:c2'], repositoryName: 'app', readStartedAt: READ_START, readAt: READ_END, lastPulledBefore: BEFORE, seenAt: READ_END, ...overrides };
+  return { childDigests: ['sha256:c1', 'sha256:c2'], repositoryName: 'app', readStartedAt: READ_START, readAt: READ_END, lastPulledBefore: BEFORE, pullTimeAfterRead: AFTER, seenAt: READ_END, ...overrides };
+}
+
+/** A read that left no pull time (an excluded principal, or a registry recording pulls late). */
+function unshownRead(overrides: Partial<IndexReadRecord> = {}): IndexReadRecord {
+  const { pullTimeAfterRead: _, ...r } = read(overrides);
+  return r;
 }
 
 describe('pullTimeWithoutOwnRead', () => {
   const { lastPulledBefore: _never, ...neverPulled } = read();
   it.each<[string, number | undefined, IndexReadRecord | undefined, string, number | undefined]>([
-    ['the read itself (ECR rounds to the second)', READ_START - 0, read(), 'app', BEFORE],
-    ['inside the read call', READ_START + 400, read(), 'app', BEFORE],
-    ['at the end of the read', READ_END, read(), 'app', BEFORE],
-    ['clock skew: just within tolerance after', READ_END + OWN_READ_TOLERANCE_MS, read(), 'app', BEFORE],
-    ['clock skew: just within tolerance before', READ_START - OWN_READ_TOLERANCE_MS, read(), 'app', BEFORE],
-    ['a pull after the read', READ_END + OWN_READ_TOLERANCE_MS + 1, read(), 'app', READ_END + OWN_READ_TOLERANCE_MS + 1],
+    ['exactly the pull time the read left', AFTER, read(), 'app', BEFORE],
+    ['earlier than the read left (a pull between listing and read, overwritten by it)', AFTER - 100, read(), 'app', BEFORE],
+    ['1 ms after the pull time the read left: someone pulled', AFTER + 1, read(), 'app', AFTER + 1],
+    ['2 s after the read: someone pulled', READ_START + 2_000, read(), 'app', READ_START + 2_000],
     ['a pull a day later', READ_END + DAY, read(), 'app', READ_END + DAY],
-    ['earlier than the read: the read was not recorded (excluded principal)', BEFORE, read(), 'app', BEFORE],
-    ['never pulled before the read: the read gives no first pull', READ_START, neverPulled, 'app', undefined],
+    ['never pulled before the read: the read gives no first pull', AFTER, neverPulled, 'app', undefined],
     ['never pulled at all', undefined, read(), 'app', undefined],
-    ['no remembered read', READ_START, undefined, 'app', READ_START],
-    ['read in another repository (pull times are per repository)', READ_START, read(), 'other', READ_START],
+    ['no remembered read', AFTER, undefined, 'app', AFTER],
+    ['read in another repository (pull times are per repository)', AFTER, read(), 'other', AFTER],
+    ['no pull shown after the read: a pull inside the read window is the read', READ_START + 400, unshownRead(), 'app', BEFORE],
+    ['no pull shown after the read: within tolerance after it', READ_END + OWN_READ_TOLERANCE_MS, unshownRead(), 'app', BEFORE],
+    ['no pull shown after the read: beyond tolerance is a pull', READ_END + OWN_READ_TOLERANCE_MS + 1, unshownRead(), 'app', READ_END + OWN_READ_TOLERANCE_MS + 1],
+    ['no pull shown after the read: the value from before stays', BEFORE, unshownRead(), 'app', BEFORE],
   ])('%s', (_name, current, record, repository, expected) => {
     expect(pullTimeWithoutOwnRead(current, repository, record)).toBe(expected);
   });
 
   const timeArb = fc.integer({ min: READ_START - 400 * DAY, max: READ_START + 400 * DAY });
   const readArb = fc
-    .record({ start: timeArb, duration: fc.integer({ min: 0, max: 60_000 }), before: fc.option(timeArb, { nil: undefined }) })
-    .map(({ start, duration, before }) => {
+    .record({
+      start: timeArb,
+      duration: fc.integer({ min: 0, max: 60_000 }),
+      before: fc.option(timeArb, { nil: undefined }),
+      shown: fc.option(fc.integer({ min: 0, max: 60_000 }), { nil: undefined }),
+    })
+    .map(({ start, duration, before, shown }) => {
       const r: IndexReadRecord = { childDigests: [], repositoryName: 'app', readStartedAt: start, readAt: start + duration, seenAt: start + duration };
       if (before !== undefined && before <= start) r.lastPulledBefore = before;
+      if (shown !== undefined) r.pullTimeAfterRead = start + Math.min(shown, duration);
       return r;
     });
 
@@ -54,17 +70,17 @@ describe('pullTimeWithoutOwnRead', () => {
       fc.property(readArb, fc.option(timeArb, { nil: undefined }), (r, current) => {
         const seen = pullTimeWithoutOwnRead(current, 'app', r);
         expect(seen === current || seen === r.lastPulledBefore).toBe(true);
-        if (current !== undefined && current > r.readAt + OWN_READ_TOLERANCE_MS) expect(seen).toBe(current);
-        if (current !== undefined && current < r.readStartedAt - OWN_READ_TOLERANCE_MS) expect(seen).toBe(current);
+        const lastOwn = r.pullTimeAfterRead ?? r.readAt + OWN_READ_TOLERANCE_MS;
+        if (current !== undefined && current > lastOwn) expect(seen).toBe(current);
       }),
     );
   });
 
   it("the tool's read never makes an index look more recently pulled than it was", () => {
     fc.assert(
-      fc.property(readArb, fc.integer({ min: 0, max: 60_000 }), (r, offset) => {
-        const recordedAtRead = r.readStartedAt + (offset % (r.readAt - r.readStartedAt + 1));
-        expect(pullTimeWithoutOwnRead(recordedAtRead, 'app', r)).toBe(r.lastPulledBefore);
+      fc.property(readArb, (r) => {
+        const recordedForRead = r.pullTimeAfterRead ?? r.readStartedAt;
+        expect(pullTimeWithoutOwnRead(recordedForRead, 'app', r)).toBe(r.lastPulledBefore);
       }),
     );
   });
@@ -94,8 +110,8 @@ describe('mergeIndexMemory', () => {
 
   it('two runs that read the same index: the later window, with the pull time from before the earlier read', () => {
     const earlier = read();
-    // The second run listed after the first run's read, so its "before" is the first read.
-    const later = read({ readStartedAt: READ_START + 60_000, readAt: READ_START + 60_500, lastPulledBefore: READ_START + 300, seenAt: NOW });
+    // The second run listed after the first run's read, so its "before" is the pull the first read left.
+    const later = read({ readStartedAt: READ_START + 60_000, readAt: READ_START + 60_500, lastPulledBefore: AFTER, pullTimeAfterRead: READ_START + 60_200, seenAt: NOW });
     for (const [stored, fresh] of [[earlier, later], [later, earlier]] as const) {
       const merged = mergeIndexMemory(new Map([['sha256:i', stored]]), { entries: new Map([['sha256:i', fresh]]), listedRepositories: new Set(['app']), now: NOW });
       expect(merged.get('sha256:i')).toEqual({ ...later, lastPulledBefore: BEFORE, seenAt: NOW });

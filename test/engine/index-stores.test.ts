@@ -27,6 +27,7 @@ const RECORD: IndexReadRecord = {
   readStartedAt: Date.parse('2026-06-01T00:00:00.123Z'),
   readAt: Date.parse('2026-06-01T00:00:00.456Z'),
   lastPulledBefore: Date.parse('2026-02-20T10:00:00.001Z'),
+  pullTimeAfterRead: Date.parse('2026-06-01T00:00:00.300Z'),
   seenAt: Date.parse('2026-06-02T00:00:00.000Z'),
 };
 const DIGEST = `sha256:${'a'.repeat(64)}`;
@@ -85,7 +86,7 @@ describe.each(harnesses)('%s', (_name, make) => {
     await store.save(REGISTRY, memory);
     expect(await store.load(REGISTRY)).toEqual(memory);
     expect((await store.load(OTHER)).size).toBe(0);
-    const { lastPulledBefore: _, mediaType: __, ...neverPulled } = RECORD;
+    const { lastPulledBefore: _, mediaType: __, pullTimeAfterRead: ___, ...neverPulled } = RECORD;
     await store.save(REGISTRY, new Map([[DIGEST, neverPulled]]));
     expect(await store.load(REGISTRY)).toEqual(new Map([[DIGEST, neverPulled]]));
     expect(store.location(OTHER)).not.toBe(store.location(REGISTRY));
@@ -118,6 +119,7 @@ describe('index store codec', () => {
         readStartedAt: time,
         readAt: time,
         lastPulledBefore: time,
+        pullTimeAfterRead: time,
         seenAt: time,
       },
       { requiredKeys: ['childDigests', 'repositoryName', 'readStartedAt', 'readAt', 'seenAt'] },
