@@ -62,6 +62,8 @@ describe('ecr-sweeper plan with the index store', () => {
       emulator.resetStats();
       const out = await runCliProcess(['plan', '--rules', rules, '--format', 'json'], { env, cwd: temp.dir });
       expect(out.code, out.stderr).toBe(0);
+      // The user sees it once per run, on stderr (stdout stays the plan document).
+      expect(out.stderr.match(/warning \(pull-time-not-excluded\)/g)).toHaveLength(1);
       plans.push(JSON.parse(out.stdout) as Plan);
       reads.push(emulator.stats().requests.BatchGetImage ?? 0);
     }
