@@ -1,29 +1,16 @@
 /**
- * Human-readable byte counts for terminal output (binary units, as `du -h` and ECR's console use).
+ * Human-readable byte counts for terminal output: the reports' own {@link coreFormatBytes} (binary
+ * units, at most one decimal), so the terminal prints a size exactly as report.html and Slack do.
  */
-
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
+import { formatBytes as coreFormatBytes } from '../core/report-summary.js';
 
 /**
- * Formats a byte count with binary units and at most one decimal, e.g. `1536` → `1.5 KiB`.
- * Null (size unknown to the registry) renders as `?`.
+ * Formats a byte count as the reports do, e.g. `1536` → `1.5 KiB`, `3 * 1024 ** 3` → `3 GiB`.
+ * Null (size unknown to the registry) renders as `?`; a negative difference keeps its sign.
  *
- * @example formatBytes(3 * 1024 ** 3) // '3.0 GiB'
+ * @example formatBytes(3 * 1024 ** 3) // '3 GiB'
  */
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '?';
-  const sign = bytes < 0 ? '-' : '';
-  let value = Math.abs(bytes);
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  if (unit === 0) return `${sign}${value} B`;
-  // 1023.96 KiB would print as "1024.0 KiB"; promote to the next unit instead.
-  if (Number(value.toFixed(1)) >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${sign}${value.toFixed(1)} ${UNITS[unit]}`;
+  return bytes < 0 ? `-${coreFormatBytes(-bytes)}` : coreFormatBytes(bytes);
 }

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyExitCode } from '../../lib/cli/exit-codes.js';
 import { formatBytes } from '../../lib/cli/format-bytes.js';
+import { formatBytes as reportFormatBytes } from '../../lib/core/report-summary.js';
 import { displayPath, formatIssue } from '../../lib/cli/format-issues.js';
 import { PLAN_CSV_COLUMNS, renderPlanCsv } from '../../lib/cli/format-plan-csv.js';
 import { renderPlanTable } from '../../lib/cli/format-plan-table.js';
@@ -17,14 +18,22 @@ describe('formatBytes', () => {
   it.each([
     [0, '0 B'],
     [1023, '1023 B'],
-    [1024, '1.0 KiB'],
+    [1024, '1 KiB'],
     [1536, '1.5 KiB'],
-    [3 * 1024 ** 3, '3.0 GiB'],
-    [1024 ** 2 - 1, '1.0 MiB'],
+    [3 * 1024 ** 3, '3 GiB'],
+    [1024 ** 2 - 1, '1 MiB'],
     [null, '?'],
-    [-2048, '-2.0 KiB'],
+    [-2048, '-2 KiB'],
   ])('%s → %s', (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text);
+  });
+
+  it('prints a size exactly as the HTML report and Slack do (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 52 }), (n) => {
+        expect(formatBytes(n)).toBe(reportFormatBytes(n));
+      }),
+    );
   });
 
   it('never prints 1024 of a unit below PiB', () => {
@@ -43,7 +52,7 @@ describe('renderPlanTable', () => {
   it('lists governed repositories with their counts and bytes, and counts the unmanaged ones', () => {
     const apiRow = text.split('\n').find((l) => l.includes('team/api'));
     expect(apiRow).toBeDefined();
-    expect(apiRow).toMatch(/team\/api\s*│\s*services\s*│\s*planned\s*│\s*2\s*│\s*1\s*│\s*1\s*│\s*3\.0 GiB/);
+    expect(apiRow).toMatch(/team\/api\s*│\s*services\s*│\s*planned\s*│\s*2\s*│\s*1\s*│\s*1\s*│\s*3 GiB/);
     expect(text).toContain('prod/payments');
     expect(text).not.toContain('sandbox/a');
     expect(text).toContain('2 repositories are not governed by any policy');
@@ -158,7 +167,7 @@ describe('renderResultTable and applyExitCode', () => {
     const text = renderResultTable(resultFrom(p, () => ({ status: 'would-delete' })));
     expect(text).toContain('dry run: nothing was deleted');
     expect(text).toMatch(/Repository\s*│\s*Status\s*│\s*Planned\s*│\s*Would delete\s*│\s*Kept\s*│\s*Would free/);
-    expect(text).toMatch(/team\/api\s*│\s*completed\s*│\s*1\s*│\s*1\s*│\s*1\s*│\s*3\.0 GiB/);
+    expect(text).toMatch(/team\/api\s*│\s*completed\s*│\s*1\s*│\s*1\s*│\s*1\s*│\s*3 GiB/);
     expect(text).not.toMatch(/skipped/i);
   });
 

@@ -7,8 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { renderResultTable } from '../../lib/cli/format-result-table.js';
 import { resultFiles } from '../../lib/core/report-files.js';
 import { buildSlackMessage, type SlackBlock } from '../../lib/core/report-slack.js';
-import { FIGURE_LABELS, collectFailures, failureSummary, runFigures, type RunFigures } from '../../lib/core/report-summary.js';
-import type { SweepResult } from '../../lib/core/result-model.js';
+import { FIGURE_LABELS, collectFailures, failureSummary, formatBytes, runFigures, type RunFigures } from '../../lib/core/report-summary.js';
+import type { Outcome, SweepResult } from '../../lib/core/result-model.js';
+import { addCounts, countImages, emptyCounts } from '../../lib/engine/result-builder.js';
 import { parseCsv } from '../fixtures/csv.js';
 import { buildSampleResult } from '../fixtures/sample-result.js';
 
@@ -88,16 +89,41 @@ function csvCounts(rows: string[][]): Partial<Record<Counted, number>> {
   };
 }
 
+/** The sample apply result with two of its kept images archived instead, counted as the engine counts. */
+function withArchived(): SweepResult {
+  const result = buildSampleResult();
+  const repository = result.repositories.find((r) => r.repositoryName === 'batch/report-worker')!;
+  const outcomes: Outcome[] = [{ status: 'archived' }, { status: 'archived', alreadyArchived: true }];
+  repository.images
+    .filter((i) => i.outcome.status === 'kept')
+    .slice(0, 2)
+    .forEach((image, k) => {
+      image.decision = 'transition';
+      image.outcome = outcomes[k]!;
+    });
+  repository.counts = countImages(repository.images);
+  const totals = emptyCounts();
+  for (const r of result.repositories) addCounts(totals, r.counts);
+  result.totals = { ...result.totals, ...totals };
+  return result;
+}
+
 const number = (text: string | undefined) => Number(String(text).replace(/,/g, ''));
 
 describe.each([
   ['apply', buildSampleResult()],
   ['dry-run', buildSampleResult({ mode: 'dry-run' })],
   ['apply, 30 more repositories', buildSampleResult({ extraRepositories: 30, imagesPerExtraRepository: 20 })],
+  ['apply, 2 images archived', withArchived()],
 ])('every renderer shows the same numbers (%s)', (_name, result) => {
   const figures = runFigures(result);
   const out = renderAll(result);
   const failures = collectFailures(result);
+
+  it('says how many images were archived, in the CLI too', () => {
+    if (figures.archived > 0) expect(out.cli).toContain(`${FIGURE_LABELS.archived}: ${figures.archived} images moved to archive storage`);
+    else expect(out.cli).not.toContain(`${FIGURE_LABELS.archived}:`);
+  });
 
   it('has failed deletions and a failed repository to compare (apply)', () => {
     expect(figures.failedRepositories).toBe(1);
@@ -143,14 +169,14 @@ describe.each([
     const required: Counted[] = figures.dryRun ? ['wouldDelete', 'bytesWouldFree'] : ['deleted', 'failedDeletions', 'skipped', 'bytesFreed'];
     for (const [name, shown] of Object.entries(renderers)) {
       for (const key of required) expect(shown[key], `${name} shows ${key}`).toBeDefined();
+      // The CLI says it in a line under the table: `Archived: 2 images moved to archive storage`.
+      if (figures.archived > 0 && name !== 'cli') expect(shown.archived, `${name} shows archived`).toBeDefined();
       // A dry run shows no "skipped" and no "deleted" anywhere: nothing was attempted.
       if (figures.dryRun) expect(Object.keys(shown), name).not.toEqual(expect.arrayContaining(['skipped']));
       if (figures.dryRun) expect(Object.keys(shown), name).not.toEqual(expect.arrayContaining(['deleted']));
       for (const [key, value] of Object.entries(shown) as Array<[Counted, string]>) {
         if (key === 'bytesFreed' || key === 'bytesWouldFree') {
-          // The CLI prints one decimal always ("26.0 GiB"), the reports drop a ".0": same quantity.
-          expect(parseFloat(value), `${name} ${key}`).toBe(parseFloat(renderers.html[key]!));
-          expect(value.split(' ')[1], `${name} ${key} unit`).toBe(renderers.html[key]!.split(' ')[1]);
+          expect(value, `${name} ${key}`).toBe(formatBytes(figures[key]));
         } else {
           expect(number(value), `${name} ${key}`).toBe(figures[key]);
         }
