@@ -122,10 +122,10 @@ export function buildSlackMessage(result: SweepResult, options: SlackMessageOpti
   const { top, others } = topRepositories(summarizeRepositories(result), options.topRepositories ?? 5);
   if (top.length > 0) {
     const lines = linesWithin(
-      top.map((s) => `• ${code(s.repositoryName)}: ${formatBytes(s.bytes)}, ${formatCount(s.images)} images`),
+      top.map((s) => `• ${code(s.repositoryName)}: ${formatBytes(s.bytes)}, ${countOf(s.images, 'image')}`),
       SLACK_LIMITS.sectionText - 200,
     );
-    if (others) lines.push(`• ${formatCount(others.repositories)} more: ${formatBytes(others.bytes)}, ${formatCount(others.images)} images`);
+    if (others) lines.push(`• ${formatCount(others.repositories)} more: ${formatBytes(others.bytes)}, ${countOf(others.images, 'image')}`);
     blocks.push(section(`*Top repositories by bytes ${dryRun ? 'that would be freed' : 'freed'}*\n${lines.join('\n')}`));
   }
 
