@@ -6,6 +6,7 @@
  */
 import { editDistance } from './edit-distance.js';
 import type { PlanWarning } from './plan-model.js';
+import { checkRepositoryGlob } from './repository-glob.js';
 import { firstMatchingGlob } from './repository-match.js';
 import type { RuleSet } from './rules-model.js';
 
@@ -105,7 +106,7 @@ function describeMiss(code: GlobMiss['code'], where: string, glob: string, names
     ['namespace', glob.endsWith('**') ? undefined : `${glob.replace(/\/+$/, '')}/**`],
   ];
   for (const [why, wide] of candidates) {
-    if (wide === undefined) continue;
+    if (wide === undefined || checkRepositoryGlob(wide) !== null) continue;
     const matching = names.filter((n) => firstMatchingGlob(n, [wide]) !== undefined);
     if (matching.length > 0) {
       miss.wider = { why, glob: wide, count: matching.length, examples: matching.slice(0, MAX_NEAREST) };

@@ -1,8 +1,9 @@
 /**
- * Which policy governs a repository, and whether it is protected. Repository patterns are
- * picomatch globs: `*` stops at `/`, `**` crosses it (`team/*` matches `team/app`, `*` does not).
+ * Which policy governs a repository, and whether it is protected. Repository patterns are globs
+ * (`repository-glob.ts`): `*` stops at `/`, `**` crosses it (`team/*` matches `team/app`, `*`
+ * does not), matched in time linear in the name.
  */
-import picomatch from 'picomatch';
+import { compileRepositoryGlob } from './repository-glob.js';
 import type { Policy, RuleSet } from './rules-model.js';
 
 /** The policy that governs a repository, as {@link selectPolicy} decides it. */
@@ -15,21 +16,13 @@ export interface PolicySelection {
   reason: string;
 }
 
-// Globs are compiled once per distinct text (rule sets hold a handful).
-const compiled = new Map<string, (name: string) => boolean>();
-
-function glob(pattern: string): (name: string) => boolean {
-  let m = compiled.get(pattern);
-  if (!m) {
-    m = picomatch(pattern, { dot: true });
-    compiled.set(pattern, m);
-  }
-  return m;
-}
-
-/** The first of `patterns` that matches the repository name, or undefined. */
+/**
+ * The first of `patterns` that matches the repository name, or undefined.
+ *
+ * @throws RepositoryGlobError for a glob outside the supported syntax (the loader refuses those first).
+ */
 export function firstMatchingGlob(repositoryName: string, patterns: readonly string[]): string | undefined {
-  return patterns.find((p) => glob(p)(repositoryName));
+  return patterns.find((p) => compileRepositoryGlob(p)(repositoryName));
 }
 
 /**

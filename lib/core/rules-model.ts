@@ -60,7 +60,7 @@ export interface Rule {
 
 export interface Policy {
   name: string;
-  /** Repository globs (picomatch). A repository is governed by the first policy whose include matches and exclude does not. */
+  /** Repository globs (`repository-glob.ts`, picomatch's meaning). A repository is governed by the first policy whose include matches and exclude does not. */
   repositories: { include: readonly string[]; exclude: readonly string[] };
   /** In priority order (first = highest priority). */
   rules: readonly Rule[];

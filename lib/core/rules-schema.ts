@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
 import { parseSize, SIZE_PATTERN } from './size.js';
 import { checkTagPattern } from './rules-pattern.js';
+import { checkRepositoryGlob } from './repository-glob.js';
 import { RULES_FILE_LIMITS } from './rules-limits.js';
 
 const MAX_PATTERN = RULES_FILE_LIMITS.maxPatternLength;
@@ -69,8 +70,12 @@ const tagPatternListSchema = z.array(tagPatternSchema).min(1, { error: 'list at 
 const repositoryGlobSchema = z
   .string({ error: 'expected a repository glob such as "team-a/**"' })
   .regex(/^\S+$/, { error: 'a repository glob must be non-empty and contain no spaces' })
-  .max(MAX_PATTERN, { error: `a repository glob is at most ${MAX_PATTERN} characters` })
-  .describe('A repository name glob (picomatch: * stays within one path segment, ** spans "/").');
+  .max(MAX_PATTERN, { error: `a repository glob is at most ${MAX_PATTERN} characters`, abort: true })
+  .superRefine((glob, ctx) => {
+    const problem = checkRepositoryGlob(glob);
+    if (problem) ctx.addIssue({ code: 'custom', message: `invalid repository glob ${JSON.stringify(glob)}: ${problem}` });
+  })
+  .describe('A repository name glob: * stays within one path segment, ** (a whole segment) spans "/", ?, [a-z], [^a], {a,b}.');
 
 const positiveCount = (what: string) =>
   z

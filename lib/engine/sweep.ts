@@ -5,12 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
-import picomatch from 'picomatch';
 import { EcrRegistry, type OwnIndexReads } from '../adapters/ecr-registry.js';
 import { MeteredEcrClient, errorCode } from '../adapters/ecr-metered-client.js';
 import { registryIdentityOf } from '../adapters/registry-identity.js';
 import { globWarnings } from '../core/glob-warnings.js';
 import { mergeIndexMemory, type IndexMemory } from '../core/index-memory.js';
+import { compileRepositoryGlob } from '../core/repository-glob.js';
 import type { PlannedImage, Plan, PlanWarning, RepositoryPlan } from '../core/plan-model.js';
 import { pullTimeExclusionWarning, rulesUsePullTime, type PullTimeExclusionCheck } from '../core/pull-time-exclusion.js';
 import { deletionLayers, planRepository, selectPolicy, summarizePlan, transitionLayers } from '../core/planner.js';
@@ -265,6 +265,8 @@ function formatAhead(ms: number): string {
 /** Lists repositories, then lists and plans each governed one in name order. */
 async function enumerate(session: Session, skip: ReadonlySet<string>): Promise<Enumeration> {
   const { ruleSet, repositoryFilter } = session.options;
+  // Compiled before the first call: a filter outside the glob syntax is a ConfigError, not a half-run.
+  const matches = repositoryFilter ? compileRepositoryGlob(repositoryFilter) : () => true;
   let names: string[];
   try {
     names = await session.registry.listRepositoryNames();
@@ -279,7 +281,6 @@ async function enumerate(session: Session, skip: ReadonlySet<string>): Promise<E
     ...(session.options.repositoryFilterLabel !== undefined ? { repositoryFilterLabel: session.options.repositoryFilterLabel } : {}),
   });
   for (const warning of warnings) session.deps.logger?.warn(warning.message, { code: warning.code });
-  const matches = repositoryFilter ? picomatch(repositoryFilter, { dot: true }) : () => true;
   names = [...new Set(names)].filter((n) => matches(n) && !skip.has(n)).sort();
   if (session.deps.callerIdentity && rulesUsePullTime(ruleSet)) {
     const warning = pullTimeExclusionWarning(ruleSet, await checkPullTimeExclusion(session));
