@@ -100,6 +100,17 @@ function buildProgram(runtime: CliRuntime, setExit: (code: ExitCodeValue) => voi
     )),
   ).action(async (flags) => setExit(await (await import('./commands/apply.js')).applyCommand(flags, runtime)));
 
+  aws(
+    program
+      .command('restore')
+      .description('bring archived images back to standard storage (UpdateImageStorageClass); asks first unless --yes')
+      .requiredOption('--repository <name>', 'the repository holding the images')
+      .option('--digest <digest...>', 'image digest(s) to restore (sha256:...)')
+      .option('--tag <tag...>', 'image tag(s) to restore')
+      .option('--yes', 'restore without asking (required when there is no terminal)')
+      .option('--format <format>', 'table or json (one record per image)', 'table'),
+  ).action(async (flags) => setExit(await (await import('./commands/restore.js')).restoreCommand(flags, runtime)));
+
   program
     .command('validate')
     .description('check rules files; prints every problem as file:line:column')
