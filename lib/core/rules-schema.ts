@@ -152,7 +152,7 @@ export const ruleSchema = z
     action: z
       .enum(['expire', 'transition'])
       .optional()
-      .describe('expire (default) deletes; transition moves to archive storage (planned and reported, never deleted).'),
+      .describe('expire (default) deletes; transition moves to archive storage (archived by an apply run, never deleted).'),
   })
   .describe('A retention rule: a selection and exactly one expiry condition.');
 
