@@ -36,6 +36,7 @@ export function logResult(result: SweepResult): void {
       skipped: repo.counts.skipped,
       wouldDelete: repo.counts.wouldDelete,
       kept: repo.counts.kept,
+      archived: repo.counts.archived,
       bytesFreed: repo.counts.bytesFreed,
     });
     if (!perImage) continue;
@@ -76,6 +77,7 @@ export function recordMetrics(result: SweepResult): void {
   metrics.addMetadata('runId', result.runId);
   metrics.addMetric('ImagesDeleted', MetricUnit.Count, result.totals.deleted);
   metrics.addMetric('BytesFreed', MetricUnit.Bytes, result.totals.bytesFreed);
+  metrics.addMetric('ImagesArchived', MetricUnit.Count, result.totals.archived);
   metrics.addMetric('DeleteFailures', MetricUnit.Count, result.totals.failed);
   metrics.addMetric('Throttles', MetricUnit.Count, result.throttles);
   metrics.addMetric('ImagesPlannedForDeletion', MetricUnit.Count, result.totals.planned);

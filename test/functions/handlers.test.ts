@@ -127,7 +127,7 @@ describe('sweep handler', () => {
     // Metrics: one EMF document with the run's figures.
     const emf = lines.find((l) => '_aws' in l && 'ImagesDeleted' in l)!;
     expect(emf).toBeDefined();
-    expect(emf).toMatchObject({ ImagesDeleted: DELETED, DeleteFailures: 0, Throttles: 0, RepositoriesBlocked: 0, BytesFreed: expect.any(Number), mode: 'apply' });
+    expect(emf).toMatchObject({ ImagesDeleted: DELETED, ImagesArchived: 0, DeleteFailures: 0, Throttles: 0, RepositoriesBlocked: 0, BytesFreed: expect.any(Number), mode: 'apply' });
     const declared = (emf._aws as any).CloudWatchMetrics[0];
     expect(declared.Namespace).toBe('EcrSweeper');
     expect(declared.Metrics.map((m: { Name: string }) => m.Name)).toEqual(

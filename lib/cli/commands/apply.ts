@@ -76,11 +76,11 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
       progress.stop();
       // Before the question, so whoever answers has read them.
       io.stderr.write(renderWarnings(plan.warnings));
-      if (flags.yes !== true && plan.summary.delete > 0) {
+      // Archiving changes the registry too (pulls of an archived image fail): it is asked for like deleting.
+      if (flags.yes !== true && (plan.summary.delete > 0 || transitionsToRun(plan) > 0)) {
         // With --format json stdout is reserved for the result document.
         (format === 'json' ? io.stderr : io.stdout).write(renderPlanTable(plan));
-        const question = `Delete ${plan.summary.delete} image(s), ${formatBytes(plan.summary.bytesToFree)}, in ${countDeleting(plan)} repositor${countDeleting(plan) === 1 ? 'y' : 'ies'}?`;
-        declined = !(await confirm(io.stdin, io.stderr, question));
+        declined = !(await confirm(io.stdin, io.stderr, applyQuestion(plan)));
       }
       // The plan is on disk before the first deletion, as the S3 reports are in Lambda; a declined
       // plan is kept too: it is what the person looked at and said no to.
@@ -135,4 +135,21 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
 
 function countDeleting(plan: Plan): number {
   return plan.repositories.filter((r) => r.counts.delete > 0).length;
+}
+
+/** Archive transitions an apply run executes: those of planned (not blocked) repositories. */
+function transitionsToRun(plan: Plan): number {
+  return plan.repositories.reduce((n, r) => n + (r.status === 'planned' ? r.counts.transition : 0), 0);
+}
+
+/** "Delete N image(s), X, in R repositories?", with the archive transitions when there are some. */
+function applyQuestion(plan: Plan): string {
+  const deletions = plan.summary.delete;
+  const transition = transitionsToRun(plan);
+  const archiving = plan.repositories.filter((r) => r.status === 'planned' && r.counts.transition > 0).length;
+  const repos = (n: number): string => `${n} repositor${n === 1 ? 'y' : 'ies'}`;
+  const archive = `archive ${transition} image(s) in ${repos(archiving)} (not deleted; \`ecr-sweeper restore\` brings them back)`;
+  if (deletions === 0) return `${archive.charAt(0).toUpperCase()}${archive.slice(1)}?`;
+  const del = `Delete ${deletions} image(s), ${formatBytes(plan.summary.bytesToFree)}, in ${repos(countDeleting(plan))}`;
+  return transition > 0 ? `${del}, and ${archive}?` : `${del}?`;
 }

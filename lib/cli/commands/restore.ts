@@ -9,7 +9,7 @@ import { DescribeImagesCommand, UpdateImageStorageClassCommand, type ECRClient, 
 import Table from 'cli-table3';
 import { ConfigError } from '../../errors.js';
 import { confirm } from '../confirm.js';
-import { ApplyDeclinedError, CliUsageError, ConfirmationRequiredError } from '../errors.js';
+import { CliUsageError, ConfirmationRequiredError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { parseFormat } from '../options.js';
 import { ecrClientFor, explainProfileCredentialsError, type AwsFlags, type CliRuntime } from '../runtime.js';
@@ -75,7 +75,10 @@ export async function restoreCommand(flags: RestoreFlags, runtime: CliRuntime): 
     }
     if (flags.yes !== true) {
       const question = `Restore ${toRestore.length} image(s) in ${flags.repository} to standard storage? They become pullable within about 20 minutes and are billed as standard storage again.`;
-      if (!(await confirm(io.stdin, io.stderr, question))) throw new ApplyDeclinedError('declined at the prompt; nothing was restored');
+      if (!(await confirm(io.stdin, io.stderr, question))) {
+        io.stderr.write('Nothing was restored.\n');
+        return ExitCode.OK;
+      }
     }
     const outcomes: RestoreOutcome[] = [];
     for (const target of targets) outcomes.push(target.action === 'restore' ? await restoreOne(ecr, flags.repository, target) : skipped(target));
@@ -83,10 +86,6 @@ export async function restoreCommand(flags: RestoreFlags, runtime: CliRuntime): 
     else io.stdout.write(renderOutcomes(outcomes));
     return outcomes.some((o) => o.result === 'failed') ? ExitCode.FAILURES : ExitCode.OK;
   } catch (error) {
-    if (error instanceof ApplyDeclinedError) {
-      io.stderr.write('Nothing was restored.\n');
-      return ExitCode.OK;
-    }
     throw explainProfileCredentialsError(error, flags, runtime);
   } finally {
     ecr.destroy();
