@@ -3,11 +3,14 @@
  * validate the same way: a damaged checkpoint is an error naming where it came from.
  */
 import { CheckpointError } from '../engine/errors.js';
-import type { Checkpoint } from '../engine/types.js';
+import type { Checkpoint, StoredRepositoryPlan } from '../engine/types.js';
 
-/** Serialises a checkpoint (stable, readable JSON). */
+/**
+ * Serialises a checkpoint: compact JSON (it holds every stored plan, so indentation would add a
+ * third to its size), one line.
+ */
 export function encodeCheckpoint(checkpoint: Checkpoint): string {
-  return `${JSON.stringify(checkpoint, null, 2)}\n`;
+  return `${JSON.stringify(checkpoint)}\n`;
 }
 
 /** Parses and validates a checkpoint; `where` names the file or object in errors. */
@@ -21,13 +24,55 @@ export function decodeCheckpoint(text: string, where: string): Checkpoint {
   const c = parsed as Partial<Checkpoint> | null;
   const problems: string[] = [];
   if (typeof c !== 'object' || c === null) throw new CheckpointError(`checkpoint ${where} is not a JSON object`);
-  if (c.version !== 1) problems.push(`version must be 1, got ${JSON.stringify(c.version)}`);
+  if (c.version !== 1 && c.version !== 2) problems.push(`version must be 1 or 2, got ${JSON.stringify(c.version)}`);
   if (typeof c.runId !== 'string') problems.push('runId must be a string');
   if (typeof c.rulesHash !== 'string') problems.push('rulesHash must be a string');
   if (!Array.isArray(c.finishedRepositories) || !c.finishedRepositories.every((r) => typeof r === 'string')) {
     problems.push('finishedRepositories must be an array of strings');
   }
   if (typeof c.updatedAt !== 'string') problems.push('updatedAt must be a string');
+  if (c.planNow !== undefined && (typeof c.planNow !== 'string' || Number.isNaN(Date.parse(c.planNow)))) {
+    problems.push('planNow must be an ISO-8601 time');
+  }
+  if (c.deletionsSent !== undefined && !(Number.isInteger(c.deletionsSent) && c.deletionsSent >= 0)) {
+    problems.push('deletionsSent must be a non-negative integer');
+  }
+  if (c.plannedRepositories !== undefined) {
+    if (!Array.isArray(c.plannedRepositories)) problems.push('plannedRepositories must be an array');
+    else {
+      if (c.planNow === undefined) problems.push('planNow is required with plannedRepositories');
+      c.plannedRepositories.forEach((entry, i) => {
+        const problem = storedPlanProblem(entry);
+        if (problem) problems.push(`plannedRepositories[${i}]: ${problem}`);
+      });
+    }
+  }
   if (problems.length > 0) throw new CheckpointError(`checkpoint ${where} is invalid: ${problems.join('; ')}`);
   return c as Checkpoint;
+}
+
+const DECISIONS = new Set(['delete', 'keep', 'transition']);
+const STATUSES = new Set(['planned', 'blocked', 'protected', 'unmanaged']);
+
+/**
+ * What is wrong with one stored repository plan, or null. Checks what execution relies on (the
+ * repository, each image's digest, decision and tags), so a damaged plan is refused as a whole
+ * instead of deleting by half a record.
+ */
+function storedPlanProblem(entry: unknown): string | null {
+  const e = entry as Partial<StoredRepositoryPlan> | null;
+  if (typeof e !== 'object' || e === null || typeof e.plan !== 'object' || e.plan === null) return 'must be an object with a plan';
+  const plan = e.plan;
+  if (typeof plan.repositoryName !== 'string' || plan.repositoryName === '') return 'plan.repositoryName must be a non-empty string';
+  if (!STATUSES.has(plan.status as string)) return `plan.status must be one of ${[...STATUSES].join(', ')}`;
+  if (typeof plan.counts !== 'object' || plan.counts === null || !Number.isInteger(plan.counts.delete)) return 'plan.counts.delete must be an integer';
+  if (!Array.isArray(plan.images)) return 'plan.images must be an array';
+  for (const [j, image] of plan.images.entries()) {
+    if (typeof image?.imageDigest !== 'string' || image.imageDigest === '') return `plan.images[${j}].imageDigest must be a string`;
+    if (!DECISIONS.has(image.decision)) return `plan.images[${j}].decision must be delete, keep or transition`;
+    if (!Array.isArray(image.imageTags) || !image.imageTags.every((t) => typeof t === 'string')) return `plan.images[${j}].imageTags must be an array of strings`;
+  }
+  const deletes = plan.images.filter((i) => i.decision === 'delete').length;
+  if (plan.status === 'planned' && deletes !== plan.counts.delete) return `plan.counts.delete is ${plan.counts.delete} but ${deletes} image(s) are marked delete`;
+  return null;
 }

@@ -71,6 +71,11 @@ export interface PlanWarning {
 
 export interface Plan {
   version: 1;
+  /**
+   * The run this plan belongs to (set by the engine before the plan is recorded, so `plan.json`
+   * names the run whose result, journal and checkpoint it goes with). Absent from a bare `buildPlan`.
+   */
+  runId?: string;
   /** The `now` the plan was computed for. */
   now: string;
   mode: Mode;

@@ -88,6 +88,11 @@ export interface SweepResult {
   stoppedByDeadline: boolean;
   /** Set when a run-wide safety limit aborted the sweep. */
   abortedReason?: string;
+  /**
+   * Set when the sweep was interrupted (SIGINT/SIGTERM in the CLI) and stopped between batches:
+   * the reason, e.g. `SIGINT`. What was not done is `skipped`; the next run (same checkpoint) continues.
+   */
+  interrupted?: string;
   finishedRepositories: string[];
   remainingRepositories: string[];
   /** The plan's warnings, carried so every report can show them. */

@@ -68,3 +68,10 @@ function describe(error: unknown): string {
   const name = typeof e?.name === 'string' ? e.name : 'Error';
   return typeof e?.message === 'string' && e.message !== '' ? `${name}: ${e.message}` : name;
 }
+
+/**
+ * The result journal could not be written or read; says where. Before a deletion this stops the
+ * run (nothing is deleted that would go unrecorded); after one, the run stops once the batches in
+ * flight end, and the deletion is still in the result.
+ */
+export class JournalError extends EcrSweeperError {}

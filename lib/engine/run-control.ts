@@ -4,23 +4,38 @@
  */
 
 /** Why new batches must not start, or null to go on. */
-export type StopReason = { kind: 'deadline'; reason: string } | { kind: 'aborted'; reason: string };
+export type StopReason =
+  | { kind: 'deadline'; reason: string }
+  | { kind: 'aborted'; reason: string }
+  /** SIGINT/SIGTERM (CLI): stop between batches, write the result, the next run continues. */
+  | { kind: 'interrupted'; reason: string };
 
 /** Shared stop state of one sweep. */
 export class RunControl {
-  private reserved = 0;
+  private reserved: number;
   private aborted: string | undefined;
+  private interruptedBy: string | undefined;
   private deadlineHit = false;
 
+  /**
+   * @param alreadySent - deletions sent by earlier runs of the same sweep (from its checkpoint),
+   *   counted against `maxDeletions` so a resumed run does not get a fresh budget.
+   */
   constructor(
     private readonly maxDeletions: number | null,
     private readonly deadline: number | undefined,
     private readonly clock: () => number,
-  ) {}
+    alreadySent = 0,
+  ) {
+    this.reserved = alreadySent;
+  }
 
   /** The reason to stop before the next batch, if any. */
   stopReason(): StopReason | null {
     if (this.aborted !== undefined) return { kind: 'aborted', reason: this.aborted };
+    if (this.interruptedBy !== undefined) {
+      return { kind: 'interrupted', reason: `interrupted (${this.interruptedBy}) before this batch; the next run continues` };
+    }
     if (this.deadlineHit || (this.deadline !== undefined && this.clock() >= this.deadline)) {
       this.deadlineHit = true;
       return { kind: 'deadline', reason: 'deadline reached before this batch; the next run continues' };
@@ -53,6 +68,26 @@ export class RunControl {
    */
   markDeadline(): void {
     this.deadlineHit = true;
+  }
+
+  /** Aborts the run: no new batch starts anywhere (a safety stop, like the backstop's). */
+  abort(reason: string): void {
+    this.aborted ??= reason;
+  }
+
+  /** Stops the run between batches because of a signal (`why`, e.g. `SIGINT`); not a safety stop. */
+  interrupt(why: string): void {
+    this.interruptedBy ??= why;
+  }
+
+  /** Deletions sent or reserved so far, earlier runs of the sweep included. */
+  get deletionsSent(): number {
+    return this.reserved;
+  }
+
+  /** The signal that interrupted the run, if any. */
+  get interrupted(): string | undefined {
+    return this.interruptedBy;
   }
 
   /** Set when the backstop aborted the run. */

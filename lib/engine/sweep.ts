@@ -14,18 +14,31 @@ import { compileRepositoryGlob } from '../core/repository-glob.js';
 import type { PlannedImage, Plan, PlanWarning, RepositoryPlan } from '../core/plan-model.js';
 import { pullTimeExclusionWarning, rulesUsePullTime, type PullTimeExclusionCheck } from '../core/pull-time-exclusion.js';
 import { deletionLayers, planRepository, selectPolicy, summarizePlan, transitionLayers } from '../core/planner.js';
-import type { RepositoryResult, ResultCounts, SweepResult } from '../core/result-model.js';
+import type { Outcome, RepositoryResult, ResultCounts, SweepResult } from '../core/result-model.js';
 import type { Mode, RuleSet } from '../core/rules-model.js';
 import { ConfigError } from '../errors.js';
 import { newRunId } from '../run-id.js';
 import { DeadlineReachedError, EcrCallError, FutureNowError, PlanSinkError } from './errors.js';
 import { archiveRepository, combineExecutions } from './archiver.js';
 import { executeRepository, type RepositoryExecution } from './executor.js';
+import { JournalWriter, journaledRegistry, mergeOutcome, summarizeJournal, type JournalSummary } from './journal.js';
 import { orderedMap } from './ordered-map.js';
 import { RateController } from './rate-controller.js';
 import { addCounts, dryRunRepositoryResult, emptyCounts, repositoryResult } from './result-builder.js';
+import { CheckpointTracker, decideResume, type ResumeState } from './resume.js';
 import { RunControl } from './run-control.js';
-import type { Checkpoint, IndexStore, PlanVerdict, ProgressEvent, RegistryIdentity, SweepDeps, SweepOptions, SweepOutput } from './types.js';
+import type {
+  Checkpoint,
+  IndexStore,
+  JournalRecord,
+  PlanVerdict,
+  ProgressEvent,
+  RegistryIdentity,
+  StoredRepositoryPlan,
+  SweepDeps,
+  SweepOptions,
+  SweepOutput,
+} from './types.js';
 
 const DEFAULT_CONCURRENCY = 4;
 /**
@@ -33,8 +46,6 @@ const DEFAULT_CONCURRENCY = 4;
  * little fast, far too little to age an image past any sensible `minAge`.
  */
 export const MAX_APPLY_NOW_SKEW_MS = 5 * 60_000;
-/** How often a running apply sweep refreshes its checkpoint (besides at the end). */
-const CHECKPOINT_INTERVAL_MS = 30_000;
 
 /** A repository that could not be listed. */
 interface ListingFailure {
@@ -54,6 +65,7 @@ interface PlannedRepository {
 
 interface Enumeration {
   plan: Plan;
+  /** Repositories to execute in this run (planned now or stored and not yet finished). */
   planned: PlannedRepository[];
   failed: ListingFailure[];
   /** Repositories the deadline kept from being listed. */
@@ -83,7 +95,7 @@ interface Session {
  */
 export async function buildPlan(deps: SweepDeps, options: SweepOptions): Promise<Plan> {
   const session = openSession(deps, { ...options, mode: 'dry-run' });
-  const enumeration = await enumerate(session, new Set());
+  const enumeration = await enumerate(session, null);
   return enumeration.plan;
 }
 
@@ -105,21 +117,39 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
   const rulesHash = hashRules(options.ruleSet, options.repositoryFilter);
   const apply = session.mode === 'apply';
 
-  let runId = options.runId;
-  let earlierFinished: string[] = [];
+  const warnings: PlanWarning[] = [];
+  let resume: ResumeState | null = null;
+  let loaded: Checkpoint | null = null;
   if (apply && deps.checkpoint) {
-    const checkpoint = await loadCheckpoint(session, deps.checkpoint);
-    if (checkpoint && checkpoint.rulesHash === rulesHash) {
-      earlierFinished = checkpoint.finishedRepositories;
-      runId ??= checkpoint.runId;
-      deps.logger?.info('resuming from checkpoint', { runId: checkpoint.runId, finished: earlierFinished.length });
-    } else if (checkpoint) {
-      deps.logger?.warn('ignoring checkpoint made with other rules', { runId: checkpoint.runId });
-    }
+    loaded = await loadCheckpoint(session, deps.checkpoint);
+    const decision = decideResume(loaded, rulesHash, session.clock());
+    if (decision.log) deps.logger?.[decision.log.level](decision.log.message, decision.log.fields);
+    if (decision.warning) warnings.push(decision.warning);
+    resume = decision.state;
   }
-  runId ??= newRunId();
+  // A resumed run keeps the checkpoint's run id, so all its runs report, journal and checkpoint as one.
+  const runId = resume?.runId ?? options.runId ?? newRunId();
+  if (resume) {
+    // What is left is planned at the stored plan's time, so the whole plan has one `now`.
+    if (resume.planNow !== undefined) session.now = resume.planNow;
+    session.run = new RunControl(options.ruleSet.defaults.maxDeletionsPerRun, options.deadline, session.clock, resume.deletionsSent);
+  }
+  watchSignal(session, options.signal);
 
-  const enumeration = await enumerate(session, new Set(earlierFinished));
+  const journal = apply && deps.journal ? new JournalWriter(deps.journal, runId, session.clock) : undefined;
+  const earlier = resume && deps.journal ? await readJournal(session, deps.journal, runId, warnings) : emptyJournal();
+  const tracker =
+    apply && deps.checkpoint
+      ? new CheckpointTracker(deps.checkpoint, { runId, rulesHash, planNow: new Date(session.now).toISOString() }, session.clock, () => session.run.deletionsSent, deps.logger)
+      : undefined;
+  if (tracker && resume) {
+    for (const [name, stored] of resume.plans) tracker.plans.set(name, stored);
+    for (const name of resume.finished) tracker.finished.add(name);
+  }
+
+  const enumeration = await enumerate(session, resume, (entry) => tracker?.planned(entry));
+  enumeration.plan.runId = runId;
+  enumeration.plan.warnings = [...warnings, ...enumeration.plan.warnings];
   let verdict: void | PlanVerdict = undefined;
   if (deps.planSink) {
     try {
@@ -131,35 +161,35 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
   // A declined apply is reported as the dry run of its plan; its checkpoint is left as it was.
   const declined = apply && verdict?.execute === false ? verdict : undefined;
   const execute = apply && declined === undefined;
-
-  let onRepositoryDone: ((name: string, execution: RepositoryExecution) => Promise<void>) | undefined;
-  if (execute && deps.checkpoint) {
-    const store = deps.checkpoint;
-    const done = new Set<string>(earlierFinished);
+  // Listing may have saved progress before the question was answered: put back what was there.
+  if (tracker && declined) await tracker.restore(loaded);
+  if (tracker && execute) {
     for (const plan of enumeration.plan.repositories) {
-      if (plan.status !== 'planned' || actions(plan) === 0) done.add(plan.repositoryName);
+      if (plan.status !== 'planned' || actions(plan) === 0) tracker.finished.add(plan.repositoryName);
     }
-    let lastSave = session.clock();
-    const id = runId;
-    // A run killed outright (not stopped by its deadline) still leaves a recent checkpoint.
-    onRepositoryDone = async (name, execution) => {
-      if (execution.status === 'completed' || execution.status === 'blocked') done.add(name);
-      if (session.clock() - lastSave < CHECKPOINT_INTERVAL_MS) return;
-      lastSave = session.clock();
-      const checkpoint = { version: 1 as const, runId: id, rulesHash, finishedRepositories: [...done].sort(), updatedAt: new Date(lastSave).toISOString() };
-      await storeCheckpoint(session, store, checkpoint, false);
-    };
+    // The whole plan is in the checkpoint before the first deletion.
+    await tracker.planRecorded();
   }
-  const executions = execute ? await executeAll(session, enumeration.planned, onRepositoryDone) : new Map<string, RepositoryExecution>();
+
+  const executions = execute
+    ? await executeAll(session, enumeration.planned, {
+        ...(journal ? { journal } : {}),
+        onBatchSettled: () => tracker?.batchSettled(),
+        onRepositoryDone: async (name, execution) => {
+          if (journal) await journalRepository(session, journal, name, execution);
+          if (execution.status === 'completed' || execution.status === 'blocked') tracker?.repositoryFinished(name);
+        },
+      })
+    : new Map<string, RepositoryExecution>();
   const notExecuted = declined ? `${declined.reason}: nothing is deleted` : undefined;
-  const repositories = buildRepositoryResults(session, enumeration, executions, notExecuted);
+  const repositories = buildRepositoryResults(session, enumeration, executions, { finished: resume?.finished ?? new Set(), journal: earlier }, notExecuted);
 
   const totals: ResultCounts & { repositories: number; failedRepositories: number } = {
     ...emptyCounts(),
     repositories: repositories.length,
     failedRepositories: 0,
   };
-  const finished = new Set<string>(earlierFinished);
+  const finished = new Set<string>(resume?.finished ?? []);
   const remaining: string[] = [];
   for (const repository of repositories) {
     addCounts(totals, repository.counts);
@@ -192,15 +222,12 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
       : enumeration.plan.warnings,
   };
   if (session.run.abortedReason !== undefined) result.abortedReason = session.run.abortedReason;
+  if (session.run.interrupted !== undefined) result.interrupted = session.run.interrupted;
 
-  if (execute && deps.checkpoint) {
-    await storeCheckpoint(session, deps.checkpoint, {
-      version: 1,
-      runId,
-      rulesHash,
-      finishedRepositories: result.finishedRepositories,
-      updatedAt: result.finishedAt,
-    }, remaining.length === 0);
+  if (tracker && execute) {
+    tracker.finished.clear();
+    for (const name of result.finishedRepositories) tracker.finished.add(name);
+    await tracker.finish(remaining.length === 0);
   }
   deps.logger?.info('sweep finished', {
     runId,
@@ -211,9 +238,60 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
     skipped: totals.skipped,
     wouldDelete: totals.wouldDelete,
     stoppedByDeadline: result.stoppedByDeadline,
+    ...(result.interrupted !== undefined ? { interrupted: result.interrupted } : {}),
     apiCalls: result.apiCalls,
   });
   return { plan: enumeration.plan, result };
+}
+
+/** Interrupts the run (between batches) when the caller's signal is aborted. */
+function watchSignal(session: Session, signal: AbortSignal | undefined): void {
+  if (!signal) return;
+  const interrupt = (): void => session.run.interrupt(typeof signal.reason === 'string' ? signal.reason : 'aborted');
+  if (signal.aborted) interrupt();
+  else signal.addEventListener('abort', interrupt, { once: true });
+}
+
+async function readJournal(session: Session, store: NonNullable<SweepDeps['journal']>, runId: string, warnings: PlanWarning[]): Promise<JournalSummary> {
+  try {
+    return summarizeJournal(await store.read(runId));
+  } catch (error) {
+    // The run itself is safe without it (every batch is re-read); only the report would lack earlier deletions.
+    session.deps.logger?.warn('journal of earlier runs unreadable', { runId, error: messageOf(error) });
+    warnings.push({
+      code: 'journal-unreadable',
+      message: `the journal of run ${runId} (${store.where}) could not be read (${messageOf(error)}): deletions made by its earlier runs are missing from this result; the journal itself is untouched.`,
+    });
+    return emptyJournal();
+  }
+}
+
+function emptyJournal(): JournalSummary {
+  return { deleted: new Map(), unanswered: new Map(), ended: new Map() };
+}
+
+/** Journals a repository's end: each planned deletion's outcome, then its status. */
+async function journalRepository(session: Session, journal: JournalWriter, name: string, execution: RepositoryExecution): Promise<void> {
+  const at = journal.now();
+  const records: JournalRecord[] = [];
+  for (const [imageDigest, outcome] of execution.outcomes) {
+    records.push({ event: 'outcome', runId: journal.runId, at, repositoryName: name, imageDigest, outcome });
+  }
+  const end: JournalRecord = { event: 'repository', runId: journal.runId, at, repositoryName: name, status: execution.status };
+  if (execution.statusReason !== undefined) end.statusReason = execution.statusReason;
+  if (execution.error) end.error = execution.error;
+  records.push(end);
+  try {
+    await journal.write(records);
+  } catch (error) {
+    stopForJournal(session, error);
+  }
+}
+
+/** Without a journal, deletions would go unrecorded: no new batch starts (a safety stop, exit 3). */
+function stopForJournal(session: Session, error: unknown): void {
+  session.deps.logger?.error('journal could not be written; stopping', { error: messageOf(error) });
+  session.run.abort(`the result journal could not be written (${messageOf(error)}), so no more deletions were sent`);
 }
 
 function openSession(deps: SweepDeps, options: SweepOptions): Session {
@@ -262,8 +340,17 @@ function formatAhead(ms: number): string {
   return minutes < 120 ? `${Math.round(minutes)} min` : minutes < 2880 ? `${(minutes / 60).toFixed(1)} h` : `${(minutes / 1440).toFixed(1)} days`;
 }
 
-/** Lists repositories, then lists and plans each governed one in name order. */
-async function enumerate(session: Session, skip: ReadonlySet<string>): Promise<Enumeration> {
+/**
+ * Lists repositories, then lists and plans each governed one in name order. With `resume`, a
+ * repository whose plan is stored is not listed again: its stored plan is used (and executed
+ * unless an earlier run finished it; a finished one is part of this run's plan and result only
+ * when there is a journal to report it from). `onPlanned` sees each repository planned by this run.
+ */
+async function enumerate(
+  session: Session,
+  resume: ResumeState | null,
+  onPlanned?: (entry: StoredRepositoryPlan) => void,
+): Promise<Enumeration> {
   const { ruleSet, repositoryFilter } = session.options;
   // Compiled before the first call: a filter outside the glob syntax is a ConfigError, not a half-run.
   const matches = repositoryFilter ? compileRepositoryGlob(repositoryFilter) : () => true;
@@ -281,7 +368,7 @@ async function enumerate(session: Session, skip: ReadonlySet<string>): Promise<E
     ...(session.options.repositoryFilterLabel !== undefined ? { repositoryFilterLabel: session.options.repositoryFilterLabel } : {}),
   });
   for (const warning of warnings) session.deps.logger?.warn(warning.message, { code: warning.code });
-  names = [...new Set(names)].filter((n) => matches(n) && !skip.has(n)).sort();
+  names = [...new Set(names)].filter((n) => matches(n)).sort();
   if (session.deps.callerIdentity && rulesUsePullTime(ruleSet)) {
     const warning = pullTimeExclusionWarning(ruleSet, await checkPullTimeExclusion(session));
     if (warning) {
@@ -296,18 +383,28 @@ async function enumerate(session: Session, skip: ReadonlySet<string>): Promise<E
   const failed: ListingFailure[] = [];
   const notListed: string[] = [];
   const governed: { name: string; policy: string }[] = [];
-  const order = new Map<string, number>();
+  let budget = ruleSet.defaults.maxDeletionsPerRun;
   for (const name of names) {
+    const stored = resume?.plans.get(name);
+    if (stored) {
+      if (stored.plan.status === 'planned' && budget !== null) budget = Math.max(0, budget - stored.plan.counts.delete);
+      const finished = resume?.finished.has(name) === true;
+      // A finished repository is reported only from the journal of the runs that swept it.
+      if (!finished || session.deps.journal) repositoryPlans.push(stored.plan);
+      if (!finished) planned.push(plannedRepository(stored.plan, stored.ownIndexReads ? new Map(Object.entries(stored.ownIndexReads)) : undefined));
+      continue;
+    }
+    // Finished by an earlier run whose checkpoint kept no plans (version 1): not part of this run.
+    if (resume?.finished.has(name)) continue;
     const selection = selectPolicy(name, ruleSet);
     if (selection.policy === null || selection.protected) {
-      order.set(name, repositoryPlans.length);
       repositoryPlans.push(ungovernedPlan(name, selection.policy?.name ?? null, selection.protected, selection.reason));
     } else {
       governed.push({ name, policy: selection.policy.name });
     }
   }
 
-  let budget = ruleSet.defaults.maxDeletionsPerRun;
+  const listedNow = new Set<string>();
   let listedImages = 0;
   let done = 0;
   const listProgress = (): void =>
@@ -317,7 +414,7 @@ async function enumerate(session: Session, skip: ReadonlySet<string>): Promise<E
     governed,
     session.concurrency,
     (repo) => session.registry.listImages(repo.name),
-    () => session.run.stopReason()?.kind !== 'deadline',
+    () => !stopsListing(session),
   );
   for await (const listing of listings) {
     done += 1;
@@ -338,13 +435,16 @@ async function enumerate(session: Session, skip: ReadonlySet<string>): Promise<E
       const plan = planRepository(inventory, ruleSet, session.now, budget === null ? {} : { deletionBudget: budget });
       if (budget !== null && plan.status === 'planned') budget = Math.max(0, budget - plan.counts.delete);
       repositoryPlans.push(plan);
-      const entry: PlannedRepository = { plan, layers: deletionLayers(plan), transitionLayers: transitionLayers(plan) };
-      if (listing.value.ownIndexReads) entry.ownIndexReads = listing.value.ownIndexReads;
-      planned.push(entry);
+      listedNow.add(name);
+      planned.push(plannedRepository(plan, listing.value.ownIndexReads));
+      const stored: StoredRepositoryPlan = { plan };
+      if (listing.value.ownIndexReads) stored.ownIndexReads = Object.fromEntries(listing.value.ownIndexReads);
+      onPlanned?.(stored);
     }
     listProgress();
   }
-  if (memory) await saveIndexMemory(session, memory, new Set(planned.map((p) => p.plan.repositoryName)), warnings);
+  // Only what this run listed: a repository executed from a stored plan was not read again.
+  if (memory) await saveIndexMemory(session, memory, listedNow, warnings);
   repositoryPlans.sort((a, b) => (a.repositoryName < b.repositoryName ? -1 : a.repositoryName > b.repositoryName ? 1 : 0));
   const plan = summarizePlan(repositoryPlans, session.now, session.mode, warnings);
   return { plan, planned, failed, notListed };
@@ -433,6 +533,18 @@ async function saveIndexMemory(session: Session, open: OpenIndexMemory, listed: 
   }
 }
 
+/** True once the deadline or an interrupt means no further repository is listed. */
+function stopsListing(session: Session): boolean {
+  const kind = session.run.stopReason()?.kind;
+  return kind === 'deadline' || kind === 'interrupted';
+}
+
+function plannedRepository(plan: RepositoryPlan, ownIndexReads: OwnIndexReads | undefined): PlannedRepository {
+  const entry: PlannedRepository = { plan, layers: deletionLayers(plan), transitionLayers: transitionLayers(plan) };
+  if (ownIndexReads) entry.ownIndexReads = ownIndexReads;
+  return entry;
+}
+
 /** Planned deletions plus planned archive transitions: what an apply run executes in a repository. */
 function actions(plan: RepositoryPlan): number {
   return plan.counts.delete + plan.counts.transition;
@@ -445,8 +557,14 @@ function actions(plan: RepositoryPlan): number {
 async function executeAll(
   session: Session,
   planned: readonly PlannedRepository[],
-  onRepositoryDone?: (name: string, execution: RepositoryExecution) => Promise<void>,
+  hooks: {
+    journal?: JournalWriter;
+    onBatchSettled?: () => void;
+    onRepositoryDone?: (name: string, execution: RepositoryExecution) => Promise<void>;
+  } = {},
 ): Promise<Map<string, RepositoryExecution>> {
+  const { onRepositoryDone } = hooks;
+  const registry = hooks.journal ? journaledRegistry(session.registry, hooks.journal, (error) => stopForJournal(session, error)) : session.registry;
   const executions = new Map<string, RepositoryExecution>();
   const work = planned.filter((p) => p.plan.status === 'planned' && actions(p.plan) > 0);
   const total = work.reduce((n, p) => n + actions(p.plan), 0);
@@ -470,13 +588,14 @@ async function executeAll(
           return;
         }
         const context = {
-          registry: session.registry,
+          registry,
           run: session.run,
           retry: session.metered,
           batchLimit,
           onSettled: (count: number) => {
             settled += count;
             progress(session, { phase: 'delete', imagesDone: settled, imagesTotal: total });
+            hooks.onBatchSettled?.();
           },
         };
         const deletions = plan.counts.delete > 0 ? await executeRepository(context, plan, entry.layers, entry.ownIndexReads) : undefined;
@@ -502,6 +621,7 @@ function buildRepositoryResults(
   session: Session,
   enumeration: Enumeration,
   executions: ReadonlyMap<string, RepositoryExecution>,
+  earlier: { finished: ReadonlySet<string>; journal: JournalSummary },
   notExecuted?: string,
 ): RepositoryResult[] {
   const results: RepositoryResult[] = [];
@@ -515,7 +635,9 @@ function buildRepositoryResults(
       results.push(dryRunRepositoryResult(plan, notExecuted));
     } else {
       const execution = executions.get(plan.repositoryName);
-      if (!execution) {
+      if (!execution && earlier.finished.has(plan.repositoryName)) {
+        results.push(earlierResult(plan, earlier.journal));
+      } else if (!execution) {
         // Nothing to delete in it: done as soon as it was planned.
         results.push(repositoryResult(plan, 'completed', new Map(), 'not executed'));
       } else if (execution.status === 'blocked') {
@@ -525,7 +647,8 @@ function buildRepositoryResults(
         const extra: { statusReason?: string; error?: { code: string; message: string } } = {};
         if (execution.statusReason !== undefined) extra.statusReason = execution.statusReason;
         if (execution.error) extra.error = execution.error;
-        results.push(repositoryResult(plan, execution.status, execution.outcomes, execution.statusReason ?? 'not attempted', extra));
+        const outcomes = mergedOutcomes(plan, execution.outcomes, earlier.journal);
+        results.push(repositoryResult(plan, execution.status, outcomes, execution.statusReason ?? 'not attempted', extra));
       }
     }
   }
@@ -541,18 +664,46 @@ function buildRepositoryResults(
       counts: emptyCounts(),
     });
   }
+  const stop = session.run.stopReason();
+  const notListedReason =
+    stop?.kind === 'interrupted' ? `interrupted (${session.run.interrupted ?? 'signal'}) before it was listed; the next run continues` : 'deadline reached before it was listed; the next run continues';
   for (const name of enumeration.notListed) {
     results.push({
       repositoryName: name,
       policy: selectPolicy(name, session.options.ruleSet).policy?.name ?? null,
       planStatus: null,
       status: 'not-started',
-      statusReason: 'deadline reached before it was listed; the next run continues',
+      statusReason: notListedReason,
       images: [],
       counts: emptyCounts(),
     });
   }
   return results.sort((a, b) => (a.repositoryName < b.repositoryName ? -1 : a.repositoryName > b.repositoryName ? 1 : 0));
+}
+
+/** A repository an earlier run of this sweep finished: its outcomes as that run journaled them. */
+function earlierResult(plan: RepositoryPlan, journal: JournalSummary): RepositoryResult {
+  const ended = journal.ended.get(plan.repositoryName);
+  const outcomes = mergedOutcomes(plan, ended?.outcomes ?? new Map(), journal);
+  if (!ended) {
+    return repositoryResult(plan, 'completed', outcomes, 'finished by an earlier run of this sweep; its outcome is not in the journal');
+  }
+  const extra: { statusReason?: string; error?: { code: string; message: string } } = {};
+  if (ended.statusReason !== undefined) extra.statusReason = ended.statusReason;
+  if (ended.error) extra.error = ended.error;
+  const status = ended.status === 'not-started' ? 'completed' : ended.status;
+  return repositoryResult(plan, status, outcomes, 'finished by an earlier run of this sweep', extra);
+}
+
+/** This run's outcomes with what earlier runs of the sweep deleted (journal) folded in. */
+function mergedOutcomes(plan: RepositoryPlan, outcomes: ReadonlyMap<string, Outcome>, journal: JournalSummary): Map<string, Outcome> {
+  const merged = new Map(outcomes);
+  for (const image of plan.images) {
+    if (image.decision !== 'delete') continue;
+    const outcome = mergeOutcome(outcomes.get(image.imageDigest), image.imageDigest, plan.repositoryName, journal);
+    if (outcome) merged.set(image.imageDigest, outcome);
+  }
+  return merged;
 }
 
 /** Progress is cosmetic: a failing progress bar must never disturb a sweep. */
@@ -582,21 +733,6 @@ async function loadCheckpoint(session: Session, store: NonNullable<SweepDeps['ch
     // Starting over is always safe (deletions are idempotent); a damaged checkpoint must not block every run.
     session.deps.logger?.warn('checkpoint unreadable; starting over', { error: messageOf(error) });
     return null;
-  }
-}
-
-async function storeCheckpoint(
-  session: Session,
-  store: NonNullable<SweepDeps['checkpoint']>,
-  checkpoint: Checkpoint,
-  complete: boolean,
-): Promise<void> {
-  try {
-    if (complete) await store.clear();
-    else await store.save(checkpoint);
-  } catch (error) {
-    // The deletions already happened; losing the checkpoint only costs a longer next run.
-    session.deps.logger?.error('checkpoint could not be stored', { error: messageOf(error) });
   }
 }
 

@@ -4,8 +4,8 @@
  */
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { IndexMemory } from '../core/index-memory.js';
-import type { Plan } from '../core/plan-model.js';
-import type { SweepResult } from '../core/result-model.js';
+import type { Plan, RepositoryPlan } from '../core/plan-model.js';
+import type { Outcome, SweepResult } from '../core/result-model.js';
 import type { Mode, RuleSet } from '../core/rules-model.js';
 import type { RateControlSettings } from './rate-controller.js';
 
@@ -22,15 +22,33 @@ export type ProgressEvent =
   | { phase: 'list'; repositoriesDone: number; repositoriesTotal: number; images: number }
   | { phase: 'delete'; imagesDone: number; imagesTotal: number };
 
-/** Where a stopped run records how far it got, so the next run continues instead of starting over. */
+/** A repository's plan as a checkpoint stores it, with what execution needs besides the plan. */
+export interface StoredRepositoryPlan {
+  plan: RepositoryPlan;
+  /** What the sweep's own index reads did to pull times (index digest -> pull time, epoch ms), to recognise its own pulls. */
+  ownIndexReads?: Record<string, number>;
+}
+
+/**
+ * Where a stopped run records how far it got, so the next run continues instead of starting over:
+ * the repositories listed and planned so far (their plans), those finished, and the deletions
+ * counted against `maxDeletionsPerRun`. See docs/engine.md (Checkpoint and resume).
+ */
 export interface Checkpoint {
-  version: 1;
+  /** 2 since plans are stored; a version 1 checkpoint (finished repositories only) is still read. */
+  version: 1 | 2;
   runId: string;
   /** Hash of the rule set; a checkpoint made with other rules is ignored. */
   rulesHash: string;
   /** Repositories fully swept by earlier runs of this sweep. */
   finishedRepositories: string[];
   updatedAt: string;
+  /** The `now` (ISO) the stored plans were made at; a resumed run plans what is left at the same time. */
+  planNow?: string;
+  /** Every repository listed and planned so far (finished or not), in name order. */
+  plannedRepositories?: StoredRepositoryPlan[];
+  /** Deletions sent so far by this sweep (all its runs), counted against `maxDeletionsPerRun`. */
+  deletionsSent?: number;
 }
 
 export interface CheckpointStore {
@@ -64,12 +82,73 @@ export interface IndexStore {
 /** The ARN of the principal the run's AWS calls are made as (STS GetCallerIdentity). */
 export type CallerIdentitySource = () => Promise<string>;
 
+/**
+ * One line of the result journal (JSON Lines): what happened to one image, written as each
+ * BatchDeleteImage call is sent and answered and as each repository ends, so an interrupted
+ * run still leaves a record of every deletion it made. See docs/engine.md (Journal).
+ */
+export type JournalRecord =
+  | {
+      /** `sending`: about to be in a BatchDeleteImage call (written before the call). */
+      event: 'sending';
+      runId: string;
+      at: string;
+      repositoryName: string;
+      imageDigest: string;
+    }
+  | {
+      /** What BatchDeleteImage answered for the image (or that the call itself failed). */
+      event: 'delete-answer';
+      runId: string;
+      at: string;
+      repositoryName: string;
+      imageDigest: string;
+      /** `deleted`; `not-found` (ImageNotFound: already gone); `refused` (a per-image failure); `call-failed`. */
+      answer: 'deleted' | 'not-found' | 'refused' | 'call-failed';
+      code?: string;
+      message?: string;
+    }
+  | {
+      /** The image's final outcome once its repository ended in this run. */
+      event: 'outcome';
+      runId: string;
+      at: string;
+      repositoryName: string;
+      imageDigest: string;
+      outcome: Outcome;
+    }
+  | {
+      /** A repository ended in this run (after its images' `outcome` lines). */
+      event: 'repository';
+      runId: string;
+      at: string;
+      repositoryName: string;
+      status: 'completed' | 'failed' | 'not-started' | 'blocked';
+      statusReason?: string;
+      error?: { code: string; message: string };
+    };
+
+/** Where the journal goes: appended locally (JSON Lines file) or as S3 part objects. */
+export interface JournalStore {
+  /** Appends `records` durably before resolving. */
+  append(runId: string, records: readonly JournalRecord[]): Promise<void>;
+  /** Every record of run `runId` written so far, by this process or an earlier one, in order. */
+  read(runId: string): Promise<JournalRecord[]>;
+  /** The file or S3 location, for messages. */
+  readonly where: string;
+}
+
 export interface SweepDeps {
   ecr: ECRClient;
   /** Epoch milliseconds; defaults to Date.now. */
   clock?: () => number;
   logger?: SweepLogger;
   checkpoint?: CheckpointStore;
+  /**
+   * The result journal (apply mode): every BatchDeleteImage call and every repository's outcomes
+   * are appended as they happen; a resumed run (same run id) merges what earlier runs recorded.
+   */
+  journal?: JournalStore;
   /**
    * Receives the full plan before the first deletion of an apply run (and in dry-run, once planned).
    * If it throws, nothing is deleted and the sweep fails with the error as cause. If it resolves to
@@ -112,8 +191,14 @@ export interface SweepOptions {
   repositoryFilterLabel?: string;
   /** Epoch ms; the sweep stops cleanly between batches when it comes. */
   deadline?: number;
+  /**
+   * Stops the sweep between batches when aborted (the CLI aborts it on SIGINT/SIGTERM); the
+   * abort reason (a string) is recorded as the result's `interrupted`.
+   */
+  signal?: AbortSignal;
   /** Requests in flight at once; default 4. */
   concurrency?: number;
+  /** The run id of a new run; a run resumed from a checkpoint keeps the checkpoint's. */
   runId?: string;
   /** Shown in reports. */
   rulesSource?: string;

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileCheckpointStore } from '../../lib/adapters/checkpoint-file.js';
 import { S3CheckpointStore } from '../../lib/adapters/checkpoint-s3.js';
 import { CheckpointError } from '../../lib/engine/errors.js';
+import type { RepositoryPlan } from '../../lib/core/plan-model.js';
 import type { Checkpoint, CheckpointStore } from '../../lib/engine/types.js';
 import { startFakeS3, type FakeS3 } from '../reports/helpers/s3rver-server.js';
 
@@ -20,6 +21,26 @@ const CHECKPOINT: Checkpoint = {
   rulesHash: 'abc123',
   finishedRepositories: ['team/api', 'team/web'],
   updatedAt: '2026-06-01T00:00:00.000Z',
+};
+
+const PLAN: RepositoryPlan = {
+  repositoryName: 'team/api',
+  policy: 'apps',
+  status: 'planned',
+  images: [
+    { imageDigest: 'sha256:aa', imageTags: [], pushedAt: '2026-05-01T00:00:00.000Z', lastPulledAt: null, sizeInBytes: 10, role: 'image', decision: 'delete', rule: 'untagged', reason: 'delete: untagged' },
+    { imageDigest: 'sha256:bb', imageTags: ['v1'], pushedAt: '2026-05-01T00:00:00.000Z', lastPulledAt: null, sizeInBytes: 10, role: 'image', decision: 'keep', rule: null, reason: 'keep: no rule' },
+  ],
+  counts: { images: 2, delete: 1, keep: 1, transition: 0, bytesToFree: 10 },
+};
+
+/** A version 2 checkpoint: the stored plan of a run stopped while listing. */
+const STORED: Checkpoint = {
+  ...CHECKPOINT,
+  version: 2,
+  planNow: '2026-06-01T00:00:00.000Z',
+  plannedRepositories: [{ plan: PLAN, ownIndexReads: { 'sha256:aa': 1 } }],
+  deletionsSent: 7,
 };
 
 interface Harness {
@@ -82,9 +103,19 @@ describe.each(harnesses)('%s', (_name, make) => {
     expect(await store.load()).toBeNull();
   });
 
+  it('round-trips a version 2 checkpoint with its stored plans', async () => {
+    const { store } = make();
+    await store.save(STORED);
+    expect(await store.load()).toEqual(STORED);
+  });
+
   it.each([
     ['not JSON', '{oops', /not valid JSON/],
-    ['wrong version', JSON.stringify({ ...CHECKPOINT, version: 2 }), /version must be 1/],
+    ['wrong version', JSON.stringify({ ...CHECKPOINT, version: 3 }), /version must be 1 or 2/],
+    ['stored plan without its time', JSON.stringify({ ...STORED, planNow: undefined }), /planNow is required/],
+    ['stored plan whose counts disagree', JSON.stringify({ ...STORED, plannedRepositories: [{ plan: { ...PLAN, counts: { ...PLAN.counts, delete: 2 } } }] }), /counts.delete is 2 but 1 image/],
+    ['stored image without a decision', JSON.stringify({ ...STORED, plannedRepositories: [{ plan: { ...PLAN, images: [{ ...PLAN.images[0], decision: 'maybe' }] } }] }), /images\[0\].decision/],
+    ['negative deletions', JSON.stringify({ ...STORED, deletionsSent: -1 }), /deletionsSent must be a non-negative integer/],
     ['bad repository list', JSON.stringify({ ...CHECKPOINT, finishedRepositories: 'team/api' }), /finishedRepositories must be an array/],
   ])('rejects a damaged checkpoint (%s) naming where it is', async (_case, text, message) => {
     const { store, corrupt, where } = make();

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FileCheckpointStore } from '../../lib/adapters/checkpoint-file.js';
 import type { Plan } from '../../lib/core/plan-model.js';
 import { buildPlan, runSweep } from '../../lib/engine/sweep.js';
+import { recordCommands } from './support/record-commands.js';
 import { imageKeys, registryState, startFixture, type EmulatorFixture } from './support/emulator.js';
 import { keepNewest, ruleSet, taggedOlderThan, untaggedOlderThan } from './support/rules.js';
 
@@ -201,12 +202,17 @@ describe('runSweep on the emulator', () => {
     expect(registryState(stopped.emulator)).not.toEqual(registryState(reference.emulator));
 
     clock = NOW;
+    const sent = recordCommands(stopped.ecr);
     const second = await runSweep({ ecr: stopped.ecr, clock: () => clock, checkpoint }, { ruleSet: RULES, now: NOW, mode: 'apply' });
     expect(second.result.runId).toBe('run-1');
     expect(second.result.stoppedByDeadline).toBe(false);
     expect(second.result.remainingRepositories).toEqual([]);
-    // Finished repositories were not listed again.
+    // Finished repositories are not part of the second run (no journal to report them from).
     expect(second.plan.repositories.map((r) => r.repositoryName)).toEqual(first.result.remainingRepositories);
+    // Every repository was listed by the first run: the second executes the stored plan, listing nothing
+    // (its DescribeImages calls are the re-reads by digest before each batch).
+    expect(sent.filter((c) => c.command === 'DescribeImages' && c.input.imageIds === undefined)).toEqual([]);
+    expect(sent.filter((c) => c.command === 'BatchGetImage')).toEqual([]);
     expect(registryState(stopped.emulator)).toEqual(registryState(reference.emulator));
     await expect(stat(join(dir, 'checkpoint.json'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
