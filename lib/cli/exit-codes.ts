@@ -2,7 +2,7 @@ import type { SweepResult } from '../core/result-model.js';
 
 /**
  * Exit codes of `ecr-sweeper`, a stable contract for scripts and schedulers.
- * Precedence when several apply: BAD_INPUT, then SAFETY_ABORT, then FAILURES.
+ * Precedence when several apply: BAD_INPUT, then SAFETY_ABORT, then INTERRUPTED_*, then FAILURES.
  */
 export const ExitCode = {
   /** Everything asked for was done. */
@@ -16,6 +16,10 @@ export const ExitCode = {
    * `export-policy`, the native policy had to leave rules out (unless `--allow-lossy`).
    */
   SAFETY_ABORT: 3,
+  /** `apply` interrupted by SIGINT (Ctrl-C): stopped between batches, result written. */
+  INTERRUPTED_SIGINT: 130,
+  /** `apply` interrupted by SIGTERM: stopped between batches, result written. */
+  INTERRUPTED_SIGTERM: 143,
 } as const;
 
 /** One of the {@link ExitCode} values. */
@@ -28,6 +32,9 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
  */
 export function applyExitCode(result: SweepResult): ExitCodeValue {
   if (result.abortedReason !== undefined || result.repositories.some((r) => r.status === 'blocked')) return ExitCode.SAFETY_ABORT;
+  // The user stopped it (128 + the signal's number, as a shell reports a killed command).
+  if (result.interrupted === 'SIGTERM') return ExitCode.INTERRUPTED_SIGTERM;
+  if (result.interrupted !== undefined) return ExitCode.INTERRUPTED_SIGINT;
   // A run stopped by its deadline is not done: the next run (with the same checkpoint) continues.
   if (result.totals.failed > 0 || result.totals.failedRepositories > 0 || result.stoppedByDeadline) return ExitCode.FAILURES;
   return ExitCode.OK;

@@ -8,10 +8,12 @@ import type { SweepResult } from '../../core/result-model.js';
 import type { PlanVerdict, SweepDeps } from '../../engine/types.js';
 import { confirm } from '../confirm.js';
 import { FileCheckpointStore } from '../../adapters/checkpoint-file.js';
+import { FileJournalStore } from '../../adapters/journal-file.js';
 import { loadRulesFile } from '../../adapters/rules-file.js';
 import { runSweep } from '../../engine/sweep.js';
 import { CliUsageError, ConfirmationRequiredError } from '../errors.js';
 import { applyExitCode, ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { journalPathFor, watchInterrupts } from '../interrupts.js';
 import { formatBytes } from '../format-bytes.js';
 import { renderPlanTable } from '../format-plan-table.js';
 import { renderResultTable } from '../format-result-table.js';
@@ -39,8 +41,9 @@ export interface ApplyFlags extends AwsFlags, SlackFlags, IndexStoreFlags {
 
 /**
  * Runs `apply` and returns the exit code: 0 done, 1 some deletions or repositories failed (or
- * `--max-duration` stopped the run early), 3 a safety limit aborted the run or blocked a repository. Declining at the prompt exits 0 with
- * nothing deleted.
+ * `--max-duration` stopped the run early), 3 a safety limit aborted the run or blocked a repository,
+ * 130/143 interrupted by SIGINT/SIGTERM (stopped between batches, result written). Declining at
+ * the prompt exits 0 with nothing deleted.
  */
 export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Promise<ExitCodeValue> {
   const { io } = runtime;
@@ -63,6 +66,7 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
   const outDir = flags.out !== undefined ? resolvePath(runtime, flags.out) : undefined;
   const store = outDir !== undefined ? localReportStore(outDir) : undefined;
 
+  // A run resumed from --checkpoint keeps the checkpoint's run id instead (the engine decides).
   const runId = newRunId();
   const slack = slackNotifierFor(slackWebhookUrlFor(flags, runtime));
   const ecr = ecrClientFor(flags, runtime);
@@ -84,19 +88,23 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
       }
       // The plan is on disk before the first deletion, as the S3 reports are in Lambda; a declined
       // plan is kept too: it is what the person looked at and said no to.
-      if (store !== undefined) await store.writePlan(plan, runId);
+      if (store !== undefined) await store.writePlan(plan, plan.runId ?? runId);
       return declined ? { execute: false, reason: 'declined at the prompt' } : undefined;
     },
   };
-  if (flags.checkpoint !== undefined) deps.checkpoint = new FileCheckpointStore(resolvePath(runtime, flags.checkpoint));
+  const checkpointPath = flags.checkpoint !== undefined ? resolvePath(runtime, flags.checkpoint) : undefined;
+  if (checkpointPath !== undefined) deps.checkpoint = new FileCheckpointStore(checkpointPath);
+  const journalPath = journalPathFor(outDir, checkpointPath);
+  if (journalPath !== undefined) deps.journal = new FileJournalStore(journalPath);
 
+  const interrupts = watchInterrupts(io.stderr, () => progress.stop());
   let result: SweepResult;
   try {
     ({ result } = await runSweep(deps, {
       ruleSet,
       mode: 'apply',
-      // A resumed run keeps the run id its checkpoint recorded, so both halves report as one run.
-      ...(deps.checkpoint === undefined ? { runId } : {}),
+      runId,
+      signal: interrupts.signal,
       ...(concurrency !== undefined ? { concurrency } : {}),
       // Counted from the start, listing included; the engine stops between batches, never inside one.
       ...(maxDurationMs !== undefined ? { deadline: Date.now() + maxDurationMs } : {}),
@@ -106,6 +114,7 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
   } catch (error) {
     throw explainProfileCredentialsError(error, flags, runtime);
   } finally {
+    interrupts.dispose();
     progress.stop();
     ecr.destroy();
   }
@@ -130,6 +139,13 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
     notes.write(`Report: ${reportPath}\n`);
   }
   if (slack !== undefined) await notifySlack(slack, result, reportPath, io.stderr);
+  if (result.interrupted !== undefined) {
+    const where = reportPath !== undefined ? `the result is in ${reportPath}` : 'the result is above';
+    const resume = checkpointPath !== undefined ? `run again with --checkpoint ${flags.checkpoint} to continue` : 'run again to continue (add --checkpoint FILE to resume instead of starting over)';
+    io.stderr.write(
+      `ecr-sweeper: interrupted by ${result.interrupted}: stopped between batches after ${result.totals.deleted} deletion(s); ${where}${journalPath !== undefined ? `, the journal in ${journalPath}` : ''}; ${resume}.\n`,
+    );
+  }
   return applyExitCode(result);
 }
 
