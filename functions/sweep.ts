@@ -25,7 +25,8 @@ async function sweep(event: unknown, context: Context): Promise<RunSummary> {
   // The report is written by now: failing the invocation is what makes the alarm fire.
   if (result.totals.failed > 0 || result.totals.failedRepositories > 0 || result.abortedReason) {
     throw new SweepFailedError({
-      runId,
+      // A resumed run reports under its checkpoint's run id.
+      runId: result.runId,
       failedDeletions: result.totals.failed,
       failedRepositories: result.totals.failedRepositories,
       ...(result.abortedReason ? { abortedReason: result.abortedReason } : {}),

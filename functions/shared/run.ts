@@ -4,6 +4,7 @@
  */
 import { S3CheckpointStore } from '../../lib/adapters/checkpoint-s3.js';
 import { S3IndexStore } from '../../lib/adapters/index-store-s3.js';
+import { S3JournalStore } from '../../lib/adapters/journal-s3.js';
 import { publishReports, type WrittenReport } from '../../lib/adapters/report-store.js';
 import type { SlackNotifier } from '../../lib/adapters/slack-notifier.js';
 import { S3ReportStore } from '../../lib/adapters/report-store-s3.js';
@@ -24,7 +25,7 @@ export interface RunRequest {
   repositoryFilter?: string;
   /** Epoch ms at which the engine stops between batches. */
   deadline: number;
-  /** Resume from, and record progress to, the S3 checkpoint (sweep only). */
+  /** Resume from, and record progress to, the S3 checkpoint and journal (sweep only). */
   checkpoint: boolean;
   /**
    * The Slack notifier for this run, if any (sweep only). Passed in rather than imported so the
@@ -45,6 +46,11 @@ export interface RunOutcome {
 /** S3 key of the sweep's checkpoint: next to the reports, under the prefix its IAM policy allows. */
 export function checkpointKey(prefix: string): string {
   return joinKey(prefix, 'checkpoints/sweep.json');
+}
+
+/** S3 prefix of the sweep's result journal: one folder of part objects per run id. */
+export function journalPrefix(prefix: string): string {
+  return joinKey(prefix, 'journal');
 }
 
 /** Run ids are shared with the CLI (`lib/run-id.ts`). */
@@ -73,11 +79,17 @@ export async function executeRun(deps: FunctionDeps, request: RunRequest): Promi
       indexStore: new S3IndexStore(deps.s3, config.reportBucket, config.reportPrefix),
       callerIdentity: deps.callerIdentity,
       ...(request.checkpoint
-        ? { checkpoint: new S3CheckpointStore(deps.s3, config.reportBucket, checkpointKey(config.reportPrefix)) }
+        ? {
+            checkpoint: new S3CheckpointStore(deps.s3, config.reportBucket, checkpointKey(config.reportPrefix)),
+            // A timeout kills the function like kill -9: the journal and the checkpoint are what is left.
+            journal: new S3JournalStore(deps.s3, config.reportBucket, journalPrefix(config.reportPrefix)),
+          }
         : {}),
       planSink: async (plan) => {
         logPlan(plan);
-        planLocation = await store.writePlan(plan, request.runId);
+        // A resumed run carries its checkpoint's run id, not the one this invocation started with.
+        if (plan.runId !== undefined && plan.runId !== request.runId) logger.appendKeys({ runId: plan.runId });
+        planLocation = await store.writePlan(plan, plan.runId ?? request.runId);
         logger.info('plan written', { location: planLocation });
       },
     },

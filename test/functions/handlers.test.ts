@@ -78,8 +78,9 @@ function untaggedOlderThan(repository: string, days: number): number {
   return cloud.emulator.images(repository).filter((i) => i.imageTags.length === 0 && i.imagePushedAt < cutoff).length;
 }
 
+/** The report files of a run's folder (the journal's parts live under `journal/<run-id>/`). */
 function runFolderKeys(keys: string[], runId: string): string[] {
-  return keys.filter((k) => k.includes(`/${runId}/`)).map((k) => k.slice(k.lastIndexOf('/') + 1)).sort();
+  return keys.filter((k) => k.includes(`/${runId}/`) && !k.includes('/journal/')).map((k) => k.slice(k.lastIndexOf('/') + 1)).sort();
 }
 
 describe('sweep handler', () => {
