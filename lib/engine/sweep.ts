@@ -148,6 +148,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
   }
 
   const enumeration = await enumerate(session, resume, (entry) => tracker?.planned(entry));
+  skipJournaledDeletions(enumeration.planned, earlier);
   enumeration.plan.runId = runId;
   enumeration.plan.warnings = [...warnings, ...enumeration.plan.warnings];
   let verdict: void | PlanVerdict = undefined;
@@ -242,6 +243,19 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
     apiCalls: result.apiCalls,
   });
   return { plan: enumeration.plan, result };
+}
+
+/**
+ * Leaves out of execution what an earlier run's BatchDeleteImage reported deleted: re-reading a
+ * gone image costs a bisection of its batch, and the result reports it deleted from the journal.
+ * (Should the same digest be pushed again, it is simply not deleted: the safe side.)
+ */
+function skipJournaledDeletions(planned: PlannedRepository[], journal: JournalSummary): void {
+  for (const entry of planned) {
+    const deleted = journal.deleted.get(entry.plan.repositoryName);
+    if (deleted === undefined || deleted.size === 0) continue;
+    entry.layers = entry.layers.map((layer) => layer.filter((image) => !deleted.has(image.imageDigest)));
+  }
 }
 
 /** Interrupts the run (between batches) when the caller's signal is aborted. */
