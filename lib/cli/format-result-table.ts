@@ -54,6 +54,9 @@ export function renderResultTable(result: SweepResult): string {
   }
 
   if (result.abortedReason) lines.push('', `ABORTED by a safety limit: ${result.abortedReason}`);
+  if (result.interrupted !== undefined) {
+    lines.push('', `INTERRUPTED by ${result.interrupted}: stopped between batches; ${result.remainingRepositories.length} repositor${result.remainingRepositories.length === 1 ? 'y' : 'ies'} left for the next run.`);
+  }
   if (result.stoppedByDeadline) {
     lines.push('', `Stopped by the deadline; ${result.remainingRepositories.length} repositor${result.remainingRepositories.length === 1 ? 'y' : 'ies'} left for the next run.`);
   }

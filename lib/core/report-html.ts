@@ -145,6 +145,11 @@ function renderBanners(result: SweepResult, figures: RunFigures): string {
   if (result.abortedReason) {
     parts.push(`<div class="banner banner-error" role="alert"><strong>Sweep aborted:</strong> ${escapeHtml(result.abortedReason)}</div>`);
   }
+  if (result.interrupted !== undefined) {
+    parts.push(
+      `<div class="banner banner-warn" role="status"><strong>Interrupted by ${escapeHtml(result.interrupted)}.</strong> The sweep stopped between batches; ${plural(result.remainingRepositories.length, 'repository remains', 'repositories remain')} for the next run.</div>`,
+    );
+  }
   if (result.stoppedByDeadline) {
     const remaining = result.remainingRepositories;
     const shown = remaining.slice(0, 20).map((r) => `<code>${escapeHtml(r)}</code>`).join(', ');

@@ -100,6 +100,9 @@ export function buildSlackMessage(result: SweepResult, options: SlackMessageOpti
     );
   }
   if (result.abortedReason) blocks.push(section(`:octagonal_sign: *Sweep aborted:* ${escapeMrkdwn(truncate(result.abortedReason, 500))}`));
+  if (result.interrupted !== undefined) {
+    blocks.push(section(`:raised_hand: *Interrupted by ${escapeMrkdwn(result.interrupted)}:* ${formatCount(result.remainingRepositories.length)} repositories remain for the next run.`));
+  }
   if (result.stoppedByDeadline) {
     blocks.push(
       section(`:hourglass: *Stopped by the deadline:* ${countOf(result.remainingRepositories.length, 'repository remains', 'repositories remain')} for the next run.`),
