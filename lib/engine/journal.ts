@@ -66,9 +66,8 @@ export class JournalWriter {
  * returned so the result records the deletions).
  */
 export function journaledRegistry(registry: EcrRegistry, journal: JournalWriter, onFailure: (error: unknown) => void): EcrRegistry {
-  const wrapped = Object.create(registry) as EcrRegistry;
   const line = (repositoryName: string, imageDigest: string) => ({ runId: journal.runId, at: journal.now(), repositoryName, imageDigest });
-  wrapped.deleteImages = async (repositoryName, digests) => {
+  const deleteImages: EcrRegistry['deleteImages'] = async (repositoryName, digests) => {
     try {
       await journal.write(digests.map((d) => ({ event: 'sending' as const, ...line(repositoryName, d) })));
     } catch (error) {
@@ -98,7 +97,14 @@ export function journaledRegistry(registry: EcrRegistry, journal: JournalWriter,
     await journal.write(records).catch(onFailure);
     return answer;
   };
-  return wrapped;
+  // Every other member is the registry's own, called on the registry itself (so private state works).
+  return new Proxy(registry, {
+    get(target, property) {
+      if (property === 'deleteImages') return deleteImages;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /** What earlier runs of a sweep recorded, by repository. */
