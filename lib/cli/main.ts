@@ -93,9 +93,9 @@ function buildProgram(runtime: CliRuntime, setExit: (code: ExitCodeValue) => voi
         // Hidden and refused by the command with a clear message: a future --now would defeat minAge.
         .addOption(new Option('--now <iso>').hideHelp())
         .option('--format <format>', 'table or json (the result document)', 'table')
-        .option('--out <dir>', 'write plan.json (before deleting), result.json, result.csv and report.html here')
+        .option('--out <dir>', 'write plan.json (before deleting), result.json, result.csv, report.html and the deletion journal result.journal.jsonl here')
         .option('--concurrency <n>', 'ECR requests in flight at once (default 4)')
-        .option('--checkpoint <file>', 'record finished repositories here so a run stopped by --max-duration resumes')
+        .option('--checkpoint <file>', 'record the plan and progress here so a run stopped by --max-duration, Ctrl-C or a crash is continued by the next')
         .option('--max-duration <duration>', 'stop cleanly between batches after this long (e.g. 30m); pair with --checkpoint'),
     )),
   ).action(async (flags) => setExit(await (await import('./commands/apply.js')).applyCommand(flags, runtime)));
