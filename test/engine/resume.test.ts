@@ -96,12 +96,15 @@ describe('summarizeJournal and mergeOutcome', () => {
     line('sending', 'd'),
     line('delete-answer', 'd', { answer: 'refused', code: 'KmsError', message: 'key disabled' }),
     line('outcome', 'd', { outcome: { status: 'failed', code: 'KmsError', message: 'key disabled' } }),
+    // e: its call failed (say, the answer was lost): it may have been deleted all the same
+    line('sending', 'e'),
+    line('delete-answer', 'e', { answer: 'call-failed', code: 'TimeoutError' }),
     { event: 'repository', runId: 'run-1', at: NOW_ISO, repositoryName: 'r', status: 'failed', error: { code: 'KmsError', message: 'key disabled' } },
   ]);
 
   it('folds the lines into deleted, unanswered and ended repositories', () => {
     expect([...journal.deleted.get('r')!]).toEqual(['a']);
-    expect([...journal.unanswered.get('r')!]).toEqual(['c']);
+    expect([...journal.unanswered.get('r')!]).toEqual(['c', 'e']);
     expect(journal.ended.get('r')).toMatchObject({ status: 'failed', error: { code: 'KmsError' } });
     expect(journal.ended.get('r')!.outcomes.get('d')).toEqual({ status: 'failed', code: 'KmsError', message: 'key disabled' });
   });
@@ -111,6 +114,7 @@ describe('summarizeJournal and mergeOutcome', () => {
     ['deleted earlier, skipped now by the deadline', 'a', { status: 'skipped', reason: 'deadline' }, { status: 'deleted' }],
     ['deleted earlier, not acted on now', 'a', undefined, { status: 'deleted' }],
     ['in a call that died, gone now', 'c', { status: 'deleted', alreadyGone: true }, { status: 'deleted' }],
+    ['in a call that failed, gone now', 'e', { status: 'deleted', alreadyGone: true }, { status: 'deleted' }],
     ['in a call that died, skipped now', 'c', { status: 'skipped', reason: 'deadline' }, { status: 'skipped', reason: 'deadline' }],
     ['already gone earlier too', 'b', { status: 'deleted', alreadyGone: true }, { status: 'deleted', alreadyGone: true }],
     ['unknown to the journal', 'z', { status: 'deleted' }, { status: 'deleted' }],
