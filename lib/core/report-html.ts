@@ -147,7 +147,7 @@ function renderBanners(result: SweepResult, figures: RunFigures): string {
   }
   if (result.interrupted !== undefined) {
     parts.push(
-      `<div class="banner banner-warn" role="status"><strong>Interrupted by ${escapeHtml(result.interrupted)}.</strong> The sweep stopped between batches; ${plural(result.remainingRepositories.length, 'repository remains', 'repositories remain')} for the next run.</div>`,
+      `<div class="banner banner-warn" role="status"><strong>Interrupted by ${escapeHtml(result.interrupted)}.</strong> The sweep stopped between batches; ${countOf(result.remainingRepositories.length, 'repository remains', 'repositories remain')} for the next run.</div>`,
     );
   }
   if (result.stoppedByDeadline) {
