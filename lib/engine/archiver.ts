@@ -16,6 +16,8 @@ import type { PlannedImage, RepositoryPlan } from '../core/plan-model.js';
 import type { Outcome } from '../core/result-model.js';
 import { MAX_IMAGE_IDS_PER_CALL, type EcrRegistry, type OwnIndexReads } from '../adapters/ecr-registry.js';
 import { errorCode, type MeteredEcrClient } from '../adapters/ecr-metered-client.js';
+import { isIndexMediaType } from '../adapters/ecr-image-record.js';
+import type { ImageRecord } from '../core/inventory.js';
 import { packBatches } from './batch-plan.js';
 import { DeadlineReachedError } from './errors.js';
 import { changeSincePlan, type RepositoryExecution } from './executor.js';
@@ -109,6 +111,33 @@ export async function archiveRepository(
     return still;
   };
 
+  /** The repository as it is now, listed once for every refusal that needs it. */
+  let listing: Promise<ImageRecord[] | undefined> | undefined;
+  const plannedTransitions = new Set(plan.images.filter((i) => i.decision === 'transition').map((i) => i.imageDigest));
+  const inPlan = new Set(plan.images.map((i) => i.imageDigest));
+  /**
+   * When ECR refuses to archive `image`: an index that is not archived and that this run did not
+   * plan to archive lists it (typically one pushed after the plan, reusing an old platform
+   * manifest). ECR keeps the image ACTIVE, so nothing is wrong: a change since the plan, not a
+   * failure that pages someone. Undefined when no such index is found (or the listing fails).
+   */
+  const newHolderOf = async (image: PlannedImage): Promise<string | undefined> => {
+    listing ??= ctx.registry.listImages(repositoryName).then(
+      (listed) => listed.images,
+      () => undefined,
+    );
+    const current = await listing;
+    const holder = current?.find(
+      (i) =>
+        isIndexMediaType(i.imageManifestMediaType) &&
+        i.imageStatus !== 'ARCHIVED' &&
+        !plannedTransitions.has(i.imageDigest) &&
+        i.childDigests?.includes(image.imageDigest) === true,
+    );
+    if (holder === undefined) return undefined;
+    return `${holder.imageDigest} (${inPlan.has(holder.imageDigest) ? 'not planned for archiving' : 'pushed after the plan'})`;
+  };
+
   /** One UpdateImageStorageClass for `image`, re-reading it before each retry. */
   const archiveOne = async (image: PlannedImage): Promise<void> => {
     for (let attempt = 1; ; attempt += 1) {
@@ -125,10 +154,15 @@ export async function archiveRepository(
         if (code === NOT_SUPPORTED) {
           // Archived meanwhile by someone else, or refused (e.g. an index that is not archived lists it): look.
           const [left] = await reread([image]);
-          if (left) {
-            settle(image, { status: 'failed', code, message: messageOf(error) });
-            hold(image, `not archived: ${image.imageDigest} in the same index/referrer group could not be archived`);
+          if (!left) return;
+          const holder = await newHolderOf(image);
+          if (holder !== undefined) {
+            // The rest of its group is tried on its own: what holds this one may hold them too (or not).
+            settle(image, { status: 'skipped', reason: `changed since plan: now referenced by index ${holder}` });
+            return;
           }
+          settle(image, { status: 'failed', code, message: messageOf(error) });
+          hold(image, `not archived: ${image.imageDigest} in the same index/referrer group could not be archived`);
           return;
         }
         if (!ctx.retry) throw error;

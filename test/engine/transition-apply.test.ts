@@ -4,7 +4,7 @@
  * indexes before their children, stopped by the deadline, and reported per image. Dry runs and
  * blocked repositories only report them. On the emulator, through the real SDK over HTTP.
  */
-import { BatchGetImageCommand, UpdateImageStorageClassCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import { BatchGetImageCommand, PutImageCommand, UpdateImageStorageClassCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Rule } from '../../lib/core/rules-model.js';
 import type { ResultImage } from '../../lib/core/result-model.js';
@@ -142,6 +142,40 @@ describe('archive transitions in an apply run', () => {
     ]);
   });
 
+  it('skips (not fails) a child that an index pushed after the plan lists: ECR refuses to archive it, and keeps it ACTIVE', async () => {
+    const { emulator, ecr } = await fixture();
+    emulator.addImages('app/multi', [{ tags: ['v1'], pushedAt: '-200d', children: [{ sizeInBytes: 10 }, { sizeInBytes: 20 }] }]);
+    const old = emulator.findImage('app/multi', { tag: 'v1' })!;
+    let pushed = '';
+    const { result } = await runSweep(
+      {
+        ecr,
+        planSink: async () => {
+          // A rebuild reusing the same platform manifests: a new index listing the old children.
+          const got = await ecr.send(new BatchGetImageCommand({ repositoryName: 'app/multi', imageIds: [{ imageTag: 'v1' }] }));
+          const manifest = JSON.parse(got.images![0]!.imageManifest!) as Record<string, unknown>;
+          const out = await ecr.send(
+            new PutImageCommand({
+              repositoryName: 'app/multi',
+              imageTag: 'v2',
+              imageManifest: JSON.stringify({ ...manifest, annotations: { rebuilt: 'yes' } }),
+              imageManifestMediaType: got.images![0]!.imageManifestMediaType!,
+            }),
+          );
+          pushed = out.image!.imageId!.imageDigest!;
+        },
+      },
+      { ruleSet: ruleSet([archiveTaggedNotPulled]), now: NOW, mode: 'apply' },
+    );
+    const outcomes = outcomesOf(result.repositories[0]!.images);
+    expect(outcomes.get(old.imageDigest)).toEqual({ status: 'archived' });
+    for (const child of old.childDigests!) {
+      expect(outcomes.get(child)).toEqual({ status: 'skipped', reason: `changed since plan: now referenced by index ${pushed} (pushed after the plan)` });
+      expect(emulator.findImage('app/multi', { digest: child })?.imageStatus).toBe('ACTIVE');
+    }
+    expect(result.totals).toMatchObject({ archived: 1, failed: 0, skipped: 2 });
+  });
+
   it('reports an image archived by someone else after the plan as already archived, without calling ECR for it', async () => {
     const { emulator, ecr } = await fixture();
     emulator.addImages('app/svc', [{ tags: ['a'], pushedAt: '-200d' }]);
@@ -198,6 +232,19 @@ describe('archive transitions in an apply run', () => {
     expect(repo.images.find((i) => i.outcome.status === 'skipped')!.outcome).toMatchObject({ reason: 'repository failed earlier in this run: AccessDeniedException' });
     expect(result.totals).toMatchObject({ deleted: 1, archived: 0, failed: 1, skipped: 1 });
     expect(emulator.images('app/svc').every((i) => i.imageStatus === 'ACTIVE')).toBe(true);
+  });
+
+  it('an unexplained refusal is a per-image failure with ECR\'s code; the repository goes on', async () => {
+    const { emulator, ecr } = await fixture();
+    emulator.addImages('app/svc', [{ tags: ['a'], pushedAt: '-200d' }, { tags: ['b'], pushedAt: '-200d' }]);
+    denyArchive(ecr, Object.assign(new Error('The requested image storage class update is not supported.'), { name: 'ImageStorageClassUpdateNotSupportedException', $metadata: { httpStatusCode: 400 } }));
+    const { result } = await runSweep({ ecr }, { ruleSet: ruleSet([archiveTaggedNotPulled]), now: NOW, mode: 'apply' });
+    const repo = result.repositories[0]!;
+    expect(repo.status).toBe('completed');
+    for (const image of repo.images) {
+      expect(image.outcome).toEqual({ status: 'failed', code: 'ImageStorageClassUpdateNotSupportedException', message: 'The requested image storage class update is not supported.' });
+    }
+    expect(result.totals).toMatchObject({ archived: 0, failed: 2 });
   });
 
   it('retries a server error after re-reading the image, and archives it', async () => {
