@@ -51,7 +51,8 @@ export const MAX_NEAREST = 3;
 
 /**
  * Every glob of the rules and the repository filter that matches none of `repositoryNames`, in
- * rules order (policies in order, include before exclude, then protect, then the filter).
+ * rules order (policies in order, include, exclude and the policy's own protect.repositories,
+ * then protect, then the filter).
  *
  * @example
  * findGlobMisses({ ruleSet, repositoryFilter: 'gen/*', repositoryNames: ['gen/a/b'] })
@@ -67,6 +68,9 @@ export function findGlobMisses(input: GlobWarningInput): GlobMiss[] {
   for (const policy of input.ruleSet.policies) {
     for (const glob of policy.repositories.include) check(GLOB_WARNING_CODES.policy, `policy '${policy.name}' include`, glob);
     for (const glob of policy.repositories.exclude) check(GLOB_WARNING_CODES.policy, `policy '${policy.name}' exclude`, glob);
+    for (const glob of policy.settings?.protect?.repositories ?? []) {
+      check(GLOB_WARNING_CODES.protect, `policy '${policy.name}' protect.repositories`, glob);
+    }
   }
   for (const glob of input.ruleSet.protect.repositories) check(GLOB_WARNING_CODES.protect, 'protect.repositories', glob);
   if (input.repositoryFilter !== undefined) {

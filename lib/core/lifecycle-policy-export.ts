@@ -4,7 +4,7 @@
  * format cannot express is left out and named, with the reason.
  */
 import { Document, isMap, isSeq, type YAMLMap } from 'yaml';
-import type { Policy, Rule } from './rules-model.js';
+import { ruleConditions, type Policy, type Rule } from './rules-model.js';
 import { DAY_MS, formatDuration } from './duration.js';
 import { formatSize } from './size.js';
 import { countStars, isRegexPattern } from './rules-pattern.js';
@@ -41,6 +41,12 @@ function inexpressibleParts(rule: Rule): string[] {
     }
   }
   if (sel.excludeTagPatterns.length) out.push(`excludeTagPatterns (${sel.excludeTagPatterns.join(', ')}) have no native equivalent`);
+  const conditions = ruleConditions(rule);
+  if (conditions.length > 1) {
+    // Dropping either condition would expire more than the rule does, so the whole rule stays out.
+    out.push(`its ${conditions.length} conditions (${conditions.map((c) => c.type).join(' and ')}) must all hold; a native rule has exactly one countType, so ECR cannot express a compound rule`);
+    return out;
+  }
   switch (cond.type) {
     case 'imageCountMoreThan':
       if (cond.orderBy === 'semver') out.push('orderBy: semver has no native equivalent (ECR always ranks by push time)');
@@ -94,8 +100,8 @@ function toNativeRule(rule: Rule, rulePriority: number): NativeRule {
  * Exports a policy's rules as a native ECR lifecycle policy. Priorities are the rules' own
  * `rulePriority` when every rule has one (imported policies keep their numbers), else 1, 2, 3...
  * in list order. Rules that cannot be expressed are left out and listed in `notExpressible`;
- * so are problems ECR would reject in what remains. Run-wide settings (minAge, protect, limits)
- * are not part of a policy; callers report those.
+ * so are problems ECR would reject in what remains. Settings (run-wide or the policy's own:
+ * minAge, protect, limits, mode) are not part of a native policy; callers report those.
  *
  * @example
  * const { text, notExpressible } = exportLifecyclePolicy(ruleSet.policies[0]);
@@ -143,23 +149,25 @@ export interface RenderYamlOptions {
 
 /** One rule as the YAML rules format writes it. */
 export function ruleToYamlObject(rule: Rule): Record<string, unknown> {
-  const { selection: sel, condition: cond } = rule;
+  const { selection: sel } = rule;
   const select: Record<string, unknown> = { tagStatus: sel.tagStatus };
   if (sel.tagPatterns.length) select.tagPatterns = [...sel.tagPatterns];
   if (sel.excludeTagPatterns.length) select.excludeTagPatterns = [...sel.excludeTagPatterns];
   if (sel.storageClass !== 'standard') select.storageClass = sel.storageClass;
   const when: Record<string, unknown> = {};
-  switch (cond.type) {
-    case 'imageCountMoreThan':
-      when.imageCountMoreThan = cond.count;
-      if (cond.orderBy !== 'pushedAt') when.orderBy = cond.orderBy;
-      break;
-    case 'sizeLargerThan':
-    case 'totalSizeMoreThan':
-      when[cond.type] = formatSize(cond.bytes);
-      break;
-    default:
-      when[cond.type] = formatDuration(cond.ms);
+  for (const cond of ruleConditions(rule)) {
+    switch (cond.type) {
+      case 'imageCountMoreThan':
+        when.imageCountMoreThan = cond.count;
+        if (cond.orderBy !== 'pushedAt') when.orderBy = cond.orderBy;
+        break;
+      case 'sizeLargerThan':
+      case 'totalSizeMoreThan':
+        when[cond.type] = formatSize(cond.bytes);
+        break;
+      default:
+        when[cond.type] = formatDuration(cond.ms);
+    }
   }
   return {
     id: rule.id,

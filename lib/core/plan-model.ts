@@ -4,6 +4,7 @@
  * the reports publish it. Times are ISO-8601 strings (or null when the registry gave none).
  */
 import type { Mode } from './rules-model.js';
+import type { AppliedSettings } from './policy-settings.js';
 
 export type Decision = 'delete' | 'keep' | 'transition';
 
@@ -54,6 +55,11 @@ export interface RepositoryPlan {
   /** Every image: deletes first in execution order is NOT implied; see `deleteOrder`. */
   images: PlannedImage[];
   counts: PlanCounts;
+  /**
+   * The settings that governed the plan (planned and blocked repositories): minAge, caps, mode
+   * and protected tags, each with where it came from (`defaults` or the policy).
+   */
+  settings?: AppliedSettings;
 }
 
 /**

@@ -14,7 +14,7 @@
 import semver from 'semver';
 import { compareDigests, type GraphNode } from './image-graph.js';
 import { formatAgeAgainst, formatBytes, ordinal } from './plan-reasons.js';
-import type { Rule } from './rules-model.js';
+import { ruleConditions, type Condition, type Rule } from './rules-model.js';
 import { compileTagPattern, matchesAllPatterns, matchesAnyTag, type TagMatcher } from './tag-pattern.js';
 
 /** The images rules rank, with what evaluation needs besides their graph nodes. */
@@ -88,14 +88,22 @@ export function rankTime(node: GraphNode, storageClass: 'standard' | 'archive'):
   return node.lastActivatedAt !== undefined && node.lastActivatedAt > node.pushedAt ? node.lastActivatedAt : node.pushedAt;
 }
 
-/** Per-rule scratch: which pool images it selects, whether its condition is met, and a figure for the reason. */
+/** Per-condition scratch: whether it holds for each selected image, and a figure for the reason. */
+interface ConditionScan {
+  condition: Condition;
+  met: Uint8Array;
+  /** Rank (count conditions), age in ms (since* conditions), size or running total (size conditions); NaN = not ranked. */
+  figure: Float64Array;
+  /** Semver ranking: the version each selected image was ranked by. */
+  versions?: (string | undefined)[];
+}
+
+/** Per-rule scratch: which pool images it selects, whether all its conditions hold, and each condition's scan. */
 interface RuleScan {
   selected: Uint8Array;
+  /** 1 when every condition holds. */
   met: Uint8Array;
-  /** Rank (count rules), age in ms (since* rules), size or running total (size rules); NaN = not ranked. */
-  figure: Float64Array;
-  /** Semver rules: the version each selected image was ranked by. */
-  versions?: (string | undefined)[];
+  parts: ConditionScan[];
 }
 
 /**
@@ -133,11 +141,15 @@ export function evaluateRules(pool: Pool, rules: readonly Rule[], now: number): 
   return { claim, met, overruledBy, detail };
 }
 
+/**
+ * Scans a rule: each condition is evaluated on its own over the rule's whole selection (a count
+ * condition ranks every selected image, a total-size condition sums them all), then an image
+ * meets the rule only when it meets every condition. So an added condition can only turn a
+ * "met" into "not met", never the reverse.
+ */
 function scanRule(c: CompiledRule, pool: Pool, now: number): RuleScan {
   const n = pool.nodes.length;
   const selected = new Uint8Array(n);
-  const met = new Uint8Array(n);
-  const figure = new Float64Array(n).fill(Number.NaN);
   const members: number[] = [];
   for (let i = 0; i < n; i++) {
     if (selects(c, pool.nodes[i]!)) {
@@ -145,8 +157,20 @@ function scanRule(c: CompiledRule, pool: Pool, now: number): RuleScan {
       members.push(i);
     }
   }
-  const scan: RuleScan = { selected, met, figure };
-  const cond = c.rule.condition;
+  const parts = ruleConditions(c.rule).map((cond) => scanCondition(c, cond, pool, members, now));
+  let met = parts[0]!.met;
+  if (parts.length > 1) {
+    met = new Uint8Array(n);
+    for (const i of members) met[i] = parts.every((part) => part.met[i] === 1) ? 1 : 0;
+  }
+  return { selected, met, parts };
+}
+
+function scanCondition(c: CompiledRule, cond: Condition, pool: Pool, members: readonly number[], now: number): ConditionScan {
+  const n = pool.nodes.length;
+  const met = new Uint8Array(n);
+  const figure = new Float64Array(n).fill(Number.NaN);
+  const scan: ConditionScan = { condition: cond, met, figure };
   const storageClass = c.rule.selection.storageClass;
   switch (cond.type) {
     case 'imageCountMoreThan': {
@@ -215,7 +239,7 @@ function newestFirst(members: readonly number[], pool: Pool, storageClass: 'stan
   return ranked.sort((a, b) => times[b]! - times[a]! || compareDigests(pool.nodes[a]!.digest, pool.nodes[b]!.digest));
 }
 
-function rankBySemver(c: CompiledRule, pool: Pool, members: number[], count: number, scan: RuleScan): void {
+function rankBySemver(c: CompiledRule, pool: Pool, members: readonly number[], count: number, scan: ConditionScan): void {
   const versions: (string | undefined)[] = new Array(pool.nodes.length);
   const ranked: { i: number; v: semver.SemVer; t: number }[] = [];
   for (const i of members) {
@@ -264,41 +288,71 @@ const AGED_FROM: Record<'sinceImagePushed' | 'sinceImagePulled' | 'sinceImageTra
   sinceImageTransitioned: (node) => (node.status === 'ARCHIVED' ? node.lastArchivedAt : undefined),
 };
 
+/**
+ * The claiming rule's explanation for pool image `i`. A single condition reads as it always has;
+ * a compound rule names every condition: all of them, joined by "and", when the rule acts, and
+ * otherwise the ones that do not hold, then (after "though") those that do.
+ */
 function explain(rule: Rule, scan: RuleScan, i: number, node: GraphNode, now: number): string {
-  const cond = rule.condition;
   const id = rule.id;
-  const figure = scan.figure[i]!;
+  // "untagged, " is said once, by the first condition.
+  const texts = scan.parts.map((part, k) => explainCondition(id, part, i, node, now, k === 0));
+  const namesRule = texts.some((t) => t.namesRule);
+  const suffix = namesRule ? '' : ` (rule ${id})`;
+  if (texts.length === 1) return `${texts[0]!.text}${suffix}`;
+  const met = texts.filter((_, k) => scan.parts[k]!.met[i] === 1).map((t) => t.text);
+  const unmet = texts.filter((_, k) => scan.parts[k]!.met[i] !== 1).map((t) => t.text);
+  if (unmet.length === 0) return `${met.join(' and ')}${suffix}`;
+  return `${unmet.join(' and ')}${met.length ? `, though ${met.join(' and ')}` : ''}${suffix}`;
+}
+
+/** One condition's explanation; `namesRule` when the text already names the rule (else "(rule id)" is added once). */
+function explainCondition(
+  id: string,
+  part: ConditionScan,
+  i: number,
+  node: GraphNode,
+  now: number,
+  first: boolean,
+): { text: string; namesRule: boolean } {
+  const cond = part.condition;
+  const figure = part.figure[i]!;
+  const met = part.met[i]!;
   const ranked = !Number.isNaN(figure);
-  const untagged = node.tags.length === 0 ? 'untagged, ' : '';
+  const untagged = first && node.tags.length === 0 ? 'untagged, ' : '';
+  const named = (text: string) => ({ text, namesRule: true });
+  const plain = (text: string) => ({ text, namesRule: false });
   switch (cond.type) {
     case 'imageCountMoreThan':
       if (cond.orderBy === 'semver') {
-        if (!ranked) return `no valid semantic version in its tags, so '${id}' does not rank it (rule keeps ${cond.count})`;
-        return `${figure === 1 ? '' : `${ordinal(figure)} `}highest version (${scan.versions?.[i]}) of '${id}' (rule keeps ${cond.count})`;
+        if (!ranked) return named(`no valid semantic version in its tags, so '${id}' does not rank it (rule keeps ${cond.count})`);
+        return named(`${figure === 1 ? '' : `${ordinal(figure)} `}highest version (${part.versions?.[i]}) of '${id}' (rule keeps ${cond.count})`);
       }
-      if (!ranked) return `no push time, so '${id}' cannot rank it (rule keeps ${cond.count})`;
-      return `${untagged}${figure === 1 ? '' : `${ordinal(figure)} `}newest of '${id}' (rule keeps ${cond.count})`;
+      if (!ranked) return named(`no push time, so '${id}' cannot rank it (rule keeps ${cond.count})`);
+      return named(`${untagged}${figure === 1 ? '' : `${ordinal(figure)} `}newest of '${id}' (rule keeps ${cond.count})`);
     case 'sinceImagePushed':
-      if (!ranked) return `no push time, so '${id}' cannot age it`;
-      return `${untagged}pushed ${compared(figure, cond.ms, scan.met[i]!)} (rule ${id})`;
+      if (!ranked) return named(`no push time, so '${id}' cannot age it`);
+      return plain(`${untagged}pushed ${compared(figure, cond.ms, met)}`);
     case 'sinceImagePulled': {
-      if (!ranked) return `no push or pull time, so '${id}' cannot age it`;
+      if (!ranked) return named(`no push or pull time, so '${id}' cannot age it`);
       const t = now - figure;
       const what =
         node.lastPulledAt === t ? 'last pulled' : node.lastActivatedAt === t ? 'restored from archive' : 'never pulled, pushed';
-      return `${untagged}${what} ${compared(figure, cond.ms, scan.met[i]!)} (rule ${id})`;
+      return plain(`${untagged}${what} ${compared(figure, cond.ms, met)}`);
     }
     case 'sinceImageTransitioned':
-      if (!ranked) return `no archive time recorded, so '${id}' cannot age it`;
-      return `archived ${compared(figure, cond.ms, scan.met[i]!)} (rule ${id})`;
+      if (!ranked) return named(`no archive time recorded, so '${id}' cannot age it`);
+      return plain(`archived ${compared(figure, cond.ms, met)}`);
     case 'sizeLargerThan':
-      if (!ranked) return `size unknown, so '${id}' cannot weigh it`;
-      return `${formatBytes(figure)} ${scan.met[i] ? '>' : 'is not more than'} ${formatBytes(cond.bytes)} (rule ${id})`;
+      if (!ranked) return named(`size unknown, so '${id}' cannot weigh it`);
+      return plain(`${formatBytes(figure)} ${met ? '>' : 'is not more than'} ${formatBytes(cond.bytes)}`);
     case 'totalSizeMoreThan':
-      if (!ranked) return `size or push time unknown, so '${id}' does not count it`;
-      return scan.met[i]
-        ? `beyond the ${formatBytes(cond.bytes)} budget of '${id}' (newest images up to this one total ${formatBytes(figure)})`
-        : `within the ${formatBytes(cond.bytes)} budget of '${id}' (newest images up to this one total ${formatBytes(figure)})`;
+      if (!ranked) return named(`size or push time unknown, so '${id}' does not count it`);
+      return named(
+        met
+          ? `beyond the ${formatBytes(cond.bytes)} budget of '${id}' (newest images up to this one total ${formatBytes(figure)})`
+          : `within the ${formatBytes(cond.bytes)} budget of '${id}' (newest images up to this one total ${formatBytes(figure)})`,
+      );
   }
 }
 

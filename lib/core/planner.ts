@@ -23,6 +23,7 @@ import { isoTime } from './iso-time.js';
 import { evaluateRules } from './planner-rules.js';
 import { selectPolicy } from './repository-match.js';
 import type { Policy, RuleSet } from './rules-model.js';
+import { appliedSettings, heldBackBy, sourceNote, type AppliedSettings } from './policy-settings.js';
 import { compileTagPattern, type TagMatcher } from './tag-pattern.js';
 
 export { selectPolicy, type PolicySelection } from './repository-match.js';
@@ -36,6 +37,11 @@ export interface PlanRepositoryOptions {
    * repositories). Defaults to `ruleSet.defaults.maxDeletionsPerRun` (null = no cap).
    */
   deletionBudget?: number;
+  /**
+   * Deletions the governing policy's own `maxDeletionsPerRun` still allows (what earlier
+   * repositories of the same policy left). Defaults to the policy's setting (none = no cap).
+   */
+  policyDeletionBudget?: number;
 }
 
 /**
@@ -61,9 +67,12 @@ export function planRepository(
   if (!selection.policy) {
     return uniformPlan(inventory.repositoryName, graph, null, 'unmanaged', selection.reason, 'keep: no policy governs this repository');
   }
-  const verdicts = decide(graph, selection.policy, ruleSet, now);
-  const budget = options.deletionBudget ?? ruleSet.defaults.maxDeletionsPerRun ?? undefined;
-  const blocked = checkLimits(verdicts, graph.nodes.length, ruleSet.defaults.maxDeletePercentPerRepository, budget);
+  const settings = appliedSettings(selection.policy, ruleSet);
+  const verdicts = decide(graph, selection.policy, settings, now);
+  // A policy held back in dry-run deletes nothing in any run, so it spends none of the run's budget.
+  const budget = heldBackBy(settings) !== undefined ? undefined : (options.deletionBudget ?? ruleSet.defaults.maxDeletionsPerRun ?? undefined);
+  const policyBudget = options.policyDeletionBudget ?? settings.policyMaxDeletionsPerRun ?? undefined;
+  const blocked = checkLimits(verdicts, graph.nodes.length, settings, budget, policyBudget);
   if (blocked) {
     for (const v of verdicts) {
       if (v.decision !== 'delete') continue;
@@ -79,6 +88,7 @@ export function planRepository(
     status: blocked ? 'blocked' : 'planned',
     images,
     counts: countVerdicts(graph.nodes, verdicts),
+    settings,
   };
   if (blocked) plan.statusReason = blocked;
   return plan;
@@ -90,14 +100,48 @@ export function planRepository(
  * what is left is blocked and uses none of it. Repositories appear in the plan by name.
  */
 export function planRegistry(inventories: Iterable<RepositoryInventory>, ruleSet: RuleSet, now: number): Plan {
-  let budget = ruleSet.defaults.maxDeletionsPerRun ?? undefined;
+  const budgets = new DeletionBudgets(ruleSet);
   const plans: RepositoryPlan[] = [];
   for (const inventory of inventories) {
-    const plan = planRepository(inventory, ruleSet, now, budget === undefined ? {} : { deletionBudget: budget });
-    if (budget !== undefined) budget -= plan.counts.delete;
+    const plan = planRepository(inventory, ruleSet, now, budgets.optionsFor(inventory.repositoryName));
+    budgets.spend(plan);
     plans.push(plan);
   }
   return summarizePlan(plans, now, ruleSet.defaults.mode);
+}
+
+/**
+ * The run's `maxDeletionsPerRun` and each policy's own, threaded through the repositories in
+ * the order they are planned. A blocked repository spends nothing; a repository whose policy is
+ * held back in dry-run spends only its policy's budget (it deletes nothing in any run).
+ */
+export class DeletionBudgets {
+  private run: number | undefined;
+  private readonly policies = new Map<string, number>();
+
+  constructor(private readonly ruleSet: RuleSet) {
+    this.run = ruleSet.defaults.maxDeletionsPerRun ?? undefined;
+  }
+
+  /** The budgets for planning `repositoryName` next. */
+  optionsFor(repositoryName: string): PlanRepositoryOptions {
+    const options: PlanRepositoryOptions = {};
+    if (this.run !== undefined) options.deletionBudget = this.run;
+    const policy = selectPolicy(repositoryName, this.ruleSet).policy;
+    const left = policy ? this.policies.get(policy.name) : undefined;
+    if (left !== undefined) options.policyDeletionBudget = left;
+    return options;
+  }
+
+  /** Records what a planned repository spends. */
+  spend(plan: RepositoryPlan): void {
+    if (plan.status !== 'planned') return;
+    const deletes = plan.counts.delete;
+    // A plan without settings (stored by an older version) spends the run's budget, to be safe.
+    if (this.run !== undefined && heldBackBy(plan.settings) === undefined) this.run = Math.max(0, this.run - deletes);
+    const cap = plan.settings?.policyMaxDeletionsPerRun ?? null;
+    if (plan.settings && cap !== null) this.policies.set(plan.settings.policy, Math.max(0, (this.policies.get(plan.settings.policy) ?? cap) - deletes));
+  }
 }
 
 function uniformPlan(
@@ -117,10 +161,10 @@ function uniformPlan(
  * Steps 3–5: rules over the pool, guards, then children and referrers follow their holders, and
  * subjects stay with the referrers that remain.
  */
-function decide(graph: ImageGraph, policy: Policy, ruleSet: RuleSet, now: number): Verdict[] {
+function decide(graph: ImageGraph, policy: Policy, settings: AppliedSettings, now: number): Verdict[] {
   const { nodes } = graph;
   const verdicts: Verdict[] = new Array(nodes.length);
-  const guards = new Guards(graph, ruleSet, now);
+  const guards = new Guards(graph, settings, now);
 
   const poolNodes: GraphNode[] = [];
   for (const node of nodes) if (node.parents.length === 0 && node.subject < 0) poolNodes.push(node);
@@ -187,16 +231,21 @@ function decide(graph: ImageGraph, policy: Policy, ruleSet: RuleSet, now: number
 
 /** Protections that beat every rule, checked for every manifest the rules or its holders would act on. */
 class Guards {
-  private readonly protectPatterns: { text: string; re: TagMatcher }[];
+  private readonly protectPatterns: { note: string; re: TagMatcher }[];
   private readonly minAgeMs: number;
+  /** " of policy 'payments'" when the policy set minAge, else "". */
+  private readonly minAgeOf: string;
+  private readonly minAgeNote: string;
 
   constructor(
     private readonly graph: ImageGraph,
-    ruleSet: RuleSet,
+    settings: AppliedSettings,
     private readonly now: number,
   ) {
-    this.protectPatterns = ruleSet.protect.tags.map((text) => ({ text, re: compileTagPattern(text) }));
-    this.minAgeMs = ruleSet.defaults.minAgeMs;
+    this.protectPatterns = settings.protectTags.map((p) => ({ note: sourceNote(p.from, settings.policy), re: compileTagPattern(p.value) }));
+    this.minAgeMs = settings.minAgeMs.value;
+    this.minAgeNote = sourceNote(settings.minAgeMs.from, settings.policy);
+    this.minAgeOf = settings.minAgeMs.from === 'policy' ? ` of policy '${settings.policy}'` : '';
   }
 
   /** The verdict after protections; `inPool` = ranked by rules (not a child or referrer). */
@@ -205,7 +254,8 @@ class Guards {
     const action = verdict.decision;
     const would = action === 'keep' ? '' : ` (rule ${verdict.rule} would ${action} it)`;
     if (protectedTag !== undefined) {
-      return { decision: 'keep', rule: null, reason: `keep: protected tag '${protectedTag}'${would}`, why: `protected tag '${protectedTag}'` };
+      const what = `protected tag '${protectedTag.tag}'${protectedTag.note}`;
+      return { decision: 'keep', rule: null, reason: `keep: ${what}${would}`, why: what };
     }
     if (action === 'keep') return verdict;
     const younger = node.pushedAt === undefined ? undefined : this.now - Math.max(node.pushedAt, node.lastActivatedAt ?? node.pushedAt);
@@ -217,8 +267,8 @@ class Guards {
       return {
         decision: 'keep',
         rule: null,
-        reason: `keep: younger than minAge ${threshold} (pushed ${age} ago)${would}`,
-        why: `pushed ${age} ago < minAge ${threshold}`,
+        reason: `keep: younger than minAge ${threshold}${this.minAgeOf} (pushed ${age} ago)${would}`,
+        why: `pushed ${age} ago < minAge ${threshold}${this.minAgeNote}`,
       };
     }
     if (node.unreadableIndex) {
@@ -239,8 +289,8 @@ class Guards {
     return verdict;
   }
 
-  private protectedTag(node: GraphNode): string | undefined {
-    for (const tag of node.tags) for (const p of this.protectPatterns) if (p.re.test(tag)) return tag;
+  private protectedTag(node: GraphNode): { tag: string; note: string } | undefined {
+    for (const tag of node.tags) for (const p of this.protectPatterns) if (p.re.test(tag)) return { tag, note: p.note };
     return undefined;
   }
 }
@@ -273,13 +323,23 @@ function countVerdicts(nodes: readonly GraphNode[], verdicts: readonly Verdict[]
 }
 
 /** Step 6: the reason the repository is blocked, or undefined when within the limits. */
-function checkLimits(verdicts: readonly Verdict[], images: number, maxPercent: number | null, budget: number | undefined): string | undefined {
+function checkLimits(
+  verdicts: readonly Verdict[],
+  images: number,
+  settings: AppliedSettings,
+  budget: number | undefined,
+  policyBudget: number | undefined,
+): string | undefined {
   let deletes = 0;
   for (const v of verdicts) if (v.decision === 'delete') deletes++;
   if (deletes === 0) return undefined;
+  const { value: maxPercent, from } = settings.maxDeletePercentPerRepository;
   if (maxPercent !== null && deletes * 100 > maxPercent * images) {
     const pct = Math.floor((deletes * 1000) / images) / 10;
-    return `it would delete ${deletes} of ${images} images (${pct}%), more than maxDeletePercentPerRepository ${maxPercent}%`;
+    return `it would delete ${deletes} of ${images} images (${pct}%), more than maxDeletePercentPerRepository ${maxPercent}%${sourceNote(from, settings.policy)}`;
+  }
+  if (policyBudget !== undefined && deletes > policyBudget) {
+    return `it would delete ${deletes} images, more than the ${Math.max(0, policyBudget)} deletions maxDeletionsPerRun of policy '${settings.policy}' still allows`;
   }
   if (budget !== undefined && deletes > budget) {
     return `it would delete ${deletes} images, more than the ${Math.max(0, budget)} deletions maxDeletionsPerRun still allows`;

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { RepositoryResult, SweepResult } from './result-model.js';
 import type { PlanWarning } from './plan-model.js';
+import { policyValues } from './policy-settings.js';
 import {
   FIGURE_LABELS,
   NOT_LISTED,
@@ -302,7 +303,9 @@ function renderRepositoryTable(result: SweepResult, summaries: readonly Reposito
     .map((r, i) => {
       const s = summaries[i];
       const c = r.counts;
-      const note = r.error ? `${r.error.code}: ${r.error.message}` : (r.statusReason ?? '');
+      const own = policyValues(r.settings);
+      const settingsNote = own.length ? `policy ${r.policy ?? ''} sets ${own.join('; ')}` : '';
+      const note = [r.error ? `${r.error.code}: ${r.error.message}` : (r.statusReason ?? ''), settingsNote].filter(Boolean).join(' · ');
       const images = imagesListed(r) ? formatCount(c.images) : `<span class="not-listed">${NOT_LISTED}</span>`;
       const outcomeCells = dryRun
         ? `<td class="num">${formatCount(c.wouldDelete)}</td>`

@@ -26,8 +26,9 @@ export function firstMatchingGlob(repositoryName: string, patterns: readonly str
 }
 
 /**
- * Decides how a repository is governed. `protect.repositories` is checked first because
- * protection beats every policy; the governing policy is still reported so plans can show it.
+ * Decides how a repository is governed. `protect.repositories` (run-wide, then the governing
+ * policy's own) wins over the policy's rules; the governing policy is still reported so plans
+ * can show it.
  *
  * @example selectPolicy('team/app', ruleSet) // { policy: <first matching>, protected: false, reason: "governed by policy 'apps' (include 'team/*')" }
  */
@@ -45,6 +46,10 @@ export function selectPolicy(repositoryName: string, ruleSet: RuleSet): PolicySe
   const protectedBy = firstMatchingGlob(repositoryName, ruleSet.protect.repositories);
   if (protectedBy !== undefined) {
     return { policy, protected: true, reason: `repository matches protect.repositories '${protectedBy}'` };
+  }
+  const policyProtectedBy = policy ? firstMatchingGlob(repositoryName, policy.settings?.protect?.repositories ?? []) : undefined;
+  if (policy && policyProtectedBy !== undefined) {
+    return { policy, protected: true, reason: `repository matches protect.repositories '${policyProtectedBy}' of policy '${policy.name}'` };
   }
   if (policy) return { policy, protected: false, reason: `governed by policy '${policy.name}' (include '${include}')` };
   return { policy: null, protected: false, reason: 'no policy matches this repository' };

@@ -4,6 +4,7 @@
  */
 import type { Mode } from './rules-model.js';
 import type { PlanWarning, PlannedImage, RepositoryStatus } from './plan-model.js';
+import type { AppliedSettings } from './policy-settings.js';
 
 export type Outcome =
   /**
@@ -66,6 +67,8 @@ export interface RepositoryResult {
   error?: { code: string; message: string };
   images: ResultImage[];
   counts: ResultCounts;
+  /** The settings that governed the plan (from the plan), each with where it came from. */
+  settings?: AppliedSettings;
 }
 
 export interface SweepResult {

@@ -10,7 +10,7 @@ import { archiveMinimumMessage, LIFECYCLE_POLICY_LIMITS } from './lifecycle-poli
 type Raw = Record<string, unknown>;
 const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The expiry conditions of `when:`; a rule has exactly one. */
+/** The expiry conditions of `when:`; a rule has at least one, and all it has must hold. In evaluation order. */
 export const CONDITION_KEYS = [
   'imageCountMoreThan',
   'sinceImagePushed',
@@ -63,9 +63,7 @@ function checkRules(rules: unknown[], add: Add): void {
     if (when) {
       const present = CONDITION_KEYS.filter((k) => when[k] !== undefined);
       if (present.length === 0) {
-        add([r, 'when'], `no expiry condition: give exactly one of ${CONDITION_KEYS.join(', ')}`);
-      } else if (present.length > 1) {
-        add([r, 'when', present[1]!], `a rule has exactly one condition, this one has ${present.join(' and ')}; split it into two rules`, { key: true });
+        add([r, 'when'], `no expiry condition: give at least one of ${CONDITION_KEYS.join(', ')} (several must all hold)`);
       }
       if (when.orderBy !== undefined && when.imageCountMoreThan === undefined) {
         add([r, 'when', 'orderBy'], 'orderBy only applies to imageCountMoreThan', { key: true });

@@ -29,7 +29,7 @@ export interface Selection {
   storageClass: StorageClass;
 }
 
-/** The single expiry condition of a rule. */
+/** One expiry condition of a rule. */
 export type Condition =
   /** Keep the newest `count`; the rest expire. `orderBy: 'semver'` ranks by the matching tag's version. */
   | { type: 'imageCountMoreThan'; count: number; orderBy: 'pushedAt' | 'semver' }
@@ -51,11 +51,33 @@ export interface Rule {
   id: string;
   description?: string;
   selection: Selection;
+  /** The rule's condition; for a compound rule, the first of {@link Rule.conditions}. */
   condition: Condition;
+  /**
+   * A compound rule's conditions, all of which must hold (at least two; the first is
+   * `condition`). Absent for a single-condition rule. Read them with `ruleConditions`.
+   */
+  conditions?: readonly Condition[];
   action: Action;
   /** Native `rulePriority` when imported from a lifecycle policy. */
   rulePriority?: number;
   source?: SourceLocation;
+}
+
+/**
+ * Settings a policy sets for the repositories it governs. Each one present overrides the
+ * corresponding `defaults` value; `protect` lists add to the run-wide ones. See
+ * `policy-settings.ts` for how they combine.
+ */
+export interface PolicySettings {
+  /** `dry-run` holds the policy's repositories back in any run; `apply` follows the run's mode. */
+  mode?: Mode;
+  minAgeMs?: number;
+  /** Budget of deletions for this policy's repositories, within the run-wide one. */
+  maxDeletionsPerRun?: number;
+  maxDeletePercentPerRepository?: number;
+  /** Tag patterns and repository globs (within the policy) added to the run-wide protections. */
+  protect?: { tags: readonly string[]; repositories: readonly string[] };
 }
 
 export interface Policy {
@@ -65,6 +87,13 @@ export interface Policy {
   /** In priority order (first = highest priority). */
   rules: readonly Rule[];
   origin: 'rules' | 'lifecyclePolicy';
+  /** Per-policy settings; absent or empty = the run-wide `defaults` and `protect` apply. */
+  settings?: PolicySettings;
+}
+
+/** Every condition of a rule, in evaluation order: one for a simple rule, several for a compound one. */
+export function ruleConditions(rule: Rule): readonly Condition[] {
+  return rule.conditions ?? [rule.condition];
 }
 
 export interface Defaults {

@@ -4,7 +4,7 @@
  * way it reaches beyond its input is the `readFile` callback used for `lifecyclePolicy: <path>`.
  */
 import { RulesValidationError, type RuleIssue } from '../errors.js';
-import type { Condition, Policy, Rule, RuleSet } from './rules-model.js';
+import type { Condition, Policy, PolicySettings, Rule, RuleSet } from './rules-model.js';
 import { parseDuration } from './duration.js';
 import { parseSize } from './size.js';
 import { lifecyclePolicyTooLong, validateLifecyclePolicy } from './lifecycle-policy.js';
@@ -141,22 +141,41 @@ function toRuleSet(input: RulesFileInput, source: SourceDocument, nativeRules: M
         ? policy.rules.map((rule, r) => toRule(rule, source, ['policies', p, 'rules', r]))
         : (nativeRules.get(p) ?? []),
       origin: policy.rules ? 'rules' : 'lifecyclePolicy',
+      ...optional('settings', toSettings(policy)),
     })),
     ...(source.file !== undefined ? { source: source.file } : {}),
   };
 }
 
-function toCondition(when: RuleInput['when']): Condition {
+/** The rule's conditions in the fixed order of CONDITION_KEYS (count, ages, sizes), whatever order the file wrote. */
+function toConditions(when: RuleInput['when']): [Condition, ...Condition[]] {
+  const out: Condition[] = [];
   if (when.imageCountMoreThan !== undefined) {
-    return { type: 'imageCountMoreThan', count: when.imageCountMoreThan, orderBy: when.orderBy ?? 'pushedAt' };
+    out.push({ type: 'imageCountMoreThan', count: when.imageCountMoreThan, orderBy: when.orderBy ?? 'pushedAt' });
   }
-  if (when.sinceImagePushed !== undefined) return { type: 'sinceImagePushed', ms: parseDuration(when.sinceImagePushed) };
-  if (when.sinceImagePulled !== undefined) return { type: 'sinceImagePulled', ms: parseDuration(when.sinceImagePulled) };
-  if (when.sinceImageTransitioned !== undefined) return { type: 'sinceImageTransitioned', ms: parseDuration(when.sinceImageTransitioned) };
-  if (when.sizeLargerThan !== undefined) return { type: 'sizeLargerThan', bytes: parseSize(when.sizeLargerThan) };
-  if (when.totalSizeMoreThan !== undefined) return { type: 'totalSizeMoreThan', bytes: parseSize(when.totalSizeMoreThan) };
-  // Unreachable: the checks guarantee exactly one condition before mapping.
-  throw new Error('rule has no condition');
+  if (when.sinceImagePushed !== undefined) out.push({ type: 'sinceImagePushed', ms: parseDuration(when.sinceImagePushed) });
+  if (when.sinceImagePulled !== undefined) out.push({ type: 'sinceImagePulled', ms: parseDuration(when.sinceImagePulled) });
+  if (when.sinceImageTransitioned !== undefined) out.push({ type: 'sinceImageTransitioned', ms: parseDuration(when.sinceImageTransitioned) });
+  if (when.sizeLargerThan !== undefined) out.push({ type: 'sizeLargerThan', bytes: parseSize(when.sizeLargerThan) });
+  if (when.totalSizeMoreThan !== undefined) out.push({ type: 'totalSizeMoreThan', bytes: parseSize(when.totalSizeMoreThan) });
+  const [first, ...rest] = out;
+  // Unreachable: the checks guarantee at least one condition before mapping.
+  if (first === undefined) throw new Error('rule has no condition');
+  return [first, ...rest];
+}
+
+function toSettings(policy: RulesFileInput['policies'][number]): PolicySettings | undefined {
+  const settings: PolicySettings = {};
+  if (policy.mode !== undefined) settings.mode = policy.mode;
+  if (policy.minAge !== undefined) settings.minAgeMs = parseDuration(policy.minAge);
+  if (policy.maxDeletionsPerRun !== undefined) settings.maxDeletionsPerRun = policy.maxDeletionsPerRun;
+  if (policy.maxDeletePercentPerRepository !== undefined) settings.maxDeletePercentPerRepository = policy.maxDeletePercentPerRepository;
+  if (policy.protect !== undefined) settings.protect = { tags: policy.protect.tags ?? [], repositories: policy.protect.repositories ?? [] };
+  return Object.keys(settings).length > 0 ? settings : undefined;
+}
+
+function conditionFields(conditions: [Condition, ...Condition[]]): Pick<Rule, 'condition' | 'conditions'> {
+  return conditions.length > 1 ? { condition: conditions[0], conditions } : { condition: conditions[0] };
 }
 
 function toRule(rule: RuleInput, source: SourceDocument, path: IssuePath): Rule {
@@ -170,8 +189,12 @@ function toRule(rule: RuleInput, source: SourceDocument, path: IssuePath): Rule 
       excludeTagPatterns: rule.select.excludeTagPatterns ?? [],
       storageClass: rule.select.storageClass ?? 'standard',
     },
-    condition: toCondition(rule.when),
+    ...conditionFields(toConditions(rule.when)),
     action: rule.action === 'transition' ? { type: 'transition', targetStorageClass: 'archive' } : { type: 'expire' },
     source: { ...(source.file !== undefined ? { file: source.file } : {}), line: pos.line, column: pos.column },
   };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

@@ -1,6 +1,6 @@
 /**
  * The rules file format (`rules/*.yml`), as a strict zod schema. It checks each value's shape
- * and syntax; rules that involve several fields (exactly one condition, tag status vs patterns,
+ * and syntax; rules that involve several fields (at least one condition, tag status vs patterns,
  * unique ids...) are checked in `rules-checks.ts` so every problem is reported, not just the first.
  * The same schema, with the native lifecycle policy shape plugged in, is exported as JSON Schema.
  */
@@ -82,10 +82,15 @@ const positiveCount = (what: string) =>
     .int({ error: `${what} must be a whole number` })
     .min(1, { error: `${what} must be at least 1` });
 
+const modeSchema = z.enum(['dry-run', 'apply']);
+const percentSchema = z
+  .number({ error: 'maxDeletePercentPerRepository must be a number' })
+  .gt(0, { error: 'maxDeletePercentPerRepository must be more than 0' })
+  .max(100, { error: 'maxDeletePercentPerRepository must be at most 100' });
+
 export const defaultsSchema = z
   .strictObject({
-    mode: z
-      .enum(['dry-run', 'apply'])
+    mode: modeSchema
       .optional()
       .describe('dry-run (default) only plans; apply lets the sweep delete. A caller flag can still force dry-run.'),
     minAge: durationSchema.optional().describe('Grace period: nothing pushed less than this long ago is ever deleted. Default 1d; 0s disables it.'),
@@ -93,15 +98,29 @@ export const defaultsSchema = z
       .nullable()
       .optional()
       .describe('Whole-run cap on deletions; a plan over it is blocked. null or absent = no cap.'),
-    maxDeletePercentPerRepository: z
-      .number({ error: 'maxDeletePercentPerRepository must be a number' })
-      .gt(0, { error: 'maxDeletePercentPerRepository must be more than 0' })
-      .max(100, { error: 'maxDeletePercentPerRepository must be at most 100' })
+    maxDeletePercentPerRepository: percentSchema
       .nullable()
       .optional()
       .describe('Per-repository cap, in percent of its images; a repository over it is blocked. null or absent = no cap.'),
   })
   .describe('Run-wide settings.');
+
+/** The settings a policy may set for its own repositories (each overrides its `defaults` value). */
+const policySettingsShape = {
+  mode: modeSchema
+    .optional()
+    .describe('dry-run holds this policy\'s repositories back in every run (planned, never deleted); apply follows the run\'s mode and never makes a dry run delete.'),
+  minAge: durationSchema.optional().describe('Grace period for this policy\'s repositories, instead of defaults.minAge.'),
+  maxDeletionsPerRun: positiveCount('maxDeletionsPerRun').optional().describe('Deletion budget for this policy\'s repositories, within the run-wide defaults.maxDeletionsPerRun.'),
+  maxDeletePercentPerRepository: percentSchema.optional().describe('Per-repository cap for this policy\'s repositories, instead of defaults.maxDeletePercentPerRepository.'),
+  protect: z
+    .strictObject({
+      tags: z.array(tagPatternSchema).optional().describe('Added to protect.tags for this policy\'s repositories.'),
+      repositories: z.array(repositoryGlobSchema).optional().describe('Repositories of this policy that are never touched (added to protect.repositories).'),
+    })
+    .optional()
+    .describe('Protections added to the run-wide protect lists (never replacing them) for this policy\'s repositories.'),
+};
 
 export const protectSchema = z
   .strictObject({
@@ -138,7 +157,9 @@ export const whenSchema = z
     sizeLargerThan: sizeSchema.optional().describe('Expire images larger than this.'),
     totalSizeMoreThan: sizeSchema.optional().describe('When the selection is over this budget, the oldest expire until the rest fits.'),
   })
-  .describe('Exactly one expiry condition (plus orderBy with imageCountMoreThan).');
+  .describe(
+    'One or more expiry conditions (plus orderBy with imageCountMoreThan). With several, an image expires only when every one holds; count and total-size conditions rank the whole selection.',
+  );
 
 export const ruleSchema = z
   .strictObject({
@@ -154,7 +175,7 @@ export const ruleSchema = z
       .optional()
       .describe('expire (default) deletes; transition moves to archive storage (archived by an apply run, never deleted).'),
   })
-  .describe('A retention rule: a selection and exactly one expiry condition.');
+  .describe('A retention rule: a selection and one or more expiry conditions, all of which must hold.');
 
 /** Builds the file schema; `lifecyclePolicy` is pluggable so the JSON Schema can show the native shape. */
 export function buildRulesFileSchema<T extends z.ZodType>(lifecyclePolicyObject: T) {
@@ -175,8 +196,9 @@ export function buildRulesFileSchema<T extends z.ZodType>(lifecyclePolicyObject:
         })
         .optional()
         .describe('A native ECR lifecycle policy, inline or as a path; instead of rules.'),
+      ...policySettingsShape,
     })
-    .describe('A policy: the repositories it governs, then either rules or lifecyclePolicy.');
+    .describe('A policy: the repositories it governs, then either rules or lifecyclePolicy, and optionally its own settings (mode, minAge, limits, protect) over defaults.');
 
   return z
     .strictObject({

@@ -104,9 +104,9 @@ export async function executeRepository(
     try {
       for (let attempt = 1; ; attempt += 1) {
         const toDelete = await rereadForDelete(pending);
-        if (reserved) ctx.run.release(pending.filter((i) => outcomes.get(i.imageDigest)?.status === 'skipped').length);
+        if (reserved) ctx.run.release(pending.filter((i) => outcomes.get(i.imageDigest)?.status === 'skipped').length, plan.policy);
         if (toDelete.length === 0) return;
-        if (!reserved && !ctx.run.reserve(toDelete.length)) {
+        if (!reserved && !ctx.run.reserve(toDelete.length, plan.policy)) {
           stoppedBy ??= ctx.run.abortedReason;
           settle(toDelete, { status: 'skipped', reason: `aborted: ${ctx.run.abortedReason ?? 'safety limit'}` });
           return;
@@ -201,7 +201,7 @@ export async function executeRepository(
       if (f.code === 'ImageNotFound') settle([image], goneOutcome(result.attempts > 1 || sentUnanswered.has(image.imageDigest)));
       else if (f.code === 'ImageReferencedByManifestList' && !final) {
         // The referencing index may be in another batch still in flight; try once more at the end.
-        ctx.run.release(1);
+        ctx.run.release(1, plan.policy);
         pendingReferenced.push(image);
       } else if (f.code === 'ImageReferencedByManifestList') {
         // Refused again: maybe an index pushed after the plan references it (decided after the last stage).

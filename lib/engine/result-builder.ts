@@ -101,6 +101,7 @@ export function repositoryResult(
     images,
     counts: countImages(images),
   };
+  if (plan.settings) result.settings = plan.settings;
   const statusReason = extra.statusReason ?? plan.statusReason;
   if (statusReason !== undefined) result.statusReason = statusReason;
   if (extra.error) result.error = extra.error;

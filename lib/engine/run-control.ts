@@ -1,6 +1,7 @@
 /**
  * Run-wide stop conditions shared by every repository of a sweep: the deadline and the
- * `maxDeletionsPerRun` backstop. Checked between batches, so a stop is always clean.
+ * `maxDeletionsPerRun` backstop (run-wide, and each policy's own). Checked between batches, so a
+ * stop is always clean.
  */
 
 /** Why new batches must not start, or null to go on. */
@@ -13,6 +14,7 @@ export type StopReason =
 /** Shared stop state of one sweep. */
 export class RunControl {
   private reserved: number;
+  private readonly reservedByPolicy = new Map<string, number>();
   private aborted: string | undefined;
   private interruptedBy: string | undefined;
   private deadlineHit = false;
@@ -26,6 +28,8 @@ export class RunControl {
     private readonly deadline: number | undefined,
     private readonly clock: () => number,
     alreadySent = 0,
+    /** Policies' own `maxDeletionsPerRun`, by policy name. */
+    private readonly policyCaps: ReadonlyMap<string, number> = new Map(),
   ) {
     this.reserved = alreadySent;
   }
@@ -44,22 +48,32 @@ export class RunControl {
   }
 
   /**
-   * Reserves `count` deletions against `maxDeletionsPerRun`. When they do not fit, the whole run
-   * is aborted (no more batches anywhere) and false is returned.
+   * Reserves `count` deletions against `maxDeletionsPerRun` and, for a repository of `policy`,
+   * against that policy's own cap. When they do not fit, the whole run is aborted (no more
+   * batches anywhere: the plan was meant to stay within both, so something is wrong) and false
+   * is returned.
    */
-  reserve(count: number): boolean {
+  reserve(count: number, policy?: string | null): boolean {
     if (this.aborted !== undefined) return false;
     if (this.maxDeletions !== null && this.reserved + count > this.maxDeletions) {
       this.aborted = `safety limit: deleting ${count} more image(s) would exceed maxDeletionsPerRun ${this.maxDeletions} (${this.reserved} already deleted or attempted)`;
       return false;
     }
+    const cap = policy ? this.policyCaps.get(policy) : undefined;
+    const policyReserved = policy ? (this.reservedByPolicy.get(policy) ?? 0) : 0;
+    if (policy && cap !== undefined && policyReserved + count > cap) {
+      this.aborted = `safety limit: deleting ${count} more image(s) would exceed maxDeletionsPerRun ${cap} of policy '${policy}' (${policyReserved} already deleted or attempted)`;
+      return false;
+    }
     this.reserved += count;
+    if (policy) this.reservedByPolicy.set(policy, policyReserved + count);
     return true;
   }
 
   /** Returns deletions reserved but not attempted (e.g. images found changed). */
-  release(count: number): void {
+  release(count: number, policy?: string | null): void {
     this.reserved = Math.max(0, this.reserved - count);
+    if (policy && this.reservedByPolicy.has(policy)) this.reservedByPolicy.set(policy, Math.max(0, this.reservedByPolicy.get(policy)! - count));
   }
 
   /**

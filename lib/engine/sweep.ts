@@ -13,7 +13,8 @@ import { mergeIndexMemory, type IndexMemory } from '../core/index-memory.js';
 import { compileRepositoryGlob } from '../core/repository-glob.js';
 import type { PlannedImage, Plan, PlanWarning, RepositoryPlan } from '../core/plan-model.js';
 import { pullTimeExclusionWarning, rulesUsePullTime, type PullTimeExclusionCheck } from '../core/pull-time-exclusion.js';
-import { deletionLayers, planRepository, selectPolicy, summarizePlan, transitionLayers } from '../core/planner.js';
+import { DeletionBudgets, deletionLayers, planRepository, selectPolicy, summarizePlan, transitionLayers } from '../core/planner.js';
+import { appliedSettings, heldBackBy, type AppliedSettings } from '../core/policy-settings.js';
 import type { Outcome, RepositoryResult, ResultCounts, SweepResult } from '../core/result-model.js';
 import type { Mode, RuleSet } from '../core/rules-model.js';
 import { ConfigError } from '../errors.js';
@@ -132,7 +133,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
   if (resume) {
     // What is left is planned at the stored plan's time, so the whole plan has one `now`.
     if (resume.planNow !== undefined) session.now = resume.planNow;
-    session.run = new RunControl(options.ruleSet.defaults.maxDeletionsPerRun, options.deadline, session.clock, resume.deletionsSent);
+    session.run = new RunControl(options.ruleSet.defaults.maxDeletionsPerRun, options.deadline, session.clock, resume.deletionsSent, policyCaps(options.ruleSet));
   }
   watchSignal(session, options.signal);
 
@@ -166,7 +167,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
   if (tracker && declined) await tracker.restore(loaded);
   if (tracker && execute) {
     for (const plan of enumeration.plan.repositories) {
-      if (plan.status !== 'planned' || actions(plan) === 0) tracker.finished.add(plan.repositoryName);
+      if (plan.status !== 'planned' || actions(plan) === 0 || heldBackBy(settingsOf(session, plan)) !== undefined) tracker.finished.add(plan.repositoryName);
     }
     // The whole plan is in the checkpoint before the first deletion.
     await tracker.planRecorded();
@@ -331,7 +332,7 @@ function openSession(deps: SweepDeps, options: SweepOptions): Session {
     concurrency,
     metered,
     registry: new EcrRegistry(metered.client, clock),
-    run: new RunControl(options.ruleSet.defaults.maxDeletionsPerRun, options.deadline, clock),
+    run: new RunControl(options.ruleSet.defaults.maxDeletionsPerRun, options.deadline, clock, 0, policyCaps(options.ruleSet)),
   };
 }
 
@@ -397,11 +398,11 @@ async function enumerate(
   const failed: ListingFailure[] = [];
   const notListed: string[] = [];
   const governed: { name: string; policy: string }[] = [];
-  let budget = ruleSet.defaults.maxDeletionsPerRun;
+  const budgets = new DeletionBudgets(ruleSet);
   for (const name of names) {
     const stored = resume?.plans.get(name);
     if (stored) {
-      if (stored.plan.status === 'planned' && budget !== null) budget = Math.max(0, budget - stored.plan.counts.delete);
+      budgets.spend(stored.plan);
       const finished = resume?.finished.has(name) === true;
       // A finished repository is reported only from the journal of the runs that swept it.
       if (!finished || session.deps.journal) repositoryPlans.push(stored.plan);
@@ -446,8 +447,8 @@ async function enumerate(
     } else {
       const inventory = { repositoryName: name, images: listing.value.images };
       listedImages += inventory.images.length;
-      const plan = planRepository(inventory, ruleSet, session.now, budget === null ? {} : { deletionBudget: budget });
-      if (budget !== null && plan.status === 'planned') budget = Math.max(0, budget - plan.counts.delete);
+      const plan = planRepository(inventory, ruleSet, session.now, budgets.optionsFor(name));
+      budgets.spend(plan);
       repositoryPlans.push(plan);
       listedNow.add(name);
       planned.push(plannedRepository(plan, listing.value.ownIndexReads));
@@ -580,17 +581,19 @@ async function executeAll(
   const { onRepositoryDone } = hooks;
   const registry = hooks.journal ? journaledRegistry(session.registry, hooks.journal, (error) => stopForJournal(session, error)) : session.registry;
   const executions = new Map<string, RepositoryExecution>();
-  const work = planned.filter((p) => p.plan.status === 'planned' && actions(p.plan) > 0);
+  // A repository whose policy says dry-run is planned and reported, never executed.
+  const work = planned.filter((p) => p.plan.status === 'planned' && actions(p.plan) > 0 && heldBackBy(settingsOf(session, p.plan)) === undefined);
   const total = work.reduce((n, p) => n + actions(p.plan), 0);
   let settled = 0;
   progress(session, { phase: 'delete', imagesDone: 0, imagesTotal: total });
   const batchLimit = pLimit(session.concurrency);
   const repoLimit = pLimit(session.concurrency);
-  const percentCap = session.options.ruleSet.defaults.maxDeletePercentPerRepository;
   await Promise.all(
     work.map((entry) =>
       repoLimit(async () => {
         const { plan } = entry;
+        // The policy's cap when it sets one, else the run-wide one: read from the rules, not the plan.
+        const percentCap = settingsOf(session, plan)?.maxDeletePercentPerRepository.value ?? session.options.ruleSet.defaults.maxDeletePercentPerRepository;
         const percent = plan.counts.images === 0 ? 0 : (plan.counts.delete / plan.counts.images) * 100;
         if (percentCap !== null && percent > percentCap) {
           // The planner blocks these; this is the engine's independent backstop.
@@ -647,6 +650,12 @@ function buildRepositoryResults(
       results.push(repositoryResult(plan, 'blocked', new Map(), `repository blocked: ${plan.statusReason ?? 'safety limit'}`));
     } else if (!apply) {
       results.push(dryRunRepositoryResult(plan, notExecuted));
+    } else if (heldBackBy(settingsOf(session, plan)) !== undefined) {
+      // Planned like the rest, shown as an apply would do it, never executed.
+      const policy = heldBackBy(settingsOf(session, plan))!;
+      const held = dryRunRepositoryResult(plan, `policy ${policy} is dry-run`);
+      held.statusReason = `policy ${policy} is dry-run: planned, nothing deleted or archived`;
+      results.push(held);
     } else {
       const execution = executions.get(plan.repositoryName);
       if (!execution && earlier.finished.has(plan.repositoryName)) {
@@ -727,6 +736,24 @@ function progress(session: Session, event: ProgressEvent): void {
   } catch (error) {
     session.deps.logger?.debug('progress callback failed', { error: messageOf(error) });
   }
+}
+
+/**
+ * The settings of a planned repository's policy, looked up in the rules rather than taken from
+ * the plan: the engine's checks (dry-run policies, percentage cap) stand on their own.
+ */
+function settingsOf(session: Session, plan: RepositoryPlan): AppliedSettings | undefined {
+  const policy = session.options.ruleSet.policies.find((p) => p.name === plan.policy);
+  return policy ? appliedSettings(policy, session.options.ruleSet) : undefined;
+}
+
+/** Each policy's own `maxDeletionsPerRun`, for the engine's backstop. */
+function policyCaps(ruleSet: RuleSet): Map<string, number> {
+  const caps = new Map<string, number>();
+  for (const policy of ruleSet.policies) {
+    if (policy.settings?.maxDeletionsPerRun !== undefined) caps.set(policy.name, policy.settings.maxDeletionsPerRun);
+  }
+  return caps;
 }
 
 function ungovernedPlan(repositoryName: string, policy: string | null, isProtected: boolean, reason: string): RepositoryPlan {

@@ -150,6 +150,48 @@ describe('ecr-sweeper export-policy', () => {
   });
 });
 
+describe('per-policy settings and compound rules in validate and export-policy', () => {
+  const teams = [
+    'version: 1',
+    'defaults: { minAge: 3d }',
+    'policies:',
+    '  - name: payments',
+    '    repositories: { include: ["payments/**"] }',
+    '    minAge: 30d',
+    '    mode: dry-run',
+    '    protect: { tags: ["release-*"] }',
+    '    rules:',
+    '      - id: releases',
+    '        select: { tagStatus: tagged, tagPatterns: ["*"] }',
+    '        when: { imageCountMoreThan: 10, orderBy: semver, sinceImagePushed: 30d }',
+    '      - id: untagged',
+    '        select: { tagStatus: untagged }',
+    '        when: { sinceImagePushed: 7d }',
+    '',
+  ].join('\n');
+
+  it('validate lists what a policy sets over defaults and its compound rules', async () => {
+    const file = await writeText(temp.dir, 'teams.yml', teams);
+    const run = await runCliProcess(['validate', file], { env, cwd: temp.dir });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('teams.yml: valid (1 policy, 2 rules)');
+    expect(run.stdout).toContain("policy 'payments': mode dry-run (planned, never deleted, in every run); minAge 30d (defaults 3d); protect.tags + release-*");
+    expect(run.stdout).toContain("policy 'payments' rule 'releases': compound, expires only when all hold: imageCountMoreThan and sinceImagePushed");
+  });
+
+  it('export-policy leaves a compound rule out and names the policy settings ECR cannot carry', async () => {
+    const file = await writeText(temp.dir, 'teams-export.yml', teams);
+    const run = await runCliProcess(['export-policy', '--rules', file], { env, cwd: temp.dir });
+    expect(run.code).toBe(0);
+    const native = JSON.parse(run.stdout) as { rules: { selection: Record<string, unknown> }[] };
+    expect(native.rules.map((r) => r.selection.tagStatus)).toEqual(['untagged']);
+    expect(run.stderr).toMatch(/rule releases: its 2 conditions \(imageCountMoreThan and sinceImagePushed\) must all hold/);
+    expect(run.stderr).toContain("policy 'payments' minAge (30d grace period) has no native equivalent");
+    expect(run.stderr).toContain("policy 'payments' mode dry-run has no native equivalent");
+    expect(run.stderr).toContain("policy 'payments' protect.tags (release-*) has no native equivalent");
+  });
+});
+
 describe('AWS setup mistakes', () => {
   it('exits 2 with advice when there are no credentials', async () => {
     const rules = await writeText(temp.dir, 'creds.yml', rulesYaml());

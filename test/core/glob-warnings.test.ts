@@ -108,6 +108,13 @@ describe('globWarnings', () => {
     expect(miss?.wider).toEqual({ why: 'star', glob: 'gen/**/*-api', count: 1, examples: ['gen/a/svc-api'] });
   });
 
+  it("checks a policy's own protect.repositories, after its include and exclude", () => {
+    const payments: Policy = { ...pol('payments', ['team-a/**']), settings: { protect: { tags: [], repositories: ['team-a/ap', 'team-a/api'] } } };
+    expect(globWarnings(input([payments]))).toEqual([
+      { code: 'protect-glob-matches-nothing', message: "policy 'payments' protect.repositories 'team-a/ap' matches none of the 7 repositories; nearest: team-a/api, team-a/app, team-b/api" },
+    ]);
+  });
+
   it('ignores the order and duplicates of the names', () => {
     const a = globWarnings(input([pol('teams', ['team-a/ap', 'gen/*'])]));
     const b = globWarnings({ ...input([pol('teams', ['team-a/ap', 'gen/*'])]), repositoryNames: [...REGISTRY].reverse().concat(REGISTRY) });

@@ -247,3 +247,27 @@ describe('renderReportHtml', () => {
     expect(JSON.parse(text)).toEqual({ a: '</script><!-- \u2028 &' });
   });
 });
+
+describe('renderReportHtml: per-policy settings', () => {
+  it("notes, per repository, the values its policy set over defaults (and nothing for the defaults' own)", () => {
+    const result = buildSampleResult();
+    const [own, plain] = result.repositories;
+    own!.policy = 'payments';
+    own!.settings = {
+      policy: 'payments',
+      mode: { value: 'dry-run', from: 'defaults' },
+      minAgeMs: { value: 30 * 86_400_000, from: 'policy' },
+      maxDeletePercentPerRepository: { value: 20, from: 'policy' },
+      policyMaxDeletionsPerRun: null,
+      protectTags: [
+        { value: 'latest', from: 'defaults' },
+        { value: 'release-*', from: 'policy' },
+      ],
+    };
+    plain!.settings = { ...own!.settings, policy: 'rest', minAgeMs: { value: 86_400_000, from: 'defaults' }, maxDeletePercentPerRepository: { value: null, from: 'defaults' }, protectTags: [] };
+    const html = renderReportHtml(result);
+    const row = (name: string) => between(html, `<tr data-repository="${escapeHtml(name)}"`, '</tr>');
+    expect(row(own!.repositoryName)).toContain('policy payments sets minAge 30d; maxDeletePercentPerRepository 20%; protect.tags + release-*');
+    expect(row(plain!.repositoryName)).not.toContain(' sets ');
+  });
+});

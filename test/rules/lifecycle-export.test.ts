@@ -52,6 +52,7 @@ describe('exportLifecyclePolicy', () => {
     ['sub-day duration', '{ id: r, select: { tagStatus: untagged }, when: { sinceImagePushed: 12h } }', /sinceImagePushed 12h is not a whole number of days/],
     ['sinceImagePulled that deletes', '{ id: r, select: { tagStatus: any }, when: { sinceImagePulled: 30d } }', /sinceImagePulled with action expire: ECR only archives/],
     ['archive storage with a count', '{ id: r, select: { tagStatus: any, storageClass: archive }, when: { imageCountMoreThan: 5 } }', /storageClass archive with imageCountMoreThan/],
+    ['compound condition', '{ id: r, select: { tagStatus: any }, when: { imageCountMoreThan: 10, sinceImagePushed: 30d } }', /its 2 conditions \(imageCountMoreThan and sinceImagePushed\) must all hold; .*ECR cannot express a compound rule/],
   ])('names what it cannot express: %s', (_name, rule, reason) => {
     const out = exportLifecyclePolicy(yamlRules(`- ${rule}`));
     expect(out.policy.rules).toEqual([]);
@@ -135,5 +136,15 @@ describe('renderLifecyclePolicyYaml', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('compound rules and YAML', () => {
+  it('renders every condition of a compound rule, and the text parses back to the same rule', () => {
+    const policy = yamlRules('- { id: r, select: { tagStatus: tagged, tagPatterns: ["v*"] }, when: { imageCountMoreThan: 10, orderBy: semver, sinceImagePushed: 30d, sizeLargerThan: 1GiB } }');
+    const text = renderLifecyclePolicyYaml(policy.rules);
+    const back = parseRules(text).policies[0]!.rules;
+    expect(strip(back)).toEqual(strip(policy.rules));
+    expect(back[0]!.conditions).toHaveLength(3);
   });
 });

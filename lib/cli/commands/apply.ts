@@ -6,6 +6,7 @@
 import type { Plan } from '../../core/plan-model.js';
 import type { SweepResult } from '../../core/result-model.js';
 import type { PlanVerdict, SweepDeps } from '../../engine/types.js';
+import { applyScope, type ApplyScope } from '../../core/plan-summary.js';
 import { confirm } from '../confirm.js';
 import { FileCheckpointStore } from '../../adapters/checkpoint-file.js';
 import { FileJournalStore } from '../../adapters/journal-file.js';
@@ -81,10 +82,11 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
       // Before the question, so whoever answers has read them.
       io.stderr.write(renderWarnings(plan.warnings));
       // Archiving changes the registry too (pulls of an archived image fail): it is asked for like deleting.
-      if (flags.yes !== true && (plan.summary.delete > 0 || transitionsToRun(plan) > 0)) {
+      const scope = applyScope(plan);
+      if (flags.yes !== true && (scope.delete > 0 || scope.transition > 0)) {
         // With --format json stdout is reserved for the result document.
         (format === 'json' ? io.stderr : io.stdout).write(renderPlanTable(plan));
-        declined = !(await confirm(io.stdin, io.stderr, applyQuestion(plan)));
+        declined = !(await confirm(io.stdin, io.stderr, applyQuestion(scope)));
       }
       // The plan is on disk before the first deletion, as the S3 reports are in Lambda; a declined
       // plan is kept too: it is what the person looked at and said no to.
@@ -149,23 +151,15 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
   return applyExitCode(result);
 }
 
-function countDeleting(plan: Plan): number {
-  return plan.repositories.filter((r) => r.counts.delete > 0).length;
-}
-
-/** Archive transitions an apply run executes: those of planned (not blocked) repositories. */
-function transitionsToRun(plan: Plan): number {
-  return plan.repositories.reduce((n, r) => n + (r.status === 'planned' ? r.counts.transition : 0), 0);
-}
-
-/** "Delete N image(s), X, in R repositories?", with the archive transitions when there are some. */
-function applyQuestion(plan: Plan): string {
-  const deletions = plan.summary.delete;
-  const transition = transitionsToRun(plan);
-  const archiving = plan.repositories.filter((r) => r.status === 'planned' && r.counts.transition > 0).length;
+/**
+ * "Delete N image(s), X, in R repositories?", with the archive transitions when there are some,
+ * counting only what this run carries out (not what dry-run policies hold back).
+ */
+function applyQuestion(scope: ApplyScope): string {
   const repos = (n: number): string => `${n} repositor${n === 1 ? 'y' : 'ies'}`;
-  const archive = `archive ${transition} image(s) in ${repos(archiving)} (not deleted; \`ecr-sweeper restore\` brings them back)`;
-  if (deletions === 0) return `${archive.charAt(0).toUpperCase()}${archive.slice(1)}?`;
-  const del = `Delete ${deletions} image(s), ${formatBytes(plan.summary.bytesToFree)}, in ${repos(countDeleting(plan))}`;
-  return transition > 0 ? `${del}, and ${archive}?` : `${del}?`;
+  const held = scope.heldBack > 0 ? ` (${scope.heldBack} more planned under dry-run policies are not deleted)` : '';
+  const archive = `archive ${scope.transition} image(s) in ${repos(scope.archivingRepositories)} (not deleted; \`ecr-sweeper restore\` brings them back)`;
+  if (scope.delete === 0) return `${archive.charAt(0).toUpperCase()}${archive.slice(1)}${held}?`;
+  const del = `Delete ${scope.delete} image(s), ${formatBytes(scope.bytesToFree)}, in ${repos(scope.repositories)}`;
+  return scope.transition > 0 ? `${del}, and ${archive}${held}?` : `${del}${held}?`;
 }

@@ -36,6 +36,7 @@ export async function exportPolicyCommand(flags: ExportPolicyFlags, runtime: Cli
   const warnings = [
     ...exported.notExpressible.map((n) => `rule ${n.ruleId}: ${n.reason}`),
     ...ruleSetWideLosses(ruleSet),
+    ...policySettingLosses(policy),
   ];
   if (warnings.length > 0) {
     runtime.io.stderr.write(`warning: the native policy cannot express everything policy '${policy.name}' does:\n`);
@@ -65,6 +66,21 @@ export function pickPolicy(ruleSet: RuleSet, name: string | undefined, file: str
   if (only === undefined) throw new CliUsageError(`${file} has no policies to export`);
   if (rest.length > 0) throw new CliUsageError(`${file} has ${ruleSet.policies.length} policies; choose one with --policy NAME (${names})`);
   return only;
+}
+
+/** The policy's own settings: a native lifecycle policy has no field for any of them. */
+function policySettingLosses(policy: Policy): string[] {
+  const s = policy.settings;
+  if (!s) return [];
+  const at = `policy '${policy.name}'`;
+  const out: string[] = [];
+  if (s.mode !== undefined) out.push(`${at} mode ${s.mode} has no native equivalent (ECR applies a lifecycle policy as soon as it is set)`);
+  if (s.minAgeMs !== undefined) out.push(`${at} minAge (${formatDuration(s.minAgeMs)} grace period) has no native equivalent`);
+  if (s.maxDeletionsPerRun !== undefined) out.push(`${at} maxDeletionsPerRun ${s.maxDeletionsPerRun} has no native equivalent`);
+  if (s.maxDeletePercentPerRepository !== undefined) out.push(`${at} maxDeletePercentPerRepository ${s.maxDeletePercentPerRepository}% has no native equivalent`);
+  if (s.protect?.tags.length) out.push(`${at} protect.tags (${s.protect.tags.join(', ')}) has no native equivalent`);
+  if (s.protect?.repositories.length) out.push(`${at} protect.repositories (${s.protect.repositories.join(', ')}) has no native equivalent`);
+  return out;
 }
 
 /** Protections and limits that live outside any policy and that a native policy has no field for. */

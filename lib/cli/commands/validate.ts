@@ -4,6 +4,8 @@
  */
 import { RulesValidationError } from '../../errors.js';
 import { loadRulesFile } from '../../adapters/rules-file.js';
+import { describePolicySettings } from '../../core/policy-settings.js';
+import { ruleConditions } from '../../core/rules-model.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { displayPath, formatIssue } from '../format-issues.js';
 import type { CliRuntime } from '../runtime.js';
@@ -19,6 +21,15 @@ export async function validateCommand(files: readonly string[], runtime: CliRunt
       const ruleSet = await loadRulesFile(path);
       const rules = ruleSet.policies.reduce((n, p) => n + p.rules.length, 0);
       io.stdout.write(`${file}: valid (${plural(ruleSet.policies.length, 'policy', 'policies')}, ${plural(rules, 'rule', 'rules')})\n`);
+      // What each policy sets over defaults, and its compound rules: the things a reader can miss.
+      for (const policy of ruleSet.policies) {
+        const notes = describePolicySettings(policy, ruleSet);
+        if (notes.length) io.stdout.write(`  policy '${policy.name}': ${notes.join('; ')}\n`);
+        for (const rule of policy.rules) {
+          const conditions = ruleConditions(rule);
+          if (conditions.length > 1) io.stdout.write(`  policy '${policy.name}' rule '${rule.id}': compound, expires only when all hold: ${conditions.map((c) => c.type).join(' and ')}\n`);
+        }
+      }
     } catch (error) {
       invalid += 1;
       if (error instanceof RulesValidationError) {
