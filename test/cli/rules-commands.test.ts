@@ -179,10 +179,10 @@ describe('per-policy settings and compound rules in validate and export-policy',
     expect(run.stdout).toContain("policy 'payments' rule 'releases': compound, expires only when all hold: imageCountMoreThan and sinceImagePushed");
   });
 
-  it('export-policy leaves a compound rule out and names the policy settings ECR cannot carry', async () => {
+  it('export-policy leaves a compound rule out (exit 3, a weaker policy) and names the policy settings ECR cannot carry', async () => {
     const file = await writeText(temp.dir, 'teams-export.yml', teams);
     const run = await runCliProcess(['export-policy', '--rules', file], { env, cwd: temp.dir });
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(3);
     const native = JSON.parse(run.stdout) as { rules: { selection: Record<string, unknown> }[] };
     expect(native.rules.map((r) => r.selection.tagStatus)).toEqual(['untagged']);
     expect(run.stderr).toMatch(/rule releases: its 2 conditions \(imageCountMoreThan and sinceImagePushed\) must all hold/);
