@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../../lib/cli/main.js';
 import type { Plan } from '../../lib/core/plan-model.js';
 import type { SweepResult } from '../../lib/core/result-model.js';
-import { useCliScenario } from './cli-harness.js';
+import { useCliScenario, writeText } from './cli-harness.js';
 import { liveState, rulesYaml } from './fixtures.js';
 import { capturedIo } from './in-process-io.js';
 
@@ -18,9 +18,9 @@ const scenario = useCliScenario({ state: liveState, rulesFile: 'rules.yml', rule
 const imageCount = (): number => scenario.emulator.repositories().reduce((n, r) => n + r.imageCount, 0);
 
 /** Runs `apply` at a pretend terminal, typing `answer` once the question has been asked. */
-async function applyAnswering(answer: string | null, extraArgs: string[] = []) {
+async function applyAnswering(answer: string | null, extraArgs: string[] = [], rules = scenario.rules) {
   const cap = capturedIo({ tty: true, env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_ECR: scenario.emulator.url, XDG_CACHE_HOME: `${scenario.dir}/cache` }, cwd: scenario.dir });
-  const running = runCli(['apply', '--rules', scenario.rules, ...extraArgs], cap.io, CREDENTIALS);
+  const running = runCli(['apply', '--rules', rules, ...extraArgs], cap.io, CREDENTIALS);
   // Type only after the question is on screen, as a person would.
   while (!cap.stderr().includes('[y/N]')) await new Promise((r) => setTimeout(r, 10));
   if (answer === null) cap.stdin.end();
@@ -45,6 +45,19 @@ describe('apply at a terminal without --yes', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('Nothing was deleted.');
     expect(scenario.emulator.stats().requests.BatchDeleteImage ?? 0).toBe(0);
+    expect(imageCount()).toBe(before);
+  });
+
+  it('asks only about what will be deleted: a dry-run policy\'s planned deletions are counted apart', async () => {
+    // app/web gets its own policy in dry-run; app/api stays under 'apps'.
+    const text = rulesYaml().replace(
+      'policies:\n',
+      "policies:\n  - name: web\n    repositories: { include: ['app/web'] }\n    mode: dry-run\n    rules:\n      - { id: untagged-7d, select: { tagStatus: untagged }, when: { sinceImagePushed: 7d } }\n      - { id: pr-builds, select: { tagStatus: tagged, tagPatterns: ['pr-*'] }, when: { sinceImagePushed: 14d } }\n",
+    );
+    const rules = await writeText(scenario.dir, 'held-back.yml', text);
+    const before = imageCount();
+    const run = await applyAnswering('n', [], rules);
+    expect(run.stderr).toContain('Delete 2 image(s), 2.9 KiB, in 1 repository (2 more planned under dry-run policies are not deleted)? [y/N]');
     expect(imageCount()).toBe(before);
   });
 
