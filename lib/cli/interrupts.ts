@@ -4,6 +4,9 @@
  * a second one exits at once with the same code; the journal still holds every deletion made.
  */
 import { join } from 'node:path';
+import { FileJournalStore } from '../adapters/journal-file.js';
+import { TeeJournalStore } from '../adapters/journal-tee.js';
+import type { JournalStore } from '../engine/types.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 import type { OutStream } from './io.js';
 
@@ -49,11 +52,17 @@ export function watchInterrupts(stderr: OutStream, beforeMessage: () => void, pr
 }
 
 /**
- * Where apply journals its deletions: `result.journal.jsonl` in `--out DIR`, else next to the
- * `--checkpoint` file (`<file>.journal.jsonl`), else nowhere (nothing to resume or report into).
+ * Where apply journals its deletions: next to the `--checkpoint` file (`<file>.journal.jsonl`),
+ * where every run of the sweep finds it whatever its `--out`, with a copy in `--out DIR`
+ * (`result.journal.jsonl`) when both are given; only in `--out` without a checkpoint; nowhere
+ * with neither (nothing to resume or report into). `path` is where a person should look.
  */
-export function journalPathFor(outDir: string | undefined, checkpointPath: string | undefined): string | undefined {
-  if (outDir !== undefined) return join(outDir, 'result.journal.jsonl');
-  if (checkpointPath !== undefined) return `${checkpointPath}.journal.jsonl`;
-  return undefined;
+export function journalFor(outDir: string | undefined, checkpointPath: string | undefined): { store: JournalStore; path: string } | undefined {
+  const inOut = outDir !== undefined ? join(outDir, 'result.journal.jsonl') : undefined;
+  const nextToCheckpoint = checkpointPath !== undefined ? `${checkpointPath}.journal.jsonl` : undefined;
+  if (nextToCheckpoint !== undefined && inOut !== undefined) {
+    return { store: new TeeJournalStore(new FileJournalStore(nextToCheckpoint), new FileJournalStore(inOut)), path: inOut };
+  }
+  const only = nextToCheckpoint ?? inOut;
+  return only === undefined ? undefined : { store: new FileJournalStore(only), path: only };
 }

@@ -97,7 +97,7 @@ function runUntilFirstDeletion(args: string[], env: Record<string, string>, jour
 }
 
 describe('apply interrupted', () => {
-  it('kill -9: the journal lists exactly what is missing from the registry; the next run resumes and reports it', async () => {
+  it('kill -9: the journal lists exactly what is missing from the registry; the next run (another --out) resumes and reports it', async () => {
     const s = await setup();
     const env = cliEnv(s.emulator.url);
     const before = imageKeys(s.emulator);
@@ -127,9 +127,12 @@ describe('apply interrupted', () => {
     expect(checkpoint.plannedRepositories).toHaveLength(REPOSITORIES.length);
     await expect(stat(join(s.out, 'result.json'))).rejects.toMatchObject({ code: 'ENOENT' });
 
-    const resumed = await runCliProcess(s.args, { env });
+    // The sweep's journal lives next to the checkpoint too, so a run with another --out still finds it.
+    expect(await readJournal(`${s.checkpoint}.journal.jsonl`)).toEqual(journal);
+    const out2 = join(s.dir, 'out-2');
+    const resumed = await runCliProcess(s.args.map((a) => (a === s.out ? out2 : a)), { env });
     expect(resumed.code, resumed.stderr).toBe(0);
-    const result = JSON.parse(await readFile(join(s.out, 'result.json'), 'utf8')) as SweepResult;
+    const result = JSON.parse(await readFile(join(out2, 'result.json'), 'utf8')) as SweepResult;
     expect(result.runId).toBe(plan.runId);
     expect(result.totals.deleted).toBe(planned.length);
     expect(imageKeys(s.emulator)).toEqual(new Set([...before].filter((k) => !planned.includes(k))));

@@ -9,12 +9,11 @@ import type { PlanVerdict, SweepDeps } from '../../engine/types.js';
 import { applyScope, type ApplyScope } from '../../core/plan-summary.js';
 import { confirm } from '../confirm.js';
 import { FileCheckpointStore } from '../../adapters/checkpoint-file.js';
-import { FileJournalStore } from '../../adapters/journal-file.js';
 import { loadRulesFile } from '../../adapters/rules-file.js';
 import { runSweep } from '../../engine/sweep.js';
 import { CliUsageError, ConfirmationRequiredError } from '../errors.js';
 import { applyExitCode, ExitCode, type ExitCodeValue } from '../exit-codes.js';
-import { journalPathFor, watchInterrupts } from '../interrupts.js';
+import { journalFor, watchInterrupts } from '../interrupts.js';
 import { formatBytes } from '../format-bytes.js';
 import { renderPlanTable } from '../format-plan-table.js';
 import { renderResultTable } from '../format-result-table.js';
@@ -96,8 +95,9 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
   };
   const checkpointPath = flags.checkpoint !== undefined ? resolvePath(runtime, flags.checkpoint) : undefined;
   if (checkpointPath !== undefined) deps.checkpoint = new FileCheckpointStore(checkpointPath);
-  const journalPath = journalPathFor(outDir, checkpointPath);
-  if (journalPath !== undefined) deps.journal = new FileJournalStore(journalPath);
+  const journal = journalFor(outDir, checkpointPath);
+  if (journal !== undefined) deps.journal = journal.store;
+  const journalPath = journal?.path;
 
   const interrupts = watchInterrupts(io.stderr, () => progress.stop());
   let result: SweepResult;
