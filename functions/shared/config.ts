@@ -5,6 +5,7 @@
 // A namespace import lets esbuild drop the parts of zod not used (its locales alone are ~250 KB).
 import * as z from 'zod';
 import { ConfigError } from '../../lib/errors.js';
+import { ECR_PRICES, parsePriceOverride, type PriceTable } from '../../lib/core/ecr-prices.js';
 import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, type HttpTimeouts } from '../../lib/adapters/http-timeouts.js';
 
 /** Treats an empty string as unset: serverless.yml passes '' for every optional param left blank. */
@@ -57,6 +58,8 @@ const envSchema = z.object({
   /** Path-style S3 URLs, for local S3 servers (s3rver, moto) in tests. */
   S3_FORCE_PATH_STYLE: optional.transform((v) => v === 'true' || v === '1'),
   LAMBDA_TASK_ROOT: optional,
+  /** A price table (JSON) laid over the built-in ECR prices for the reports' cost estimates. */
+  PRICES_JSON: optional,
 });
 
 /** Validated function configuration. */
@@ -76,6 +79,8 @@ export interface FunctionConfig {
   slackWebhook: { kind: 'ssm'; name: string } | { kind: 'secretsmanager'; secretId: string } | undefined;
   s3ForcePathStyle: boolean;
   taskRoot: string | undefined;
+  /** Prices for the cost estimates: the built-in table, with PRICES_JSON laid over it. */
+  prices: PriceTable;
 }
 
 /**
@@ -96,6 +101,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): F
       'invalid function configuration: set SLACK_WEBHOOK_SSM_PARAMETER or SLACK_WEBHOOK_SECRET_ARN, not both',
     );
   }
+  // Checked at cold start like every variable: a bad table must not surface after a sweep.
+  const prices = e.PRICES_JSON === undefined ? ECR_PRICES : parsePriceOverride(e.PRICES_JSON, 'invalid function configuration: PRICES_JSON');
   const s3Match = e.RULES_S3_URI ? S3_URI.exec(e.RULES_S3_URI) : null;
   return {
     reportBucket: e.REPORT_BUCKET,
@@ -115,5 +122,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): F
         : undefined,
     s3ForcePathStyle: e.S3_FORCE_PATH_STYLE ?? false,
     taskRoot: e.LAMBDA_TASK_ROOT,
+    prices,
   };
 }

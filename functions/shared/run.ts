@@ -107,7 +107,8 @@ export async function executeRun(deps: FunctionDeps, request: RunRequest): Promi
   logResult(output.result);
   recordMetrics(output.result);
   const notifier = request.notifier ? await request.notifier() : undefined;
-  const published = await publishReports(store, output.result, { ...(notifier ? { notifier } : {}), logger });
+  const region = await deps.ecr.config.region().catch(() => null);
+  const published = await publishReports(store, output.result, { ...(notifier ? { notifier } : {}), logger, region, prices: config.prices });
   if (published.slack && !published.slack.ok) recordSlackFailure(published.slack.error);
   return {
     output,

@@ -3,15 +3,17 @@
  * the same files as the S3 store, each atomically (temp file, then rename) so an interrupted run
  * never leaves a half-written plan or report behind.
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plan } from '../core/plan-model.js';
 import type { SweepResult } from '../core/result-model.js';
 import { planFileBody, resultFiles, type ResultFileKind } from '../core/report-files.js';
 import type { ReportHtmlOptions } from '../core/report-html.js';
-import { REPORT_FILES, reportFolder, reportFolderProblem, type ReportFileKind } from '../core/report-layout.js';
-import { ReportWriteError, type ReportStore, type WrittenReport } from './report-store.js';
+import { HISTORY_FILES, REPORT_FILES, reportFolder, reportFolderProblem, type ReportFileKind } from '../core/report-layout.js';
+import { historyToJsonLines, parseDecisionDigest, parseHistory, type DecisionDigest, type RunHistoryEntry } from '../core/report-history.js';
+import type { ReportInsights, StoredHistory } from '../core/report-insights.js';
+import { ReportReadError, ReportWriteError, type ReportStore, type WrittenReport } from './report-store.js';
 
 export interface LocalReportStoreOptions {
   /**
@@ -46,12 +48,36 @@ export class LocalReportStore implements ReportStore {
   }
 
   /** Writes `result.json`, `result.csv` and `report.html`; `files.reportHtml` is the path to print. */
-  async writeResult(result: SweepResult, date: string | Date = result.now): Promise<WrittenReport> {
+  async writeResult(result: SweepResult, date: string | Date = result.now, insights?: ReportInsights): Promise<WrittenReport> {
     const folder = this.folders.get(result.runId) ?? this.folderFor(result.runId, date, 'the result files');
     // One file at a time: each body is rendered only once the previous one is on disk.
     const files = {} as Record<ResultFileKind, string>;
-    for (const file of resultFiles(result, this.htmlOptions)) files[file.kind] = await this.write(folder, file.kind, file.render());
+    for (const file of resultFiles(result, this.htmlOptions, insights)) files[file.kind] = await this.write(folder, file.kind, file.render());
     return { folder, files, reportUrl: pathToFileURL(files.reportHtml).href };
+  }
+
+  /** Reads `<dir>/history/`; see {@link ReportStore.readHistory}. Missing files read as empty. */
+  async readHistory(): Promise<StoredHistory> {
+    const runsText = await this.readOptional(HISTORY_FILES.runs.name);
+    const decisionsText = await this.readOptional(HISTORY_FILES.decisions.name);
+    return { runs: runsText === null ? [] : parseHistory(runsText).runs, previous: decisionsText === null ? null : parseDecisionDigest(decisionsText) };
+  }
+
+  /** Rewrites `<dir>/history/` atomically; see {@link ReportStore.writeHistory}. */
+  async writeHistory(runs: readonly RunHistoryEntry[], decisions: DecisionDigest): Promise<void> {
+    await this.writeFileAtomic(path.join(this.root, HISTORY_FILES.decisions.name), `${JSON.stringify(decisions)}\n`);
+    await this.writeFileAtomic(path.join(this.root, HISTORY_FILES.runs.name), historyToJsonLines(runs));
+  }
+
+  private async readOptional(name: string): Promise<string | null> {
+    const file = path.join(this.root, name);
+    try {
+      return await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new ReportReadError(`could not read ${file}: ${detail}`, file, { cause: error });
+    }
   }
 
   private folderFor(runId: string, date: string | Date, what: string): string {
@@ -61,7 +87,11 @@ export class LocalReportStore implements ReportStore {
   }
 
   private async write(folder: string, kind: ReportFileKind, body: string): Promise<string> {
-    const file = path.join(folder, REPORT_FILES[kind].name);
+    return this.writeFileAtomic(path.join(folder, REPORT_FILES[kind].name), body);
+  }
+
+  private async writeFileAtomic(file: string, body: string): Promise<string> {
+    const folder = path.dirname(file);
     const temp = `${file}.${process.pid}.tmp`;
     try {
       await mkdir(folder, { recursive: true });

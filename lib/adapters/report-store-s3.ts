@@ -3,15 +3,17 @@
  * the HTML report for Slack. The S3 client is injected so the endpoint (AWS, s3rver, moto) and the
  * credentials are the caller's choice.
  */
-import { GetObjectCommand, PutObjectCommand, type S3Client, type ServerSideEncryption } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client, type ServerSideEncryption } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ConfigError } from '../errors.js';
 import type { Plan } from '../core/plan-model.js';
 import type { SweepResult } from '../core/result-model.js';
 import { planFileBody, resultFiles, type ResultFileKind } from '../core/report-files.js';
 import type { ReportHtmlOptions } from '../core/report-html.js';
-import { REPORT_FILES, joinKey, reportFolder, reportFolderProblem, type ReportFileKind } from '../core/report-layout.js';
-import { ReportWriteError, type ReportStore, type WrittenReport } from './report-store.js';
+import { HISTORY_FILES, REPORT_FILES, joinKey, reportFolder, reportFolderProblem, type ReportFileKind } from '../core/report-layout.js';
+import { historyToJsonLines, parseDecisionDigest, parseHistory, type DecisionDigest, type RunHistoryEntry } from '../core/report-history.js';
+import type { ReportInsights, StoredHistory } from '../core/report-insights.js';
+import { ReportReadError, ReportWriteError, type ReportStore, type WrittenReport } from './report-store.js';
 
 /** SigV4 presigned URLs cannot live longer than seven days. */
 export const MAX_URL_EXPIRY_SECONDS = 7 * 24 * 3600;
@@ -72,12 +74,12 @@ export class S3ReportStore implements ReportStore {
   }
 
   /** Writes `result.json`, `result.csv` and `report.html`; see {@link ReportStore.writeResult}. */
-  async writeResult(result: SweepResult, date: string | Date = result.now): Promise<WrittenReport> {
+  async writeResult(result: SweepResult, date: string | Date = result.now, insights?: ReportInsights): Promise<WrittenReport> {
     const folder = this.folders.get(result.runId) ?? this.folderFor(result.runId, date, 'the result files');
     // One file at a time: each rendered body is tens of MiB for a large registry, and holding all
     // three at once (plus the upload buffers) is what sets the Lambda's peak memory.
     const uris: (readonly [ResultFileKind, string])[] = [];
-    for (const file of resultFiles(result, this.htmlOptions)) {
+    for (const file of resultFiles(result, this.htmlOptions, insights)) {
       uris.push([file.kind, await this.put(folder, file.kind, file.render())]);
     }
     const files = Object.fromEntries(uris) as Record<ResultFileKind, string>;
@@ -88,6 +90,36 @@ export class S3ReportStore implements ReportStore {
       files,
       reportUrl: await this.presign(htmlKey),
     };
+  }
+
+  /**
+   * Reads `<prefix>/history/runs.jsonl` and `decisions.json`; see {@link ReportStore.readHistory}.
+   * S3 cannot append, so the history is one object rewritten by each run (read, append, put): two
+   * runs finishing at the same moment may lose one of their entries, never the report.
+   */
+  async readHistory(): Promise<StoredHistory> {
+    const runsText = await this.getOptional(HISTORY_FILES.runs.name);
+    const decisionsText = await this.getOptional(HISTORY_FILES.decisions.name);
+    return { runs: runsText === null ? [] : parseHistory(runsText).runs, previous: decisionsText === null ? null : parseDecisionDigest(decisionsText) };
+  }
+
+  /** Rewrites the history objects; see {@link ReportStore.writeHistory}. */
+  async writeHistory(runs: readonly RunHistoryEntry[], decisions: DecisionDigest): Promise<void> {
+    await this.putObject(joinKey(this.prefix, HISTORY_FILES.decisions.name), `${JSON.stringify(decisions)}\n`, HISTORY_FILES.decisions.contentType);
+    await this.putObject(joinKey(this.prefix, HISTORY_FILES.runs.name), historyToJsonLines(runs), HISTORY_FILES.runs.contentType);
+  }
+
+  private async getOptional(name: string): Promise<string | null> {
+    const key = joinKey(this.prefix, name);
+    const uri = `s3://${this.bucket}/${key}`;
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return (await response.Body?.transformToString('utf-8')) ?? '';
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return null;
+      const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      throw new ReportReadError(`could not read ${uri}: ${detail}`, uri, { cause: error });
+    }
   }
 
   /**
@@ -120,15 +152,19 @@ export class S3ReportStore implements ReportStore {
   }
 
   private async put(folder: string, kind: ReportFileKind, body: string): Promise<string> {
-    const key = this.key(folder, kind);
+    return this.putObject(this.key(folder, kind), body, REPORT_FILES[kind].contentType);
+  }
+
+  private async putObject(key: string, body: string, contentType: string): Promise<string> {
     const uri = `s3://${this.bucket}/${key}`;
+    const name = key.slice(key.lastIndexOf('/') + 1);
     try {
       await this.client.send(
         new PutObjectCommand({
           Bucket: this.bucket,
           Key: key,
           Body: body,
-          ContentType: REPORT_FILES[kind].contentType,
+          ContentType: contentType,
           // Reports are rewritten per run; a cached copy would show a stale sweep.
           CacheControl: 'no-cache',
           ...(this.sse ? { ServerSideEncryption: this.sse } : {}),
@@ -138,7 +174,7 @@ export class S3ReportStore implements ReportStore {
       return uri;
     } catch (error) {
       const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      throw new ReportWriteError(`could not write ${REPORT_FILES[kind].name} to ${uri}: ${detail}`, uri, { cause: error });
+      throw new ReportWriteError(`could not write ${name} to ${uri}: ${detail}`, uri, { cause: error });
     }
   }
 }

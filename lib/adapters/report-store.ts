@@ -5,6 +5,9 @@
 import { EcrSweeperError } from '../errors.js';
 import type { Plan } from '../core/plan-model.js';
 import type { SweepResult } from '../core/result-model.js';
+import { ECR_PRICES, type PriceTable } from '../core/ecr-prices.js';
+import { appendHistory, decisionDigest, historyEntry, type DecisionDigest, type RunHistoryEntry } from '../core/report-history.js';
+import { buildInsights, type ReportInsights, type StoredHistory } from '../core/report-insights.js';
 import type { SweepLogger } from '../engine/types.js';
 import type { NotifyOutcome, SlackNotifier } from './slack-notifier.js';
 
@@ -39,7 +42,72 @@ export interface ReportStore {
    * Writes `result.json`, `result.csv` and `report.html` into the run's folder: the one its plan
    * went to, or else dated by `date` (default `result.now`). Throws {@link ReportWriteError}.
    */
-  writeResult(result: SweepResult, date?: string | Date): Promise<WrittenReport>;
+  writeResult(result: SweepResult, date?: string | Date, insights?: ReportInsights): Promise<WrittenReport>;
+  /**
+   * Reads the run history and the last run's decisions (`history/` under the store's root). A
+   * store never written reads as empty; throws {@link ReportReadError} when it cannot be read.
+   */
+  readHistory(): Promise<StoredHistory>;
+  /** Replaces the history (already bounded) and the last run's decisions. Throws {@link ReportWriteError}. */
+  writeHistory(runs: readonly RunHistoryEntry[], decisions: DecisionDigest): Promise<void>;
+}
+
+/** The history could not be read; the report is written without the trend and the diff. */
+export class ReportReadError extends EcrSweeperError {
+  readonly location: string;
+  constructor(message: string, location: string, options?: ErrorOptions) {
+    super(message, options);
+    this.location = location;
+  }
+}
+
+/** Prices and Region for the money figures. */
+export interface PricingOptions {
+  /** The registry's Region; null or absent: the money figures say no Region is known. */
+  region?: string | null;
+  /** Default the built-in table ({@link ECR_PRICES}). */
+  prices?: PriceTable;
+}
+
+/**
+ * Writes a run's result files with its insights, and appends the run to the store's history:
+ * 1. reads the history (on failure: the report says so and has no trend or diff, and the history
+ *    is left as it is, never overwritten with this run alone);
+ * 2. writes result.json, result.csv and report.html (a failure throws {@link ReportWriteError});
+ * 3. writes the history with this run appended (on failure: a warning; the report stands).
+ */
+export async function writeRunReports(
+  store: ReportStore,
+  result: SweepResult,
+  options: PricingOptions & { logger?: SweepLogger } = {},
+): Promise<{ report: WrittenReport; insights: ReportInsights }> {
+  let stored: StoredHistory | null = null;
+  let historyNote: string | undefined;
+  try {
+    stored = await store.readHistory();
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    historyNote = `the run history could not be read (${detail}); this report has no trend and no diff, and the history was left unchanged`;
+    options.logger?.warn('run history not read', { error: detail });
+  }
+  const runs = stored ? appendHistory(stored.runs, historyEntry(result)) : null;
+  const insights = buildInsights({
+    result,
+    region: options.region ?? null,
+    prices: options.prices ?? ECR_PRICES,
+    stored,
+    runs,
+    ...(historyNote !== undefined ? { historyNote } : {}),
+  });
+  const report = await store.writeResult(result, undefined, insights);
+  if (runs) {
+    try {
+      await store.writeHistory(runs, decisionDigest(result));
+    } catch (error) {
+      options.logger?.warn('run history not written', { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return { report, insights };
 }
 
 /**
@@ -68,10 +136,10 @@ export interface PublishOutcome {
 export async function publishReports(
   store: ReportStore,
   result: SweepResult,
-  options: { notifier?: SlackNotifier; logger?: SweepLogger } = {},
+  options: PricingOptions & { notifier?: SlackNotifier; logger?: SweepLogger } = {},
 ): Promise<PublishOutcome> {
-  const report = await store.writeResult(result);
+  const { report, insights } = await writeRunReports(store, result, options);
   options.logger?.info('report written', { folder: report.folder, runId: result.runId });
-  const slack = options.notifier ? await options.notifier.notify(result, report.reportUrl) : null;
+  const slack = options.notifier ? await options.notifier.notify(result, report.reportUrl, insights) : null;
   return { report, slack };
 }

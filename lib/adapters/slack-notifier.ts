@@ -7,6 +7,7 @@
 import { IncomingWebhook, IncomingWebhookHTTPError } from '@slack/webhook';
 import { ConfigError } from '../errors.js';
 import type { SweepResult } from '../core/result-model.js';
+import type { ReportInsights } from '../core/report-insights.js';
 import { buildSlackMessage, type SlackMessage, type SlackMessageOptions } from '../core/report-slack.js';
 import type { SweepLogger } from '../engine/types.js';
 
@@ -59,7 +60,7 @@ export class SlackNotifier {
    * Posts the summary of `result` with a link to its report. Never throws.
    * A `reportUrl` that is not http(s) (a local file) is shown as a location instead of a button.
    */
-  async notify(result: SweepResult, reportUrl?: string | null): Promise<NotifyOutcome> {
+  async notify(result: SweepResult, reportUrl?: string | null, insights?: ReportInsights): Promise<NotifyOutcome> {
     let message: SlackMessage;
     try {
       const isLink = typeof reportUrl === 'string' && /^https?:\/\//i.test(reportUrl);
@@ -67,6 +68,7 @@ export class SlackNotifier {
         ...this.messageOptions,
         reportUrl: isLink ? reportUrl : null,
         ...(reportUrl && !isLink ? { reportLocation: reportUrl } : {}),
+        ...(insights ? { insights } : {}),
       });
     } catch (error) {
       return this.fail(`could not build the Slack message: ${errorText(error)}`, 0);

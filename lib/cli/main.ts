@@ -78,7 +78,8 @@ function buildProgram(runtime: CliRuntime, setExit: (code: ExitCodeValue) => voi
         .option('--repository <glob>', 'only repositories matching this glob')
         .option('--now <iso>', 'evaluate the rules at this time instead of now (ISO-8601)')
         .option('--format <format>', 'table, json (the plan document) or csv (one row per image)', 'table')
-        .option('--out <dir>', 'also write plan.json, result.json, result.csv and report.html here'),
+        .option('--out <dir>', 'also write plan.json, result.json, result.csv and report.html here, and keep the run history in <dir>/history')
+        .option('--prices <file>', 'JSON price table laid over the built-in ECR prices, for the cost estimates (docs/reports.md)'),
     )),
   ).action(async (flags) => setExit(await (await import('./commands/plan.js')).planCommand(flags, runtime)));
 
@@ -93,7 +94,8 @@ function buildProgram(runtime: CliRuntime, setExit: (code: ExitCodeValue) => voi
         // Hidden and refused by the command with a clear message: a future --now would defeat minAge.
         .addOption(new Option('--now <iso>').hideHelp())
         .option('--format <format>', 'table or json (the result document)', 'table')
-        .option('--out <dir>', 'write plan.json (before deleting), result.json, result.csv, report.html and the deletion journal result.journal.jsonl here')
+        .option('--out <dir>', 'write plan.json (before deleting), result.json, result.csv, report.html and the deletion journal result.journal.jsonl here, and keep the run history in <dir>/history')
+        .option('--prices <file>', 'JSON price table laid over the built-in ECR prices, for the cost estimates (docs/reports.md)')
         .option('--concurrency <n>', 'ECR requests in flight at once (default 4)')
         .option('--checkpoint <file>', 'record the plan and progress here so a run stopped by --max-duration, Ctrl-C or a crash is continued by the next')
         .option('--max-duration <duration>', 'stop cleanly between batches after this long (e.g. 30m); pair with --checkpoint'),

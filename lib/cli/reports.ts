@@ -4,7 +4,12 @@
  */
 import type { Plan } from '../core/plan-model.js';
 import type { SweepResult } from '../core/result-model.js';
+import { readFile } from 'node:fs/promises';
 import { LocalReportStore } from '../adapters/report-store-local.js';
+import { writeRunReports, type PricingOptions } from '../adapters/report-store.js';
+import { ECR_PRICES, parsePriceOverride, PriceTableError, type PriceTable } from '../core/ecr-prices.js';
+import { buildInsights, type ReportInsights } from '../core/report-insights.js';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import { SlackNotifier } from '../adapters/slack-notifier.js';
 import type { OutStream } from './io.js';
 
@@ -16,12 +21,44 @@ export function localReportStore(dir: string): LocalReportStore {
   return new LocalReportStore(dir, { layout: 'flat' });
 }
 
-/** Writes plan.json, result.json, result.csv and report.html into `dir`; returns the HTML path. */
-export async function writeLocalReports(dir: string, plan: Plan, result: SweepResult): Promise<string> {
+/**
+ * Writes plan.json, result.json, result.csv and report.html into `dir`, and appends the run to
+ * `dir/history/`; returns the HTML path and the insights (money, trend, diff) the reports show.
+ */
+export async function writeLocalReports(dir: string, plan: Plan, result: SweepResult, pricing: PricingOptions = {}): Promise<{ reportPath: string; insights: ReportInsights }> {
   const store = localReportStore(dir);
   await store.writePlan(plan, result.runId);
-  const written = await store.writeResult(result);
-  return written.files.reportHtml;
+  const { report, insights } = await writeRunReports(store, result, pricing);
+  return { reportPath: report.files.reportHtml, insights };
+}
+
+/** The insights of a run whose reports are not written (no `--out`): the money only, no trend or diff. */
+export function insightsWithoutStore(result: SweepResult, pricing: PricingOptions): ReportInsights {
+  return buildInsights({ result, region: pricing.region ?? null, prices: pricing.prices ?? ECR_PRICES, stored: null, runs: null });
+}
+
+/**
+ * The price table: the built-in one, or `--prices FILE` laid over it.
+ * @throws PriceTableError (a ConfigError: exit 2, before anything runs) naming the file and the problem.
+ */
+export async function priceTableFor(file: string | undefined): Promise<PriceTable> {
+  if (file === undefined) return ECR_PRICES;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new PriceTableError(`--prices ${file}: cannot read the file (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  }
+  return parsePriceOverride(text, `--prices ${file}`);
+}
+
+/** The Region the ECR client talks to, for the money figures; null when it cannot be told. */
+export async function regionOf(ecr: ECRClient): Promise<string | null> {
+  try {
+    return await ecr.config.region();
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -41,8 +78,9 @@ export async function notifySlack(
   result: SweepResult,
   reportLocation: string | undefined,
   stderr: OutStream,
+  insights?: ReportInsights,
 ): Promise<void> {
-  const outcome = await notifier.notify(result, reportLocation ?? null);
+  const outcome = await notifier.notify(result, reportLocation ?? null, insights);
   if (outcome.ok) stderr.write('Slack summary sent.\n');
   else stderr.write(`warning: the Slack summary could not be sent (${outcome.error}); the run itself is unaffected.\n`);
 }

@@ -5,6 +5,7 @@
 import type { Plan } from './plan-model.js';
 import { renderResultCsv } from './report-csv.js';
 import { renderReportHtml, type ReportHtmlOptions } from './report-html.js';
+import type { ReportInsights } from './report-insights.js';
 import type { ReportFileKind } from './report-layout.js';
 import type { SweepResult } from './result-model.js';
 
@@ -27,10 +28,10 @@ export function planFileBody(plan: Plan): string {
  * Each renders on demand, so a store that writes one file at a time holds one large string at a
  * time (a 200,000-image report is tens of megabytes per file).
  */
-export function resultFiles(result: SweepResult, html: ReportHtmlOptions = {}): ResultFile[] {
+export function resultFiles(result: SweepResult, html: ReportHtmlOptions = {}, insights?: ReportInsights): ResultFile[] {
   return [
     { kind: 'resultJson', render: () => `${JSON.stringify(result, null, 2)}\n` },
     { kind: 'resultCsv', render: () => renderResultCsv(result) },
-    { kind: 'reportHtml', render: () => renderReportHtml(result, html) },
+    { kind: 'reportHtml', render: () => renderReportHtml(result, insights ? { ...html, insights } : html) },
   ];
 }

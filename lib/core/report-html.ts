@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import type { RepositoryResult, SweepResult } from './result-model.js';
 import type { PlanWarning } from './plan-model.js';
 import { policyValues } from './policy-settings.js';
+import type { ReportInsights } from './report-insights.js';
+import { INSIGHTS_STYLE, renderChanges, renderMoney, renderRuleTotals, renderTrend } from './report-html-insights.js';
 import {
   FIGURE_LABELS,
   NOT_LISTED,
@@ -40,6 +42,8 @@ export interface ReportHtmlOptions {
   pageSize?: number;
   /** Rows of the failures table; the rest are counted and left to result.csv. Default 1000. */
   maxFailureRows?: number;
+  /** Money, trend and diff (from the report store's history); without them those sections are left out. */
+  insights?: ReportInsights;
 }
 
 /** Escapes text for HTML element content and quoted attribute values. */
@@ -75,7 +79,8 @@ export function renderReportHtml(result: SweepResult, options: ReportHtmlOptions
   const dryRun = isDryRun(result);
   const summaries = summarizeRepositories(result);
   const figures = runFigures(result);
-  const style = STYLE;
+  const style = STYLE + INSIGHTS_STYLE;
+  const insights = options.insights;
   const script = SCRIPT;
   const csp = [
     "default-src 'none'",
@@ -104,8 +109,12 @@ export function renderReportHtml(result: SweepResult, options: ReportHtmlOptions
 </header>
 ${renderBanners(result, figures)}
 ${renderTotals(figures, summaries)}
+${renderMoney(result, insights, escapeHtml)}
+${renderChanges(insights, escapeHtml)}
 ${renderWarnings(result.warnings)}
 ${renderChart(result, summaries, options.chartTopN ?? 12, options.chartNarrowTopN ?? 6)}
+${renderRuleTotals(result, insights, escapeHtml)}
+${renderTrend(insights, escapeHtml)}
 ${renderRepositoryTable(result, summaries)}
 ${renderFailures(result, figures, options.maxFailureRows ?? 1000)}
 <section id="images">

@@ -42,3 +42,12 @@ export function joinKey(prefix: string, key: string): string {
   const cleanPrefix = prefix.replace(/^\/+|\/+$/g, '');
   return cleanPrefix ? `${cleanPrefix}/${key}` : key;
 }
+
+/**
+ * The history files, relative to the store's root (beside the dated run folders): the last
+ * `HISTORY_LIMIT` (90) run summaries as JSON Lines, and the last run's decisions for the diff.
+ */
+export const HISTORY_FILES = {
+  runs: { name: 'history/runs.jsonl', contentType: 'application/x-ndjson; charset=utf-8' },
+  decisions: { name: 'history/decisions.json', contentType: 'application/json; charset=utf-8' },
+} as const;

@@ -20,6 +20,9 @@ import {
   topRepositories,
   type RunFigures,
 } from './report-summary.js';
+import type { ReportInsights } from './report-insights.js';
+import { moneyLines } from './report-money.js';
+import { RULE_LABELS, ruleName, ruleTotals } from './report-rules.js';
 
 /** The subset of Block Kit this message uses (kept local so the core depends on no Slack package). */
 export type SlackText = { type: 'mrkdwn'; text: string } | { type: 'plain_text'; text: string; emoji?: boolean };
@@ -50,6 +53,10 @@ export interface SlackMessageOptions {
   maxFailures?: number;
   /** Warnings listed before "and N more". Default 3. */
   maxWarnings?: number;
+  /** Rules listed in the per-rule totals before "and N more". Default 5. */
+  maxRules?: number;
+  /** Money and the diff against the last run (from the report store); left out when absent. */
+  insights?: ReportInsights;
 }
 
 /** Slack's documented limits for the blocks used here. */
@@ -121,6 +128,37 @@ export function buildSlackMessage(result: SweepResult, options: SlackMessageOpti
   }
 
   blocks.push({ type: 'section', fields: totalsFields(figures, result.durationMs).slice(0, SLACK_LIMITS.fields) });
+
+  const insights = options.insights;
+  if (insights) {
+    const money = moneyLines(insights.money, dryRun);
+    blocks.push(section(`:moneybag: ${escapeMrkdwn(money.freed)}${money.archived ? `\n${escapeMrkdwn(money.archived)}` : ''}\n_${escapeMrkdwn(truncate(money.basis, 600))}_`));
+  }
+
+  const rules = ruleTotals(result);
+  if (rules.length > 0) {
+    const max = Math.max(0, options.maxRules ?? 5);
+    const mode = dryRun ? 'dryRun' : 'apply';
+    const lines = linesWithin(
+      rules.slice(0, max).map(
+        (t) =>
+          `• ${code(ruleName(t.rule))}: ${RULE_LABELS.images[mode].toLowerCase()} ${formatCount(t.images)} (${formatBytes(t.bytes)})${t.archivedImages > 0 ? `, ${RULE_LABELS.archivedImages[mode].toLowerCase()} ${formatCount(t.archivedImages)} (${formatBytes(t.archivedBytes)})` : ''}`,
+      ),
+      SLACK_LIMITS.sectionText - 200,
+    );
+    const rest = rules.length - lines.length;
+    if (rest > 0) lines.push(`…and ${formatCount(rest)} more in the report.`);
+    blocks.push(section(`*${RULE_LABELS.heading}*\n${lines.join('\n')}`));
+  }
+
+  if (insights?.changes) {
+    const c = insights.changes;
+    blocks.push(
+      section(
+        `:mag: *Since the last run* (${code(c.previousRunId)}): ${countOf(c.images.length, 'image')} changed decision, ${countOf(c.repositories.length, 'repository', 'repositories')} changed status. The report lists each with both reasons.`,
+      ),
+    );
+  }
 
   const { top, others } = topRepositories(summarizeRepositories(result), options.topRepositories ?? 5);
   if (top.length > 0) {

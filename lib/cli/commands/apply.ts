@@ -20,7 +20,9 @@ import { renderResultTable } from '../format-result-table.js';
 import { renderWarnings } from '../format-warnings.js';
 import { parseConcurrency, parseFormat, parseMaxDuration } from '../options.js';
 import { createProgressReporter } from '../progress.js';
-import { localReportStore, newRunId, notifySlack, slackNotifierFor } from '../reports.js';
+import { insightsWithoutStore, localReportStore, newRunId, notifySlack, priceTableFor, regionOf, slackNotifierFor } from '../reports.js';
+import { writeRunReports } from '../../adapters/report-store.js';
+import { renderRuleTotals } from '../format-rule-totals.js';
 import { pullTimeDepsFor, type IndexStoreFlags } from '../index-store.js';
 import { ecrClientFor, explainProfileCredentialsError, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
 import { resolvePath } from '../paths.js';
@@ -37,6 +39,7 @@ export interface ApplyFlags extends AwsFlags, SlackFlags, IndexStoreFlags {
   concurrency?: string;
   checkpoint?: string;
   maxDuration?: string;
+  prices?: string;
 }
 
 /**
@@ -63,6 +66,8 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
   const concurrency = flags.concurrency !== undefined ? parseConcurrency(flags.concurrency) : undefined;
   const maxDurationMs = flags.maxDuration !== undefined ? parseMaxDuration(flags.maxDuration) : undefined;
   const ruleSet = await loadRulesFile(resolvePath(runtime, flags.rules));
+  const prices = await priceTableFor(flags.prices !== undefined ? resolvePath(runtime, flags.prices) : undefined);
+  let region: string | null = null;
   const outDir = flags.out !== undefined ? resolvePath(runtime, flags.out) : undefined;
   const store = outDir !== undefined ? localReportStore(outDir) : undefined;
 
@@ -113,6 +118,7 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
       ...(flags.repository !== undefined ? { repositoryFilter: flags.repository, repositoryFilterLabel: '--repository' } : {}),
       rulesSource: flags.rules,
     }));
+    region = await regionOf(ecr);
   } catch (error) {
     throw explainProfileCredentialsError(error, flags, runtime);
   } finally {
@@ -125,7 +131,7 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
     // The plan table was just shown: the reports of that plan are what is left to give.
     io.stderr.write('Declined at the prompt. Nothing was deleted.\n');
     if (store !== undefined) {
-      const written = await store.writeResult(result);
+      const { report: written } = await writeRunReports(store, result, { region, prices });
       io.stderr.write(`The plan's reports (plan.json, result.json, result.csv, report.html) were written to ${outDir}: ${written.files.reportHtml}\n`);
     }
     return ExitCode.OK;
@@ -136,11 +142,15 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
   else io.stdout.write(renderResultTable(result));
 
   let reportPath: string | undefined;
+  let insights = insightsWithoutStore(result, { region, prices });
   if (store !== undefined) {
-    reportPath = (await store.writeResult(result)).files.reportHtml;
-    notes.write(`Report: ${reportPath}\n`);
+    const written = await writeRunReports(store, result, { region, prices });
+    reportPath = written.report.files.reportHtml;
+    insights = written.insights;
   }
-  if (slack !== undefined) await notifySlack(slack, result, reportPath, io.stderr);
+  if (format === 'table') io.stdout.write(renderRuleTotals(result, insights));
+  if (reportPath !== undefined) notes.write(`Report: ${reportPath}\n`);
+  if (slack !== undefined) await notifySlack(slack, result, reportPath, io.stderr, insights);
   if (result.interrupted !== undefined) {
     const where = reportPath !== undefined ? `the result is in ${reportPath}` : 'the result is above';
     const resume = checkpointPath !== undefined ? `run again with --checkpoint ${flags.checkpoint} to continue` : 'run again to continue (add --checkpoint FILE to resume instead of starting over)';

@@ -11,7 +11,8 @@ import { loadRulesFile } from '../../adapters/rules-file.js';
 import { runSweep } from '../../engine/sweep.js';
 import { parseFormat, parseNow, type PlanFormat } from '../options.js';
 import { createProgressReporter } from '../progress.js';
-import { newRunId, notifySlack, slackNotifierFor, writeLocalReports } from '../reports.js';
+import { insightsWithoutStore, newRunId, notifySlack, priceTableFor, regionOf, slackNotifierFor, writeLocalReports } from '../reports.js';
+import { renderRuleTotals } from '../format-rule-totals.js';
 import { ecrClientFor, explainProfileCredentialsError, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
 import { resolvePath } from '../paths.js';
 import { pullTimeDepsFor, type IndexStoreFlags } from '../index-store.js';
@@ -23,6 +24,7 @@ export interface PlanFlags extends AwsFlags, SlackFlags, IndexStoreFlags {
   now?: string;
   format?: string;
   out?: string;
+  prices?: string;
 }
 
 /** Runs `plan` and returns the exit code: 0, or 1 if a repository could not be listed. */
@@ -32,6 +34,8 @@ export async function planCommand(flags: PlanFlags, runtime: CliRuntime): Promis
   const now = flags.now !== undefined ? parseNow(flags.now) : undefined;
   const rulesPath = resolvePath(runtime, flags.rules);
   const ruleSet = await loadRulesFile(rulesPath);
+  const prices = await priceTableFor(flags.prices !== undefined ? resolvePath(runtime, flags.prices) : undefined);
+  let region: string | null = null;
 
   const slack = slackNotifierFor(slackWebhookUrlFor(flags, runtime));
   const ecr = ecrClientFor(flags, runtime);
@@ -50,6 +54,7 @@ export async function planCommand(flags: PlanFlags, runtime: CliRuntime): Promis
         runId: newRunId(),
       },
     );
+    region = await regionOf(ecr);
   } catch (error) {
     throw explainProfileCredentialsError(error, flags, runtime);
   } finally {
@@ -66,11 +71,13 @@ export async function planCommand(flags: PlanFlags, runtime: CliRuntime): Promis
   io.stderr.write(renderWarnings(plan.warnings));
 
   let reportPath: string | undefined;
+  let insights = insightsWithoutStore(result, { region, prices });
   if (flags.out !== undefined) {
-    reportPath = await writeLocalReports(resolvePath(runtime, flags.out), plan, result);
-    notes.write(`Report: ${reportPath}\n`);
+    ({ reportPath, insights } = await writeLocalReports(resolvePath(runtime, flags.out), plan, result, { region, prices }));
   }
-  if (slack !== undefined) await notifySlack(slack, result, reportPath, io.stderr);
+  if (format === 'table') io.stdout.write(renderRuleTotals(result, insights));
+  if (reportPath !== undefined) notes.write(`Report: ${reportPath}\n`);
+  if (slack !== undefined) await notifySlack(slack, result, reportPath, io.stderr, insights);
 
   return result.totals.failedRepositories > 0 ? ExitCode.FAILURES : ExitCode.OK;
 }
