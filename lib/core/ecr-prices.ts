@@ -52,14 +52,19 @@ export const BYTES_PER_BILLED_GB = 1024 ** 3;
 export class PriceTableError extends ConfigError {}
 
 const PRICE = z.number().finite().nonnegative().max(100);
-const REGION = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'a Region code such as eu-west-1');
+const REGION_CODE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const OVERRIDE = z
   .object({
     checkedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date yyyy-mm-dd'),
     source: z.string().min(1).max(500),
-    regions: z.record(REGION, z.object({ standardPerGbMonth: PRICE, archivePerGbMonth: PRICE.nullable().optional() }).strict()),
+    regions: z.record(z.string(), z.object({ standardPerGbMonth: PRICE, archivePerGbMonth: PRICE.nullable().optional() }).strict()),
   })
-  .strict();
+  .strict()
+  .superRefine((table, ctx) => {
+    for (const region of Object.keys(table.regions)) {
+      if (!REGION_CODE.test(region)) ctx.addIssue({ code: 'custom', path: ['regions', region], message: `expected a Region code such as eu-west-1, got ${JSON.stringify(region)}` });
+    }
+  });
 
 /**
  * Reads a price override (JSON text) and lays it over `base`: the Regions it names replace the

@@ -135,6 +135,16 @@ export function buildSlackMessage(result: SweepResult, options: SlackMessageOpti
     blocks.push(section(`:moneybag: ${escapeMrkdwn(money.freed)}${money.archived ? `\n${escapeMrkdwn(money.archived)}` : ''}\n_${escapeMrkdwn(truncate(money.basis, 600))}_`));
   }
 
+  const { top, others } = topRepositories(summarizeRepositories(result), options.topRepositories ?? 5);
+  if (top.length > 0) {
+    const lines = linesWithin(
+      top.map((s) => `• ${code(s.repositoryName)}: ${formatBytes(s.bytes)}, ${countOf(s.images, 'image')}`),
+      SLACK_LIMITS.sectionText - 200,
+    );
+    if (others) lines.push(`• ${formatCount(others.repositories)} more: ${formatBytes(others.bytes)}, ${countOf(others.images, 'image')}`);
+    blocks.push(section(`*Top repositories by bytes ${dryRun ? 'that would be freed' : 'freed'}*\n${lines.join('\n')}`));
+  }
+
   const rules = ruleTotals(result);
   if (rules.length > 0) {
     const max = Math.max(0, options.maxRules ?? 5);
@@ -158,16 +168,6 @@ export function buildSlackMessage(result: SweepResult, options: SlackMessageOpti
         `:mag: *Since the last run* (${code(c.previousRunId)}): ${countOf(c.images.length, 'image')} changed decision, ${countOf(c.repositories.length, 'repository', 'repositories')} changed status. The report lists each with both reasons.`,
       ),
     );
-  }
-
-  const { top, others } = topRepositories(summarizeRepositories(result), options.topRepositories ?? 5);
-  if (top.length > 0) {
-    const lines = linesWithin(
-      top.map((s) => `• ${code(s.repositoryName)}: ${formatBytes(s.bytes)}, ${countOf(s.images, 'image')}`),
-      SLACK_LIMITS.sectionText - 200,
-    );
-    if (others) lines.push(`• ${formatCount(others.repositories)} more: ${formatBytes(others.bytes)}, ${countOf(others.images, 'image')}`);
-    blocks.push(section(`*Top repositories by bytes ${dryRun ? 'that would be freed' : 'freed'}*\n${lines.join('\n')}`));
   }
 
   if (failures.length > 0) {

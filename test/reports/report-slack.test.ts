@@ -58,7 +58,7 @@ describe('buildSlackMessage', () => {
     const result = buildSampleResult();
     const message = buildSlackMessage(result, { reportUrl: 'https://bucket.s3.amazonaws.com/report.html?X-Amz-Signature=1' });
 
-    expect(message.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'section', 'actions', 'context']);
+    expect(message.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'section', 'section', 'actions', 'context']);
     expect(texts(message)[0]).toBe('ECR sweep: 25 images deleted, 2 failed deletions, 1 failed repository');
     const fields = (message.blocks[1] as Extract<SlackBlock, { type: 'section' }>).fields!.map((f) => f.text);
     expect(fields).toEqual([
@@ -76,7 +76,9 @@ describe('buildSlackMessage', () => {
     expect(top.split('\n')[0]).toBe('*Top repositories by bytes freed*');
     expect(top.split('\n')[1]).toBe('• `ml/trainer-gpu`: 26 GiB, 4 images');
     expect(top.split('\n')).toHaveLength(5);
-    const failures = texts(message)[11]!;
+    const rules = texts(message)[11]!;
+    expect(rules.split('\n')[0]).toBe('*Per rule*');
+    const failures = texts(message)[12]!;
     expect(failures.split('\n')[0]).toBe('*Failures: 2 failed deletions, 1 failed repository*');
     expect(failures).toContain('`ml/notebooks` (repository) `AccessDeniedException`');
     expect(failures).toContain('`KmsError`');

@@ -126,6 +126,9 @@ export function describeS3ReportStore(name: string, start: () => Promise<S3Endpo
         'publish/2026-11-27/run-e/report.html',
         'publish/2026-11-27/run-e/result.csv',
         'publish/2026-11-27/run-e/result.json',
+        // The run history, beside the dated folders: the next run's trend and diff.
+        'publish/history/decisions.json',
+        'publish/history/runs.jsonl',
       ]);
     });
   });
