@@ -47,7 +47,8 @@ export function historyEntry(result: SweepResult): RunHistoryEntry {
   const repositories: Record<string, RepositoryHistory> = {};
   let bytes = 0;
   for (const repository of result.repositories) {
-    if (!imagesListed(repository)) continue;
+    // A repository never listed has no figures, except a failed one: its failure is one.
+    if (!imagesListed(repository) && repository.status !== 'failed') continue;
     let repositoryBytes = 0;
     for (const image of repository.images) if (image.role !== 'index') repositoryBytes += image.sizeInBytes ?? 0;
     bytes += repositoryBytes;

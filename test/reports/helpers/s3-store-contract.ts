@@ -5,7 +5,8 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3ReportStore } from '../../../lib/adapters/report-store-s3.js';
-import { ReportWriteError, planSinkFor, publishReports } from '../../../lib/adapters/report-store.js';
+import { ReportWriteError, planSinkFor, publishReports, writeRunReports } from '../../../lib/adapters/report-store.js';
+import { parseHistory } from '../../../lib/core/report-history.js';
 import { SlackNotifier } from '../../../lib/adapters/slack-notifier.js';
 import { renderReportHtml } from '../../../lib/core/report-html.js';
 import { buildSamplePlan, buildSampleResult } from '../../fixtures/sample-result.js';
@@ -108,6 +109,26 @@ export function describeS3ReportStore(name: string, start: () => Promise<S3Endpo
       await expect(store.writePlan(buildSamplePlan(), '../other')).rejects.toThrow(ReportWriteError);
       await expect(store.writeResult(buildSampleResult({ runId: 'a/b' }))).rejects.toThrow(/run id "a\/b"/);
       expect(await keys('escape/')).toEqual([]);
+    });
+
+    it('keeps the run history under <prefix>/history/: empty before the first run, then one summary per run and the last decisions for the diff', async () => {
+      const store = new S3ReportStore(s3.client, { bucket: s3.bucket, prefix: 'trend' });
+      // A store never written reads as empty, not as an error.
+      expect(await store.readHistory()).toEqual({ runs: [], previous: null });
+      const first = await writeRunReports(store, buildSampleResult({ mode: 'dry-run', runId: 'run-h1' }), { region: 'us-east-1' });
+      expect(first.insights.changes).toBeNull();
+      const later = buildSampleResult({ mode: 'dry-run', runId: 'run-h2', now: '2026-12-04T06:00:00.000Z' });
+      const flipped = later.repositories.flatMap((r) => r.images).find((i) => i.decision === 'keep')!;
+      flipped.decision = 'delete';
+      const second = await writeRunReports(store, later, { region: 'us-east-1' });
+
+      expect(second.insights.history!.map((h) => h.runId)).toEqual(['run-h1', 'run-h2']);
+      expect(second.insights.changes!.images.map((c) => c.imageDigest)).toEqual([flipped.imageDigest]);
+      expect(parseHistory(await text('trend/history/runs.jsonl')).runs.map((h) => h.runId)).toEqual(['run-h1', 'run-h2']);
+      expect(JSON.parse(await text('trend/history/decisions.json'))).toMatchObject({ runId: 'run-h2' });
+      const head = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: 'trend/history/runs.jsonl' }));
+      expect(head.ContentType).toBe('application/x-ndjson; charset=utf-8');
+      expect(await text('trend/2026-12-04/run-h2/report.html')).toContain('id="trend-size"');
     });
 
     it('publishes the report even when Slack is unreachable, and reports the Slack failure', async () => {
