@@ -12,6 +12,14 @@ import type { Outcome, SweepResult } from '../../lib/core/result-model.js';
 import { addCounts, countImages, emptyCounts } from '../../lib/engine/result-builder.js';
 import { parseCsv } from '../fixtures/csv.js';
 import { buildSampleResult } from '../fixtures/sample-result.js';
+import { renderRuleTotals } from '../../lib/cli/format-rule-totals.js';
+import { ECR_PRICES } from '../../lib/core/ecr-prices.js';
+import { escapeHtml } from '../../lib/core/report-html.js';
+import { buildInsights, type ReportInsights } from '../../lib/core/report-insights.js';
+import { formatUsd, moneyLines, ruleCostPerMonth } from '../../lib/core/report-money.js';
+import { ruleName, ruleTotals } from '../../lib/core/report-rules.js';
+import { formatBytes as formatBytesCli } from '../../lib/cli/format-bytes.js';
+import { formatBytes, formatCount } from '../../lib/core/report-summary.js';
 
 type Counted = Exclude<keyof RunFigures, 'dryRun'>;
 type Shown = Partial<Record<Counted, string>>;
@@ -19,15 +27,19 @@ type Shown = Partial<Record<Counted, string>>;
 const LABEL_KEYS = new Map<string, Counted>(Object.entries(FIGURE_LABELS).map(([key, label]) => [label, key as Counted]));
 
 /** Every file as written to the report store, plus the Slack message and the CLI table. */
-function renderAll(result: SweepResult) {
-  const files = Object.fromEntries(resultFiles(result).map((f) => [f.kind, f.render()]));
+function renderAll(result: SweepResult, insights: ReportInsights = insightsOf(result)) {
+  const files = Object.fromEntries(resultFiles(result, {}, insights).map((f) => [f.kind, f.render()]));
   return {
     json: JSON.parse(files.resultJson!) as SweepResult,
     csv: parseCsv(files.resultCsv!),
     html: files.reportHtml!,
-    slack: buildSlackMessage(result),
-    cli: renderResultTable(result),
+    slack: buildSlackMessage(result, { insights }),
+    cli: renderResultTable(result) + renderRuleTotals(result, insights),
   };
+}
+
+function insightsOf(result: SweepResult): ReportInsights {
+  return buildInsights({ result, region: 'us-east-1', prices: ECR_PRICES, stored: null, runs: null });
 }
 
 /** The totals cards: `data-total` key → shown value. */
@@ -208,10 +220,58 @@ describe.each([
     expect(rows.match(/<tr data-repository=/g)).toHaveLength(figures.repositories);
     expect(out.html).toContain(`<h2>Repositories (${figures.repositories})</h2>`);
     // The CLI hides repositories with nothing to do, and says how many and why.
-    const cliRows = out.cli.split('\n').filter((l) => l.startsWith('│ ') && !l.startsWith('│ Repository') && !l.startsWith('│ Total:'));
+    // The repository table only: the per-rule table follows it.
+    const cliRows = out.cli.split('Per rule:')[0]!.split('\n').filter((l) => l.startsWith('│ ') && !l.startsWith('│ Repository') && !l.startsWith('│ Total:'));
     const hidden = figures.repositories - cliRows.length;
     expect(hidden).toBeGreaterThan(0);
     expect(out.cli).toContain(`Total: ${figures.repositories} repositories (${hidden} not shown)`);
     expect(out.cli).toMatch(new RegExp(`^${hidden} repositories not shown: `, 'm'));
+  });
+});
+
+describe.each([
+  ['apply', buildSampleResult()],
+  ['dry-run', buildSampleResult({ mode: 'dry-run' })],
+])('every renderer shows the same totals per rule and the same money (%s)', (_name, result) => {
+  const insights = insightsOf(result);
+  const out = renderAll(result, insights);
+  const totals = ruleTotals(result);
+  const dryRun = result.mode !== 'apply';
+  const money = moneyLines(insights.money, dryRun);
+
+  it('has rules to compare, and their rows add up to the run totals', () => {
+    expect(totals.length).toBeGreaterThan(1);
+    const f = runFigures(result);
+    expect(totals.reduce((s, t) => s + t.bytes, 0)).toBe(dryRun ? f.bytesWouldFree : f.bytesFreed);
+  });
+
+  it('the HTML per-rule table, the Slack per-rule lines and the CLI per-rule table show each rule with its images, bytes and cost', () => {
+    const htmlTable = out.html.slice(out.html.indexOf('id="rule-table"'), out.html.indexOf('</table>', out.html.indexOf('id="rule-table"')));
+    const slack = out.slack.blocks.flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : [])).find((t) => t.startsWith('*Per rule*'))!;
+    const cliRows = out.cli.split('\n').filter((l) => l.startsWith('│ '));
+    for (const t of totals) {
+      const name = ruleName(t.rule);
+      const cost = formatUsd(ruleCostPerMonth(t.bytes, insights.money)!);
+      expect(htmlTable, name).toContain(
+        `<tr data-rule="${escapeHtml(name)}"><td>${escapeHtml(name)}</td><td class="num">${formatCount(t.images)}</td><td class="num">${formatBytes(t.bytes)}</td>`,
+      );
+      expect(htmlTable, name).toContain(`<td class="num">${cost}</td></tr>`);
+      expect(slack, name).toContain(`\`${name}\`: ${dryRun ? 'would delete' : 'deleted'} ${formatCount(t.images)} (${formatBytes(t.bytes)})`);
+      const row = cliRows.find((l) => l.startsWith(`│ ${name} `))!;
+      const cells = row.split('│').slice(1, -1).map((c) => c.trim());
+      expect(cells, name).toEqual([name, formatCount(t.images), formatBytesCli(t.bytes), cost]);
+    }
+    expect(htmlTable.match(/<tr data-rule=/g)).toHaveLength(totals.length);
+  });
+
+  it('the money lines are the same sentences in HTML, Slack and the CLI, each labelled an estimate', () => {
+    const slack = out.slack.blocks.flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : [])).join('\n');
+    for (const line of [money.freed, money.basis]) {
+      expect(out.html).toContain(escapeHtml(line));
+      expect(slack).toContain(line.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+      expect(out.cli).toContain(line);
+    }
+    expect(money.freed).toMatch(/\(estimated\)$/);
+    expect(out.html).toContain('<h2>Money (estimated)</h2>');
   });
 });
