@@ -93,6 +93,38 @@ describe('ecr-sweeper plan', () => {
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<svg');
   });
 
+  it('prints the totals per rule and the estimated cost; a second run into the same --out compares with the first', async () => {
+    const out = join(scenario.dir, 'reports-twice');
+    const first = await run(['plan', '--rules', scenario.rules, '--now', NOW, '--out', out]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Per rule:\n[\s\S]*│ Rule\s*│ Would delete\s*│ Would free\s*│ Est\. cost would free \/ month │/);
+    expect(first.stdout).toMatch(/^Estimated storage cost an apply run would free: (\$[\d,]+\.\d\d|< \$0\.01) per month \(estimated\)$/m);
+    expect(first.stdout).toContain('Estimate: ECR storage in us-east-1 at $0.10 per GB-month');
+    expect(first.stdout).toContain('No previous run in this report directory: nothing to compare with yet.');
+    // Ten days later the age rules act on more images.
+    const later = new Date(Date.parse(NOW) + 10 * DAY_MS).toISOString();
+    const second = await run(['plan', '--rules', scenario.rules, '--now', later, '--out', out]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/^Since the last run \(\S+\): [1-9][\d,]* images? changed decision, 0 repositories changed status \(listed in the report\)\.$/m);
+    expect(readFileSync(join(out, 'history', 'runs.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('id="changed-images"');
+  });
+
+  it('--prices FILE prices a Region the built-in table does not; a bad file exits 2 naming it, before calling ECR', async () => {
+    const prices = await writeText(scenario.dir, 'prices.json', '{"checkedOn":"2026-12-01","source":"test agreement","regions":{"eu-west-3":{"standardPerGbMonth":0.2}}}');
+    const priced = await run(['plan', '--rules', scenario.rules, '--now', NOW, '--prices', prices], { AWS_REGION: 'eu-west-3' });
+    expect(priced.code).toBe(0);
+    expect(priced.stdout).toContain('Estimate: ECR storage in eu-west-3 at $0.20 per GB-month, 1 GB = 2^30 bytes, prices of 2026-12-01 from test agreement.');
+    const unpriced = await run(['plan', '--rules', scenario.rules, '--now', NOW], { AWS_REGION: 'eu-west-3' });
+    expect(unpriced.stdout).toContain('Estimated storage cost an apply run would free: unknown (no price for Region eu-west-3)');
+    const before = { ...scenario.emulator.stats().requests };
+    const bad = await writeText(scenario.dir, 'bad-prices.json', '{"checkedOn":"2026-12-01","source":"x","regions":{"eu-west-3":{"standardPerGbMonth":"cheap"}}}');
+    const refused = await run(['plan', '--rules', scenario.rules, '--prices', bad]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`--prices ${bad}: invalid price table: regions.eu-west-3.standardPerGbMonth`);
+    expect(scenario.emulator.stats().requests).toEqual(before);
+  });
+
   it('exits 2 with the flag named for a bad --now or --format, before calling ECR', async () => {
     const badNow = await run(['plan', '--rules', scenario.rules, '--now', 'last tuesday']);
     expect(badNow.code).toBe(2);

@@ -8,11 +8,21 @@ import { parsePlanEvent, parseSweepEvent } from '../../functions/shared/events.j
 import { checkpointKey, newRunId } from '../../functions/shared/run.js';
 import { deadlineFor } from '../../functions/shared/summary.js';
 import { ConfigError } from '../../lib/errors.js';
+import { ECR_PRICES } from '../../lib/core/ecr-prices.js';
 import { reportFolderProblem } from '../../lib/core/report-layout.js';
 
 const BASE = { REPORT_BUCKET: 'reports' };
 
 describe('loadConfig', () => {
+  it('prices with the built-in table, or PRICES_JSON laid over it; a bad table fails at cold start naming the variable', () => {
+    expect(loadConfig({ ...BASE, PRICES_JSON: '' }).prices).toBe(ECR_PRICES);
+    const config = loadConfig({ ...BASE, PRICES_JSON: '{"checkedOn":"2026-12-01","source":"edp","regions":{"eu-west-3":{"standardPerGbMonth":0.09}}}' });
+    expect(config.prices.regions['eu-west-3']).toEqual({ standardPerGbMonth: 0.09, archivePerGbMonth: null });
+    expect(config.prices.regions['us-east-1']).toEqual(ECR_PRICES.regions['us-east-1']);
+    expect(() => loadConfig({ ...BASE, PRICES_JSON: '{"regions":{}}' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...BASE, PRICES_JSON: '{"regions":{}}' })).toThrow(/^invalid function configuration: PRICES_JSON: invalid price table: checkedOn/);
+  });
+
   it('applies the defaults serverless.yml relies on, treating blank params as unset', () => {
     const config = loadConfig({ ...BASE, RULES_S3_URI: '', RULES_SSM_PARAMETER: ' ', SLACK_WEBHOOK_SSM_PARAMETER: '' });
     expect(config).toMatchObject({
