@@ -1,10 +1,11 @@
 /**
  * The embedded default (`npm start`): what a newcomer sees with no AWS account. Starts the ECR
  * emulator on an ephemeral loopback port with a generated sample registry, runs
- * `ecr-sweeper plan --rules rules/default.yml --out reports` against it through the same code as
- * the CLI, and stops. The seed and the clock are fixed, so the output is the same on every machine.
+ * `ecr-sweeper plan --rules rules/default.yml --out reports` against it twice through the same code
+ * as the CLI (the second a week later, so the report has a trend and a diff), and stops. The seed and the clock are fixed, so the output is the same on every machine.
  */
-import { resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startEmulator, type GeneratorOptions } from '../../emulator/index.js';
 import type { CliIo } from './io.js';
@@ -38,6 +39,12 @@ export function demoGenerateSpec(): string {
 
 /** The emulator's frozen clock and the plan's `now`: ages in the output never drift. */
 export const DEMO_NOW = '2026-11-27T12:00:00.000Z';
+
+/**
+ * The second run's clock, a week later: more images are past their rules' ages, so the report of
+ * the second run has a trend of two runs and decisions that changed since the first.
+ */
+export const DEMO_LATER = '2026-12-04T12:00:00.000Z';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -74,19 +81,31 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
         `multi-arch indexes and their children, signatures and SBOMs, untagged, old and new; clock frozen at ${DEMO_NOW}).\n` +
         `Planning it with ${displayPath(rulesPath)} (dry run: nothing is deleted):\n\n`,
     );
-    const code = await runCli(
-      // A fresh registry on a fresh port each time: nothing worth remembering in an index store.
-      ['plan', '--rules', rulesPath, '--endpoint-url', emulator.url, '--region', 'us-east-1', '--now', DEMO_NOW, '--out', reportsDir, '--no-index-store'],
-      io,
-      // Dummy keys: the demo never signs with a user's real credentials, even to a local server.
-      { ecrClientExtra: { credentials: { accessKeyId: DEMO_ACCESS_KEY_ID, secretAccessKey: 'demo' } } },
-    );
+    // The demo's own history: each `npm start` shows the same two runs, not every run ever made.
+    await rm(join(reportsDir, 'history'), { recursive: true, force: true });
+    const plan = (now: string) =>
+      runCli(
+        // A fresh registry on a fresh port each time: nothing worth remembering in an index store.
+        ['plan', '--rules', rulesPath, '--endpoint-url', emulator.url, '--region', 'us-east-1', '--now', now, '--out', reportsDir, '--no-index-store'],
+        io,
+        // Dummy keys: the demo never signs with a user's real credentials, even to a local server.
+        { ecrClientExtra: { credentials: { accessKeyId: DEMO_ACCESS_KEY_ID, secretAccessKey: 'demo' } } },
+      );
+    io.stdout.write(`First run, at ${DEMO_NOW}:\n\n`);
+    let code = await plan(DEMO_NOW);
+    if (code === 0) {
+      emulator.setNow(DEMO_LATER);
+      io.stdout.write(
+        `\nSecond run, a week later (${DEMO_LATER}), into the same report directory: its report adds the trend of both runs and what changed since the first.\n\n`,
+      );
+      code = await plan(DEMO_LATER);
+    }
     if (code === 0) {
       io.stdout.write(
         [
           '',
           'Next:',
-          '  - open the report above in a browser (self-contained HTML: totals, chart, every image with its reason);',
+          '  - open the report above in a browser (self-contained HTML: totals, money, changes since the first run, trend, per-rule totals, every image with its reason);',
           `  - serve the same registry: npm run emulator -- --generate ${demoGenerateSpec()} --now ${DEMO_NOW} --port 4510`,
           '    then, in another terminal: AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x npx ecr-sweeper plan --rules rules/default.yml \\',
           `      --endpoint-url http://127.0.0.1:4510 --region us-east-1 --now ${DEMO_NOW} --format csv`,

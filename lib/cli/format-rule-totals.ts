@@ -6,7 +6,7 @@
 import Table from 'cli-table3';
 import type { SweepResult } from '../core/result-model.js';
 import type { ReportInsights } from '../core/report-insights.js';
-import { formatCount, countOf, isDryRun } from '../core/report-summary.js';
+import { formatCount, formatTime, countOf, isDryRun } from '../core/report-summary.js';
 import { formatUsd, moneyLines, ruleCostPerMonth, MONEY_LABELS } from '../core/report-money.js';
 import { RULE_LABELS, ruleName, ruleTotals } from '../core/report-rules.js';
 import { formatBytes } from './format-bytes.js';
@@ -50,7 +50,7 @@ export function renderRuleTotals(result: SweepResult, insights?: ReportInsights)
     if (insights.changes) {
       const c = insights.changes;
       lines.push(
-        `Since the last run (${c.previousRunId}): ${countOf(c.images.length, 'image')} changed decision, ${countOf(c.repositories.length, 'repository', 'repositories')} changed status (listed in the report).`,
+        `Since the last run (evaluated ${formatTime(c.previousNow)}): ${countOf(c.images.length, 'image')} changed decision, ${countOf(c.repositories.length, 'repository', 'repositories')} changed status (listed in the report).`,
       );
     } else if (insights.history !== null) {
       lines.push('No previous run in this report directory: nothing to compare with yet.');

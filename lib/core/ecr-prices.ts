@@ -43,8 +43,9 @@ export const ECR_PRICES: PriceTable = {
 };
 
 /**
- * Bytes in the "GB" of a GB-month. AWS bills storage in GB-months of 2^30 bytes (a GiB), the
- * unit the reports print sizes in, so a size and its price read together.
+ * Bytes in the "GB" of a GB-month. The reports count it as 2^30 bytes (a GiB), the unit they
+ * print sizes in, so a size and its price read together. The ECR pricing page does not say which
+ * GB it means; were it 10^9 bytes, the true figure would be about 7% higher than the estimate.
  */
 export const BYTES_PER_BILLED_GB = 1024 ** 3;
 

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { parseGenerate } from '../../emulator/cli-args.js';
 import { resolveGeneratorOptions } from '../../emulator/generator.js';
 import { loadRulesFile } from '../../lib/adapters/rules-file.js';
-import { DEMO_NOW, DEMO_REGISTRY, demoGenerateSpec, runDemo } from '../../lib/cli/demo.js';
+import { DEMO_LATER, DEMO_NOW, DEMO_REGISTRY, demoGenerateSpec, runDemo } from '../../lib/cli/demo.js';
+import { parseHistory } from '../../lib/core/report-history.js';
 import type { Plan } from '../../lib/core/plan-model.js';
 import { useTempDir } from './cli-harness.js';
 import { capturedIo } from './in-process-io.js';
@@ -49,6 +50,31 @@ describe('runDemo', () => {
     for (const id of ruleIds) expect(deletions.get(id) ?? 0, `deletions by rule ${id}`).toBeGreaterThanOrEqual(1);
     // Nothing is blocked: the demo shows the rules, not the safety limits.
     expect(plan.summary.blockedRepositories).toBe(0);
+  });
+
+  it('runs the registry twice, a week apart, so the report shows totals per rule, money, a trend and what changed', async () => {
+    const cap = capturedIo({ env: {}, cwd: temp.dir });
+    const reports = join(temp.dir, 'twice');
+    expect(await runDemo({ io: cap.io, reportsDir: reports })).toBe(0);
+    const out = cap.stdout();
+    expect(out).toContain(`First run, at ${DEMO_NOW}:`);
+    expect(out).toContain(`Second run, a week later (${DEMO_LATER})`);
+    expect(out).toContain(`Plan (dry run: nothing is deleted) evaluated at ${DEMO_LATER}`);
+    expect(out.match(/^Per rule:$/gm)).toHaveLength(2);
+    expect(out).toMatch(/^Estimated storage cost an apply run would free: \$[\d,]+\.\d\d per month \(estimated\)$/m);
+    expect(out).toContain('No previous run in this report directory: nothing to compare with yet.');
+    expect(out).toMatch(/^Since the last run \(evaluated 2026-11-27 12:00 UTC\): [1-9][\d,]* images changed decision/m);
+
+    const history = parseHistory(readFileSync(join(reports, 'history', 'runs.jsonl'), 'utf8')).runs;
+    expect(history.map((h) => h.now)).toEqual([DEMO_NOW, DEMO_LATER]);
+    expect(history[1]!.deletions).toBeGreaterThan(history[0]!.deletions);
+    const html = readFileSync(join(reports, 'report.html'), 'utf8');
+    for (const id of ['money', 'changes', 'changed-images', 'rules', 'rule-table', 'trend', 'trend-size', 'trend-deletions']) expect(html, id).toContain(`id="${id}"`);
+
+    // A second `npm start` shows the same two runs, not four.
+    const again = capturedIo({ env: {}, cwd: temp.dir });
+    expect(await runDemo({ io: again.io, reportsDir: reports })).toBe(0);
+    expect(parseHistory(readFileSync(join(reports, 'history', 'runs.jsonl'), 'utf8')).runs).toHaveLength(2);
   });
 
   it('prints an npm run emulator command that serves the very same registry', async () => {

@@ -105,7 +105,7 @@ describe('ecr-sweeper plan', () => {
     const later = new Date(Date.parse(NOW) + 10 * DAY_MS).toISOString();
     const second = await run(['plan', '--rules', scenario.rules, '--now', later, '--out', out]);
     expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(/^Since the last run \(\S+\): [1-9][\d,]* images? changed decision, 0 repositories changed status \(listed in the report\)\.$/m);
+    expect(second.stdout).toMatch(/^Since the last run \(evaluated 2026-11-27 12:00 UTC\): [1-9][\d,]* images? changed decision, 0 repositories changed status \(listed in the report\)\.$/m);
     expect(readFileSync(join(out, 'history', 'runs.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('id="changed-images"');
   });
