@@ -106,7 +106,7 @@ function trendChart(
   }
   const label = `${title}: ${format(latest)} at the last run, ${format(previous)} at the run before; highest ${format(max)}`;
   return `<figure class="trend" id="${id}"><figcaption><strong>${esc(title)}</strong><span class="trend-latest">${esc(format(latest))} <span class="note">(previous run ${esc(format(previous))})</span></span></figcaption>
-<div class="trend-plot"><span class="trend-max">${esc(format(max))}</span><svg class="trend-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1000 100" preserveAspectRatio="none" width="100%" height="110" role="img" aria-label="${esc(label)}">${shapes}<line class="trend-axis" x1="0" y1="100" x2="1000" y2="100" vector-effect="non-scaling-stroke"></line></svg></div></figure>`;
+<div class="trend-plot"><span class="trend-max">scale 0 to ${esc(format(max))}</span><svg class="trend-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1000 100" preserveAspectRatio="none" width="100%" height="110" role="img" aria-label="${esc(label)}">${shapes}<line class="trend-axis" x1="0" y1="100" x2="1000" y2="100" vector-effect="non-scaling-stroke"></line></svg></div></figure>`;
 }
 
 /** What changed since the last run: repositories whose status changed and images whose decision changed, with both reasons. */
@@ -150,8 +150,7 @@ export const INSIGHTS_STYLE = `
 .trend-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,360px),1fr));gap:14px}
 .trend{margin:0;border:1px solid var(--line);border-radius:8px;padding:10px 12px;min-width:0}
 .trend figcaption{display:flex;flex-wrap:wrap;justify-content:space-between;gap:4px 12px;margin-bottom:4px}
-.trend-plot{position:relative}
-.trend-max{position:absolute;top:0;left:4px;font-size:11.5px;color:var(--muted);background:rgba(255,255,255,.8)}
+.trend-max{display:block;font-size:12px;color:var(--muted);margin-bottom:2px}
 .trend-svg{display:block;width:100%;height:110px}
 .trend-area{fill:#dbe7fb}.trend-line{fill:none;stroke:var(--bytes);stroke-width:2}
 .trend-bar{fill:var(--images)}.trend-axis{stroke:var(--line);stroke-width:1}

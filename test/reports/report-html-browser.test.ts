@@ -14,10 +14,16 @@ import { renderReportHtml } from '../../lib/core/report-html.js';
 import { collectFailures, summarizeRepositories, topRepositories } from '../../lib/core/report-summary.js';
 import type { SweepResult } from '../../lib/core/result-model.js';
 import { buildSampleResult } from '../fixtures/sample-result.js';
+import { buildSampleInsights } from '../fixtures/sample-insights.js';
+import { ruleTotals } from '../../lib/core/report-rules.js';
+import { buildInsights, type ReportInsights } from '../../lib/core/report-insights.js';
+import { ECR_PRICES } from '../../lib/core/ecr-prices.js';
+import { historyEntry } from '../../lib/core/report-history.js';
 import { launchHeadlessChromium } from '../support/headless-chromium.js';
 
 const DOCS_SCREENSHOT = fileURLToPath(new URL('../../docs/report.png', import.meta.url));
 const DOCS_NARROW_SCREENSHOT = fileURLToPath(new URL('../../docs/report-narrow.png', import.meta.url));
+const DOCS_TREND_SCREENSHOT = fileURLToPath(new URL('../../docs/report-trend-narrow.png', import.meta.url));
 
 /** What a person sees of one chart row: whether it is drawn, and how wide its bars and label are, in CSS px. */
 interface ChartRowView {
@@ -52,9 +58,9 @@ describe('HTML report in headless Chromium', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function open(result: SweepResult, name: string, pageSize?: number, width = 1280): Promise<OpenedReport> {
+  async function open(result: SweepResult, name: string, pageSize?: number, width = 1280, insights?: ReportInsights): Promise<OpenedReport> {
     const file = path.join(dir, `${name}.html`);
-    await writeFile(file, renderReportHtml(result, pageSize ? { pageSize } : {}));
+    await writeFile(file, renderReportHtml(result, { ...(pageSize ? { pageSize } : {}), ...(insights ? { insights } : {}) }));
     const href = pathToFileURL(file).href;
     const page = await browser.newPage({ viewport: { width, height: 1000 } });
     const foreignRequests: string[] = [];
@@ -110,7 +116,7 @@ describe('HTML report in headless Chromium', () => {
 
   it('draws a bar pair per repository, shows the tables, filters rows, and saves a screenshot', async () => {
     const result = buildSampleResult();
-    const { page, foreignRequests, problems } = await open(result, 'apply');
+    const { page, foreignRequests, problems } = await open(result, 'apply', undefined, 1280, buildSampleInsights(result));
 
     // Chart: one row per contributing repository, each with a bytes bar and an images bar.
     const expected = topRepositories(summarizeRepositories(result), 12).top.map((s) => s.repositoryName);
@@ -177,6 +183,75 @@ describe('HTML report in headless Chromium', () => {
     await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: shot, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 1900 } });
     if (process.env.ECR_SWEEPER_UPDATE_SCREENSHOT === '1') await copyFile(shot, DOCS_SCREENSHOT);
+    await page.close();
+  });
+
+  // The trend is SVG stretched to its box with HTML text around it; at phone width it must still
+  // be a readable chart, not a sliver, and nothing of the new sections may push the page sideways.
+  it.each([1280, 420])('draws the trend, the changes, the money and the totals per rule readably at %i px', async (width) => {
+    const result = buildSampleResult({ extraRepositories: 40, imagesPerExtraRepository: 20 });
+    const insights = buildSampleInsights(result, { runs: 90, changed: 12 });
+    const { page, foreignRequests, problems } = await open(result, `trend-${width}`, 500, width, insights);
+
+    expect(await horizontalFit(page)).toMatchObject({ pageFits: true });
+    const charts = (await page.$$eval('#trend figure.trend', (figures) =>
+      figures.map((f) => {
+        const rect = (e: unknown) => (e as unknown as { getBoundingClientRect(): { width: number; height: number; right: number } } | null)?.getBoundingClientRect();
+        const style = (e: unknown) => (globalThis as unknown as { getComputedStyle(e: unknown): { fontSize: string } }).getComputedStyle(e);
+        return {
+          id: f.id,
+          svg: rect(f.querySelector('svg')),
+          figure: rect(f),
+          bars: f.querySelectorAll('rect.trend-bar').length,
+          line: f.querySelector('polyline.trend-line')?.getAttribute('points')?.split(' ').length ?? 0,
+          latest: f.querySelector('.trend-latest')?.textContent ?? '',
+          fontSize: parseFloat(style(f.querySelector('.trend-max')).fontSize),
+        };
+      }),
+    )) as Array<{ id: string; svg: { width: number; height: number; right: number }; figure: { right: number }; bars: number; line: number; latest: string; fontSize: number }>;
+    expect(charts.map((c) => c.id)).toEqual(['trend-size', 'trend-deletions']);
+    for (const chart of charts) {
+      expect(chart.svg.width, chart.id).toBeGreaterThan(width < 640 ? 330 : 500);
+      expect(chart.svg.height, chart.id).toBeGreaterThanOrEqual(100);
+      expect(chart.svg.right, chart.id).toBeLessThanOrEqual(width);
+      expect(chart.fontSize, chart.id).toBeGreaterThanOrEqual(12);
+    }
+    // 90 runs: 90 points on the size line, a bar for every run that deleted something.
+    expect(charts[0]!.line).toBe(90);
+    expect(charts[1]!.bars).toBe(insights.history!.filter((h) => h.deletions > 0).length);
+    expect(charts[1]!.latest).toMatch(/^[\d,]+ \(previous run [\d,]+\)$/);
+    expect(await page.locator('.trend-dates').isVisible()).toBe(true);
+
+    // The diff: one row per changed image, both decisions and both reasons shown.
+    expect(await page.locator('#changed-images tbody tr').count()).toBe(12);
+    const first = await page.locator('#changed-images tbody tr').first().innerText();
+    expect(first).toMatch(/keep\s+keep: pushed/);
+    expect(first).toMatch(/delete\s+delete/);
+    // Totals per rule and the money, labelled as estimates.
+    expect(await page.locator('#rule-table tbody tr').count()).toBe(ruleTotals(result).length);
+    expect(await page.locator('#money').innerText()).toMatch(/Estimated storage cost freed: \$[\d,.]+ per month \(estimated\)/);
+    expect(foreignRequests).toEqual([]);
+    expect(problems).toEqual([]);
+    if (width < 640) {
+      // The trend section only: the top of the page is the other narrow screenshot's.
+      const shot = path.join(dir, 'trend-narrow.png');
+      await page.locator('#trend').screenshot({ path: shot });
+      if (process.env.ECR_SWEEPER_UPDATE_SCREENSHOT === '1') await copyFile(shot, DOCS_TREND_SCREENSHOT);
+    } else {
+      await page.screenshot({ path: path.join(dir, 'trend-wide.png'), fullPage: true, clip: { x: 0, y: 0, width, height: 2600 } });
+    }
+    await page.close();
+  });
+
+  it('says plainly on a first run that there is no history and no previous run yet', async () => {
+    const result = buildSampleResult();
+    const insights = buildInsights({ result, region: 'us-east-1', prices: ECR_PRICES, stored: { runs: [], previous: null }, runs: [historyEntry(result)] });
+    const { page, problems } = await open(result, 'first-run', undefined, 420, insights);
+    expect(await page.locator('#trend-empty').innerText()).toMatch(/^No history yet: this is the first run recorded/);
+    expect(await page.locator('#changes-none').innerText()).toMatch(/^No previous run/);
+    expect(await page.locator('#trend svg').count()).toBe(0);
+    expect(await horizontalFit(page)).toMatchObject({ pageFits: true });
+    expect(problems).toEqual([]);
     await page.close();
   });
 
