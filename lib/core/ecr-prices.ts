@@ -30,8 +30,9 @@ export interface PriceTable {
 
 /**
  * The built-in table. Standard storage: $0.10 per GB-month; archive: $0.10 per GB-month for the
- * first 150 TB a month ($0.07 above). Both were confirmed for us-east-1 and ap-northeast-1 in
- * March 2026; other Regions are not listed because their price was not confirmed.
+ * first 150 TB a month ($0.07 above). Both were confirmed for us-east-1 and ap-northeast-1 against
+ * the AWS pricing page and Price List API in March 2026 (third-party checks, cited in
+ * docs/reports.md); other Regions are not listed because their price was not confirmed.
  */
 export const ECR_PRICES: PriceTable = {
   checkedOn: '2026-03-22',
