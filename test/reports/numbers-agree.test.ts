@@ -19,7 +19,7 @@ import { buildInsights, type ReportInsights } from '../../lib/core/report-insigh
 import { formatUsd, moneyLines, ruleCostPerMonth } from '../../lib/core/report-money.js';
 import { ruleName, ruleTotals } from '../../lib/core/report-rules.js';
 import { formatBytes as formatBytesCli } from '../../lib/cli/format-bytes.js';
-import { formatBytes, formatCount } from '../../lib/core/report-summary.js';
+import { formatCount } from '../../lib/core/report-summary.js';
 
 type Counted = Exclude<keyof RunFigures, 'dryRun'>;
 type Shown = Partial<Record<Counted, string>>;
