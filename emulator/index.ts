@@ -11,7 +11,7 @@ import { Faults } from './faults.js';
 import { Principals } from './principals.js';
 import { generateRepositories } from './generator.js';
 import { SeededRandom } from './random.js';
-import { Clock, Registry, toSnapshot } from './registry.js';
+import { Clock, Registry, repositorySnapshot, toSnapshot } from './registry.js';
 import { createRequestHandler } from './server.js';
 import { parseNowOption } from './time.js';
 import type {
@@ -142,7 +142,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     clear: () => registry.clear(),
     createRepository: (name) => {
       const repo = registry.find(name) ?? registry.loadRepository({ name }, clock.now(), 'createRepository');
-      return { repositoryName: repo.name, createdAt: repo.createdAt, imageCount: repo.size };
+      return repositorySnapshot(repo);
     },
     addImages: (name, images) => {
       const repo = registry.find(name) ?? registry.loadRepository({ name }, clock.now(), 'addImages');

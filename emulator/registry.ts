@@ -8,6 +8,7 @@ import { blobsOf, manifestOf, materializeImages, type Built, type ImageStatus, t
 import { parseStateTime } from './time.js';
 import type { ImageSnapshot, RepositorySnapshot, StateFile, StateImage, StateRepository } from './types.js';
 import { isValidRepositoryName } from './validate.js';
+import { MAX_RESOURCE_TAGS, tagProblem, type ResourceTag } from './operations/resource-tags.js';
 
 /** ECR: a restore "typically takes up to 20 minutes" (archive_restore_image.html). */
 export const DEFAULT_RESTORE_DELAY_MS = 20 * 60_000;
@@ -365,6 +366,7 @@ export class Registry {
     }
     if (r.policyText !== undefined) repo.policyText = r.policyText;
     if (r.lifecyclePolicyText !== undefined) repo.lifecyclePolicyText = r.lifecyclePolicyText;
+    if (r.tags !== undefined) repo.resourceTags = stateTags(repo.resourceTags, r.tags, `${where}.tags`);
     this.addImages(repo, r.images ?? [], now, where);
     return repo;
   }
@@ -395,13 +397,42 @@ export class Registry {
 
   /** Snapshot of every repository, for assertions. */
   snapshotRepositories(): RepositorySnapshot[] {
-    return this.repositories().map((r) => ({ repositoryName: r.name, createdAt: r.createdAt, imageCount: r.size }));
+    return this.repositories().map(repositorySnapshot);
   }
 
   /** Snapshot of a repository's images in listing order, for assertions. */
   snapshotImages(name: string): ImageSnapshot[] {
     return [...this.get(name).list()].map(toSnapshot);
   }
+}
+
+/** A repository as `repositories()` shows it. */
+export function repositorySnapshot(r: Repository): RepositorySnapshot {
+  return {
+    repositoryName: r.name,
+    createdAt: r.createdAt,
+    imageCount: r.size,
+    resourceTags: Object.fromEntries(r.resourceTags.map((t) => [t.Key, t.Value])),
+  };
+}
+
+/**
+ * A state file's `tags` map applied over a repository's current tags (a later load of the same
+ * repository adds to them, as TagResource does), refused with the path when ECR would refuse it.
+ */
+function stateTags(current: readonly ResourceTag[], tags: unknown, where: string): ResourceTag[] {
+  if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) {
+    throw new EmulatorStateError(where, 'must be an object of tag keys to string values, e.g. { "team": "data" }');
+  }
+  const merged = new Map(current.map((t) => [t.Key, t.Value]));
+  for (const [key, value] of Object.entries(tags as Record<string, unknown>)) {
+    if (typeof value !== 'string') throw new EmulatorStateError(`${where}.${key}`, `a tag value must be a string, got ${JSON.stringify(value)}`);
+    const problem = tagProblem(key, value);
+    if (problem) throw new EmulatorStateError(`${where}.${key}`, problem);
+    merged.set(key, value);
+  }
+  if (merged.size > MAX_RESOURCE_TAGS) throw new EmulatorStateError(where, `${merged.size} tags; a repository has at most ${MAX_RESOURCE_TAGS}`);
+  return [...merged].map(([Key, Value]) => ({ Key, Value }));
 }
 
 /** The descriptor a referrer uses to point at `img`. */

@@ -45,8 +45,13 @@ export interface StateRepository {
   imageTagMutability?: 'MUTABLE' | 'IMMUTABLE';
   /** A repository policy (JSON text). */
   policyText?: string;
-  /** A lifecycle policy (JSON text). */
+  /** A lifecycle policy (JSON text), returned by GetLifecyclePolicy as stored (not validated). */
   lifecyclePolicyText?: string;
+  /**
+   * Resource tags (`{ "team": "data" }`), as TagResource sets them: at most 50, keys 1-128
+   * characters not starting with `aws:`, values 0-256 characters.
+   */
+  tags?: Record<string, string>;
 }
 
 /** The state file: `{ "now"?: ISO-8601, "repositories": [...] }`. */
@@ -149,4 +154,6 @@ export interface RepositorySnapshot {
   repositoryName: string;
   createdAt: number;
   imageCount: number;
+  /** Resource tags (TagResource), key → value. */
+  resourceTags: Record<string, string>;
 }

@@ -15,6 +15,7 @@ import {
   setRepositoryPolicy,
 } from './policies.js';
 import { createRepository, deleteRepository, describeRepositories } from './repositories.js';
+import { listTagsForResource, tagResource, untagResource } from './resource-tags.js';
 import { updateImageStorageClass } from './storage-class.js';
 
 export type { CallContext, Handler } from './context.js';
@@ -39,9 +40,12 @@ export const OPERATIONS: Readonly<Record<string, Handler>> = {
   ListImageReferrers: listImageReferrers,
   ListImages: listImages,
   ListPullTimeUpdateExclusions: listPullTimeUpdateExclusions,
+  ListTagsForResource: listTagsForResource,
   PutImage: putImage,
   PutLifecyclePolicy: putLifecyclePolicy,
   SetRepositoryPolicy: setRepositoryPolicy,
+  TagResource: tagResource,
+  UntagResource: untagResource,
   UpdateImageStorageClass: updateImageStorageClass,
   UploadLayerPart: uploadLayerPart,
 };

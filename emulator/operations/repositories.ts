@@ -1,23 +1,21 @@
 /**
- * Repository operations: CreateRepository, DescribeRepositories, DeleteRepository.
+ * Repository operations: CreateRepository, DescribeRepositories, DeleteRepository (resource tags: `resource-tags.ts`).
  */
 import { EcrApiError, invalidParameter } from '../errors.js';
 import { decodeToken, encodeToken } from '../pagination.js';
 import { S, validateInput } from '../validate.js';
 import { repositoryFor, repositoryShape, type CallContext, type Input } from './context.js';
+import { checkTags, mergeTags, TAG_LIST, type ResourceTag } from './resource-tags.js';
 
-/** CreateRepository: RepositoryAlreadyExistsException, LimitExceededException. */
+/**
+ * CreateRepository: RepositoryAlreadyExistsException, LimitExceededException; its `tags` are checked
+ * as TagResource checks them (InvalidTagParameterException, TooManyTagsException) before anything is created.
+ */
 export function createRepository(input: Input, ctx: CallContext): unknown {
   validateInput(input, {
     registryId: S.registryId,
     repositoryName: S.repositoryName,
-    tags: {
-      type: 'list',
-      member: {
-        type: 'structure',
-        members: { Key: { type: 'string', required: true, min: 1, max: 128 }, Value: { type: 'string', required: true, min: 0, max: 256 } },
-      },
-    },
+    tags: TAG_LIST,
     imageTagMutability: { type: 'string', enum: ['MUTABLE', 'IMMUTABLE', 'IMMUTABLE_WITH_EXCLUSION', 'MUTABLE_WITH_EXCLUSION'] },
     imageScanningConfiguration: { type: 'structure', members: { scanOnPush: { type: 'boolean' } } },
     encryptionConfiguration: {
@@ -31,10 +29,13 @@ export function createRepository(input: Input, ctx: CallContext): unknown {
   if (input.registryId !== undefined && input.registryId !== ctx.registry.registryId) {
     throw invalidParameter(`Invalid parameter at 'registryId' failed to satisfy constraint: 'registry ${String(input.registryId)} is not this registry (${ctx.registry.registryId})'`);
   }
+  const tags = (input.tags as ResourceTag[] | undefined) ?? [];
+  checkTags(tags);
+  const resourceTags = mergeTags([], tags);
   const repo = ctx.registry.create(input.repositoryName as string);
   const mutability = input.imageTagMutability as string | undefined;
   if (mutability) repo.imageTagMutability = mutability.startsWith('IMMUTABLE') ? 'IMMUTABLE' : 'MUTABLE';
-  repo.resourceTags = (input.tags as { Key: string; Value: string }[] | undefined) ?? [];
+  repo.resourceTags = resourceTags;
   const scanning = input.imageScanningConfiguration as { scanOnPush?: boolean } | undefined;
   repo.scanOnPush = scanning?.scanOnPush ?? false;
   const encryption = input.encryptionConfiguration as { encryptionType: string; kmsKey?: string } | undefined;
