@@ -147,7 +147,7 @@ function allStatements(node: Json, out: Statement[] = []): Statement[] {
   return out;
 }
 
-const ECR_READ = ['ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:DescribeRepositories', 'ecr:ListImages', 'ecr:ListPullTimeUpdateExclusions'];
+const ECR_READ = ['ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:DescribeRepositories', 'ecr:GetLifecyclePolicy', 'ecr:ListImages', 'ecr:ListPullTimeUpdateExclusions', 'ecr:ListTagsForResource'];
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 
 describe('serverless.yml packaged by osls', () => {
@@ -209,10 +209,13 @@ describe('serverless.yml packaged by osls', () => {
     expect(resourcesOf('ecr:BatchDeleteImage')).toEqual(['arn:aws:ecr:us-east-1:123456789012:repository/apps/*']);
     expect(resourcesOf('ecr:UpdateImageStorageClass')).toEqual(['arn:aws:ecr:us-east-1:123456789012:repository/apps/*']);
     expect(resourcesOf('ecr:DescribeImages')).toEqual(['arn:aws:ecr:us-east-1:123456789012:repository/apps/*']);
-    // Listing repositories has no name to scope by.
+    // Listing repositories has no name to scope by; nor has reading the tags that select them.
     expect(resourcesOf('ecr:DescribeRepositories')).toEqual(['arn:aws:ecr:us-east-1:123456789012:repository/*']);
     // Pull-time update exclusions are registry-level: nothing narrower to name.
     expect(resourcesOf('ecr:ListPullTimeUpdateExclusions')).toEqual(['*']);
+    expect(resourcesOf('ecr:ListTagsForResource')).toEqual(['arn:aws:ecr:us-east-1:123456789012:repository/*']);
+    // A governed repository's attached lifecycle policy (lifecyclePolicy: attached).
+    expect(resourcesOf('ecr:GetLifecyclePolicy')).toEqual(['arn:aws:ecr:us-east-1:123456789012:repository/apps/*']);
     // Reports and checkpoint: the stack's bucket, under the prefix only.
     expect(resourcesOf('s3:PutObject')).toEqual(['arn:aws:s3:::<ReportBucket>/ecr-sweeper/*']);
     expect(resourcesOf('s3:DeleteObject')).toEqual(['arn:aws:s3:::<ReportBucket>/ecr-sweeper/checkpoints/*']);
