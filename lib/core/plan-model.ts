@@ -33,8 +33,9 @@ export interface PlannedImage {
 /**
  * `planned`: rules applied. `blocked`: a safety limit was exceeded, nothing in it is deleted.
  * `protected`: the repository matches `protect.repositories`. `unmanaged`: no policy matches.
+ * `no-lifecycle-policy`: its policy runs attached lifecycle policies and none is attached; untouched.
  */
-export type RepositoryStatus = 'planned' | 'blocked' | 'protected' | 'unmanaged';
+export type RepositoryStatus = 'planned' | 'blocked' | 'protected' | 'unmanaged' | 'no-lifecycle-policy';
 
 export interface PlanCounts {
   images: number;
@@ -52,6 +53,11 @@ export interface RepositoryPlan {
   status: RepositoryStatus;
   /** Why the repository is blocked / protected / unmanaged. */
   statusReason?: string;
+  /**
+   * Where its rules came from when not the rules file: `attached-lifecycle-policy` = the lifecycle
+   * policy attached to the repository (rule ids `priority-<n>`), with every protection on top.
+   */
+  rulesFrom?: 'attached-lifecycle-policy';
   /** Every image: deletes first in execution order is NOT implied; see `deleteOrder`. */
   images: PlannedImage[];
   counts: PlanCounts;

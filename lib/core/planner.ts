@@ -22,11 +22,12 @@ import { shareFate } from './plan-shared-fate.js';
 import { isoTime } from './iso-time.js';
 import { evaluateRules } from './planner-rules.js';
 import { selectPolicy } from './repository-match.js';
-import type { Policy, RuleSet } from './rules-model.js';
+import type { Policy, RepositoryTags, Rule, RuleSet } from './rules-model.js';
 import { appliedSettings, heldBackBy, sourceNote, type AppliedSettings } from './policy-settings.js';
 import { compileTagPattern, type TagMatcher } from './tag-pattern.js';
 
-export { selectPolicy, type PolicySelection } from './repository-match.js';
+export { selectPolicy, usesRepositoryTags, type PolicySelection } from './repository-match.js';
+export { compileAttachedPolicy, noAttachedPolicyPlan, type AttachedPolicyText, type CompiledAttachedPolicy } from './attached-policy.js';
 export { summarizePlan, countImages } from './plan-summary.js';
 export { deletionOrder, deletionLayers, transitionLayers } from './plan-order.js';
 
@@ -42,6 +43,13 @@ export interface PlanRepositoryOptions {
    * repositories of the same policy left). Defaults to the policy's setting (none = no cap).
    */
   policyDeletionBudget?: number;
+  /** The repository's resource tags, needed when a policy selects repositories by tag. */
+  repositoryTags?: RepositoryTags;
+  /**
+   * The compiled lifecycle policy attached to the repository, needed when its governing policy is
+   * `lifecyclePolicy: attached` (see `attached-policy.ts`).
+   */
+  attachedRules?: readonly Rule[];
 }
 
 /**
@@ -58,17 +66,29 @@ export function planRepository(
   now: number,
   options: PlanRepositoryOptions = {},
 ): RepositoryPlan {
-  const selection = selectPolicy(inventory.repositoryName, ruleSet);
+  const selection = selectPolicy(inventory.repositoryName, ruleSet, options.repositoryTags);
   const graph = buildImageGraph(inventory.images);
   const policyName = selection.policy?.name ?? null;
   if (selection.protected) {
     return uniformPlan(inventory.repositoryName, graph, policyName, 'protected', selection.reason, `keep: protected repository (${selection.reason})`);
   }
+  if (selection.needsTags) {
+    // Not governed by a guess: without its tags no policy can be named, so nothing is touched.
+    return uniformPlan(inventory.repositoryName, graph, null, 'unmanaged', selection.reason, `keep: ${selection.reason}`);
+  }
   if (!selection.policy) {
     return uniformPlan(inventory.repositoryName, graph, null, 'unmanaged', selection.reason, 'keep: no policy governs this repository');
   }
+  let policy = selection.policy;
+  if (policy.origin === 'attached') {
+    if (options.attachedRules === undefined) {
+      const reason = `policy '${policy.name}' runs the repository's attached lifecycle policy, which was not given`;
+      return uniformPlan(inventory.repositoryName, graph, policy.name, 'unmanaged', reason, `keep: ${reason}`);
+    }
+    policy = { ...policy, rules: options.attachedRules };
+  }
   const settings = appliedSettings(selection.policy, ruleSet);
-  const verdicts = decide(graph, selection.policy, settings, now);
+  const verdicts = decide(graph, policy, settings, now);
   // A policy held back in dry-run deletes nothing in any run, so it spends none of the run's budget.
   const budget = heldBackBy(settings) !== undefined ? undefined : (options.deletionBudget ?? ruleSet.defaults.maxDeletionsPerRun ?? undefined);
   const policyBudget = options.policyDeletionBudget ?? settings.policyMaxDeletionsPerRun ?? undefined;
@@ -91,6 +111,7 @@ export function planRepository(
     settings,
   };
   if (blocked) plan.statusReason = blocked;
+  if (selection.policy.origin === 'attached') plan.rulesFrom = 'attached-lifecycle-policy';
   return plan;
 }
 

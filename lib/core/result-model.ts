@@ -54,9 +54,9 @@ export interface ResultCounts {
 /**
  * `completed`: every planned action was attempted. `blocked`: a safety limit stopped it, nothing deleted.
  * `failed`: the repository could not be listed or swept (see `error`). `not-started`: the deadline came first.
- * `protected` / `unmanaged`: as in the plan.
+ * `protected` / `unmanaged` / `no-lifecycle-policy`: as in the plan.
  */
-export type RepositoryRunStatus = 'completed' | 'blocked' | 'failed' | 'not-started' | 'protected' | 'unmanaged';
+export type RepositoryRunStatus = 'completed' | 'blocked' | 'failed' | 'not-started' | 'protected' | 'unmanaged' | 'no-lifecycle-policy';
 
 export interface RepositoryResult {
   repositoryName: string;

@@ -6,6 +6,7 @@
 import type { IssuePath } from './rules-source.js';
 import { DAY_MS, parseDuration } from './duration.js';
 import { archiveMinimumMessage, LIFECYCLE_POLICY_LIMITS } from './lifecycle-policy.js';
+import { RESOURCE_TAG_LIMITS } from './rules-schema.js';
 
 type Raw = Record<string, unknown>;
 const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -38,8 +39,30 @@ export function checkRulesDocument(doc: unknown, add: Add): void {
     const hasNative = policy.lifecyclePolicy !== undefined;
     if (hasRules && hasNative) add(at('lifecyclePolicy'), 'a policy has either rules or lifecyclePolicy, not both', { key: true });
     if (!hasRules && !hasNative) add(at(), `policy "${String(policy.name ?? p)}" needs rules or lifecyclePolicy`);
+    if (isObj(policy.repositories)) checkRepositories(policy.repositories, (rest, message, options) => add(at('repositories', ...rest), message, options));
     if (Array.isArray(policy.rules)) checkRules(policy.rules, (rest, message, options) => add(at('rules', ...rest), message, options));
   });
+}
+
+/** A policy selects repositories by name globs, by resource tags, or both; never by nothing. */
+function checkRepositories(repositories: Raw, add: Add): void {
+  const tags = repositories.tags;
+  if (repositories.include === undefined && tags === undefined) {
+    add([], 'give repositories.include (name globs), repositories.tags (resource tags, e.g. { team: data }), or both');
+  }
+  if (isObj(tags)) {
+    const count = Object.keys(tags).length;
+    if (count === 0) add(['tags'], 'list at least one tag (e.g. { team: data }), or leave tags out');
+    for (const key of Object.keys(tags)) {
+      if (key.length === 0) add(['tags', key], 'a tag key must not be empty', { key: true });
+      if (key.length > RESOURCE_TAG_LIMITS.maxKeyLength) {
+        add(['tags', key], `a tag key is at most ${RESOURCE_TAG_LIMITS.maxKeyLength} characters (ECR's limit), this one has ${key.length}`, { key: true });
+      }
+    }
+    if (count > RESOURCE_TAG_LIMITS.maxTags) {
+      add(['tags'], `${count} tags: an ECR repository has at most ${RESOURCE_TAG_LIMITS.maxTags}, so no repository could match them all`);
+    }
+  }
 }
 
 function checkRules(rules: unknown[], add: Add): void {

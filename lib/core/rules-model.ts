@@ -80,13 +80,36 @@ export interface PolicySettings {
   protect?: { tags: readonly string[]; repositories: readonly string[] };
 }
 
+/** Repository resource tags, key → value (ListTagsForResource). */
+export type RepositoryTags = Readonly<Record<string, string>>;
+
+/** Which repositories a policy governs. */
+export interface RepositorySelector {
+  /**
+   * Repository name globs (`repository-glob.ts`, picomatch's meaning). Empty = any name, which only selects when `tags` is given:
+   * a policy with neither selects nothing.
+   */
+  include: readonly string[];
+  /** Names matching one of these are never selected. */
+  exclude: readonly string[];
+  /**
+   * Resource tags a repository must all have, each with exactly this value (case-sensitive, no
+   * wildcards), as well as matching `include`. Absent = names alone decide.
+   */
+  tags?: RepositoryTags;
+}
+
 export interface Policy {
   name: string;
-  /** Repository globs (`repository-glob.ts`, picomatch's meaning). A repository is governed by the first policy whose include matches and exclude does not. */
-  repositories: { include: readonly string[]; exclude: readonly string[] };
-  /** In priority order (first = highest priority). */
+  /** A repository is governed by the first policy whose selector matches it (see `repository-match.ts`). */
+  repositories: RepositorySelector;
+  /** In priority order (first = highest priority). Empty for `origin: 'attached'`. */
   rules: readonly Rule[];
-  origin: 'rules' | 'lifecyclePolicy';
+  /**
+   * `rules`: YAML rules; `lifecyclePolicy`: a native policy given in the rules file;
+   * `attached`: each governed repository's own attached lifecycle policy, read at run time.
+   */
+  origin: 'rules' | 'lifecyclePolicy' | 'attached';
   /** Per-policy settings; absent or empty = the run-wide `defaults` and `protect` apply. */
   settings?: PolicySettings;
 }

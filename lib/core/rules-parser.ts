@@ -10,7 +10,8 @@ import { parseSize } from './size.js';
 import { lifecyclePolicyTooLong, validateLifecyclePolicy } from './lifecycle-policy.js';
 import { checkRulesDocument } from './rules-checks.js';
 import { checkRulesLimits, RULES_FILE_LIMITS, rulesTextTooLong } from './rules-limits.js';
-import { rulesFileSchema, type RuleInput, type RulesFileInput } from './rules-schema.js';
+import { ATTACHED_LIFECYCLE_POLICY, rulesFileSchema, type RuleInput, type RulesFileInput } from './rules-schema.js';
+import { editDistance } from './edit-distance.js';
 import { parseJsonSourceDocument, parseSourceDocument, sortIssues, type IssuePath, type SourceDocument } from './rules-source.js';
 import { zodIssueToRuleIssues } from './rules-zod-issues.js';
 
@@ -91,17 +92,19 @@ function loadNativePolicy(
     return validateLifecyclePolicy(value, source, path, undefined);
   }
   if (typeof value !== 'string' || value.length === 0) return { rules: [], issues: [] }; // the schema reports it
+  // Read at run time from each repository (GetLifecyclePolicy), then validated like any native policy.
+  if (value === ATTACHED_LIFECYCLE_POLICY) return { rules: [], issues: [] };
   if (value.trimStart().startsWith('{')) {
     return { rules: [], issues: [source.issue(path, 'this looks like JSON text in a string; write the policy as a mapping (no quotes or |) or put it in a .json file and give its path')] };
   }
   if (!options.readFile) {
-    return { rules: [], issues: [source.issue(path, `cannot read ${JSON.stringify(value)}: lifecycle policy paths need a file reader (use loadRulesFile)`)] };
+    return { rules: [], issues: [source.issue(path, `cannot read ${JSON.stringify(value)}: lifecycle policy paths need a file reader (use loadRulesFile)${attachedHint(value)}`)] };
   }
   let read: ReadFileResult;
   try {
     read = options.readFile(value);
   } catch (error) {
-    return { rules: [], issues: [source.issue(path, `cannot read lifecycle policy file ${JSON.stringify(value)}: ${(error as Error).message}`)] };
+    return { rules: [], issues: [source.issue(path, `cannot read lifecycle policy file ${JSON.stringify(value)}: ${(error as Error).message}${attachedHint(value)}`)] };
   }
   const tooLong = lifecyclePolicyTooLong(read.text.length);
   if (tooLong) return { rules: [], issues: [{ file: read.file, path: '', message: tooLong }] };
@@ -111,6 +114,15 @@ function loadNativePolicy(
   }
   if (native.syntaxIssues.length) return { rules: [], issues: native.syntaxIssues };
   return validateLifecyclePolicy(native.value, native, [], read.text.length);
+}
+
+/**
+ * A path that looks like a misspelt `attached` (`Attached`, `attach`, `atached`) most likely meant
+ * the repositories' own policies, not a file.
+ */
+function attachedHint(value: string): string {
+  if (/[./\\]/.test(value) || editDistance(value.toLowerCase(), ATTACHED_LIFECYCLE_POLICY) > 2) return '';
+  return ` — did you mean "${ATTACHED_LIFECYCLE_POLICY}" (each repository's own attached lifecycle policy)?`;
 }
 
 /** The schema and the cross-field checks can spot the same thing; say it once. */
@@ -136,11 +148,15 @@ function toRuleSet(input: RulesFileInput, source: SourceDocument, nativeRules: M
     protect: { tags: input.protect?.tags ?? [], repositories: input.protect?.repositories ?? [] },
     policies: input.policies.map((policy, p): Policy => ({
       name: policy.name,
-      repositories: { include: policy.repositories.include, exclude: policy.repositories.exclude ?? [] },
+      repositories: {
+        include: policy.repositories.include ?? [],
+        exclude: policy.repositories.exclude ?? [],
+        ...(policy.repositories.tags !== undefined ? { tags: policy.repositories.tags } : {}),
+      },
       rules: policy.rules
         ? policy.rules.map((rule, r) => toRule(rule, source, ['policies', p, 'rules', r]))
         : (nativeRules.get(p) ?? []),
-      origin: policy.rules ? 'rules' : 'lifecyclePolicy',
+      origin: policy.rules ? 'rules' : policy.lifecyclePolicy === ATTACHED_LIFECYCLE_POLICY ? 'attached' : 'lifecyclePolicy',
       ...optional('settings', toSettings(policy)),
     })),
     ...(source.file !== undefined ? { source: source.file } : {}),

@@ -77,6 +77,25 @@ const repositoryGlobSchema = z
   })
   .describe('A repository name glob: * stays within one path segment, ** (a whole segment) spans "/", ?, [a-z], [^a], {a,b}.');
 
+/** `lifecyclePolicy: attached`: run each governed repository's own attached lifecycle policy. */
+export const ATTACHED_LIFECYCLE_POLICY = 'attached';
+
+/** ECR's limits on repository resource tags (TagResource). */
+export const RESOURCE_TAG_LIMITS = { maxTags: 50, maxKeyLength: 128, maxValueLength: 256 } as const;
+
+const repositoryTagsSchema = z
+  .record(
+    // Key lengths are checked in rules-checks.ts: zod words a bad record key as the whole map's error.
+    z.string(),
+    z
+      .string({ error: 'a repository tag value is a string: quote it (e.g. "1234", "true") so YAML keeps it as written' })
+      .max(RESOURCE_TAG_LIMITS.maxValueLength, { error: `a tag value is at most ${RESOURCE_TAG_LIMITS.maxValueLength} characters (ECR's limit)` }),
+    { error: 'expected a mapping of repository tag keys to values, e.g. { team: data }' },
+  )
+  .describe(
+    'Repository resource tags (ListTagsForResource), e.g. { team: data }: a repository must have every one, with exactly this value (case-sensitive, no wildcards).',
+  );
+
 const positiveCount = (what: string) =>
   z
     .int({ error: `${what} must be a whole number` })
@@ -185,17 +204,29 @@ export function buildRulesFileSchema<T extends z.ZodType>(lifecyclePolicyObject:
       description: z.string().optional(),
       repositories: z
         .strictObject({
-          include: z.array(repositoryGlobSchema).min(1, { error: 'list at least one repository glob' }),
-          exclude: z.array(repositoryGlobSchema).optional(),
+          include: z
+            .array(repositoryGlobSchema)
+            .min(1, { error: 'list at least one repository glob' })
+            .optional()
+            .describe('Repository name globs; with tags, a repository must match both. Absent = any name (tags then required).'),
+          exclude: z.array(repositoryGlobSchema).optional().describe('Repository name globs taken out of the selection.'),
+          tags: repositoryTagsSchema.optional(),
         })
-        .describe('Repositories this policy governs. The first policy that matches a repository governs it.'),
+        .describe('Repositories this policy governs: include globs, resource tags, or both. The first policy that matches a repository governs it.'),
       rules: z.array(ruleSchema).min(1, { error: 'list at least one rule' }).optional().describe('Rules in priority order (first = highest).'),
       lifecyclePolicy: z
-        .union([z.string().min(1).describe('Path to a native policy .json file, relative to this rules file.'), lifecyclePolicyObject], {
-          error: 'expected a path to a lifecycle policy .json file or an inline lifecycle policy ({ rules: [...] })',
-        })
+        .union(
+          [
+            z.literal(ATTACHED_LIFECYCLE_POLICY).describe("Each governed repository's own attached lifecycle policy (GetLifecyclePolicy), with every protection on top."),
+            z.string().min(1).describe('Path to a native policy .json file, relative to this rules file.'),
+            lifecyclePolicyObject,
+          ],
+          {
+            error: 'expected "attached", a path to a lifecycle policy .json file or an inline lifecycle policy ({ rules: [...] })',
+          },
+        )
         .optional()
-        .describe('A native ECR lifecycle policy, inline or as a path; instead of rules.'),
+        .describe('A native ECR lifecycle policy: "attached" (each repository\'s own), inline, or a path; instead of rules.'),
       ...policySettingsShape,
     })
     .describe('A policy: the repositories it governs, then either rules or lifecyclePolicy, and optionally its own settings (mode, minAge, limits, protect) over defaults.');

@@ -230,7 +230,7 @@ describe('parseRules: every problem, with its line and column', () => {
     ['minAge too large', lines('version: 1', 'defaults: { minAge: 99999999999999w }', 'policies: []'), { line: 2, column: 21, path: 'defaults.minAge', message: /too large/ }],
     ['size too large', withRules('- id: a', '  select: { tagStatus: any }', '  when: { sizeLargerThan: 99999999TiB }'), { line: 8, message: /size "99999999TiB" is too large/ }],
     ['size with a fraction of a byte', withRules('- id: a', '  select: { tagStatus: any }', '  when: { sizeLargerThan: 1.5B }'), { line: 8, message: /not a whole number of bytes/ }],
-    ['lifecyclePolicy as a list', lines('version: 1', 'policies:', '  - name: p', '    repositories: { include: ["*"] }', '    lifecyclePolicy: [1]'), { line: 5, column: 22, message: /expected a path to a lifecycle policy/ }],
+    ['lifecyclePolicy as a list', lines('version: 1', 'policies:', '  - name: p', '    repositories: { include: ["*"] }', '    lifecyclePolicy: [1]'), { line: 5, column: 22, message: /expected "attached", a path to a lifecycle policy/ }],
     ['sinceImageTransitioned on standard storage', withRules('- id: a', '  select: { tagStatus: any }', '  when: { sinceImageTransitioned: 90d }'), { line: 8, message: /sinceImageTransitioned needs select.storageClass: archive/ }],
     ['transition of archived images', withRules('- id: a', '  select: { tagStatus: any, storageClass: archive }', '  when: { sinceImageTransitioned: 90d }', '  action: transition'), { line: 9, message: /cannot select images that are already archived/ }],
     ['unknown action', withRules('- id: a', '  select: { tagStatus: any }', '  when: { sinceImagePushed: 9d }', '  action: delete'), { line: 9, column: 17, message: /expected one of "expire", "transition", got "delete"/ }],
@@ -244,7 +244,7 @@ describe('parseRules: every problem, with its line and column', () => {
       withRules('- { id: a, select: { tagStatus: untagged }, when: { sinceImagePushed: 9d } }', '- { id: b, select: { tagStatus: untagged }, when: { imageCountMoreThan: 3 } }'),
       { line: 7, path: 'policies[0].rules[1].select.tagStatus', message: /rules\[0\] already selects untagged standard images/ },
     ],
-    ['lifecyclePolicy of the wrong type', lines('version: 1', 'policies:', '  - name: p', '    repositories: { include: ["*"] }', '    lifecyclePolicy: 3'), { line: 5, column: 22, message: /expected a path to a lifecycle policy \.json file or an inline lifecycle policy/ }],
+    ['lifecyclePolicy of the wrong type', lines('version: 1', 'policies:', '  - name: p', '    repositories: { include: ["*"] }', '    lifecyclePolicy: 3'), { line: 5, column: 22, message: /expected "attached", a path to a lifecycle policy \.json file or an inline lifecycle policy/ }],
     ['lifecyclePolicy JSON text in a string', lines('version: 1', 'policies:', '  - name: p', '    repositories: { include: ["*"] }', "    lifecyclePolicy: '{\"rules\": []}'"), { line: 5, column: 22, message: /looks like JSON text in a string/ }],
     [
       'inline lifecycle policy errors point into the YAML',
