@@ -14,7 +14,9 @@ import {
   BatchDeleteImageCommand,
   BatchGetImageCommand,
   DescribeImagesCommand,
+  GetLifecyclePolicyCommand,
   ListPullTimeUpdateExclusionsCommand,
+  ListTagsForResourceCommand,
   UpdateImageStorageClassCommand,
   type ECRClient,
   type ImageDetail,
@@ -22,6 +24,7 @@ import {
   paginateDescribeRepositories,
 } from '@aws-sdk/client-ecr';
 import { pullTimeWithoutOwnRead, type IndexMemory, type IndexReadRecord } from '../core/index-memory.js';
+import type { AttachedPolicyText } from '../core/attached-policy.js';
 import { INDEX_MEDIA_TYPES, type ImageRecord } from '../core/inventory.js';
 import { errorCode } from './ecr-metered-client.js';
 import { isIndexMediaType, parseIndexChildren, toImageRecord } from './ecr-image-record.js';
@@ -73,6 +76,13 @@ export interface ListedRepository {
   ownIndexReads?: OwnIndexReads;
 }
 
+/** A repository as DescribeRepositories names it. */
+export interface RepositoryRef {
+  name: string;
+  /** What ListTagsForResource takes. */
+  arn: string;
+}
+
 /** ECR adapter used by the engine. Give it the (metered) client every call should go through. */
 export class EcrRegistry {
   private readonly memory = new Map<string, IndexReadRecord>();
@@ -106,14 +116,44 @@ export class EcrRegistry {
 
   /** Every repository name in the registry, in the order ECR lists them. */
   async listRepositoryNames(): Promise<string[]> {
-    const names: string[] = [];
+    return (await this.listRepositories()).map((r) => r.name);
+  }
+
+  /** Every repository of the registry (name and ARN), in the order ECR lists them. */
+  async listRepositories(): Promise<RepositoryRef[]> {
+    const repositories: RepositoryRef[] = [];
     for await (const page of paginateDescribeRepositories({ client: this.client, pageSize: MAX_PAGE_SIZE }, {})) {
       for (const repository of page.repositories ?? []) {
-        if (repository.repositoryName) names.push(repository.repositoryName);
+        if (repository.repositoryName) repositories.push({ name: repository.repositoryName, arn: repository.repositoryArn ?? '' });
         this.registryIdSeen ??= repository.registryId;
       }
     }
-    return names;
+    return repositories;
+  }
+
+  /**
+   * A repository's resource tags, key → value (one ListTagsForResource call: it has no pagination,
+   * a repository has at most 50 tags). Call-level failures throw.
+   */
+  async listRepositoryTags(repositoryArn: string): Promise<Record<string, string>> {
+    const out = await this.client.send(new ListTagsForResourceCommand({ resourceArn: repositoryArn }));
+    const tags: Record<string, string> = {};
+    for (const tag of out.tags ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
+    return tags;
+  }
+
+  /**
+   * The lifecycle policy attached to a repository (GetLifecyclePolicy); `{ found: false }` when it
+   * has none (LifecyclePolicyNotFoundException). Other failures throw.
+   */
+  async getLifecyclePolicy(repositoryName: string): Promise<AttachedPolicyText> {
+    try {
+      const out = await this.client.send(new GetLifecyclePolicyCommand({ repositoryName }));
+      return out.lifecyclePolicyText === undefined ? { found: false } : { found: true, text: out.lifecyclePolicyText };
+    } catch (error) {
+      if (errorCode(error) === 'LifecyclePolicyNotFoundException') return { found: false };
+      throw error;
+    }
   }
 
   /** The registry's pull-time update exclusions (IAM principal ARNs). */

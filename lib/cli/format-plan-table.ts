@@ -44,6 +44,11 @@ export function renderPlanTable(plan: Plan): string {
   if (unmanaged > 0) {
     lines.push(`${countOf(unmanaged, 'repository is', 'repositories are')} not governed by any policy (untouched, not listed, no row above).`);
   }
+  const withoutPolicy = plan.repositories.filter((r) => r.status === 'no-lifecycle-policy');
+  if (withoutPolicy.length > 0) {
+    lines.push('', 'No lifecycle policy attached (their policy runs attached policies; untouched):');
+    for (const repo of withoutPolicy) lines.push(`  - ${repo.repositoryName} (policy ${repo.policy ?? '-'})`);
+  }
   const blocked = plan.repositories.filter((r) => r.status === 'blocked');
   if (blocked.length > 0) {
     lines.push('', 'Blocked by a safety limit (nothing in these repositories will be deleted):');
@@ -60,8 +65,10 @@ export function planHeadline(plan: Plan): string {
 
 function repositoryRow(repo: RepositoryPlan, withTransitions: boolean): (string | number)[] {
   const c = repo.counts;
-  // Protected repositories are never listed: "0 images" would be false.
-  const row: (string | number)[] = [repo.repositoryName, repo.policy ?? '-', repo.status, imagesListed(repo) ? c.images : NOT_LISTED, c.delete, c.keep];
+  // Protected repositories are never listed: "0 images" would be false. A policy that runs attached
+  // lifecycle policies says so on every row it governs.
+  const policy = repo.policy === null ? '-' : repo.rulesFrom === 'attached-lifecycle-policy' ? `${repo.policy} (attached policy)` : repo.policy;
+  const row: (string | number)[] = [repo.repositoryName, policy, repo.status, imagesListed(repo) ? c.images : NOT_LISTED, c.delete, c.keep];
   if (withTransitions) row.push(c.transition);
   row.push(formatBytes(c.bytesToFree));
   return row;

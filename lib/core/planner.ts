@@ -144,11 +144,11 @@ export class DeletionBudgets {
     this.run = ruleSet.defaults.maxDeletionsPerRun ?? undefined;
   }
 
-  /** The budgets for planning `repositoryName` next. */
-  optionsFor(repositoryName: string): PlanRepositoryOptions {
+  /** The budgets for planning `repositoryName` next (with its resource tags when a policy selects by tag). */
+  optionsFor(repositoryName: string, repositoryTags?: RepositoryTags): PlanRepositoryOptions {
     const options: PlanRepositoryOptions = {};
     if (this.run !== undefined) options.deletionBudget = this.run;
-    const policy = selectPolicy(repositoryName, this.ruleSet).policy;
+    const policy = selectPolicy(repositoryName, this.ruleSet, repositoryTags).policy;
     const left = policy ? this.policies.get(policy.name) : undefined;
     if (left !== undefined) options.policyDeletionBudget = left;
     return options;

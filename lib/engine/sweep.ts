@@ -5,18 +5,19 @@
  */
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
-import { EcrRegistry, type OwnIndexReads } from '../adapters/ecr-registry.js';
+import { EcrRegistry, type ListedRepository, type OwnIndexReads, type RepositoryRef } from '../adapters/ecr-registry.js';
 import { MeteredEcrClient, errorCode } from '../adapters/ecr-metered-client.js';
 import { registryIdentityOf } from '../adapters/registry-identity.js';
 import { globWarnings } from '../core/glob-warnings.js';
 import { mergeIndexMemory, type IndexMemory } from '../core/index-memory.js';
 import { compileRepositoryGlob } from '../core/repository-glob.js';
 import type { PlannedImage, Plan, PlanWarning, RepositoryPlan } from '../core/plan-model.js';
+import { NO_ATTACHED_POLICY_REASON, compileAttachedPolicy, noAttachedPolicyPlan, type AttachedPolicyText } from '../core/attached-policy.js';
 import { pullTimeExclusionWarning, rulesUsePullTime, type PullTimeExclusionCheck } from '../core/pull-time-exclusion.js';
-import { DeletionBudgets, deletionLayers, planRepository, selectPolicy, summarizePlan, transitionLayers } from '../core/planner.js';
+import { DeletionBudgets, deletionLayers, planRepository, selectPolicy, summarizePlan, transitionLayers, type PolicySelection } from '../core/planner.js';
 import { appliedSettings, heldBackBy, type AppliedSettings } from '../core/policy-settings.js';
 import type { Outcome, RepositoryResult, ResultCounts, SweepResult } from '../core/result-model.js';
-import type { Mode, RuleSet } from '../core/rules-model.js';
+import type { Mode, Policy, RepositoryTags, Rule, RuleSet } from '../core/rules-model.js';
 import { ConfigError } from '../errors.js';
 import { newRunId } from '../run-id.js';
 import { DeadlineReachedError, EcrCallError, FutureNowError, PlanSinkError } from './errors.js';
@@ -48,12 +49,28 @@ const DEFAULT_CONCURRENCY = 4;
  */
 export const MAX_APPLY_NOW_SKEW_MS = 5 * 60_000;
 
-/** A repository that could not be listed. */
+/** A repository that could not be listed, or whose tags or attached policy could not be read. */
 interface ListingFailure {
   repositoryName: string;
   policy: string | null;
+  /** What went wrong, for the result: `could not be listed: ThrottlingException`. */
+  statusReason: string;
   error: { code: string; message: string };
 }
+
+/** A repository a policy governs, waiting to be listed and planned. */
+interface GovernedRepository {
+  name: string;
+  policy: Policy;
+  /** Its resource tags, when a policy needed them to decide. */
+  tags?: RepositoryTags;
+}
+
+/** What listing one governed repository found. */
+type RepositoryListing =
+  | { kind: 'listed'; listing: ListedRepository; attachedRules?: readonly Rule[] }
+  | { kind: 'no-lifecycle-policy' }
+  | { kind: 'failed'; statusReason: string; error: { code: string; message: string } };
 
 /** What execution needs of a planned repository, kept after its inventory is dropped. */
 interface PlannedRepository {
@@ -356,7 +373,9 @@ function formatAhead(ms: number): string {
 }
 
 /**
- * Lists repositories, then lists and plans each governed one in name order. With `resume`, a
+ * Lists repositories, reads the resource tags of those a tag-selecting policy could govern, then
+ * lists and plans each governed one in name order (reading its attached lifecycle policy first
+ * when its policy runs attached policies). With `resume`, a
  * repository whose plan is stored is not listed again: its stored plan is used (and executed
  * unless an earlier run finished it; a finished one is part of this run's plan and result only
  * when there is a journal to report it from). `onPlanned` sees each repository planned by this run.
@@ -369,12 +388,14 @@ async function enumerate(
   const { ruleSet, repositoryFilter } = session.options;
   // Compiled before the first call: a filter outside the glob syntax is a ConfigError, not a half-run.
   const matches = repositoryFilter ? compileRepositoryGlob(repositoryFilter) : () => true;
-  let names: string[];
+  let repositories: RepositoryRef[];
   try {
-    names = await session.registry.listRepositoryNames();
+    repositories = await session.registry.listRepositories();
   } catch (error) {
     throw new EcrCallError('DescribeRepositories', errorCode(error), messageOf(error), { cause: error });
   }
+  let names = repositories.map((r) => r.name);
+  const arnOf = new Map(repositories.map((r) => [r.name, r.arn]));
   // Judged against the whole registry: a glob that matches nothing there is probably a mistake.
   const warnings: PlanWarning[] = globWarnings({
     ruleSet,
@@ -397,7 +418,15 @@ async function enumerate(
   const planned: PlannedRepository[] = [];
   const failed: ListingFailure[] = [];
   const notListed: string[] = [];
-  const governed: { name: string; policy: string }[] = [];
+  const governed: GovernedRepository[] = [];
+  const classify = (name: string, selection: PolicySelection, tags?: RepositoryTags): void => {
+    if (selection.policy === null || selection.protected) {
+      repositoryPlans.push(ungovernedPlan(name, selection.policy?.name ?? null, selection.protected, selection.reason));
+    } else {
+      governed.push({ name, policy: selection.policy, ...(tags !== undefined ? { tags } : {}) });
+    }
+  };
+  const needTags: string[] = [];
   const budgets = new DeletionBudgets(ruleSet);
   for (const name of names) {
     const stored = resume?.plans.get(name);
@@ -412,12 +441,34 @@ async function enumerate(
     // Finished by an earlier run whose checkpoint kept no plans (version 1): not part of this run.
     if (resume?.finished.has(name)) continue;
     const selection = selectPolicy(name, ruleSet);
-    if (selection.policy === null || selection.protected) {
-      repositoryPlans.push(ungovernedPlan(name, selection.policy?.name ?? null, selection.protected, selection.reason));
+    if (selection.needsTags) needTags.push(name);
+    else classify(name, selection);
+  }
+
+  // Tags only where a tag-selecting policy could govern the repository: one call each, metered.
+  const tagReads = orderedMap(
+    needTags,
+    session.concurrency,
+    (name) => session.registry.listRepositoryTags(arnOf.get(name) ?? ''),
+    () => !stopsListing(session),
+  );
+  for await (const read of tagReads) {
+    const name = read.item;
+    if (!read.started) {
+      notListed.push(name);
+    } else if (read.value === undefined && read.error instanceof DeadlineReachedError) {
+      session.run.markDeadline();
+      notListed.push(name);
+    } else if (read.value === undefined) {
+      // Fail closed: a repository whose tags are unknown is not governed by a guess.
+      const error = { code: errorCode(read.error), message: messageOf(read.error) };
+      session.deps.logger?.warn('repository tags could not be read', { repository: name, ...error });
+      failed.push({ repositoryName: name, policy: null, statusReason: `could not read its resource tags (ListTagsForResource): ${error.code}`, error });
     } else {
-      governed.push({ name, policy: selection.policy.name });
+      classify(name, selectPolicy(name, ruleSet, read.value), read.value);
     }
   }
+  governed.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
   const listedNow = new Set<string>();
   let listedImages = 0;
@@ -428,32 +479,42 @@ async function enumerate(
   const listings = orderedMap(
     governed,
     session.concurrency,
-    (repo) => session.registry.listImages(repo.name),
+    (repo) => listRepository(session, repo),
     () => !stopsListing(session),
   );
   for await (const listing of listings) {
     done += 1;
-    const { name, policy } = listing.item;
+    const { name, policy, tags } = listing.item;
+    const found = listing.value;
     if (!listing.started) {
       notListed.push(name);
-    } else if (listing.value === undefined && listing.error instanceof DeadlineReachedError) {
+    } else if (found === undefined && listing.error instanceof DeadlineReachedError) {
       // Throttled or timing out until the deadline: not a broken repository, the next run lists it.
       session.run.markDeadline();
       notListed.push(name);
-    } else if (listing.value === undefined) {
+    } else if (found === undefined) {
       const error = { code: errorCode(listing.error), message: messageOf(listing.error) };
       session.deps.logger?.warn('repository could not be listed', { repository: name, ...error });
-      failed.push({ repositoryName: name, policy, error });
+      failed.push({ repositoryName: name, policy: policy.name, statusReason: `could not be listed: ${error.code}`, error });
+    } else if (found.kind === 'failed') {
+      session.deps.logger?.warn('repository could not be planned', { repository: name, ...found.error });
+      failed.push({ repositoryName: name, policy: policy.name, statusReason: found.statusReason, error: found.error });
+    } else if (found.kind === 'no-lifecycle-policy') {
+      repositoryPlans.push(noAttachedPolicyPlan(name, policy.name));
     } else {
-      const inventory = { repositoryName: name, images: listing.value.images };
+      const inventory = { repositoryName: name, images: found.listing.images };
       listedImages += inventory.images.length;
-      const plan = planRepository(inventory, ruleSet, session.now, budgets.optionsFor(name));
+      const plan = planRepository(inventory, ruleSet, session.now, {
+        ...budgets.optionsFor(name, tags),
+        ...(tags !== undefined ? { repositoryTags: tags } : {}),
+        ...(found.attachedRules !== undefined ? { attachedRules: found.attachedRules } : {}),
+      });
       budgets.spend(plan);
       repositoryPlans.push(plan);
       listedNow.add(name);
-      planned.push(plannedRepository(plan, listing.value.ownIndexReads));
+      planned.push(plannedRepository(plan, found.listing.ownIndexReads));
       const stored: StoredRepositoryPlan = { plan };
-      if (listing.value.ownIndexReads) stored.ownIndexReads = Object.fromEntries(listing.value.ownIndexReads);
+      if (found.listing.ownIndexReads) stored.ownIndexReads = Object.fromEntries(found.listing.ownIndexReads);
       onPlanned?.(stored);
     }
     listProgress();
@@ -463,6 +524,33 @@ async function enumerate(
   repositoryPlans.sort((a, b) => (a.repositoryName < b.repositoryName ? -1 : a.repositoryName > b.repositoryName ? 1 : 0));
   const plan = summarizePlan(repositoryPlans, session.now, session.mode, warnings);
   return { plan, planned, failed, notListed };
+}
+
+/**
+ * Lists one governed repository. Under an `attached` policy its lifecycle policy is read and
+ * compiled first: none attached means it is left untouched (not even listed); one that does not
+ * compile fails the repository with the parser's message, so nothing runs on a guess.
+ */
+async function listRepository(session: Session, repo: GovernedRepository): Promise<RepositoryListing> {
+  let attachedRules: readonly Rule[] | undefined;
+  if (repo.policy.origin === 'attached') {
+    let attached: AttachedPolicyText;
+    try {
+      attached = await session.registry.getLifecyclePolicy(repo.name);
+    } catch (error) {
+      if (error instanceof DeadlineReachedError) throw error;
+      const code = errorCode(error);
+      return { kind: 'failed', statusReason: `could not read its attached lifecycle policy (GetLifecyclePolicy): ${code}`, error: { code, message: messageOf(error) } };
+    }
+    if (!attached.found) return { kind: 'no-lifecycle-policy' };
+    const compiled = compileAttachedPolicy(attached.text, repo.name);
+    if (!compiled.ok) {
+      return { kind: 'failed', statusReason: compiled.message, error: { code: 'InvalidAttachedLifecyclePolicy', message: compiled.message } };
+    }
+    attachedRules = compiled.rules;
+  }
+  const listing = await session.registry.listImages(repo.name);
+  return { kind: 'listed', listing, ...(attachedRules !== undefined ? { attachedRules } : {}) };
 }
 
 /** The caller and the registry's pull-time update exclusions; what could not be learned is said. */
@@ -646,6 +734,8 @@ function buildRepositoryResults(
   for (const plan of enumeration.plan.repositories) {
     if (plan.status === 'unmanaged' || plan.status === 'protected') {
       results.push(repositoryResult(plan, plan.status, new Map(), 'not governed'));
+    } else if (plan.status === 'no-lifecycle-policy') {
+      results.push(repositoryResult(plan, plan.status, new Map(), NO_ATTACHED_POLICY_REASON));
     } else if (plan.status === 'blocked') {
       results.push(repositoryResult(plan, 'blocked', new Map(), `repository blocked: ${plan.statusReason ?? 'safety limit'}`));
     } else if (!apply) {
@@ -681,7 +771,7 @@ function buildRepositoryResults(
       policy: failure.policy,
       planStatus: null,
       status: 'failed',
-      statusReason: `could not be listed: ${failure.error.code}`,
+      statusReason: failure.statusReason,
       error: failure.error,
       images: [],
       counts: emptyCounts(),

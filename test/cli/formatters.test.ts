@@ -76,6 +76,18 @@ describe('renderPlanTable', () => {
     expect(text).not.toMatch(/\u001b\[/);
   });
 
+  it('marks repositories that ran their attached lifecycle policy, and lists those without one', () => {
+    const withAttached = renderPlanTable(
+      plan([
+        repo('apps/api', [image({ decision: 'delete', rule: 'priority-1', reason: 'delete: ...' })], { policy: 'own', rulesFrom: 'attached-lifecycle-policy' }),
+        repo('apps/none', [], { policy: 'own', status: 'no-lifecycle-policy', statusReason: 'no lifecycle policy is attached to this repository, so it is untouched' }),
+      ]),
+    );
+    expect(withAttached).toMatch(/apps\/api\s*│\s*own \(attached policy\)\s*│\s*planned/);
+    expect(withAttached).toMatch(/apps\/none\s*│\s*own\s*│\s*no-lifecycle-policy/);
+    expect(withAttached).toContain('No lifecycle policy attached (their policy runs attached policies; untouched):\n  - apps/none (policy own)');
+  });
+
   it('adds an Archive column only when something transitions', () => {
     expect(text).not.toContain('Archive');
     const withTransition = plan([repo('r', [image({ decision: 'transition', reason: 'transition: archive' })])]);
