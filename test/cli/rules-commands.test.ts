@@ -20,6 +20,30 @@ describe('ecr-sweeper validate', () => {
     expect(run.stdout).toContain('good.yml: valid (1 policy, 2 rules)');
   });
 
+  it('says which policies read tags or attached lifecycle policies at run time; export-policy refuses an attached one', async () => {
+    await writeText(
+      temp.dir,
+      'teams.yml',
+      [
+        'version: 1',
+        'policies:',
+        '  - name: data',
+        '    repositories: { tags: { team: data } }',
+        '    rules: [{ id: untagged, select: { tagStatus: untagged }, when: { sinceImagePushed: 7d } }]',
+        '  - name: own',
+        '    repositories: { include: ["**"] }',
+        '    lifecyclePolicy: attached',
+        '',
+      ].join('\n'),
+    );
+    const run = await runCliProcess(['validate', 'teams.yml'], { env, cwd: temp.dir });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe("teams.yml: valid (2 policies, 1 rule; 1 policy runs each repository's attached lifecycle policy, 1 policy selects repositories by resource tag)\n");
+    const exported = await runCliProcess(['export-policy', '--rules', 'teams.yml', '--policy', 'own'], { env, cwd: temp.dir });
+    expect(exported.code).toBe(2);
+    expect(exported.stderr).toContain("policy 'own' runs each repository's own attached lifecycle policy (lifecyclePolicy: attached); there is no single policy to export");
+  });
+
   it('exits 2 and prints every problem with file:line:column on stderr', async () => {
     await writeText(
       temp.dir,

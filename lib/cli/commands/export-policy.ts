@@ -30,6 +30,11 @@ export interface ExportPolicyFlags {
 export async function exportPolicyCommand(flags: ExportPolicyFlags, runtime: CliRuntime): Promise<ExitCodeValue> {
   const ruleSet = await loadRulesFile(resolvePath(runtime, flags.rules));
   const policy = pickPolicy(ruleSet, flags.policy, flags.rules);
+  if (policy.origin === 'attached') {
+    throw new CliUsageError(
+      `policy '${policy.name}' runs each repository's own attached lifecycle policy (lifecyclePolicy: attached); there is no single policy to export: read one with aws ecr get-lifecycle-policy --repository-name NAME`,
+    );
+  }
   const exported = exportLifecyclePolicy(policy);
   runtime.io.stdout.write(`${exported.text.endsWith('\n') ? exported.text : `${exported.text}\n`}`);
 

@@ -20,7 +20,15 @@ export async function validateCommand(files: readonly string[], runtime: CliRunt
     try {
       const ruleSet = await loadRulesFile(path);
       const rules = ruleSet.policies.reduce((n, p) => n + p.rules.length, 0);
-      io.stdout.write(`${file}: valid (${plural(ruleSet.policies.length, 'policy', 'policies')}, ${plural(rules, 'rule', 'rules')})\n`);
+      // Attached policies and tag selectors are only known at run time: say they will be read then.
+      const attached = ruleSet.policies.filter((p) => p.origin === 'attached').length;
+      const byTag = ruleSet.policies.filter((p) => p.repositories.tags !== undefined).length;
+      const runtimeReads = [
+        attached > 0 ? `${plural(attached, 'policy runs', 'policies run')} each repository's attached lifecycle policy` : '',
+        byTag > 0 ? `${plural(byTag, 'policy selects', 'policies select')} repositories by resource tag` : '',
+      ].filter(Boolean);
+      const extra = runtimeReads.length > 0 ? `; ${runtimeReads.join(', ')}` : '';
+      io.stdout.write(`${file}: valid (${plural(ruleSet.policies.length, 'policy', 'policies')}, ${plural(rules, 'rule', 'rules')}${extra})\n`);
       // What each policy sets over defaults, and its compound rules: the things a reader can miss.
       for (const policy of ruleSet.policies) {
         const notes = describePolicySettings(policy, ruleSet);
