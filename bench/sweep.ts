@@ -1,8 +1,11 @@
 /**
  * Sweep benchmark (`npm run bench:sweep [-- --images N --repositories N --rate N --latency-ms N
- * --concurrency N --seed N --no-baseline --cli-check N]`; `-- --help` lists them): a generated
- * registry (default 200,000 manifests in 500 repositories) served by the emulator in a child process under per-operation rate limits, swept
- * in apply mode with the rule "delete every untagged image". Prints API calls per operation
+ * --concurrency N --seed N --no-baseline --cli-check N --by-tag]`; `-- --help` lists them): a
+ * generated registry (default 200,000 manifests in 500 repositories) served by the emulator in a
+ * child process under per-operation rate limits, swept in apply mode with the rule "delete every
+ * untagged image" (with `--by-tag`, in the repositories tagged cleanup=untagged: every repository
+ * is tagged so first, and the sweep reads each one's tags with ListTagsForResource, rate-limited
+ * like the listing). Prints API calls per operation
  * against the lower bound, wall time against the time the rate limits allow, retries, throttles,
  * peak memory, then the same cleanup done the way the API reference suggests (list untagged,
  * batch-delete by 100, repository by repository) on an identical registry, as a ratio.
@@ -11,10 +14,11 @@
 import '../lib/sdk-node-notice.js';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { BatchDeleteImageCommand, ECRClient, paginateDescribeRepositories, paginateListImages, type ImageIdentifier } from '@aws-sdk/client-ecr';
+import { BatchDeleteImageCommand, ECRClient, TagResourceCommand, paginateDescribeRepositories, paginateListImages, type ImageIdentifier } from '@aws-sdk/client-ecr';
 import { generateRepository, type GeneratorOptions } from '../emulator/index.js';
 import type { Plan } from '../lib/core/plan-model.js';
 import type { RepositoryResult, SweepResult } from '../lib/core/result-model.js';
+import { selectPolicy } from '../lib/core/repository-match.js';
 import type { RuleSet } from '../lib/core/rules-model.js';
 import { createEcrClient } from '../lib/engine/ecr-client.js';
 import { runSweep } from '../lib/engine/sweep.js';
@@ -30,13 +34,15 @@ interface Args {
   seed: number;
   /** Repositories on which the real AWS CLI checks the baseline replica (0 = skip). */
   cliCheck: number;
+  /** Select the swept repositories by resource tag (ListTagsForResource per repository). */
+  byTag: boolean;
 }
 
-const OPERATIONS = ['DescribeRepositories', 'DescribeImages', 'ListImages', 'BatchGetImage', 'BatchDeleteImage', 'UpdateImageStorageClass'];
+const OPERATIONS = ['DescribeRepositories', 'ListTagsForResource', 'DescribeImages', 'ListImages', 'BatchGetImage', 'BatchDeleteImage', 'UpdateImageStorageClass'];
 const NOW = '2026-06-01T00:00:00.000Z';
 const SWEEPER_KEY = 'AKIDBENCHSWEEPER';
 
-const DEFAULTS: Args = { images: 200_000, repositories: 500, rate: 20, latencyMs: 20, concurrency: 4, baseline: true, seed: 42, cliCheck: 0 };
+const DEFAULTS: Args = { images: 200_000, repositories: 500, rate: 20, latencyMs: 20, concurrency: 4, baseline: true, seed: 42, cliCheck: 0, byTag: false };
 
 const USAGE = `usage: npm run bench:sweep -- [options]   (each option as --name=value or --name value)
   --images N              manifests in the generated registry, about (default ${DEFAULTS.images})
@@ -47,6 +53,7 @@ const USAGE = `usage: npm run bench:sweep -- [options]   (each option as --name=
   --seed N                generator seed (default ${DEFAULTS.seed})
   --no-baseline           skip the naive "list untagged, delete by 100" comparison
   --cli-check N           check the baseline on N repositories with the real AWS CLI (default 0 = skip)
+  --by-tag                select the swept repositories by resource tag (ListTagsForResource each)
   -h, --help              print this`;
 
 /** Reads the command line (`node:util` parseArgs, as the emulator does); 'help' for --help. */
@@ -60,6 +67,7 @@ function parseSweepArgs(argv: string[]): Args | 'help' {
     seed: { type: 'string' },
     'no-baseline': { type: 'boolean' },
     'cli-check': { type: 'string' },
+    'by-tag': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return 'help';
@@ -73,6 +81,7 @@ function parseSweepArgs(argv: string[]): Args | 'help' {
     seed: pick(values.seed, DEFAULTS.seed, (v) => wholeNumber('--seed', v, 0)),
     baseline: !values['no-baseline'],
     cliCheck: pick(values['cli-check'], DEFAULTS.cliCheck, (v) => wholeNumber('--cli-check', v, 0)),
+    byTag: values['by-tag'] === true,
   };
 }
 
@@ -100,6 +109,7 @@ async function startChild(generate: GeneratorOptions, args: Args): Promise<{ url
     pullTimeUpdateExclusions: [SWEEPER_KEY],
     rateLimits: {
       DescribeRepositories: limit,
+      ListTagsForResource: limit,
       DescribeImages: limit,
       ListImages: limit,
       BatchDeleteImage: limit,
@@ -126,6 +136,34 @@ async function stats(url: string): Promise<{ requests: Record<string, number>; t
 
 function client(url: string, maxAttempts: number): ECRClient {
   return createEcrClient({ endpoint: url, region: 'us-east-1', env: {}, maxAttempts, extra: { credentials: { accessKeyId: SWEEPER_KEY, secretAccessKey: 'bench' } } });
+}
+
+/** The resource tag `--by-tag` selects repositories by. */
+const BENCH_TAG = { cleanup: 'untagged' };
+
+/** The bench's rules; with `byTag`, its policy selects repositories by resource tag instead of by name. */
+function rulesFor(byTag: boolean): RuleSet {
+  if (!byTag) return RULES;
+  const [policy] = RULES.policies;
+  return { ...RULES, policies: [{ ...policy!, repositories: { include: [], exclude: [], tags: BENCH_TAG } }], source: `${RULES.source}; repositories tagged cleanup=untagged` };
+}
+
+/** Tags every repository with {@link BENCH_TAG} (setup for `--by-tag`, before the sweep); returns the calls made. */
+async function tagEveryRepository(url: string): Promise<number> {
+  const ecr = client(url, 10);
+  let calls = 0;
+  try {
+    for await (const page of paginateDescribeRepositories({ client: ecr }, {})) {
+      calls += 1;
+      for (const r of page.repositories ?? []) {
+        await ecr.send(new TagResourceCommand({ resourceArn: r.repositoryArn!, tags: Object.entries(BENCH_TAG).map(([Key, Value]) => ({ Key, Value })) }));
+        calls += 1;
+      }
+    }
+  } finally {
+    ecr.destroy();
+  }
+  return calls;
 }
 
 const RULES: RuleSet = {
@@ -157,8 +195,10 @@ const RULES: RuleSet = {
 };
 
 /** The fewest calls that can do this sweep (see docs/engine.md). */
-function lowerBound(result: SweepResult): Record<string, number> {
+function lowerBound(result: SweepResult, ruleSet: RuleSet): Record<string, number> {
   const repos = result.repositories;
+  // One tag read for each repository a tag-selecting policy could govern, none without such a policy.
+  const tagReads = repos.filter((r) => selectPolicy(r.repositoryName, ruleSet).needsTags).length;
   const perRepo = (f: (r: RepositoryResult) => number): number => repos.reduce((n, r) => n + f(r), 0);
   const deleteCalls = perRepo((r) => Math.ceil(r.counts.planned / 100));
   // UpdateImageStorageClass takes one image per call; each up-to-100 of them is re-read first, like a delete batch.
@@ -168,6 +208,7 @@ function lowerBound(result: SweepResult): Record<string, number> {
   const indexCalls = perRepo((r) => Math.ceil(r.images.filter((i) => i.role === 'index').length / 100));
   return {
     DescribeRepositories: Math.max(1, Math.ceil(repos.length / 1000)),
+    ListTagsForResource: tagReads,
     DescribeImages: perRepo((r) => Math.max(1, Math.ceil(r.images.length / 1000))) + indexCalls + deleteCalls + transitionRereads,
     BatchGetImage: indexCalls,
     BatchDeleteImage: deleteCalls,
@@ -232,9 +273,12 @@ function pad(value: string | number, width: number): string {
 async function main(args: Args): Promise<void> {
   const generate = generatorFor(args);
   console.log(`registry: ${args.repositories} repositories, ~${args.images} manifests (generator seed ${args.seed}, entries per repository ${JSON.stringify(generate.imagesPerRepository)})`);
-  console.log(`rate limits: ${args.rate} req/s (burst ${args.rate}) for DescribeRepositories, DescribeImages, ListImages, BatchDeleteImage, UpdateImageStorageClass; BatchGetImage 2000 req/s; +${args.latencyMs} ms latency per request; concurrency ${args.concurrency}`);
+  console.log(`rate limits: ${args.rate} req/s (burst ${args.rate}) for DescribeRepositories, ListTagsForResource, DescribeImages, ListImages, BatchDeleteImage, UpdateImageStorageClass; BatchGetImage 2000 req/s; +${args.latencyMs} ms latency per request; concurrency ${args.concurrency}`);
 
   const target = await startChild(generate, args);
+  const rules = rulesFor(args.byTag);
+  const setupCalls = args.byTag ? await tagEveryRepository(target.url) : 0;
+  if (args.byTag) console.log(`by tag: every repository tagged cleanup=untagged first (${setupCalls} setup calls, not counted below)`);
   let peakRss = 0;
   let peakHeap = 0;
   const sampler = setInterval(() => {
@@ -247,11 +291,11 @@ async function main(args: Args): Promise<void> {
   try {
     const started = performance.now();
     let plan: Plan;
-    ({ result, plan } = await runSweep({ ecr: client(target.url, 3) }, { ruleSet: RULES, mode: 'apply', concurrency: args.concurrency, now: Date.parse(NOW) }));
+    ({ result, plan } = await runSweep({ ecr: client(target.url, 3) }, { ruleSet: rules, mode: 'apply', concurrency: args.concurrency, now: Date.parse(NOW) }));
     const wallMs = performance.now() - started;
     clearInterval(sampler);
     const server = await stats(target.url);
-    const bound = lowerBound(result);
+    const bound = lowerBound(result, rules);
     const images = result.totals.images;
     console.log(`\nsweep: ${images} images listed, ${result.totals.planned} planned deletions, ${result.totals.deleted} deleted, ${result.totals.archived} archived, ${result.totals.failed} failed, ${result.totals.skipped} skipped`);
     console.log(`${'operation'.padEnd(22)}${pad('calls', 8)}${pad('bound', 8)}${pad('excess', 9)}${pad('throttled', 11)}`);
@@ -271,7 +315,7 @@ async function main(args: Args): Promise<void> {
     console.log(`${'total'.padEnd(22)}${pad(totalCalls, 8)}${pad(totalBound, 8)}${pad(`${(((totalCalls - totalBound) / totalBound) * 100).toFixed(1)}%`, 9)}${pad(result.throttles, 11)}`);
     console.log(`wall time: ${(wallMs / 1000).toFixed(1)} s; rate-limit bound ${(timeBoundMs / 1000).toFixed(1)} s (busiest operation's bound calls / rate, burst credited); ratio ${(wallMs / timeBoundMs).toFixed(2)}x`);
     console.log(`retries: ${result.retries}, throttles: ${result.throttles}; peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (start ${(baseRss / 2 ** 20).toFixed(0)} MiB), peak heap ${(peakHeap / 2 ** 20).toFixed(0)} MiB`);
-    console.log(`server saw ${Object.values(server.requests).reduce((a, b) => a + b, 0)} requests; the sweep counted ${totalCalls}`);
+    console.log(`server saw ${Object.values(server.requests).reduce((a, b) => a + b, 0) - setupCalls} requests; the sweep counted ${totalCalls}`);
 
     if (args.baseline) {
       const reference = await startChild(generate, args);
