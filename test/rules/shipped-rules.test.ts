@@ -42,6 +42,12 @@ describe('shipped rules files', () => {
       ['legacy-apps', 'lifecyclePolicy', ['priority-1', 'priority-2', 'priority-10']],
       ['tools', 'lifecyclePolicy', ['priority-1', 'priority-2']],
     ]);
+    const byTag = await loadRulesFile(join(rulesDir, 'examples', 'teams-by-tag.yml'));
+    expect(byTag.policies.map((p) => [p.name, p.origin, p.repositories.tags ?? null])).toEqual([
+      ['data-team', 'rules', { team: 'data' }],
+      ['payments-prod', 'rules', { team: 'payments', env: 'prod' }],
+      ['own-lifecycle-policies', 'attached', null],
+    ]);
   });
 });
 
