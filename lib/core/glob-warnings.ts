@@ -189,6 +189,8 @@ function tokenize(glob: string): Token[] {
       // `**/` also matches nothing at all (`a/**/b` matches `a/b`): the slash goes with the globstar.
       while (glob[i + 1] === '*') i++;
       if (glob[i + 1] === '/') i++;
+      // So does a trailing `/**` (`a/**` matches `a`): the slash before it goes with it too.
+      else if (i + 1 === glob.length && tokens[tokens.length - 2] === '/') tokens.splice(tokens.length - 2, 1);
     } else if (c === '*') tokens.push(STAR);
     // Classes, braces and extglobs count as their literal characters: close enough for a suggestion.
     else tokens.push(c);

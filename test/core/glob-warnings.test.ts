@@ -132,6 +132,8 @@ describe('globEditDistance', () => {
     ['gen/*', 'gen/a/api', 1],
     ['gen/**', 'gen/a/api', 0],
     ['gen/**/api', 'gen/api', 0],
+    ['gen/**', 'gen', 0],
+    ['?/**', 'a', 0],
     ['gen/?', 'gen/a', 0],
     ['gen/?', 'gen//', 1],
   ])("'%s' vs '%s' is %i", (glob, name, expected) => {
