@@ -8,6 +8,7 @@ import { BatchDeleteImageCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseHistory } from '../../lib/core/report-history.js';
 import {
   captureOutput,
   coldStart,
