@@ -278,35 +278,58 @@ export class EcrRegistry {
   }
 
   /**
-   * The current state of up to 100 images, by digest (DescribeImages with `imageIds`). ECR fails
-   * the whole call with ImageNotFoundException when one id is gone; the batch is then split in
-   * halves until each missing image is known, so one vanished image costs O(log n) extra calls.
+   * The current state of images, by digest (DescribeImages with `imageIds`, 100 a call). ECR
+   * fails the whole call with ImageNotFoundException when one id is gone; the batch is then split
+   * in halves until each missing image is known, so one vanished image costs O(log n) extra
+   * calls. Splitting many vanished images (a batch an interrupted run had already sent) would
+   * cost about two calls each, so when `repositorySize` (the planned image count) is given, a
+   * batch stops splitting once its extra calls reach what one paginated listing of the
+   * repository costs (1000 a page), and what is still unresolved is answered from that one
+   * listing, shared by every batch of the call. At most `b + b * L + L` calls for `b` batches and
+   * a listing of `L` pages, whatever vanished.
    */
-  async rereadImages(repositoryName: string, digests: readonly string[]): Promise<RereadResult> {
+  async rereadImages(repositoryName: string, digests: readonly string[], repositorySize?: number): Promise<RereadResult> {
     const found = new Map<string, ImageRecord>();
     const missing: string[] = [];
-    const visit = async (part: readonly string[]): Promise<void> => {
-      if (part.length === 0) return;
-      const details = await this.describeByIds(repositoryName, part);
-      if (details === null) {
-        if (part.length === 1) {
-          missing.push(part[0] as string);
+    const unresolved: string[] = [];
+    const listingCost = repositorySize === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.ceil(repositorySize / MAX_PAGE_SIZE));
+    for (const batch of chunk(digests, MAX_IMAGE_IDS_PER_CALL)) {
+      let extraCalls = 0;
+      const visit = async (part: readonly string[], first: boolean): Promise<void> => {
+        if (part.length === 0) return;
+        if (!first && extraCalls >= listingCost) {
+          unresolved.push(...part);
           return;
         }
-        const middle = Math.ceil(part.length / 2);
-        await visit(part.slice(0, middle));
-        await visit(part.slice(middle));
-        return;
-      }
-      for (const detail of details) {
-        const record = toImageRecord(detail);
-        if (record) found.set(record.imageDigest, record);
-      }
-      // A registry that answers with fewer details instead of an error: absent means gone.
-      const seen = new Set(details.map((d) => d.imageDigest));
-      for (const digest of part) if (!seen.has(digest)) missing.push(digest);
-    };
-    for (const batch of chunk(digests, MAX_IMAGE_IDS_PER_CALL)) await visit(batch);
+        if (!first) extraCalls += 1;
+        const details = await this.describeByIds(repositoryName, part);
+        if (details === null) {
+          if (part.length === 1) {
+            missing.push(part[0] as string);
+            return;
+          }
+          const middle = Math.ceil(part.length / 2);
+          await visit(part.slice(0, middle), false);
+          await visit(part.slice(middle), false);
+          return;
+        }
+        for (const detail of details) {
+          const record = toImageRecord(detail);
+          if (record) found.set(record.imageDigest, record);
+        }
+        // A registry that answers with fewer details instead of an error: absent means gone.
+        const seen = new Set(details.map((d) => d.imageDigest));
+        for (const digest of part) if (!seen.has(digest)) missing.push(digest);
+      };
+      await visit(batch, true);
+    }
+    if (unresolved.length > 0) {
+      const wanted = new Set(unresolved);
+      await this.scanImages(repositoryName, (record) => {
+        if (wanted.has(record.imageDigest)) found.set(record.imageDigest, record);
+      });
+      for (const digest of unresolved) if (!found.has(digest)) missing.push(digest);
+    }
     return { found, missing };
   }
 

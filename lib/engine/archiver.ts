@@ -90,7 +90,7 @@ export async function archiveRepository(
    * returns the ones still to archive, in order.
    */
   const reread = async (images: readonly PlannedImage[]): Promise<PlannedImage[]> => {
-    const current = await ctx.registry.rereadImages(repositoryName, images.map((i) => i.imageDigest));
+    const current = await ctx.registry.rereadImages(repositoryName, images.map((i) => i.imageDigest), plan.images.length);
     const still: PlannedImage[] = [];
     for (const image of images) {
       const now = current.found.get(image.imageDigest);

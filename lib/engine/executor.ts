@@ -150,7 +150,7 @@ export async function executeRepository(
     const digests = images.map((i) => i.imageDigest);
     return digests.some((d) => sentUnanswered.has(d))
       ? ctx.registry.recheckImages(plan.repositoryName, digests, plan.images.length)
-      : ctx.registry.rereadImages(plan.repositoryName, digests);
+      : ctx.registry.rereadImages(plan.repositoryName, digests, plan.images.length);
   };
 
   /** Re-reads `images` and settles those gone or changed since plan; returns the ones to delete. */

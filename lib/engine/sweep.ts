@@ -265,7 +265,8 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
 
 /**
  * Leaves out of execution what an earlier run's BatchDeleteImage reported deleted: re-reading a
- * gone image costs a bisection of its batch, and the result reports it deleted from the journal.
+ * gone image costs part of its batch's bounded re-read, and the result reports it deleted from the
+ * journal.
  * (Should the same digest be pushed again, it is simply not deleted: the safe side.)
  */
 function skipJournaledDeletions(planned: PlannedRepository[], journal: JournalSummary): void {
