@@ -12,6 +12,10 @@ const MISSING_REPO = 'interop/missing';
 /** Stands in for an upload id the server never returned (moto has no layer upload API). */
 const PLACEHOLDER_UPLOAD_ID = '00000000-0000-4000-8000-000000000000';
 const PUSH_CONCURRENCY = 5;
+/** A lifecycle policy ECR accepts (expire untagged images after 14 days), as attached in the scenario. */
+const LIFECYCLE_POLICY = JSON.stringify({
+  rules: [{ rulePriority: 1, description: 'expire untagged', selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 14 }, action: { type: 'expire' } }],
+});
 
 /** How to run the scenario: a CLI runner bound to one ECR implementation, and a scratch directory for blob files. */
 export interface ScenarioOptions {
@@ -60,7 +64,29 @@ export async function runEcrScenario(options: ScenarioOptions): Promise<StepObse
   // --- Repository --------------------------------------------------------------------------------
   await step('create-repository', ['create-repository', '--repository-name', REPO]);
   await step('create-repository (already exists)', ['create-repository', '--repository-name', REPO]);
-  await step('describe-repositories', ['describe-repositories', '--repository-names', REPO]);
+  const described = await step('describe-repositories', ['describe-repositories', '--repository-names', REPO]);
+
+  // --- Repository resource tags and the attached lifecycle policy -----------------------------------
+  // The ARN as the server gives it (account ids differ between implementations).
+  const arn = stringAt(arrayAt(described.json, 'repositories')[0], 'repositoryArn') ?? `arn:aws:ecr:us-east-1:123456789012:repository/${REPO}`;
+  await step('list-tags-for-resource (none yet)', ['list-tags-for-resource', '--resource-arn', arn]);
+  await step('tag-resource (team=data, env=prod)', ['tag-resource', '--resource-arn', arn, '--tags', 'Key=team,Value=data', 'Key=env,Value=prod']);
+  await step('tag-resource (team=web overwrites team)', ['tag-resource', '--resource-arn', arn, '--tags', 'Key=team,Value=web']);
+  await step('list-tags-for-resource (after tagging)', ['list-tags-for-resource', '--resource-arn', arn]);
+  await step('untag-resource (env and a key it lacks)', ['untag-resource', '--resource-arn', arn, '--tag-keys', 'env', 'never-set']);
+  await step('list-tags-for-resource (after untagging)', ['list-tags-for-resource', '--resource-arn', arn]);
+  await step('list-tags-for-resource (not an ARN)', ['list-tags-for-resource', '--resource-arn', REPO]);
+  await step('list-tags-for-resource (unknown repository)', ['list-tags-for-resource', '--resource-arn', arn.replace(REPO, MISSING_REPO)]);
+  await step('tag-resource (129-character key)', ['tag-resource', '--resource-arn', arn, '--tags', `Key=${'k'.repeat(129)},Value=v`]);
+  await step('tag-resource (51 tags in all)', [
+    'tag-resource', '--resource-arn', arn, '--tags', ...Array.from({ length: 50 }, (_, i) => `Key=k${i},Value=v`),
+  ]);
+  await step('list-tags-for-resource (after the refused calls)', ['list-tags-for-resource', '--resource-arn', arn], { summarise: summariseTags });
+  await step('get-lifecycle-policy (none attached)', ['get-lifecycle-policy', '--repository-name', REPO]);
+  const lifecycle = await writeTemp('lifecycle.json', LIFECYCLE_POLICY);
+  await step('put-lifecycle-policy', ['put-lifecycle-policy', '--repository-name', REPO, '--lifecycle-policy-text', `file://${lifecycle}`]);
+  // lastEvaluatedAt is when the server last ran the policy: not comparable, so not recorded.
+  await step('get-lifecycle-policy (attached)', ['get-lifecycle-policy', '--repository-name', REPO], { summarise: summariseLifecyclePolicy });
 
   // --- Push: blobs through the layer upload API ----------------------------------------------------
   const uploadBlob = async (blob: BlobFixture, completeWith = blob.digest, note = ''): Promise<void> => {
@@ -271,6 +297,24 @@ interface StepOptions {
   readonly namesField?: string;
   /** Replaces the flattened response with a few derived fields (for responses with very many items). */
   readonly summarise?: (json: unknown) => Fields;
+}
+
+/** A tag list as its size and sorted keys: after a refused call, what matters is whether anything changed. */
+function summariseTags(json: unknown): Fields {
+  const keys = arrayAt(json, 'tags').map((t) => stringAt(t, 'Key') ?? '?');
+  return { 'tags count': String(keys.length), 'tag keys': keys.length > 3 ? `${keys.length} keys` : [...keys].sort().join(',') };
+}
+
+/** GetLifecyclePolicy without its run time: the repository and whether the text is the one attached. */
+function summariseLifecyclePolicy(json: unknown): Fields {
+  const text = stringAt(json, 'lifecyclePolicyText');
+  let same = false;
+  try {
+    same = text !== undefined && JSON.stringify(JSON.parse(text)) === LIFECYCLE_POLICY;
+  } catch {
+    same = false;
+  }
+  return { repositoryName: stringAt(json, 'repositoryName') ?? '(absent)', 'lifecyclePolicyText is the policy put': String(same) };
 }
 
 /** Counts instead of 101 rows: what matters is whether the call was refused or ran item by item. */

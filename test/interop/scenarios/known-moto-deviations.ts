@@ -30,6 +30,27 @@ const NO_ERROR = [
 /** The table the interop test judges every emulator/moto difference against. */
 export const KNOWN_MOTO_DEVIATIONS: readonly KnownDeviation[] = [
   {
+    id: 'moto-no-tag-length-check',
+    step: /^tag-resource \(129-character key\)$/,
+    fields: [...ERROR_ONLY, ['error', 'InvalidTagParameterException']],
+    why: 'API model (facts) TagResource: InvalidTagParameterException, "Tag keys can have a maximum character length of 128 characters"; moto 5.2 stores any key',
+  },
+  {
+    id: 'moto-no-tag-count-check',
+    step: /^tag-resource \(51 tags in all\)$/,
+    fields: [...ERROR_ONLY, ['error', 'TooManyTagsException']],
+    why: 'API model (facts) TagResource: TooManyTagsException, "The maximum number of tags that can be applied to a repository is 50"; moto 5.2 stores any number',
+  },
+  {
+    id: 'moto-keeps-refused-tags',
+    step: /^list-tags-for-resource \(after the refused calls\)$/,
+    fields: [
+      ['tags count', '1'],
+      ['tag keys', 'team'],
+    ],
+    why: 'follows from moto-no-tag-length-check and moto-no-tag-count-check: a refused TagResource changes nothing, so only team=web remains',
+  },
+  {
     id: 'moto-no-layer-upload',
     step: /^(initiate-layer-upload \(|upload-layer-part \d\/\d|complete-layer-upload \(blob:(config|layer-\d|oci-empty)\))/,
     fields: [
