@@ -13,6 +13,7 @@ import { mergeIndexMemory, type IndexMemory } from '../core/index-memory.js';
 import { compileRepositoryGlob } from '../core/repository-glob.js';
 import type { PlannedImage, Plan, PlanWarning, RepositoryPlan } from '../core/plan-model.js';
 import { NO_ATTACHED_POLICY_REASON, compileAttachedPolicy, noAttachedPolicyPlan, type AttachedPolicyText } from '../core/attached-policy.js';
+import { tagSelectorWarnings } from '../core/tag-warnings.js';
 import { pullTimeExclusionWarning, rulesUsePullTime, type PullTimeExclusionCheck } from '../core/pull-time-exclusion.js';
 import { DeletionBudgets, deletionLayers, planRepository, selectPolicy, summarizePlan, transitionLayers, type PolicySelection } from '../core/planner.js';
 import { appliedSettings, heldBackBy, type AppliedSettings } from '../core/policy-settings.js';
@@ -453,8 +454,10 @@ async function enumerate(
     (name) => session.registry.listRepositoryTags(arnOf.get(name) ?? ''),
     () => !stopsListing(session),
   );
+  let tagsUnknown = 0;
   for await (const read of tagReads) {
     const name = read.item;
+    if (read.value === undefined) tagsUnknown += 1;
     if (!read.started) {
       notListed.push(name);
     } else if (read.value === undefined && read.error instanceof DeadlineReachedError) {
@@ -470,6 +473,14 @@ async function enumerate(
     }
   }
   governed.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // Judged on the whole registry only: a --repository filter may leave a tag policy nothing to govern.
+  if (repositoryFilter === undefined && needTags.length > 0) {
+    const governingPolicies = new Set<string>([...governed.map((g) => g.policy.name), ...repositoryPlans.flatMap((p) => (p.policy === null ? [] : [p.policy]))]);
+    for (const warning of tagSelectorWarnings({ ruleSet, governingPolicies, tagsRead: needTags.length - tagsUnknown, tagReadFailures: tagsUnknown })) {
+      warnings.push(warning);
+      session.deps.logger?.warn(warning.message, { code: warning.code });
+    }
+  }
 
   const listedNow = new Set<string>();
   let listedImages = 0;

@@ -177,6 +177,24 @@ describe('repositories by tag and attached lifecycle policies, on the emulator',
     expect(plan.repositories.find((r) => r.repositoryName === 'apps/api')?.status).toBe('planned');
   });
 
+  it('warns when a tag policy governs no repository (a misspelt value), and not under a repository filter', async () => {
+    const { ecr } = await fixture();
+    const misspelt = parseRules(
+      ['version: 1', 'policies:', '  - name: data', '    repositories: { tags: { team: DATA } }', '    rules: [{ id: untagged, select: { tagStatus: untagged }, when: { sinceImagePushed: 1d } }]', ''].join('\n'),
+    );
+    const plan = await buildPlan({ ecr }, { ruleSet: misspelt, now: NOW });
+    expect(plan.warnings.filter((w) => w.code === 'policy-tags-match-nothing')).toEqual([
+      {
+        code: 'policy-tags-match-nothing',
+        message: "policy 'data' selects repositories tagged team=DATA, and none of the 6 repositories whose tags were read has them all (tags match exactly, case-sensitive), so it governs nothing",
+      },
+    ]);
+    // RULES' data policy governs data/etl: no warning.
+    expect((await buildPlan({ ecr }, { ruleSet: RULES, now: NOW })).warnings.map((w) => w.code)).not.toContain('policy-tags-match-nothing');
+    // With a repository filter the policy may just have been filtered away: no warning either.
+    expect((await buildPlan({ ecr }, { ruleSet: misspelt, now: NOW, repositoryFilter: 'apps/**' })).warnings.map((w) => w.code)).not.toContain('policy-tags-match-nothing');
+  });
+
   it('apply deletes what the attached policy and the tag policy planned, and nothing in the others', async () => {
     const { emulator, ecr } = await fixture();
     const before = new Map(emulator.repositories().map((r) => [r.repositoryName, r.imageCount]));

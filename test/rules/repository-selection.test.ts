@@ -9,6 +9,7 @@ import { RulesValidationError, type RuleIssue } from '../../lib/errors.js';
 import { compileAttachedPolicy, noAttachedPolicyPlan } from '../../lib/core/attached-policy.js';
 import { planRepository } from '../../lib/core/planner.js';
 import { hasAllTags, selectPolicy, usesRepositoryTags } from '../../lib/core/repository-match.js';
+import { tagSelectorWarnings } from '../../lib/core/tag-warnings.js';
 import { parseRules } from '../../lib/core/rules-parser.js';
 import type { Policy, RepositoryTags, RuleSet } from '../../lib/core/rules-model.js';
 import { DAY, NOW, img } from '../planner/builders.js';
@@ -298,5 +299,20 @@ describe('lifecyclePolicy: attached, compiled and planned', () => {
         },
       ),
     );
+  });
+});
+
+describe('tagSelectorWarnings', () => {
+  const rules = rulesOf([policyOf('data', { tags: { team: 'data' } }), policyOf('apps', { include: ['apps/**'] })]);
+
+  it.each<[string, string[], number, number, number]>([
+    ['governs nothing, every read ok', [], 4, 0, 1],
+    ['governs a repository', ['data'], 4, 0, 0],
+    ['a tag read failed: it may govern that one', [], 3, 1, 0],
+    ['only a name policy governs', ['apps'], 1, 0, 1],
+  ])('%s', (_name, governing, tagsRead, failures, expected) => {
+    const warnings = tagSelectorWarnings({ ruleSet: rules, governingPolicies: new Set(governing), tagsRead, tagReadFailures: failures });
+    expect(warnings).toHaveLength(expected);
+    for (const w of warnings) expect(w).toEqual({ code: 'policy-tags-match-nothing', message: expect.stringMatching(/^policy 'data' selects repositories tagged team=data, and none of the \d+ repositor(y|ies) whose tags were read has them all/) });
   });
 });
