@@ -70,6 +70,8 @@ interface Outcome {
   calls: number;
   callsByOperation: Record<string, number>;
   seconds: number;
+  /** Manifests in the registry before the scenario. */
+  manifests: number;
 }
 
 function parse(argv: string[]): Args {
@@ -209,6 +211,7 @@ async function runScenario(
       calls: Object.values(stats.requests).reduce((n, v) => n + v, 0),
       callsByOperation: stats.requests,
       seconds,
+      manifests: before.size,
     };
     return { outcome, remaining: after };
   } finally {
@@ -380,7 +383,7 @@ function printTable(outcomes: Outcome[], args: Args): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   process.stdout.write(
-    `Fault benchmark: ${args.repositories} repositories, ${args.images[0]}-${args.images[1]} entries each, seed ${args.seed}; rules ${path.relative(REPO_ROOT, RULES)}\n\n`,
+    `Fault benchmark: ${args.repositories} repositories, ${args.images[0]}-${args.images[1]} entries each (${outcomes[0]?.manifests ?? 0} manifests), seed ${args.seed}; rules ${path.relative(REPO_ROOT, RULES)}\n\n`,
   );
   process.stdout.write(`${line(header)}\n| ${widths.map((w, i) => (i === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`)).join(' | ')} |\n`);
   for (const row of rows) process.stdout.write(`${line(row)}\n`);
