@@ -109,7 +109,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
           `  - serve the same registry: npm run emulator -- --generate ${demoGenerateSpec()} --now ${DEMO_NOW} --port 4510`,
           '    then, in another terminal: AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x npx ecr-sweeper plan --rules rules/default.yml \\',
           `      --endpoint-url http://127.0.0.1:4510 --region us-east-1 --now ${DEMO_NOW} --format csv`,
-          '  - npx ecr-sweeper --help for every command (plan, apply, validate, import-policy, export-policy).',
+          '  - npx ecr-sweeper --help for every command (plan, apply, restore, validate, import-policy, export-policy).',
           '',
         ].join('\n'),
       );
