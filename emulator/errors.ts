@@ -33,6 +33,14 @@ export function invalidParameter(message: string): EcrApiError {
   return new EcrApiError('InvalidParameterException', message);
 }
 
+/** `ImageNotFoundException` in ECR's words, for an image id of a call that names one image or a list. */
+export function imageNotFound(id: { imageDigest?: string; imageTag?: string }, repositoryName: string, registryId: string): EcrApiError {
+  return new EcrApiError(
+    'ImageNotFoundException',
+    `The image with imageId {imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'} does not exist within the repository with name '${repositoryName}' in the registry with id '${registryId}'`,
+  );
+}
+
 /** `RepositoryNotFoundException` in ECR's words. */
 export function repositoryNotFound(name: string, registryId: string): EcrApiError {
   return new EcrApiError(

@@ -2,7 +2,7 @@
  * Image operations: DescribeImages, ListImages, BatchGetImage, BatchDeleteImage, PutImage,
  * ListImageReferrers. The registry behaviour these implement is described in `emulator/SPEC.md`.
  */
-import { EcrApiError, invalidParameter } from '../errors.js';
+import { EcrApiError, imageNotFound, invalidParameter } from '../errors.js';
 import { INDEX_TYPES, isDigestShaped, parseManifest, sha256Digest } from '../manifests.js';
 import { decodeToken, encodeToken } from '../pagination.js';
 import { manifestOf } from '../materialize.js';
@@ -97,10 +97,7 @@ export function describeImages(input: Input, ctx: CallContext): unknown {
       const r = resolveImageId(repo, id);
       if ('failure' in r) {
         if (r.failure.failureCode !== 'ImageNotFound') throw invalidParameter(`Invalid parameter at 'imageIds': ${r.failure.failureReason}`);
-        throw new EcrApiError(
-          'ImageNotFoundException',
-          `The image with imageId {imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'} does not exist within the repository with name '${repo.name}' in the registry with id '${ctx.registry.registryId}'`,
-        );
+        throw imageNotFound(id, repo.name, ctx.registry.registryId);
       }
       if (served.has(r.image.digest)) continue;
       served.add(r.image.digest);

@@ -2,7 +2,7 @@
  * UpdateImageStorageClass: archives one image (ARCHIVE) or starts restoring it (STANDARD).
  * The registry behaviour is described in `emulator/SPEC.md`.
  */
-import { EcrApiError, invalidParameter } from '../errors.js';
+import { EcrApiError, imageNotFound, invalidParameter } from '../errors.js';
 import type { Repository, StoredImage } from '../registry.js';
 import { resolveImageId, type ImageId } from './images.js';
 import { repositoryFor, type CallContext, type Input } from './context.js';
@@ -21,10 +21,7 @@ export function updateImageStorageClass(input: Input, ctx: CallContext): unknown
   const resolved = resolveImageId(repo, id);
   if ('failure' in resolved) {
     if (resolved.failure.failureCode !== 'ImageNotFound') throw invalidParameter(`Invalid parameter at 'imageId': ${resolved.failure.failureReason}`);
-    throw new EcrApiError(
-      'ImageNotFoundException',
-      `The image with imageId {imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'} does not exist within the repository with name '${repo.name}' in the registry with id '${ctx.registry.registryId}'`,
-    );
+    throw imageNotFound(id, repo.name, ctx.registry.registryId);
   }
   const image = resolved.image;
   if (input.targetStorageClass === 'ARCHIVE') archive(repo, image, ctx);
