@@ -5,6 +5,7 @@
  */
 import type { Mode } from './rules-model.js';
 import type { AppliedSettings } from './policy-settings.js';
+import type { InUseUsage } from './in-use.js';
 
 export type Decision = 'delete' | 'keep' | 'transition';
 
@@ -28,6 +29,8 @@ export interface PlannedImage {
   rule: string | null;
   /** E.g. "delete: untagged, pushed 9d ago > 7d" or "keep: child of kept index sha256:...". */
   reason: string;
+  /** Who runs this image or can roll back to it (in-use protection); absent when none is known. */
+  usages?: InUseUsage[];
 }
 
 /**

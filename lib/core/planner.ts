@@ -7,7 +7,8 @@
  * 1. the governing policy (or protection / no policy) — {@link selectPolicy};
  * 2. the manifest graph: indexes, their children, referrers and their subjects — `image-graph.ts`;
  * 3. the rules, with ECR's semantics, over the pool of manifests nothing holds — `planner-rules.ts`;
- * 4. guards that beat every rule: protected tags, no push time, minAge, unreadable indexes;
+ * 4. guards that beat every rule: images in use (and the indexes of in-use children), protected
+ *    tags, no push time, minAge, unreadable indexes;
  * 5. children and referrers follow the manifests that hold them (kept if any holder is kept);
  *    a subject and its referrers share one fate: one that remains keeps the subject — `plan-shared-fate.ts`;
  * 6. safety limits: too many deletions blocks the whole repository.
@@ -25,6 +26,7 @@ import { selectPolicy } from './repository-match.js';
 import type { Policy, RepositoryTags, Rule, RuleSet } from './rules-model.js';
 import { appliedSettings, heldBackBy, sourceNote, type AppliedSettings } from './policy-settings.js';
 import { compileTagPattern, type TagMatcher } from './tag-pattern.js';
+import { describeUsages, type InUseUsage } from './in-use.js';
 
 export { selectPolicy, usesRepositoryTags, type PolicySelection } from './repository-match.js';
 export { compileAttachedPolicy, noAttachedPolicyPlan, type AttachedPolicyText, type CompiledAttachedPolicy } from './attached-policy.js';
@@ -50,6 +52,12 @@ export interface PlanRepositoryOptions {
    * `lifecyclePolicy: attached` (see `attached-policy.ts`).
    */
   attachedRules?: readonly Rule[];
+  /**
+   * The repository's images in use, by digest, with who uses each (see `resolveInUse` in
+   * `in-use.ts`). An in-use image is kept whatever the rules, and so are its children, its
+   * referrers, its subject and the indexes that list it. Absent = nothing known to be in use.
+   */
+  inUse?: ReadonlyMap<string, readonly InUseUsage[]>;
 }
 
 /**
@@ -70,25 +78,25 @@ export function planRepository(
   const graph = buildImageGraph(inventory.images);
   const policyName = selection.policy?.name ?? null;
   if (selection.protected) {
-    return uniformPlan(inventory.repositoryName, graph, policyName, 'protected', selection.reason, `keep: protected repository (${selection.reason})`);
+    return uniformPlan(inventory.repositoryName, graph, policyName, 'protected', selection.reason, `keep: protected repository (${selection.reason})`, options.inUse);
   }
   if (selection.needsTags) {
     // Not governed by a guess: without its tags no policy can be named, so nothing is touched.
-    return uniformPlan(inventory.repositoryName, graph, null, 'unmanaged', selection.reason, `keep: ${selection.reason}`);
+    return uniformPlan(inventory.repositoryName, graph, null, 'unmanaged', selection.reason, `keep: ${selection.reason}`, options.inUse);
   }
   if (!selection.policy) {
-    return uniformPlan(inventory.repositoryName, graph, null, 'unmanaged', selection.reason, 'keep: no policy governs this repository');
+    return uniformPlan(inventory.repositoryName, graph, null, 'unmanaged', selection.reason, 'keep: no policy governs this repository', options.inUse);
   }
   let policy = selection.policy;
   if (policy.origin === 'attached') {
     if (options.attachedRules === undefined) {
       const reason = `policy '${policy.name}' runs the repository's attached lifecycle policy, which was not given`;
-      return uniformPlan(inventory.repositoryName, graph, policy.name, 'unmanaged', reason, `keep: ${reason}`);
+      return uniformPlan(inventory.repositoryName, graph, policy.name, 'unmanaged', reason, `keep: ${reason}`, options.inUse);
     }
     policy = { ...policy, rules: options.attachedRules };
   }
   const settings = appliedSettings(selection.policy, ruleSet);
-  const verdicts = decide(graph, policy, settings, now);
+  const verdicts = decide(graph, policy, settings, now, options.inUse);
   // A policy held back in dry-run deletes nothing in any run, so it spends none of the run's budget.
   const budget = heldBackBy(settings) !== undefined ? undefined : (options.deletionBudget ?? ruleSet.defaults.maxDeletionsPerRun ?? undefined);
   const policyBudget = options.policyDeletionBudget ?? settings.policyMaxDeletionsPerRun ?? undefined;
@@ -101,7 +109,7 @@ export function planRepository(
       v.rule = null;
     }
   }
-  const images = toPlannedImages(graph, verdicts);
+  const images = toPlannedImages(graph, verdicts, options.inUse);
   const plan: RepositoryPlan = {
     repositoryName: inventory.repositoryName,
     policy: policyName,
@@ -172,9 +180,10 @@ function uniformPlan(
   status: 'protected' | 'unmanaged',
   statusReason: string,
   reason: string,
+  inUse: PlanRepositoryOptions['inUse'],
 ): RepositoryPlan {
   const verdicts = graph.nodes.map((): Verdict => ({ decision: 'keep', rule: null, reason }));
-  const images = toPlannedImages(graph, verdicts);
+  const images = toPlannedImages(graph, verdicts, inUse);
   return { repositoryName, policy, status, statusReason, images, counts: countImages(images, () => false) };
 }
 
@@ -182,10 +191,10 @@ function uniformPlan(
  * Steps 3–5: rules over the pool, guards, then children and referrers follow their holders, and
  * subjects stay with the referrers that remain.
  */
-function decide(graph: ImageGraph, policy: Policy, settings: AppliedSettings, now: number): Verdict[] {
+function decide(graph: ImageGraph, policy: Policy, settings: AppliedSettings, now: number, inUse: PlanRepositoryOptions['inUse']): Verdict[] {
   const { nodes } = graph;
   const verdicts: Verdict[] = new Array(nodes.length);
-  const guards = new Guards(graph, settings, now);
+  const guards = new Guards(graph, settings, now, inUseGuards(graph, inUse));
 
   const poolNodes: GraphNode[] = [];
   for (const node of nodes) if (node.parents.length === 0 && node.subject < 0) poolNodes.push(node);
@@ -238,10 +247,12 @@ function decide(graph: ImageGraph, policy: Policy, settings: AppliedSettings, no
   if (queue.length < nodes.length) {
     for (const node of nodes) {
       if (verdicts[node.index] === undefined) {
+        const inUse = guards.inUseReason(node);
         verdicts[node.index] = {
           decision: 'keep',
           rule: null,
-          reason: 'keep: part of a reference cycle (indexes or referrers that hold each other), never deleted',
+          // Kept either way; when in use, the consumer is the reason that matters to the reader.
+          reason: inUse !== undefined ? `keep: ${inUse}` : 'keep: part of a reference cycle (indexes or referrers that hold each other), never deleted',
         };
       }
     }
@@ -262,6 +273,8 @@ class Guards {
     private readonly graph: ImageGraph,
     settings: AppliedSettings,
     private readonly now: number,
+    /** Per graph position: why an in-use guard keeps the manifest (see {@link inUseGuards}). */
+    private readonly inUse: ReadonlyMap<number, string>,
   ) {
     this.protectPatterns = settings.protectTags.map((p) => ({ note: sourceNote(p.from, settings.policy), re: compileTagPattern(p.value) }));
     this.minAgeMs = settings.minAgeMs.value;
@@ -274,6 +287,8 @@ class Guards {
     const protectedTag = this.protectedTag(node);
     const action = verdict.decision;
     const would = action === 'keep' ? '' : ` (rule ${verdict.rule} would ${action} it)`;
+    const inUse = this.inUseReason(node);
+    if (inUse !== undefined) return { decision: 'keep', rule: null, reason: `keep: ${inUse}${would}`, why: inUse };
     if (protectedTag !== undefined) {
       const what = `protected tag '${protectedTag.tag}'${protectedTag.note}`;
       return { decision: 'keep', rule: null, reason: `keep: ${what}${would}`, why: what };
@@ -310,10 +325,44 @@ class Guards {
     return verdict;
   }
 
+  /** Why an in-use guard keeps the manifest ("in use by ..."), or undefined. */
+  inUseReason(node: GraphNode): string | undefined {
+    return this.inUse.get(node.index);
+  }
+
   private protectedTag(node: GraphNode): { tag: string; note: string } | undefined {
     for (const tag of node.tags) for (const p of this.protectPatterns) if (p.re.test(tag)) return { tag, note: p.note };
     return undefined;
   }
+}
+
+/**
+ * The in-use guards of a repository: each in-use manifest, and every index that lists one
+ * (transitively: an index of an index), since a consumer may pull through the index. The
+ * children, referrers and subject of a kept manifest need no guard: they follow it (steps 5).
+ */
+function inUseGuards(graph: ImageGraph, inUse: PlanRepositoryOptions['inUse']): Map<number, string> {
+  const guards = new Map<number, string>();
+  if (!inUse || inUse.size === 0) return guards;
+  const queue: number[] = [];
+  // Digest order, so which child an index's reason names does not depend on the input order.
+  const used = [...inUse.keys()].sort(compareDigests);
+  for (const digest of used) {
+    const node = graph.byDigest.get(digest);
+    const usages = inUse.get(digest)!;
+    if (!node || usages.length === 0) continue;
+    guards.set(node.index, describeUsages(usages));
+    queue.push(node.index);
+  }
+  for (let q = 0; q < queue.length; q++) {
+    const child = graph.nodes[queue[q]!]!;
+    for (const p of child.parents) {
+      if (guards.has(p)) continue;
+      guards.set(p, `index of in-use child ${shortDigest(child.digest)} (${guards.get(child.index)!})`);
+      queue.push(p);
+    }
+  }
+  return guards;
 }
 
 /**
@@ -368,7 +417,7 @@ function checkLimits(
   return undefined;
 }
 
-function toPlannedImages(graph: ImageGraph, verdicts: readonly Verdict[]): PlannedImage[] {
+function toPlannedImages(graph: ImageGraph, verdicts: readonly Verdict[], inUse: PlanRepositoryOptions['inUse']): PlannedImage[] {
   const { nodes } = graph;
   // Newest first reads best; images without a push time last; digest breaks ties.
   const time = new Float64Array(nodes.length);
@@ -406,6 +455,8 @@ function toPlannedImages(graph: ImageGraph, verdicts: readonly Verdict[]): Plann
       image.parentDigests = parentDigests;
     }
     if (node.subject >= 0) image.subjectDigest = nodes[node.subject]!.digest;
+    const usages = inUse?.get(node.digest);
+    if (usages !== undefined && usages.length > 0) image.usages = [...usages];
     out[k] = image;
   }
   return out;
