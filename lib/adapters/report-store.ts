@@ -11,15 +11,17 @@ import { buildInsights, type ReportInsights, type StoredHistory } from '../core/
 import type { SweepLogger } from '../engine/types.js';
 import type { NotifyOutcome, SlackNotifier } from './slack-notifier.js';
 
-/** A report file could not be written. When it is the plan, the engine deletes nothing. */
-export class ReportWriteError extends EcrSweeperError {
-  /** The S3 URI or local path that could not be written. */
+/** A report store failed at one place: `location` is the S3 URI or local path concerned. */
+export abstract class ReportStoreError extends EcrSweeperError {
   readonly location: string;
   constructor(message: string, location: string, options?: ErrorOptions) {
     super(message, options);
     this.location = location;
   }
 }
+
+/** A report file could not be written. When it is the plan, the engine deletes nothing. */
+export class ReportWriteError extends ReportStoreError {}
 
 /** Where the files of one run were written. */
 export interface WrittenReport {
@@ -53,13 +55,7 @@ export interface ReportStore {
 }
 
 /** The history could not be read; the report is written without the trend and the diff. */
-export class ReportReadError extends EcrSweeperError {
-  readonly location: string;
-  constructor(message: string, location: string, options?: ErrorOptions) {
-    super(message, options);
-    this.location = location;
-  }
-}
+export class ReportReadError extends ReportStoreError {}
 
 /** Prices and Region for the money figures. */
 export interface PricingOptions {

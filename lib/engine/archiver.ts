@@ -11,32 +11,21 @@
  *   fails the repository, whose remaining transitions are skipped.
  * Archiving never deletes: a wrong archive is undone with `ecr-sweeper restore`.
  */
-import type { LimitFunction } from 'p-limit';
 import type { PlannedImage, RepositoryPlan } from '../core/plan-model.js';
 import type { Outcome } from '../core/result-model.js';
-import { MAX_IMAGE_IDS_PER_CALL, type EcrRegistry, type OwnIndexReads } from '../adapters/ecr-registry.js';
-import { errorCode, type MeteredEcrClient } from '../adapters/ecr-metered-client.js';
+import { MAX_IMAGE_IDS_PER_CALL, type OwnIndexReads } from '../adapters/ecr-registry.js';
+import { errorCode } from '../adapters/ecr-metered-client.js';
 import { isIndexMediaType } from '../adapters/ecr-image-record.js';
 import type { ImageRecord } from '../core/inventory.js';
 import { packBatches } from './batch-plan.js';
 import { DeadlineReachedError } from './errors.js';
-import { changeSincePlan, type RepositoryExecution } from './executor.js';
-import type { RunControl } from './run-control.js';
+import { changeSincePlan, type ExecutorContext, type RepositoryExecution } from './executor.js';
 
-/** What the archiver needs from the sweep. */
-export interface ArchiverContext {
-  registry: EcrRegistry;
-  run: RunControl;
-  /** Limits batches in progress across the whole sweep (shared with deletions). */
-  batchLimit: LimitFunction;
-  /** Called with the number of planned transitions settled (any outcome). */
-  onSettled?: (count: number) => void;
-  /**
-   * The outer retry policy for a failed UpdateImageStorageClass, which the metered client leaves
-   * to the archiver so the image is re-read before each retry. Without it a failed call fails at once.
-   */
-  retry?: Pick<MeteredEcrClient, 'pause'>;
-}
+/**
+ * What the archiver needs from the sweep: the executor's context (the batch limit is shared with
+ * deletions; `retry` paces a failed UpdateImageStorageClass so the image is re-read before each retry).
+ */
+export type ArchiverContext = ExecutorContext;
 
 /** ECR's answer when the image cannot move to the asked class (already archived, held by an index...). */
 const NOT_SUPPORTED = 'ImageStorageClassUpdateNotSupportedException';
