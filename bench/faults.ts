@@ -23,10 +23,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ECRClient, paginateDescribeImages, paginateDescribeRepositories } from '@aws-sdk/client-ecr';
 import type { GeneratorOptions } from '../emulator/index.js';
+import { spawnEmulator } from './support/spawn-emulator.js';
 
 const SWEEPER_KEY = 'AKIDFAULTSWEEPER';
 const OBSERVER_KEY = 'AKIDFAULTOBSERVER';
@@ -348,18 +348,8 @@ async function snapshot(url: string): Promise<Set<string>> {
   return digests;
 }
 
-async function startEmulator(generate: GeneratorOptions): Promise<{ url: string; child: ChildProcess }> {
-  const options = { generate, pullTimeUpdateExclusions: [SWEEPER_KEY], seed: 1 };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/emulator-child.ts', JSON.stringify(options)], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    lines.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`emulator child exited with ${code}`)));
-  });
-  return { url, child };
+function startEmulator(generate: GeneratorOptions): Promise<{ url: string; child: ChildProcess }> {
+  return spawnEmulator({ generate, pullTimeUpdateExclusions: [SWEEPER_KEY], seed: 1 });
 }
 
 async function post(url: string, route: string, body: unknown): Promise<void> {

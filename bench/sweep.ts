@@ -12,8 +12,7 @@
  */
 // First: quiets the SDK's Node 20 notice before anything loads the SDK.
 import '../lib/sdk-node-notice.js';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { BatchDeleteImageCommand, ECRClient, TagResourceCommand, paginateDescribeRepositories, paginateListImages, type ImageIdentifier } from '@aws-sdk/client-ecr';
 import { generateRepository, type GeneratorOptions } from '../emulator/index.js';
 import type { Plan } from '../lib/core/plan-model.js';
@@ -23,6 +22,7 @@ import type { RuleSet } from '../lib/core/rules-model.js';
 import { createEcrClient } from '../lib/engine/ecr-client.js';
 import { runSweep } from '../lib/engine/sweep.js';
 import { numberAtLeast, parseBenchArgs, positiveNumber, runBench, wholeNumber } from './support/bench-args.js';
+import { spawnEmulator } from './support/spawn-emulator.js';
 
 interface Args {
   images: number;
@@ -118,15 +118,7 @@ async function startChild(generate: GeneratorOptions, args: Args): Promise<{ url
       BatchGetImage: { rate: 2000, burst: 2000 },
     },
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/emulator-child.ts', JSON.stringify(options)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    lines.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`emulator child exited with ${code}`)));
-  });
-  return { url, child };
+  return spawnEmulator(options);
 }
 
 async function stats(url: string): Promise<{ requests: Record<string, number>; throttled: Record<string, number> }> {
