@@ -134,6 +134,51 @@ export interface RuleSet {
   /** Patterns no rule can ever delete. Tag patterns use the rule pattern syntax; repository patterns are globs. */
   protect: { tags: readonly string[]; repositories: readonly string[] };
   policies: readonly Policy[];
+  /**
+   * In-use protection (the rules' `inUse:` block). Absent means the defaults: ECS and Lambda of
+   * the registry's own account and Region are scanned, the other sources are off. Read it with
+   * `inUseSettingsOf` (lib/core/in-use-settings.ts).
+   */
+  inUse?: InUseSettings;
   /** File the rules came from, for reports. */
   source?: string;
+}
+
+/** ECS scan settings; see docs/rules.md (In-use protection). */
+export interface EcsInUseSettings {
+  /** Cluster name globs to scan; null scans every cluster. */
+  clusters: readonly string[] | null;
+  /** Newest ACTIVE revisions per task definition family that count as in use (rollback targets). Default 5. */
+  taskDefinitionRevisions: number;
+}
+
+/** Lambda scan settings. */
+export interface LambdaInUseSettings {
+  /** Newest published versions per image function that count as in use, besides `$LATEST` and aliased versions. Default 5. */
+  versions: number;
+}
+
+/** In-use files: JSON arrays of image references (ecrm's format) or `{ generatedAt, source, images }`. */
+export interface InUseFileSettings {
+  /**
+   * Local paths (a file or a directory of `*.json`; relative to the rules file) and `s3://bucket/prefix/`
+   * URIs. Empty: the deployment's own in-use prefix (the Lambda functions' `IN_USE_S3_URI`).
+   */
+  locations: readonly string[];
+  /** A file older than this (its `generatedAt`, else its modification time) fails the run closed. Default 24h. */
+  maxAgeMs: number;
+  /** Sources (a file's `source`, else its name without `.json`) that must have a file; a missing one fails closed. */
+  expect: readonly string[];
+}
+
+/** Which in-use sources a run scans. `false` turns a source off explicitly (the report says so). */
+export interface InUseSettings {
+  ecs: EcsInUseSettings | false;
+  lambda: LambdaInUseSettings | false;
+  batch: boolean;
+  apprunner: boolean;
+  /** null: no in-use files. */
+  files: InUseFileSettings | null;
+  /** Before deleting, the in-use set is scanned again when the last scan is older than this. Default 5 minutes. */
+  rescanAfterMs: number;
 }

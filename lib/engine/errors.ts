@@ -75,3 +75,21 @@ function describe(error: unknown): string {
  * flight end, and the deletion is still in the result.
  */
 export class JournalError extends EcrSweeperError {}
+
+/**
+ * An in-use source could not be read completely (access denied, throttled past its retries, a
+ * stale, missing or malformed in-use file). The engine fails closed on it: nothing is deleted in
+ * the registry the source covers. `source` is the source (`ecs`, `lambda`, ...); `location` says
+ * where (a cluster, a function, a file), when known.
+ */
+export class InUseSourceError extends EcrSweeperError {
+  readonly source: string;
+  readonly code: string;
+  readonly location: string | undefined;
+  constructor(source: string, code: string, message: string, options?: ErrorOptions & { location?: string }) {
+    super(`${source}: ${options?.location !== undefined ? `${options.location}: ` : ''}${code}: ${message}`, options);
+    this.source = source;
+    this.code = code;
+    this.location = options?.location;
+  }
+}

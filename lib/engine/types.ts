@@ -4,6 +4,7 @@
  */
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { IndexMemory } from '../core/index-memory.js';
+import type { InUseSource, InUseUsage } from '../core/in-use.js';
 import type { Plan, RepositoryPlan } from '../core/plan-model.js';
 import type { Outcome, SweepResult } from '../core/result-model.js';
 import type { Mode, RuleSet } from '../core/rules-model.js';
@@ -77,6 +78,38 @@ export interface IndexStore {
   load(registry: RegistryIdentity): Promise<IndexMemory>;
   /** Replaces the stored memory. Throws IndexStoreError when it cannot be written. */
   save(registry: RegistryIdentity, memory: IndexMemory): Promise<void>;
+}
+
+/** What one in-use source found: every usage, and the API calls the scan made. */
+export interface InUseScan {
+  usages: InUseUsage[];
+  /** Calls made, per operation, named `<service>:<Operation>` (e.g. `ecs:DescribeTasks`), for the report and the benchmark. */
+  calls: Record<string, number>;
+  /** What the scan could not see but did not fail on, for the report (e.g. service revisions older than the API). */
+  notes?: string[];
+}
+
+/**
+ * One in-use source (ECS, Lambda, Batch, App Runner, in-use files), built by the driver with its
+ * client injected (lib/adapters/in-use-*.ts). It reads everything or fails: a partial scan would
+ * let an image in use look unused, so `scan` throws `InUseSourceError` (lib/engine/errors.ts)
+ * when any part cannot be read after its retries.
+ */
+export interface InUseSourceReader {
+  readonly source: InUseSource;
+  /** For messages and reports, e.g. `ECS (clusters prod-*)` or `in-use files (s3://bucket/in-use/)`. */
+  readonly label: string;
+  /** `now` (epoch ms) judges the age of in-use files; `signal` stops a scan that is no longer wanted. */
+  scan(options: { now: number; signal?: AbortSignal }): Promise<InUseScan>;
+}
+
+/**
+ * In-use protection as the drivers wire it: one reader per source the rules enable. The CLI and
+ * the Lambda functions always pass it; without it (library use, engine tests) nothing is scanned
+ * and the planner knows the registry only. An enabled source without a reader counts as failed.
+ */
+export interface InUseDeps {
+  readers: readonly InUseSourceReader[];
 }
 
 /** The ARN of the principal the run's AWS calls are made as (STS GetCallerIdentity). */
@@ -167,6 +200,8 @@ export interface SweepDeps {
    * pull time (the CLI and the Lambda functions always give it). Without it, no check is made.
    */
   callerIdentity?: CallerIdentitySource;
+  /** In-use protection: the sources to scan before planning and again before deleting. */
+  inUse?: InUseDeps;
 }
 
 /** What a plan sink may answer instead of nothing: stop before deleting anything. */
