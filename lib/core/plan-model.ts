@@ -5,7 +5,7 @@
  */
 import type { Mode } from './rules-model.js';
 import type { AppliedSettings } from './policy-settings.js';
-import type { InUseUsage } from './in-use.js';
+import type { InUseCounts, InUseSource, InUseUsage } from './in-use.js';
 
 export type Decision = 'delete' | 'keep' | 'transition';
 
@@ -98,4 +98,35 @@ export interface Plan {
   summary: PlanCounts & { repositories: number; blockedRepositories: number };
   /** What the user should know about this plan (empty when all is as expected). */
   warnings: PlanWarning[];
+  /** In-use protection: what was scanned, what was off or failed, what was found. Absent when the run was not given in-use sources. */
+  inUse?: InUseReport;
+}
+
+/** One in-use source in a run: scanned, turned off by the rules, or failed (which blocks deletion). */
+export interface InUseSourceReport {
+  source: InUseSource;
+  /** E.g. `ECS (all clusters)`, `in-use files (s3://bucket/in-use/)`. */
+  label: string;
+  status: 'scanned' | 'off' | 'failed';
+  /** Usages the source listed (0 when off or failed). */
+  usages: number;
+  /** API calls per operation (`ecs:DescribeTasks`: 3). */
+  calls: Record<string, number>;
+  /** Why it failed: the error code and message (naming the cluster, function or file). */
+  error?: { code: string; message: string };
+  /** What the scan could not see but did not fail on. */
+  notes?: string[];
+}
+
+/** In-use protection in a plan or a result. */
+export interface InUseReport {
+  /** When the in-use set used by this run was last scanned (ISO); a rescan before deleting moves it. */
+  scannedAt: string;
+  /** How many times the set was scanned again before or during deletion. */
+  rescans: number;
+  sources: InUseSourceReport[];
+  /** How the usages resolved against this registry (resolved, other registry, unknown, malformed). */
+  counts: InUseCounts;
+  /** Images kept because they, or an index, child, subject or referrer tied to them, are in use. */
+  imagesKept: number;
 }

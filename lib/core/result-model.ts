@@ -3,7 +3,7 @@
  * report writers (S3, local files, Slack) publish and what the Lambda functions return.
  */
 import type { Mode } from './rules-model.js';
-import type { PlanWarning, PlannedImage, RepositoryStatus } from './plan-model.js';
+import type { InUseReport, PlanWarning, PlannedImage, RepositoryStatus } from './plan-model.js';
 import type { AppliedSettings } from './policy-settings.js';
 
 export type Outcome =
@@ -100,4 +100,6 @@ export interface SweepResult {
   remainingRepositories: string[];
   /** The plan's warnings, carried so every report can show them. */
   warnings: PlanWarning[];
+  /** In-use protection as the run ended (the last scan's sources and counts); absent without in-use sources. */
+  inUse?: InUseReport;
 }
