@@ -74,7 +74,8 @@ function resolveIfs(node: Json, conditions: Record<string, boolean>): Json | typ
 
 const PSEUDO: Record<string, string> = {
   'AWS::Partition': 'aws',
-  'AWS::Region': 'us-east-1',
+  // The prod stack is packaged with --region eu-west-1 (see beforeAll).
+  'AWS::Region': 'eu-west-1',
   'AWS::AccountId': '123456789012',
 };
 
@@ -164,7 +165,7 @@ describe('serverless.yml packaged by osls', () => {
     await run(
       'npx',
       [
-        'osls', 'package', '--stage', 'prod', '--package', prodDir,
+        'osls', 'package', '--stage', 'prod', '--region', 'eu-west-1', '--package', prodDir,
         '--param', 'slackWebhookSsmParameter=/ecr-sweeper/prod/slack-webhook',
         '--param', 'governedRepositories=apps/*',
         '--param', 'rulesS3Uri=s3://config-bucket/ecr-sweeper/rules.yml',
@@ -176,6 +177,19 @@ describe('serverless.yml packaged by osls', () => {
 
   afterAll(() => {
     if (prodDir) rmSync(prodDir, { recursive: true, force: true });
+  });
+
+  it('sweeps the Region it is deployed to: `--region eu-west-1` leaves no other Region in the stack', () => {
+    // The registry Region was once a param defaulting to us-east-1, whatever --region said.
+    expect(JSON.stringify(prod)).not.toContain('us-east-1');
+    expect(JSON.stringify(dev)).not.toContain('us-east-1');
+    for (const template of [prod, dev]) {
+      for (const fn of Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')) {
+        const variables = ((fn.Properties as { Environment?: { Variables?: Record<string, Json> } }).Environment?.Variables ?? {});
+        // The functions sweep their own AWS_REGION (set by Lambda), not a Region fixed at package time.
+        expect(variables).not.toHaveProperty('ECR_REGION');
+      }
+    }
   });
 
   it('schedules the sweep with an EventBridge rule that targets the sweep function', () => {
@@ -206,16 +220,16 @@ describe('serverless.yml packaged by osls', () => {
     );
     const resourcesOf = (action: string): Json[] =>
       statements.filter((s) => [s.Action].flat().includes(action)).map((s) => evaluate(s.Resource ?? null));
-    expect(resourcesOf('ecr:BatchDeleteImage')).toEqual(['arn:aws:ecr:us-east-1:123456789012:repository/apps/*']);
-    expect(resourcesOf('ecr:UpdateImageStorageClass')).toEqual(['arn:aws:ecr:us-east-1:123456789012:repository/apps/*']);
-    expect(resourcesOf('ecr:DescribeImages')).toEqual(['arn:aws:ecr:us-east-1:123456789012:repository/apps/*']);
+    expect(resourcesOf('ecr:BatchDeleteImage')).toEqual(['arn:aws:ecr:eu-west-1:123456789012:repository/apps/*']);
+    expect(resourcesOf('ecr:UpdateImageStorageClass')).toEqual(['arn:aws:ecr:eu-west-1:123456789012:repository/apps/*']);
+    expect(resourcesOf('ecr:DescribeImages')).toEqual(['arn:aws:ecr:eu-west-1:123456789012:repository/apps/*']);
     // Listing repositories has no name to scope by; nor has reading the tags that select them.
-    expect(resourcesOf('ecr:DescribeRepositories')).toEqual(['arn:aws:ecr:us-east-1:123456789012:repository/*']);
+    expect(resourcesOf('ecr:DescribeRepositories')).toEqual(['arn:aws:ecr:eu-west-1:123456789012:repository/*']);
     // Pull-time update exclusions are registry-level: nothing narrower to name.
     expect(resourcesOf('ecr:ListPullTimeUpdateExclusions')).toEqual(['*']);
-    expect(resourcesOf('ecr:ListTagsForResource')).toEqual(['arn:aws:ecr:us-east-1:123456789012:repository/*']);
+    expect(resourcesOf('ecr:ListTagsForResource')).toEqual(['arn:aws:ecr:eu-west-1:123456789012:repository/*']);
     // A governed repository's attached lifecycle policy (lifecyclePolicy: attached).
-    expect(resourcesOf('ecr:GetLifecyclePolicy')).toEqual(['arn:aws:ecr:us-east-1:123456789012:repository/apps/*']);
+    expect(resourcesOf('ecr:GetLifecyclePolicy')).toEqual(['arn:aws:ecr:eu-west-1:123456789012:repository/apps/*']);
     // Reports and checkpoint: the stack's bucket, under the prefix only.
     expect(resourcesOf('s3:PutObject')).toEqual(['arn:aws:s3:::<ReportBucket>/ecr-sweeper/*']);
     expect(resourcesOf('s3:DeleteObject')).toEqual(['arn:aws:s3:::<ReportBucket>/ecr-sweeper/checkpoints/*']);
@@ -226,14 +240,14 @@ describe('serverless.yml packaged by osls', () => {
       'arn:aws:s3:::config-bucket/ecr-sweeper/rules.yml',
     ]);
     // Slack webhook: one parameter, decrypted only through SSM and only for that parameter.
-    const parameterArn = 'arn:aws:ssm:us-east-1:123456789012:parameter/ecr-sweeper/prod/slack-webhook';
+    const parameterArn = 'arn:aws:ssm:eu-west-1:123456789012:parameter/ecr-sweeper/prod/slack-webhook';
     expect(resourcesOf('ssm:GetParameter')).toEqual([parameterArn]);
     const kms = evaluate(statements.find((s) => [s.Action].flat().includes('kms:Decrypt'))!) as Statement;
     expect(kms.Condition).toEqual({
-      StringEquals: { 'kms:ViaService': 'ssm.us-east-1.amazonaws.com', 'kms:EncryptionContext:PARAMETER_ARN': parameterArn },
+      StringEquals: { 'kms:ViaService': 'ssm.eu-west-1.amazonaws.com', 'kms:EncryptionContext:PARAMETER_ARN': parameterArn },
     });
     expect(resourcesOf('sqs:SendMessage')).toEqual(['<SweepFailureQueue.Arn>']);
-    expect(resourcesOf('logs:PutLogEvents')).toEqual(['arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/ecr-sweeper-prod-sweep:*']);
+    expect(resourcesOf('logs:PutLogEvents')).toEqual(['arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/ecr-sweeper-prod-sweep:*']);
   });
 
   it('gives the plan role read-only ECR access and no BatchDeleteImage or UpdateImageStorageClass at all', () => {
