@@ -5,6 +5,7 @@
  */
 import { formatDuration as formatDurationUnits, type Locale } from 'date-fns';
 import { millisecondsInMinute, millisecondsInSecond, secondsInMinute } from 'date-fns/constants';
+import { inUseKeptImages } from './in-use-ties.js';
 import type { RepositoryResult, ResultImage, SweepResult } from './result-model.js';
 
 /** What one repository contributed to a run, as the chart and the Slack message show it. */
@@ -160,6 +161,11 @@ export interface RunFigures {
   bytesFreed: number;
   /** Dry run: bytes the planned deletions would free (see {@link plannedBytes}); 0 in an apply run. */
   bytesWouldFree: number;
+  /**
+   * Images kept by in-use protection: in use (they carry `usages`), or an index, child, subject or
+   * referrer tied to one ({@link inUseKeptImages}); 0 when no in-use source was scanned.
+   */
+  inUseKept: number;
 }
 
 /** The run's counts; see {@link RunFigures}. */
@@ -181,6 +187,7 @@ export function runFigures(result: Pick<SweepResult, 'mode' | 'repositories' | '
     archived: t.archived,
     bytesFreed: dryRun ? 0 : t.bytesFreed,
     bytesWouldFree: dryRun ? totalBytes(result) : 0,
+    inUseKept: inUseKeptImages(result.repositories),
   };
 }
 
@@ -201,6 +208,7 @@ export const FIGURE_LABELS = {
   archived: 'Archived',
   bytesFreed: 'Bytes freed',
   bytesWouldFree: 'Would free',
+  inUseKept: 'Kept in use',
 } as const satisfies Partial<Record<keyof RunFigures, string>>;
 
 /**
