@@ -3,12 +3,12 @@
  * invocation the container serves (connections and credentials stay warm).
  */
 import type { ECRClient } from '@aws-sdk/client-ecr';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { stsCallerIdentity } from '../../lib/adapters/caller-identity.js';
 import { requestHandlerOptions } from '../../lib/adapters/http-timeouts.js';
+import { createAwsClients, type AwsClients } from '../../lib/engine/aws-clients.js';
 import type { CallerIdentitySource } from '../../lib/engine/types.js';
-import { createEcrClient } from '../../lib/engine/ecr-client.js';
 import { loadConfig, type FunctionConfig } from './config.js';
 
 /** Configuration and clients shared by the invocations of one container. */
@@ -20,31 +20,37 @@ export interface FunctionDeps {
   ssm: () => SSMClient;
   /** The function's principal (its role's session), asked of STS when the rules use last-pull time. */
   callerIdentity: CallerIdentitySource;
+  /** Every AWS client of the function, `ecr` and `s3` included; the in-use sources' clients are built on first use. */
+  clients: AwsClients;
 }
 
 /** Builds configuration and clients from an environment. Exported for tests; handlers use {@link getDeps}. */
 export function createFunctionDeps(env: Readonly<Record<string, string | undefined>>): FunctionDeps {
   const config = loadConfig(env);
-  const s3Endpoint = env.AWS_ENDPOINT_URL_S3 || undefined;
   let ssm: SSMClient | undefined;
   // Every client gets timeouts: a hung connection must not hold the run past its deadline.
   const requestHandler = requestHandlerOptions(config.httpTimeouts);
-  const ecr = createEcrClient({ region: config.ecrRegion, env, timeouts: config.httpTimeouts });
+  // The registry's Region (ECR_REGION) for ECR, STS and the in-use sources; the report bucket is
+  // in the function's own Region, and presigned report links must be signed for it.
+  const clients = createAwsClients({
+    ...(config.ecrRegion !== undefined ? { region: config.ecrRegion } : {}),
+    env,
+    timeouts: config.httpTimeouts,
+    s3: { region: env.AWS_REGION, ...(config.s3ForcePathStyle ? { forcePathStyle: true } : {}) },
+  });
+  const ecr = clients.ecr;
   let callerArn: Promise<string> | undefined;
-  const askSts = stsCallerIdentity(ecr, { env, timeouts: config.httpTimeouts });
+  const askSts = stsCallerIdentity(clients.sts);
   return {
     config,
     ecr,
+    clients,
     // A container keeps its role: asked once, unless the answer was an error.
     callerIdentity: () => (callerArn ??= askSts().catch((error: unknown) => {
       callerArn = undefined;
       throw error;
     })),
-    s3: new S3Client({
-      ...(s3Endpoint ? { endpoint: s3Endpoint } : {}),
-      forcePathStyle: config.s3ForcePathStyle,
-      requestHandler,
-    }),
+    s3: clients.s3,
     ssm: () => (ssm ??= new SSMClient({ requestHandler })),
   };
 }

@@ -3,7 +3,7 @@
  * `--index-store DIR` puts it elsewhere, `--no-index-store` turns it off. Also who the CLI runs
  * as, for the pull-time exclusion check.
  */
-import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { stsCallerIdentity } from '../adapters/caller-identity.js';
 import { defaultIndexStoreDir, FileIndexStore } from '../adapters/index-store-file.js';
 import type { SweepDeps } from '../engine/types.js';
@@ -19,10 +19,10 @@ export interface IndexStoreFlags {
 
 /**
  * The engine dependencies about index reads and pull times: the file index store (unless turned
- * off) and the caller identity (STS, as the ECR client's principal).
+ * off) and the caller identity (the run's STS client, same principal as its ECR client).
  */
-export function pullTimeDepsFor(flags: IndexStoreFlags, ecr: ECRClient, runtime: CliRuntime): Pick<SweepDeps, 'indexStore' | 'callerIdentity'> {
-  const deps: Pick<SweepDeps, 'indexStore' | 'callerIdentity'> = { callerIdentity: stsCallerIdentity(ecr, { env: runtime.io.env }) };
+export function pullTimeDepsFor(flags: IndexStoreFlags, sts: STSClient, runtime: CliRuntime): Pick<SweepDeps, 'indexStore' | 'callerIdentity'> {
+  const deps: Pick<SweepDeps, 'indexStore' | 'callerIdentity'> = { callerIdentity: stsCallerIdentity(sts) };
   if (flags.indexStore === false) return deps;
   if (flags.indexStore !== undefined && flags.indexStore.trim() === '') {
     throw new CliUsageError('--index-store needs a directory; use --no-index-store to turn the index store off');

@@ -1,9 +1,9 @@
 /**
- * What every command needs besides its own flags: the process view, and how to build the ECR
- * client from the common AWS flags and environment.
+ * What every command needs besides its own flags: the process view, and how to build the run's
+ * AWS clients from the common AWS flags and environment.
  */
 import type { ECRClient } from '@aws-sdk/client-ecr';
-import { createEcrClient, type EcrClientSettings } from '../engine/ecr-client.js';
+import { AWS_SERVICES, createAwsClients, type AwsClients, type AwsClientSettings } from '../engine/aws-clients.js';
 import { ConfigError } from '../errors.js';
 import type { CliIo } from './io.js';
 import { parseEndpointUrl } from './options.js';
@@ -12,10 +12,11 @@ import { parseEndpointUrl } from './options.js';
 export interface CliRuntime {
   io: CliIo;
   /**
-   * Extra ECR client settings. The demo passes dummy credentials here so it never signs requests
-   * to its local emulator with a user's real keys; the CLI itself passes nothing.
+   * Credentials for every AWS client of the run (the name is older than the other clients). The
+   * demo passes dummy credentials here so it never signs requests to its local emulator with a
+   * user's real keys; the CLI itself passes nothing.
    */
-  ecrClientExtra?: EcrClientSettings['extra'];
+  ecrClientExtra?: { credentials?: AwsClientSettings['credentials'] };
 }
 
 /** Flags every command that talks to AWS accepts. */
@@ -31,26 +32,29 @@ export interface SlackFlags {
 }
 
 /**
- * Builds the ECR client: flags first, then `AWS_REGION`, `AWS_PROFILE`, `AWS_ENDPOINT_URL_ECR`.
- * The caller destroys it when done so no keep-alive socket holds the process open.
+ * Builds the run's AWS clients: flags first, then `AWS_REGION`, `AWS_PROFILE`, and for each
+ * client `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL` (`--endpoint-url` beats them all).
+ * The endpoint each client will use is checked now, so a bad value is a usage error naming the
+ * flag or variable it came from, before any request. The caller destroys the clients when done
+ * so no keep-alive socket holds the process open.
  */
-export function ecrClientFor(flags: AwsFlags, runtime: CliRuntime): ECRClient {
-  const settings: EcrClientSettings = { env: runtime.io.env };
+export function awsClientsFor(flags: AwsFlags, runtime: CliRuntime): AwsClients {
+  const settings: AwsClientSettings = { env: runtime.io.env };
   if (flags.region !== undefined) settings.region = flags.region;
   if (flags.profile !== undefined) settings.profile = flags.profile;
   if (flags.endpointUrl !== undefined) settings.endpoint = parseEndpointUrl(flags.endpointUrl);
-  else {
-    // Same precedence as createEcrClient; checked only so a bad value is reported by name.
-    for (const name of ['AWS_ENDPOINT_URL_ECR', 'AWS_ENDPOINT_URL'] as const) {
-      const value = runtime.io.env[name];
-      if (value !== undefined && value.trim() !== '') {
-        parseEndpointUrl(value, name);
-        break;
-      }
-    }
+  if (runtime.ecrClientExtra?.credentials !== undefined) settings.credentials = runtime.ecrClientExtra.credentials;
+  const clients = createAwsClients(settings);
+  for (const service of AWS_SERVICES) {
+    const endpoint = clients.endpointOf(service);
+    if (endpoint !== undefined && endpoint.from !== 'explicit') parseEndpointUrl(endpoint.url, endpoint.from);
   }
-  if (runtime.ecrClientExtra !== undefined) settings.extra = runtime.ecrClientExtra;
-  return createEcrClient(settings);
+  return clients;
+}
+
+/** The ECR client alone, for the commands that talk to nothing else (`restore`, `import-policy`). */
+export function ecrClientFor(flags: AwsFlags, runtime: CliRuntime): ECRClient {
+  return awsClientsFor(flags, runtime).ecr;
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { ECRClient, type ECRClientConfig } from '@aws-sdk/client-ecr';
 import { httpTimeoutsFromEnv, requestHandlerOptions, type HttpTimeouts } from '../adapters/http-timeouts.js';
+import { resolveEndpoint } from './client-endpoints.js';
 
 /** Settings for {@link createEcrClient}; each falls back to the usual AWS environment variable. */
 export interface EcrClientSettings {
@@ -11,7 +12,7 @@ export interface EcrClientSettings {
   region?: string;
   /** Named profile; defaults to `AWS_PROFILE` (the SDK reads it itself). */
   profile?: string;
-  /** E.g. the emulator's URL; defaults to `AWS_ENDPOINT_URL_ECR`, then `AWS_ENDPOINT_URL`. */
+  /** E.g. the emulator's URL; defaults to `AWS_ENDPOINT_URL_ECR`, then `AWS_ENDPOINT_URL` (see `resolveEndpoint`). */
   endpoint?: string;
   /**
    * Attempts per request inside the SDK (its standard retry mode). The engine adds its own
@@ -33,7 +34,8 @@ export interface EcrClientSettings {
 
 /**
  * Builds an `ECRClient` honouring `AWS_REGION`, `AWS_PROFILE` and `AWS_ENDPOINT_URL_ECR`,
- * with explicit settings (CLI flags) taking precedence over the environment.
+ * with explicit settings (CLI flags) taking precedence over the environment. A run's other
+ * clients come from `createAwsClients` (aws-clients.ts), which builds its ECR client here.
  *
  * @example
  * ```ts
@@ -45,7 +47,7 @@ export function createEcrClient(settings: EcrClientSettings = {}): ECRClient {
   const env = settings.env ?? process.env;
   const region = nonEmpty(settings.region) ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
   const profile = nonEmpty(settings.profile) ?? nonEmpty(env.AWS_PROFILE);
-  const endpoint = nonEmpty(settings.endpoint) ?? nonEmpty(env.AWS_ENDPOINT_URL_ECR) ?? nonEmpty(env.AWS_ENDPOINT_URL);
+  const endpoint = resolveEndpoint('ecr', { endpoint: settings.endpoint, env })?.url;
   const config: ECRClientConfig = {
     // Without timeouts a request that is accepted and never answered never ends (see http-timeouts.ts).
     requestHandler: requestHandlerOptions({ ...httpTimeoutsFromEnv(env), ...settings.timeouts }),

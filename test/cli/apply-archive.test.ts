@@ -61,7 +61,7 @@ const statuses = (): string[] => emulator.images('app/api').map((i) => `${i.imag
 
 async function applyAnswering(rulesText: string, answer: string) {
   const file = await writeText(temp.dir, 'rules.yml', rulesText);
-  const cap = capturedIo({ tty: true, env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_ECR: emulator.url }, cwd: temp.dir });
+  const cap = capturedIo({ tty: true, env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: emulator.url }, cwd: temp.dir });
   const running = runCli(['apply', '--rules', file], cap.io, { ecrClientExtra: { credentials: { accessKeyId: 'AKIDARCHIVE', secretAccessKey: 'x' } } });
   while (!cap.stderr().includes('[y/N]')) await new Promise((r) => setTimeout(r, 10));
   cap.stdin.write(`${answer}\n`);

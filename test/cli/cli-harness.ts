@@ -43,7 +43,8 @@ export function cliEnv(endpoint: string | undefined, extra: Record<string, strin
     AWS_EC2_METADATA_DISABLED: 'true',
     ...extra,
   };
-  if (endpoint !== undefined) env.AWS_ENDPOINT_URL_ECR = endpoint;
+  // One endpoint for every client of the run (ECR, STS, the in-use sources), as a user points the CLI at the emulator.
+  if (endpoint !== undefined) env.AWS_ENDPOINT_URL = endpoint;
   return env;
 }
 

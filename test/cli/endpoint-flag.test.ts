@@ -1,7 +1,7 @@
 /**
- * The ECR endpoint is checked as a setting: a value the SDK cannot use (in `--endpoint-url`,
- * `AWS_ENDPOINT_URL_ECR` or `AWS_ENDPOINT_URL`) is a usage error (exit 2) naming where it came
- * from, not a listing failure (exit 1) reading "TypeError: Invalid URL".
+ * Every client's endpoint is checked as a setting: a value the SDK cannot use (in `--endpoint-url`,
+ * `AWS_ENDPOINT_URL_<SERVICE>` or `AWS_ENDPOINT_URL`) is a usage error (exit 2) naming where it
+ * came from, not a listing failure (exit 1) reading "TypeError: Invalid URL".
  */
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
@@ -38,7 +38,10 @@ describe('a malformed --endpoint-url', () => {
     expect(cap.stderr()).not.toContain('Invalid URL');
   });
 
-  it.each([['AWS_ENDPOINT_URL_ECR'], ['AWS_ENDPOINT_URL']])('a malformed %s is reported by its name (exit 2)', async (name) => {
+  it.each([
+    ['AWS_ENDPOINT_URL_ECR'], ['AWS_ENDPOINT_URL'], ['AWS_ENDPOINT_URL_STS'], ['AWS_ENDPOINT_URL_S3'], ['AWS_ENDPOINT_URL_ECS'],
+    ['AWS_ENDPOINT_URL_LAMBDA'], ['AWS_ENDPOINT_URL_BATCH'], ['AWS_ENDPOINT_URL_APPRUNNER'],
+  ])('a malformed %s is reported by its name (exit 2)', async (name) => {
     const cap = capturedIo({ env: { ...ENV, [name]: '127.0.0.1:1' } });
     const code = await runCli(['plan', '--rules', RULES], cap.io);
     expect(code).toBe(2);

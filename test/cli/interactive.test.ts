@@ -19,7 +19,7 @@ const imageCount = (): number => scenario.emulator.repositories().reduce((n, r) 
 
 /** Runs `apply` at a pretend terminal, typing `answer` once the question has been asked. */
 async function applyAnswering(answer: string | null, extraArgs: string[] = [], rules = scenario.rules) {
-  const cap = capturedIo({ tty: true, env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_ECR: scenario.emulator.url, XDG_CACHE_HOME: `${scenario.dir}/cache` }, cwd: scenario.dir });
+  const cap = capturedIo({ tty: true, env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: scenario.emulator.url, XDG_CACHE_HOME: `${scenario.dir}/cache` }, cwd: scenario.dir });
   const running = runCli(['apply', '--rules', rules, ...extraArgs], cap.io, CREDENTIALS);
   // Type only after the question is on screen, as a person would.
   while (!cap.stderr().includes('[y/N]')) await new Promise((r) => setTimeout(r, 10));

@@ -37,7 +37,7 @@ describe('apply --out DIR', () => {
       return realSend.call(this, command);
     } as never);
 
-    const cap = capturedIo({ env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_ECR: scenario.emulator.url, XDG_CACHE_HOME: `${scenario.dir}/cache` }, cwd: scenario.dir });
+    const cap = capturedIo({ env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: scenario.emulator.url, XDG_CACHE_HOME: `${scenario.dir}/cache` }, cwd: scenario.dir });
     const code = await runCli(['apply', '--rules', scenario.rules, '--yes', '--out', out], cap.io, CREDENTIALS);
 
     expect(code).toBe(0);

@@ -107,7 +107,7 @@ describe('restore refuses before changing anything', () => {
 
 describe('restore at a terminal without --yes', () => {
   async function answering(answer: string) {
-    const cap = capturedIo({ tty: true, env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_ECR: scenario.emulator.url }, cwd: scenario.dir });
+    const cap = capturedIo({ tty: true, env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: scenario.emulator.url }, cwd: scenario.dir });
     const running = runCli(['restore', '--repository', REPO, '--tag', 'v1', '--tag', 'v2'], cap.io, {
       ecrClientExtra: { credentials: { accessKeyId: 'AKIDRESTORE', secretAccessKey: 'x' } },
     });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { BatchGetImageCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stsCallerIdentity } from '../../lib/adapters/caller-identity.js';
+import { createAwsClients } from '../../lib/engine/aws-clients.js';
 import { FileIndexStore } from '../../lib/adapters/index-store-file.js';
 import type { Plan } from '../../lib/core/plan-model.js';
 import type { Rule } from '../../lib/core/rules-model.js';
@@ -55,6 +56,11 @@ afterEach(async () => {
   await fixture.emulator.stop();
   await rm(dir, { recursive: true, force: true });
 });
+
+/** STS on the fixture's emulator, signing as the sweeper (one --endpoint-url serves every client). */
+function stsOf(f: EmulatorFixture) {
+  return createAwsClients({ endpoint: f.emulator.url, region: 'us-east-1', env: {}, credentials: { accessKeyId: SWEEPER_KEY, secretAccessKey: 'test-secret' } }).sts;
+}
 
 function deps(store: IndexStore | undefined, extra: Partial<SweepDeps> = {}): SweepDeps {
   return { ecr: fixture.ecr, clock: () => fixture.emulator.now(), ...(store ? { indexStore: store } : {}), ...extra };
@@ -190,7 +196,7 @@ describe('index memory across runs (sweeper not a pull-time update exclusion)', 
 
 describe('pull-time update exclusion check', () => {
   it('warns in the plan and the result when the rules use last-pull time and the principal is not excluded', async () => {
-    const identity = stsCallerIdentity(fixture.ecr, { env: {} });
+    const identity = stsCallerIdentity(stsOf(fixture));
     const { plan, result } = await runSweep(deps(undefined, { callerIdentity: identity }), { ruleSet: RULES });
     const arn = `arn:aws:iam::123456789012:user/${SWEEPER_KEY}`;
     expect(plan.warnings).toEqual([{ code: 'pull-time-not-excluded', message: expect.stringContaining(`${arn} is not a pull-time update exclusion`) }]);
@@ -207,7 +213,7 @@ describe('pull-time update exclusion check', () => {
     }, false);
     fixture.emulator.setPullTimeUpdateExclusions(['arn:aws:iam::123456789012:role/SweepRole']);
     fixture.emulator.addImages(REPO, [{ tags: ['v0'], pushedAt: '-200d', lastPulledAt: '-101d', children: [{}] }]);
-    const plan = await buildPlan(deps(undefined, { callerIdentity: stsCallerIdentity(fixture.ecr, { env: {} }) }), { ruleSet: RULES });
+    const plan = await buildPlan(deps(undefined, { callerIdentity: stsCallerIdentity(stsOf(fixture)) }), { ruleSet: RULES });
     expect(plan.warnings).toEqual([]);
     // And the emulator agrees: the read was not recorded as a pull.
     expect(fixture.emulator.findImage(REPO, { tag: 'v0' })?.lastRecordedPullTime).toBe(T0 - 101 * DAY);

@@ -24,7 +24,7 @@ import { insightsWithoutStore, localReportStore, newRunId, notifySlack, priceTab
 import { writeRunReports } from '../../adapters/report-store.js';
 import { renderRuleTotals } from '../format-rule-totals.js';
 import { pullTimeDepsFor, type IndexStoreFlags } from '../index-store.js';
-import { ecrClientFor, explainProfileCredentialsError, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
+import { awsClientsFor, explainProfileCredentialsError, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
 import { resolvePath } from '../paths.js';
 
 /** `apply`'s flags as commander parses them (values still strings). */
@@ -74,12 +74,13 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
   // A run resumed from --checkpoint keeps the checkpoint's run id instead (the engine decides).
   const runId = newRunId();
   const slack = slackNotifierFor(slackWebhookUrlFor(flags, runtime));
-  const ecr = ecrClientFor(flags, runtime);
+  const clients = awsClientsFor(flags, runtime);
+  const ecr = clients.ecr;
   const progress = createProgressReporter(io.stderr);
   let declined = false;
   const deps: SweepDeps = {
     ecr,
-    ...pullTimeDepsFor(flags, ecr, runtime),
+    ...pullTimeDepsFor(flags, clients.sts, runtime),
     onProgress: (e) => progress.onProgress(e),
     planSink: async (plan: Plan): Promise<PlanVerdict | undefined> => {
       progress.stop();
@@ -124,7 +125,7 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
   } finally {
     interrupts.dispose();
     progress.stop();
-    ecr.destroy();
+    clients.destroy();
   }
 
   if (declined) {

@@ -13,7 +13,7 @@ import { parseFormat, parseNow, type PlanFormat } from '../options.js';
 import { createProgressReporter } from '../progress.js';
 import { insightsWithoutStore, newRunId, notifySlack, priceTableFor, regionOf, slackNotifierFor, writeLocalReports } from '../reports.js';
 import { renderRuleTotals } from '../format-rule-totals.js';
-import { ecrClientFor, explainProfileCredentialsError, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
+import { awsClientsFor, explainProfileCredentialsError, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
 import { resolvePath } from '../paths.js';
 import { pullTimeDepsFor, type IndexStoreFlags } from '../index-store.js';
 
@@ -38,8 +38,9 @@ export async function planCommand(flags: PlanFlags, runtime: CliRuntime): Promis
   let region: string | null = null;
 
   const slack = slackNotifierFor(slackWebhookUrlFor(flags, runtime));
-  const ecr = ecrClientFor(flags, runtime);
-  const pullTimeDeps = pullTimeDepsFor(flags, ecr, runtime);
+  const clients = awsClientsFor(flags, runtime);
+  const ecr = clients.ecr;
+  const pullTimeDeps = pullTimeDepsFor(flags, clients.sts, runtime);
   const progress = createProgressReporter(io.stderr);
   let output: SweepOutput;
   try {
@@ -59,7 +60,7 @@ export async function planCommand(flags: PlanFlags, runtime: CliRuntime): Promis
     throw explainProfileCredentialsError(error, flags, runtime);
   } finally {
     progress.stop();
-    ecr.destroy();
+    clients.destroy();
   }
   const { plan, result } = output;
 

@@ -52,7 +52,7 @@ export function functionEnv(cloud: LocalCloud, rulesFile: string, extra: Record<
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_ECR: cloud.emulator.url,
+    AWS_ENDPOINT_URL: cloud.emulator.url,
     AWS_ENDPOINT_URL_S3: cloud.s3Endpoint,
     S3_FORCE_PATH_STYLE: 'true',
     REPORT_BUCKET,

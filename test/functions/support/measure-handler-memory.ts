@@ -65,7 +65,7 @@ policies:
 `);
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_ENDPOINT_URL_ECR: ecrUrl, AWS_ENDPOINT_URL_S3: s3Url, S3_FORCE_PATH_STYLE: 'true',
+    AWS_ENDPOINT_URL: ecrUrl, AWS_ENDPOINT_URL_S3: s3Url, S3_FORCE_PATH_STYLE: 'true',
     REPORT_BUCKET: 'reports', RULES_FILE: rulesFile, POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true',
   });
   const { handler } = await import('../../../functions/sweep.js');

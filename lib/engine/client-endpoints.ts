@@ -1,0 +1,73 @@
+/**
+ * Where each AWS client of a run sends its requests: the endpoint rule shared by
+ * `createAwsClients` and `createEcrClient`, kept apart so both can use it without an import circle.
+ */
+import { ConfigError } from '../errors.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The services a run talks to. */
+export type AwsService = 'ecr' | 'sts' | 's3' | 'ecs' | 'lambda' | 'batch' | 'apprunner';
+
+/** Every service, in the order messages list them. */
+export const AWS_SERVICES: readonly AwsService[] = ['ecr', 'sts', 's3', 'ecs', 'lambda', 'batch', 'apprunner'];
+
+/**
+ * Each service's own endpoint variable, named as the SDK names it: `AWS_ENDPOINT_URL_` and the
+ * SDK's service id upper-cased (App Runner's id is `AppRunner`, hence no underscore).
+ */
+export const SERVICE_ENDPOINT_VARIABLES: Readonly<Record<AwsService, string>> = Object.freeze({
+  ecr: 'AWS_ENDPOINT_URL_ECR',
+  sts: 'AWS_ENDPOINT_URL_STS',
+  s3: 'AWS_ENDPOINT_URL_S3',
+  ecs: 'AWS_ENDPOINT_URL_ECS',
+  lambda: 'AWS_ENDPOINT_URL_LAMBDA',
+  batch: 'AWS_ENDPOINT_URL_BATCH',
+  apprunner: 'AWS_ENDPOINT_URL_APPRUNNER',
+});
+
+/** The endpoint every service falls back to. */
+export const GENERIC_ENDPOINT_VARIABLE = 'AWS_ENDPOINT_URL';
+/** When `true`, the SDK ignores the endpoint variables (and config-file endpoints); so do we. */
+export const IGNORE_ENDPOINTS_VARIABLE = 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS';
+
+/** A custom endpoint and where it came from (`--endpoint-url`, or the variable's name). */
+export interface ResolvedEndpoint {
+  url: string;
+  /** `explicit` for a setting (the CLI's `--endpoint-url`), else the variable's name. */
+  from: string;
+}
+
+/**
+ * The custom endpoint one service's client uses, in the SDK's order: an explicit setting (the
+ * CLI flag) beats the environment; `AWS_ENDPOINT_URL_<SERVICE>` beats `AWS_ENDPOINT_URL`; and
+ * `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` ignores both variables. Undefined: AWS's own endpoint.
+ *
+ * @example
+ * resolveEndpoint('ecs', { env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:4510' } })
+ * // => { url: 'http://127.0.0.1:4510', from: 'AWS_ENDPOINT_URL' }
+ * @throws ConfigError when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is neither true nor false (as the SDK refuses it).
+ */
+export function resolveEndpoint(service: AwsService, settings: { endpoint?: string | undefined; env?: Env }): ResolvedEndpoint | undefined {
+  const explicit = nonEmpty(settings.endpoint);
+  if (explicit !== undefined) return { url: explicit, from: 'explicit' };
+  const env = settings.env ?? process.env;
+  if (ignoresConfiguredEndpoints(env)) return undefined;
+  for (const name of [SERVICE_ENDPOINT_VARIABLES[service], GENERIC_ENDPOINT_VARIABLE]) {
+    const url = nonEmpty(env[name]);
+    if (url !== undefined) return { url, from: name };
+  }
+  return undefined;
+}
+
+function ignoresConfiguredEndpoints(env: Env): boolean {
+  const raw = nonEmpty(env[IGNORE_ENDPOINTS_VARIABLE]);
+  if (raw === undefined) return false;
+  if (raw.toLowerCase() === 'true') return true;
+  if (raw.toLowerCase() === 'false') return false;
+  throw new ConfigError(`${IGNORE_ENDPOINTS_VARIABLE} must be true or false; got '${raw}'`);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
