@@ -142,7 +142,7 @@ export function parseJsonSourceDocument(text: string, file?: string): JsonSource
 }
 
 /** 1-based line and column of a character offset (lines end at \n, \r\n or \r, as JSON whitespace allows). */
-function lineColumn(text: string, offset: number): { line: number; column: number } {
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < offset && i < text.length; i++) {
