@@ -221,3 +221,12 @@ export async function stopOnFailure<T>(outer: AbortSignal | undefined, scan: (si
     throw error;
   }
 }
+
+/**
+ * The retry settings the drivers give the in-use sources' SDK clients (ECS, Lambda, Batch, App
+ * Runner): adaptive mode makes the SDK slow down on throttles by itself (a client-side token
+ * bucket), which the shared quotas of ECS and Lambda need; our own retries come on top of these.
+ *
+ * @example new ECSClient({ region, ...IN_USE_CLIENT_RETRY })
+ */
+export const IN_USE_CLIENT_RETRY = Object.freeze({ retryMode: 'adaptive' as const, maxAttempts: 5 });
