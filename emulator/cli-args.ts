@@ -13,7 +13,10 @@ export const USAGE = `Usage: npm run emulator -- [options]
   --generate k=v,...             add a generated registry: repos=N, images=N or MIN-MAX, untagged=0.3,
                                  multiarch=0.15, referrers=0.1, pulled=0.6, age=400 (days), seed=1, prefix=gen/,
                                  and the tag mix as weights: release=3, main=4, pr=3, feature=0, rc=0
-  --rate-limit Op=N[:BURST]      token bucket for an operation, N requests/second (repeatable)
+  --rate-limit Op=N[:BURST]      token bucket for an operation, N requests/second (repeatable); Op is an ECR
+                                 operation (DescribeImages) or <service>:<Operation> (ecs:DescribeTasks)
+  --access-denied Op             answer AccessDeniedException to an operation, or to a whole service with
+                                 ecs:*, lambda:*, batch:*, apprunner:* (repeatable)
   --throttle-probability P       share of requests answered with ThrottlingException (0..1)
   --server-error-probability P   share of requests answered with HTTP 500 ServerException (0..1)
   --latency-ms N                 delay added to every answer
@@ -34,6 +37,7 @@ export function parseCommandLine(argv: string[]): EmulatorOptions | 'help' {
       port: { type: 'string' },
       generate: { type: 'string' },
       'rate-limit': { type: 'string', multiple: true },
+      'access-denied': { type: 'string', multiple: true },
       'throttle-probability': { type: 'string' },
       'server-error-probability': { type: 'string' },
       'latency-ms': { type: 'string' },
@@ -56,13 +60,14 @@ export function parseCommandLine(argv: string[]): EmulatorOptions | 'help' {
   if (values['rate-limit']) {
     options.rateLimits = {};
     for (const spec of values['rate-limit']) {
-      const m = /^([A-Za-z]+)=(\d+(?:\.\d+)?)(?::(\d+))?$/.exec(spec);
-      if (!m) throw new EmulatorStateError('--rate-limit', `"${spec}" should look like DescribeImages=20 or DescribeImages=20:40 (rate:burst)`);
+      const m = /^((?:[a-z]+:)?[A-Za-z]+)=(\d+(?:\.\d+)?)(?::(\d+))?$/.exec(spec);
+      if (!m) throw new EmulatorStateError('--rate-limit', `"${spec}" should look like DescribeImages=20, DescribeImages=20:40 (rate:burst) or ecs:DescribeTasks=20`);
       const limit: RateLimit = { rate: Number(m[2]) };
       if (m[3] !== undefined) limit.burst = Number(m[3]);
       options.rateLimits[m[1] as string] = limit;
     }
   }
+  if (values['access-denied']) options.accessDenied = values['access-denied'];
   if (values['throttle-probability'] !== undefined) options.throttleProbability = probability(values['throttle-probability'], '--throttle-probability');
   if (values['server-error-probability'] !== undefined) {
     options.serverErrorProbability = probability(values['server-error-probability'], '--server-error-probability');

@@ -55,6 +55,14 @@ export class Faults {
     return 'pass';
   }
 
+  /** Whether `operation` is answered with AccessDeniedException (named itself or by its service's `<service>:*`). */
+  denies(operation: string): boolean {
+    const denied = this.options.accessDenied;
+    if (!denied || denied.length === 0) return false;
+    const colon = operation.indexOf(':');
+    return denied.includes(operation) || (colon > 0 && denied.includes(`${operation.slice(0, colon)}:*`));
+  }
+
   /** Milliseconds to wait before answering `operation`. */
   latency(operation: string): number {
     return perOperation(this.options.latencyMs, operation) ?? 0;
@@ -128,6 +136,9 @@ export function validateFaults(options: FaultOptions): void {
     for (const [op, p] of entries(options[knob])) {
       if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new EmulatorStateError(op ? `${knob}.${op}` : knob, `must be a probability between 0 and 1, got ${JSON.stringify(p)}`);
     }
+  }
+  if (options.accessDenied !== undefined && (!Array.isArray(options.accessDenied) || !options.accessDenied.every((op) => typeof op === 'string' && op !== ''))) {
+    throw new EmulatorStateError('accessDenied', `must be a list of operation names like "ecs:DescribeTasks" or "ecs:*", got ${JSON.stringify(options.accessDenied)}`);
   }
   for (const [op, ms] of entries(options.latencyMs)) {
     if (typeof ms !== 'number' || !(ms >= 0)) throw new EmulatorStateError(op ? `latencyMs.${op}` : 'latencyMs', `must be >= 0 milliseconds, got ${JSON.stringify(ms)}`);

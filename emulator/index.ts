@@ -7,6 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EmulatorStateError } from './errors.js';
+import { loadConsumers } from './consumers/load.js';
+import { Consumers } from './consumers/model.js';
 import { Faults } from './faults.js';
 import { Principals } from './principals.js';
 import { generateRepositories } from './generator.js';
@@ -56,9 +58,12 @@ export interface RunningEmulator {
   setFaults(faults: FaultOptions): void;
   /** Replaces the pull-time update exclusions (access key ids or principal ARNs). */
   setPullTimeUpdateExclusions(accessKeyIdsOrArns: string[]): void;
-  /** Adds a state file's repositories and images (relative times resolve against `now()`). */
+  /**
+   * Adds a state file's repositories and images (relative times resolve against `now()`), then its
+   * consumer sections (`ecs`, `lambda`, `batch`, `apprunner`), whose tags resolve against them.
+   */
   loadState(state: StateFile): void;
-  /** Removes every repository. */
+  /** Removes every repository and every consumer. */
   clear(): void;
   /** Creates an empty repository (or returns the existing one's snapshot). */
   createRepository(name: string): RepositorySnapshot;
@@ -91,7 +96,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     maxImagesPerRepository: options.maxImagesPerRepository ?? 20_000,
     ...(options.restoreDelayMs !== undefined ? { restoreDelayMs: validRestoreDelay(options.restoreDelayMs) } : {}),
   });
-  if (state) registry.loadState(state);
+  const consumers = new Consumers(registryId, registry.region);
+  if (state) {
+    registry.loadState(state);
+    loadConsumers(state, consumers, registry, clock.now());
+  }
   if (options.generate) {
     const now = clock.now();
     for (const repo of generateRepositories(options.generate)) registry.loadRepository(repo, now, `generate.repositories[${repo.index}]`);
@@ -103,6 +112,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       throttleProbability: options.throttleProbability,
       serverErrorProbability: options.serverErrorProbability,
       latencyMs: options.latencyMs,
+      accessDenied: options.accessDenied,
     },
     seed,
   );
@@ -113,6 +123,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     { keepAliveTimeout: 5_000 },
     createRequestHandler({
       registry,
+      consumers,
       faults,
       random: new SeededRandom(seed ^ 0x5eed),
       principals,
@@ -138,8 +149,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       exclusions.clear();
       for (const id of ids) exclusions.add(id);
     },
-    loadState: (s) => registry.loadState(s),
-    clear: () => registry.clear(),
+    loadState: (s) => {
+      registry.loadState(s);
+      loadConsumers(s, consumers, registry, clock.now());
+    },
+    clear: () => {
+      registry.clear();
+      consumers.clear();
+    },
     createRepository: (name) => {
       const repo = registry.find(name) ?? registry.loadRepository({ name }, clock.now(), 'createRepository');
       return repositorySnapshot(repo);

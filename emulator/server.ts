@@ -1,13 +1,21 @@
 /**
- * The HTTP layer: AWS JSON 1.1 over `POST /` (X-Amz-Target dispatch, SigV4 presence check, error
- * bodies with `__type`), fault injection, and the `/_emulator/*` side door for stats and blobs.
+ * The HTTP layer: one port for every service a sweep calls. ECR and ECS speak AWS JSON 1.1 and App
+ * Runner JSON 1.0 over `POST /` (dispatched by X-Amz-Target), Lambda and Batch REST-JSON (by path),
+ * STS awsQuery (form body); then the SigV4 presence check, fault injection, each service's own error
+ * shape, and the `/_emulator/*` side door for stats and blobs.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EcrApiError, EmulatorStateError } from './errors.js';
 import type { Faults } from './faults.js';
 import type { Principals } from './principals.js';
+import type { Consumers } from './consumers/model.js';
+import { APPRUNNER_OPERATIONS } from './operations/apprunner.js';
+import { BATCH_ROUTES } from './operations/batch.js';
+import type { ConsumerCallContext } from './operations/consumer-support.js';
+import { ECS_OPERATIONS } from './operations/ecs.js';
 import { OPERATIONS, type CallContext } from './operations/index.js';
+import { LAMBDA_OPERATIONS, lambdaRoute } from './operations/lambda.js';
 import type { SeededRandom } from './random.js';
 import { toSnapshot, type Registry } from './registry.js';
 import { parseNowOption } from './time.js';
@@ -15,12 +23,18 @@ import type { FaultOptions } from './types.js';
 
 /** The X-Amz-Target prefix of every ECR operation. */
 export const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
+/** The X-Amz-Target prefix of every ECS operation. */
+export const ECS_TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
+/** The X-Amz-Target prefix of every App Runner operation (JSON 1.0). */
+export const APPRUNNER_TARGET_PREFIX = 'AppRunner.';
 const JSON_TYPE = 'application/x-amz-json-1.1';
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /** What the request handler works on. */
 export interface ServerDeps {
   registry: Registry;
+  /** ECS, Lambda, Batch and App Runner state for the in-use scan's read calls. */
+  consumers: Consumers;
   faults: Faults;
   random: SeededRandom;
   principals: Principals;
@@ -55,36 +69,35 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
     return;
   }
   const body = await readBody(req);
-  if (req.method !== 'POST' || url.pathname !== '/') {
-    sendJson(res, 404, { message: `Not found: ${req.method} ${url.pathname}. The ECR API is served at POST /.` });
-    return;
-  }
+  const method = req.method ?? 'GET';
   const target = header(req, 'x-amz-target') ?? '';
-  const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target || '(no X-Amz-Target)';
-  if (!target && isStsQuery(req)) {
+  if (method === 'POST' && url.pathname === '/' && !target && isStsQuery(req)) {
     answerSts(body, /Credential=([^/,\s]+)\//.exec(header(req, 'authorization') ?? '')?.[1], deps, res);
     return;
   }
+  const route = routeOf(method, url, target);
+  if (!route) {
+    sendJson(res, 404, { message: `Not found: ${method} ${url.pathname}. The ECR, ECS and App Runner APIs are served at POST /, Lambda under /2015-03-31/functions, Batch at POST /v1/describejobdefinitions.` });
+    return;
+  }
+  const { protocol, operation } = route;
   const { faults } = deps;
   faults.countRequest(operation);
+  const fail = (error: EcrApiError): void => {
+    faults.countFailed(operation);
+    protocol.sendError(res, error);
+  };
 
   const authorization = header(req, 'authorization');
-  if (!authorization) {
-    faults.countFailed(operation);
-    sendError(res, new EcrApiError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403));
-    return;
-  }
+  if (!authorization) return fail(new EcrApiError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403));
   const accessKeyId = /Credential=([^/,\s]+)\//.exec(authorization)?.[1];
   if (!authorization.startsWith('AWS4-HMAC-SHA256') || accessKeyId === undefined) {
-    faults.countFailed(operation);
-    sendError(res, new EcrApiError('IncompleteSignatureException', `Authorization header requires 'Credential' parameter. Authorization=${authorization.slice(0, 40)}`, 400));
-    return;
+    return fail(new EcrApiError('IncompleteSignatureException', `Authorization header requires 'Credential' parameter. Authorization=${authorization.slice(0, 40)}`, 400));
   }
-  const handler = target.startsWith(TARGET_PREFIX) ? OPERATIONS[operation] : undefined;
-  if (!handler) {
-    faults.countFailed(operation);
-    sendError(res, new EcrApiError('InvalidAction', `The action or operation requested is invalid: '${target}'. Verify that the action is typed correctly.`));
-    return;
+  if (!route.call) return fail(protocol.unknownOperation(route.name));
+  if (faults.denies(operation)) {
+    const action = operation.includes(':') ? operation : `ecr:${operation}`;
+    return fail(protocol.accessDenied(`User: ${deps.principals.arnOf(accessKeyId)} is not authorized to perform: ${action} on resource: * because no identity-based policy allows the ${action} action (injected by the emulator)`));
   }
 
   const latency = faults.latency(operation);
@@ -92,43 +105,30 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   const verdict = faults.decide(operation);
   if (verdict === 'throttle') {
     faults.countThrottled(operation);
-    sendError(res, new EcrApiError('ThrottlingException', 'Rate exceeded'));
+    protocol.sendError(res, protocol.throttle());
     return;
   }
-  if (verdict === 'server-error') {
-    faults.countFailed(operation);
-    sendError(res, new EcrApiError('ServerException', 'We encountered an internal error. Please try again. (injected by the emulator)', 500));
-    return;
-  }
+  if (verdict === 'server-error') return fail(protocol.serverError());
 
   let input: Record<string, unknown>;
   try {
     const parsed: unknown = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-    input = parsed as Record<string, unknown>;
+    input = { ...(parsed as Record<string, unknown>), ...route.members };
   } catch (cause) {
-    faults.countFailed(operation);
-    sendError(res, new EcrApiError('SerializationException', 'The request body is not a JSON object', 400, { cause }));
-    return;
+    return fail(new EcrApiError('SerializationException', 'The request body is not a JSON object', 400, { cause }));
   }
 
-  const ctx: CallContext = {
-    registry: deps.registry,
-    accessKeyId,
-    principals: deps.principals,
-    random: deps.random,
-    baseUrl: deps.baseUrl(),
-  };
   try {
-    sendJson(res, 200, handler(input, ctx) ?? {});
+    const answer = route.call(input, {
+      ecr: { registry: deps.registry, accessKeyId, principals: deps.principals, random: deps.random, baseUrl: deps.baseUrl() },
+      consumers: { consumers: deps.consumers, registry: deps.registry },
+    });
+    sendJson(res, 200, answer ?? {}, {}, protocol.contentType);
   } catch (error) {
-    faults.countFailed(operation);
-    if (error instanceof EcrApiError) {
-      sendError(res, error);
-      return;
-    }
+    if (error instanceof EcrApiError) return fail(error);
     deps.onInternalError?.(error);
-    sendError(res, new EcrApiError('ServerException', `Internal error in the emulator: ${(error as Error)?.message ?? String(error)}`, 500));
+    fail(protocol.serverError(`Internal error in the emulator: ${(error as Error)?.message ?? String(error)}`));
   }
 }
 
@@ -253,10 +253,10 @@ function withJson(res: ServerResponse, body: Buffer, apply: (input: Record<strin
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}, contentType = JSON_TYPE): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
-    'Content-Type': JSON_TYPE,
+    'Content-Type': contentType,
     'Content-Length': Buffer.byteLength(text),
     'x-amzn-RequestId': randomUUID(),
     ...extraHeaders,
@@ -266,4 +266,100 @@ function sendJson(res: ServerResponse, status: number, body: unknown, extraHeade
 
 function sendError(res: ServerResponse, error: EcrApiError): void {
   sendJson(res, error.status, { __type: error.code, message: error.message, ...error.extra }, { 'x-amzn-ErrorType': error.code });
+}
+
+/** The wire conventions of one service: content type, error body, and its throttling and failure exceptions. */
+interface Protocol {
+  contentType: string;
+  sendError(res: ServerResponse, error: EcrApiError): void;
+  throttle(): EcrApiError;
+  serverError(message?: string): EcrApiError;
+  unknownOperation(name: string): EcrApiError;
+  accessDenied(message: string): EcrApiError;
+}
+
+const SERVER_ERROR_TEXT = 'We encountered an internal error. Please try again. (injected by the emulator)';
+
+/** AWS JSON 1.0/1.1 (ECR, ECS, App Runner): `{"__type", "message"}` bodies, HTTP 400 for client errors. */
+function jsonProtocol(contentType: string, serverErrorCode: string, unknown: (name: string) => EcrApiError): Protocol {
+  return {
+    contentType,
+    sendError: (res, error) => sendJson(res, error.status, { __type: error.code, message: error.message, ...error.extra }, { 'x-amzn-ErrorType': error.code }, contentType),
+    throttle: () => new EcrApiError('ThrottlingException', 'Rate exceeded'),
+    serverError: (message = SERVER_ERROR_TEXT) => new EcrApiError(serverErrorCode, message, 500),
+    unknownOperation: unknown,
+    accessDenied: (message) => new EcrApiError('AccessDeniedException', message, 400),
+  };
+}
+
+/** AWS REST-JSON (Lambda, Batch): the code in `x-amzn-ErrorType`, 429 for throttling, 404 for unknown paths. */
+function restProtocol(serverErrorCode: string): Protocol {
+  return {
+    contentType: 'application/json',
+    sendError: (res, error) =>
+      sendJson(res, error.status, { Type: error.status >= 500 ? 'Service' : 'User', message: error.message, ...error.extra }, { 'x-amzn-ErrorType': error.code }, 'application/json'),
+    throttle: () => new EcrApiError('TooManyRequestsException', 'Rate exceeded', 429, { extra: { Reason: 'CallerRateLimitExceeded' } }),
+    serverError: (message = SERVER_ERROR_TEXT) => new EcrApiError(serverErrorCode, message, 500),
+    unknownOperation: (name) => new EcrApiError('UnknownOperationException', `The emulator does not serve ${name}`, 404),
+    accessDenied: (message) => new EcrApiError('AccessDeniedException', message, 403),
+  };
+}
+
+const unknownJsonOperation = (name: string): EcrApiError => new EcrApiError('UnknownOperationException', `The emulator does not serve the operation ${name}`);
+
+const PROTOCOLS = {
+  ecr: jsonProtocol(JSON_TYPE, 'ServerException', (target) => new EcrApiError('InvalidAction', `The action or operation requested is invalid: '${target}'. Verify that the action is typed correctly.`)),
+  ecs: jsonProtocol(JSON_TYPE, 'ServerException', unknownJsonOperation),
+  apprunner: jsonProtocol('application/x-amz-json-1.0', 'InternalServiceErrorException', unknownJsonOperation),
+  lambda: restProtocol('ServiceException'),
+  batch: restProtocol('ServerException'),
+} satisfies Record<string, Protocol>;
+
+/** What a handler of any service may need; each takes its part. */
+interface RouteContext {
+  ecr: CallContext;
+  consumers: ConsumerCallContext;
+}
+
+/** A request matched to a service: its protocol, the operation name counted and faulted, and its handler. */
+interface Route {
+  protocol: Protocol;
+  /** `DescribeImages` for ECR (as always), `<service>:<Operation>` for the others, e.g. `ecs:DescribeTasks`. */
+  operation: string;
+  /** How an unknown operation is named in its error. */
+  name: string;
+  /** Members taken from the path and query (REST), merged over the JSON body. */
+  members: Record<string, unknown>;
+  call?: (input: Record<string, unknown>, ctx: RouteContext) => unknown;
+}
+
+/** Matches a request to a service by its protocol: X-Amz-Target prefix for JSON, path for REST. */
+function routeOf(method: string, url: URL, target: string): Route | undefined {
+  const path = url.pathname;
+  if (path.startsWith('/2015-03-31/functions')) {
+    const found = lambdaRoute(method, path);
+    if (!found) return { protocol: PROTOCOLS.lambda, operation: `lambda:${method} ${path}`, name: `${method} ${path}`, members: {} };
+    const handler = LAMBDA_OPERATIONS[found.operation];
+    const members: Record<string, unknown> = { ...found.members };
+    for (const [key, value] of url.searchParams) members[key] = key === 'MaxItems' && /^\d+$/.test(value) ? Number(value) : value;
+    return { protocol: PROTOCOLS.lambda, operation: `lambda:${found.operation}`, name: found.operation, members, ...(handler ? { call: (input, ctx) => handler(input, ctx.consumers) } : {}) };
+  }
+  if (path.startsWith('/v1/')) {
+    const handler = method === 'POST' ? BATCH_ROUTES[path.replace(/\/$/, '')] : undefined;
+    const operation = handler ? `batch:${handler.operation}` : `batch:${method} ${path}`;
+    return { protocol: PROTOCOLS.batch, operation, name: `${method} ${path}`, members: {}, ...(handler ? { call: (input, ctx) => handler.handler(input, ctx.consumers) } : {}) };
+  }
+  if (method !== 'POST' || path !== '/') return undefined;
+  for (const [prefix, service, table] of [
+    [ECS_TARGET_PREFIX, 'ecs', ECS_OPERATIONS],
+    [APPRUNNER_TARGET_PREFIX, 'apprunner', APPRUNNER_OPERATIONS],
+  ] as const) {
+    if (!target.startsWith(prefix)) continue;
+    const name = target.slice(prefix.length);
+    const handler = Object.hasOwn(table, name) ? table[name] : undefined;
+    return { protocol: PROTOCOLS[service], operation: `${service}:${name}`, name, members: {}, ...(handler ? { call: (input, ctx) => handler(input, ctx.consumers) } : {}) };
+  }
+  const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target || '(no X-Amz-Target)';
+  const handler = target.startsWith(TARGET_PREFIX) && Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation] : undefined;
+  return { protocol: PROTOCOLS.ecr, operation, name: target, members: {}, ...(handler ? { call: (input, ctx) => handler(input, ctx.ecr) } : {}) };
 }

@@ -54,10 +54,141 @@ export interface StateRepository {
   tags?: Record<string, string>;
 }
 
-/** The state file: `{ "now"?: ISO-8601, "repositories": [...] }`. */
+/** The state file: `{ "now"?: ISO-8601, "repositories": [...] }` and the optional consumer sections. */
 export interface StateFile {
   now?: string;
   repositories: StateRepository[];
+  /** ECS clusters (services, tasks) and task definitions; without it every ECS list is empty. */
+  ecs?: StateEcs;
+  /** Lambda functions with their versions and aliases; without it ListFunctions is empty. */
+  lambda?: StateLambda;
+  /** AWS Batch job definitions; without it DescribeJobDefinitions is empty. */
+  batch?: StateBatch;
+  /** App Runner services; without it ListServices is empty. */
+  apprunner?: StateAppRunner;
+}
+
+/**
+ * An image as a consumer names it. A reference without a registry host (`team/app:v1`,
+ * `team/app@sha256:…`, `team/app`) means this emulator's registry and is expanded to
+ * `<registryId>.dkr.ecr.<region>.amazonaws.com/team/app:v1`; one with a host (another account,
+ * `public.ecr.aws/…`, `docker.io/library/nginx:1`) is served as written.
+ */
+export type StateImageRef = string;
+
+/** The `ecs` section. */
+export interface StateEcs {
+  clusters?: StateEcsCluster[];
+  /** Registered task definitions; `revision` defaults to the family's next number, in file order. */
+  taskDefinitions?: StateTaskDefinition[];
+}
+
+/** One task definition revision. */
+export interface StateTaskDefinition {
+  family: string;
+  revision?: number;
+  /** Default ACTIVE. */
+  status?: 'ACTIVE' | 'INACTIVE' | 'DELETE_IN_PROGRESS';
+  containerDefinitions: { name?: string; image: StateImageRef }[];
+}
+
+/** One ECS cluster. */
+export interface StateEcsCluster {
+  name: string;
+  services?: StateEcsService[];
+  tasks?: StateEcsTask[];
+}
+
+/** One ECS service. */
+export interface StateEcsService {
+  name: string;
+  /** Shorthand for `deployments: [{ taskDefinition, status: 'PRIMARY' }]`. */
+  taskDefinition?: string;
+  /** `taskDefinition` is `family:revision` (or a task definition ARN); status default PRIMARY. */
+  deployments?: { taskDefinition: string; status?: 'PRIMARY' | 'ACTIVE' | 'INACTIVE' }[];
+  /**
+   * The service's current revisions. Default: one per PRIMARY/ACTIVE deployment, its images those of
+   * the deployment's task definition with the digest each tag names at load time (as ECS pins them).
+   * `[]` models a service whose revisions predate the API.
+   */
+  revisions?: { taskDefinition?: string; containerImages: { containerName?: string; image: StateImageRef; imageDigest?: string }[] }[];
+  /** Default ACTIVE. */
+  status?: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+}
+
+/** One ECS task. */
+export interface StateEcsTask {
+  /** Task id (the last part of its ARN); default a stable 32-hex id. */
+  id?: string;
+  /** `family:revision` (or an ARN). */
+  taskDefinition: string;
+  /** Default RUNNING. STOPPED tasks are listed with `desiredStatus: STOPPED`. */
+  lastStatus?: 'PROVISIONING' | 'PENDING' | 'ACTIVATING' | 'RUNNING' | 'DEACTIVATING' | 'STOPPING' | 'DEPROVISIONING' | 'STOPPED';
+  /** The service that started it (its group is `service:<name>`). */
+  service?: string;
+  /**
+   * Default: the task definition's containers, `imageDigest` the digest each image's tag names at
+   * load time (absent when it names nothing in this registry).
+   */
+  containers?: { name?: string; image: StateImageRef; imageDigest?: string }[];
+}
+
+/** The `lambda` section. */
+export interface StateLambda {
+  functions?: StateLambdaFunction[];
+}
+
+/** One Lambda function. */
+export interface StateLambdaFunction {
+  name: string;
+  /** Default Image. Zip functions have no image. */
+  packageType?: 'Image' | 'Zip';
+  /** `$LATEST`'s image (required for Image functions). */
+  image?: StateImageRef;
+  /** `$LATEST`'s resolved digest; default the digest `image` names at load time. */
+  imageDigest?: string;
+  /**
+   * Published versions 1, 2, …, in order: an image reference, or `{ image?, imageDigest? }` (image
+   * defaults to the function's). Each resolves its tag at load time ("when it was published").
+   */
+  versions?: (StateImageRef | { image?: StateImageRef; imageDigest?: string })[];
+  /** `{ name, version, additionalVersionWeights?: { "3": 0.1 } }`; `version` is a number or `$LATEST`. */
+  aliases?: { name: string; version: number | string; additionalVersionWeights?: Record<string, number> }[];
+}
+
+/** The `batch` section. */
+export interface StateBatch {
+  jobDefinitions?: StateBatchJobDefinition[];
+}
+
+/**
+ * One Batch job definition: `image` is shorthand for `containerProperties.image`; the API's
+ * `containerProperties`, `nodeProperties`, `ecsProperties` and `eksProperties` may be given instead.
+ */
+export interface StateBatchJobDefinition {
+  name: string;
+  /** Default: the name's next number, in file order. */
+  revision?: number;
+  /** Default ACTIVE. */
+  status?: 'ACTIVE' | 'INACTIVE';
+  image?: StateImageRef;
+  containerProperties?: { image: StateImageRef };
+  nodeProperties?: { nodeRangeProperties: { targetNodes?: string; container?: { image: StateImageRef } }[] };
+  ecsProperties?: { taskProperties: { containers: { name?: string; image: StateImageRef }[] }[] };
+  eksProperties?: { podProperties: { containers: { name?: string; image: StateImageRef }[]; initContainers?: { name?: string; image: StateImageRef }[] } };
+}
+
+/** The `apprunner` section. */
+export interface StateAppRunner {
+  services?: StateAppRunnerService[];
+}
+
+/** One App Runner service with an image source. */
+export interface StateAppRunnerService {
+  name: string;
+  image: StateImageRef;
+  /** Default RUNNING. */
+  status?: 'CREATE_FAILED' | 'RUNNING' | 'DELETED' | 'DELETE_FAILED' | 'PAUSED' | 'OPERATION_IN_PROGRESS';
 }
 
 /** A per-operation value, or one value for every operation. */
@@ -79,6 +210,11 @@ export interface FaultOptions {
   serverErrorProbability?: PerOperation<number>;
   /** Delay added before every answer, in milliseconds. */
   latencyMs?: PerOperation<number>;
+  /**
+   * Operations answered with AccessDeniedException, as the stats name them (`DescribeImages`,
+   * `ecs:DescribeTasks`), or a whole service (`ecs:*`, `lambda:*`, `batch:*`, `apprunner:*`).
+   */
+  accessDenied?: string[];
 }
 
 /** Options of `startEmulator`. */
