@@ -12,7 +12,10 @@ export const USAGE = `Usage: npm run emulator -- [options]
   --port N                       port on 127.0.0.1 (default 0 = any free port)
   --generate k=v,...             add a generated registry: repos=N, images=N or MIN-MAX, untagged=0.3,
                                  multiarch=0.15, referrers=0.1, pulled=0.6, age=400 (days), seed=1, prefix=gen/,
-                                 and the tag mix as weights: release=3, main=4, pr=3, feature=0, rc=0
+                                 and the tag mix as weights: release=3, main=4, pr=3, feature=0, rc=0;
+                                 consumers referencing the images (default none): clusters=N, services=N,
+                                 tasks=N, families=N, revisions=N or MIN-MAX (per family, 1-10), functions=N,
+                                 versions=N or MIN-MAX (per function, 0-8), jobs=N (Batch), apprunner=N
   --rate-limit Op=N[:BURST]      token bucket for an operation, N requests/second (repeatable); Op is an ECR
                                  operation (DescribeImages) or <service>:<Operation> (ecs:DescribeTasks)
   --access-denied Op             answer AccessDeniedException to an operation, or to a whole service with
@@ -127,15 +130,42 @@ export function parseGenerate(spec: string): GeneratorOptions {
       case 'rc':
         g.tagMix = { ...g.tagMix, [key === 'rc' ? 'releaseCandidate' : key]: integer(value, where, 0, 1_000_000) };
         break;
+      case 'clusters':
+      case 'services':
+      case 'tasks':
+      case 'families':
+      case 'functions':
+      case 'jobs':
+      case 'apprunner':
+        g.consumers = { ...g.consumers, [CONSUMER_KEYS[key]]: integer(value, where, 0, 1_000_000) };
+        break;
+      case 'revisions':
+      case 'versions': {
+        const range = /^(\d+)-(\d+)$/.exec(value);
+        const parsed: number | [number, number] = range ? [Number(range[1]), Number(range[2])] : integer(value, where, 0, 10_000);
+        g.consumers = { ...g.consumers, [key === 'revisions' ? 'revisionsPerFamily' : 'versionsPerFunction']: parsed };
+        break;
+      }
       default:
         throw new EmulatorStateError(
           '--generate',
-          `unknown key "${key}" (known: repos, images, untagged, multiarch, referrers, pulled, age, seed, prefix, release, main, pr, feature, rc)`,
+          `unknown key "${key}" (known: repos, images, untagged, multiarch, referrers, pulled, age, seed, prefix, release, main, pr, feature, rc, clusters, services, tasks, families, revisions, functions, versions, jobs, apprunner)`,
         );
     }
   }
   return g;
 }
+
+/** `--generate` keys of the consumer counts → their option names. */
+const CONSUMER_KEYS = {
+  clusters: 'clusters',
+  services: 'services',
+  tasks: 'tasks',
+  families: 'families',
+  functions: 'functions',
+  jobs: 'jobDefinitions',
+  apprunner: 'appRunnerServices',
+} as const;
 
 function integer(text: string, where: string, min: number, max: number): number {
   const n = Number(text);

@@ -5,6 +5,7 @@
  * RepositoryInventory with exactly the digests the emulator would serve for it.
  */
 import type { ImageRecord, RepositoryInventory } from '../lib/core/inventory.js';
+import type { ConsumerGeneratorOptions } from './consumers/generate.js';
 import { EmulatorStateError } from './errors.js';
 import { materializeImages } from './materialize.js';
 import { SeededRandom, hashString } from './random.js';
@@ -39,6 +40,12 @@ export interface GeneratorOptions {
    * generated before feature branches and release candidates existed stay the same.
    */
   tagMix?: Partial<TagMix>;
+  /**
+   * A synthetic account's consumers (ECS, Lambda, Batch, App Runner) referencing the registry's images
+   * by tag and digest; see `emulator/consumers/generate.ts`. Made by `startEmulator` after the
+   * repositories load (the references need their digests). Default none.
+   */
+  consumers?: ConsumerGeneratorOptions;
 }
 
 /**
@@ -108,7 +115,7 @@ export function resolveGeneratorOptions(options: GeneratorOptions = {}): Resolve
 }
 
 /** {@link GeneratorOptions} with every default applied. */
-export type ResolvedGeneratorOptions = Required<Omit<GeneratorOptions, 'tagMix'>> & { tagMix: TagMix };
+export type ResolvedGeneratorOptions = Required<Omit<GeneratorOptions, 'tagMix' | 'consumers'>> & { tagMix: TagMix };
 
 function definedOnly(mix: Partial<TagMix>): Partial<TagMix> {
   return Object.fromEntries(Object.entries(mix).filter(([, v]) => v !== undefined)) as Partial<TagMix>;

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EmulatorStateError } from './errors.js';
+import { generateConsumers, wantsConsumers, type ImageSource } from './consumers/generate.js';
 import { loadConsumers } from './consumers/load.js';
 import { Consumers } from './consumers/model.js';
 import { Faults } from './faults.js';
@@ -28,6 +29,7 @@ import type {
 
 export type * from './types.js';
 export { EcrApiError, EmulatorStateError } from './errors.js';
+export { generateConsumers, type ConsumerGeneratorOptions, type ImageSource } from './consumers/generate.js';
 export {
   generateRepositories,
   generateRepository,
@@ -104,6 +106,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   if (options.generate) {
     const now = clock.now();
     for (const repo of generateRepositories(options.generate)) registry.loadRepository(repo, now, `generate.repositories[${repo.index}]`);
+    if (wantsConsumers(options.generate.consumers)) {
+      const sections = generateConsumers(options.generate.consumers ?? {}, imageSourceOf(registry), options.generate.seed ?? 1);
+      loadConsumers(sections, consumers, registry, now);
+    }
   }
   const seed = options.seed ?? 1;
   const faults = new Faults(
@@ -180,6 +186,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
   };
   return emulator;
+}
+
+/** What generated consumers can reference: each repository's ACTIVE top-level images (no index children, no referrers). */
+function imageSourceOf(registry: Registry): ImageSource {
+  return {
+    repositories: registry.repositories().map((r) => r.name),
+    imagesOf: (name) => {
+      const repo = registry.find(name);
+      if (!repo) return [];
+      return [...repo.list()].filter((img) => img.status === 'ACTIVE' && img.subjectDigest === undefined && !repo.parents.has(img.digest)).map((img) => ({ digest: img.digest, tags: [...img.tags] }));
+    },
+  };
 }
 
 function validRestoreDelay(ms: number): number {
