@@ -163,7 +163,18 @@ export async function archiveRepository(
     }
   };
 
-  const runBatch = async (batch: readonly PlannedImage[]): Promise<void> => {
+  const runBatch = async (whole: readonly PlannedImage[]): Promise<void> => {
+    let batch = whole;
+    if (ctx.inUseGuard && !failure) {
+      // Archived is not deleted, but an in-use image must stay pullable: held like a deletion.
+      const held = await ctx.inUseGuard(plan, batch);
+      for (const image of batch) {
+        const reason = held.get(image.imageDigest);
+        if (reason !== undefined) settle(image, { status: 'skipped', reason });
+      }
+      batch = batch.filter((i) => !held.has(i.imageDigest));
+      if (batch.length === 0) return;
+    }
     if (failure) {
       for (const image of batch) settle(image, { status: 'skipped', reason: `repository failed earlier in this run: ${failure.code}` });
       return;

@@ -32,6 +32,12 @@ export interface ExecutorContext {
    * delete call fails its batch at once.
    */
   retry?: Pick<MeteredEcrClient, 'pause'>;
+  /**
+   * In-use protection (lib/engine/in-use-guard.ts), asked before every batch: the images of the
+   * batch that are in use now (or tied to one), each with its reason. It may rescan first, and it
+   * stops the run (RunControl.abort) when a source can no longer be read.
+   */
+  inUseGuard?: (plan: RepositoryPlan, batch: readonly PlannedImage[]) => Promise<ReadonlyMap<string, string>>;
 }
 
 /** Outcome of executing one repository. */
@@ -84,7 +90,20 @@ export async function executeRepository(
     ctx.onSettled?.(images.length);
   };
 
-  const runBatch = async (batch: readonly PlannedImage[], final: boolean): Promise<void> => {
+  const runBatch = async (whole: readonly PlannedImage[], final: boolean): Promise<void> => {
+    let batch = whole;
+    if (ctx.inUseGuard && !failure) {
+      // Before the stop check: a source that fails on the rescan stops this very batch.
+      const held = await ctx.inUseGuard(plan, batch);
+      if (held.size > 0) {
+        for (const image of batch) {
+          const reason = held.get(image.imageDigest);
+          if (reason !== undefined) settle([image], { status: 'skipped', reason });
+        }
+        batch = batch.filter((i) => !held.has(i.imageDigest));
+        if (batch.length === 0) return;
+      }
+    }
     if (failure) {
       settle(batch, { status: 'skipped', reason: `repository failed earlier in this run: ${failure.code}` });
       return;

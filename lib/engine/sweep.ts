@@ -21,7 +21,9 @@ import type { Outcome, RepositoryResult, ResultCounts, SweepResult } from '../co
 import type { Mode, Policy, RepositoryTags, Rule, RuleSet } from '../core/rules-model.js';
 import { ConfigError } from '../errors.js';
 import { newRunId } from '../run-id.js';
+import { inUseSettingsOf } from '../core/in-use-settings.js';
 import { DeadlineReachedError, EcrCallError, FutureNowError, PlanSinkError } from './errors.js';
+import { InUseGuard } from './in-use-guard.js';
 import { archiveRepository, combineExecutions } from './archiver.js';
 import { executeRepository, type RepositoryExecution } from './executor.js';
 import { JournalWriter, journaledRegistry, mergeOutcome, summarizeJournal, type JournalSummary } from './journal.js';
@@ -89,6 +91,8 @@ interface Enumeration {
   failed: ListingFailure[];
   /** Repositories the deadline kept from being listed. */
   notListed: string[];
+  /** Every repository name of the registry listing (before any filter), for the in-use counts. */
+  listed: ReadonlySet<string>;
 }
 
 interface Session {
@@ -101,6 +105,8 @@ interface Session {
   metered: MeteredEcrClient;
   registry: EcrRegistry;
   run: RunControl;
+  /** In-use protection, when the drivers wired sources (`deps.inUse`). */
+  inUse?: InUseGuard;
 }
 
 /**
@@ -242,6 +248,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
       : enumeration.plan.warnings,
   };
   if (session.run.abortedReason !== undefined) result.abortedReason = session.run.abortedReason;
+  if (session.inUse) result.inUse = session.inUse.report(enumeration.plan.repositories, enumeration.listed);
   if (session.run.interrupted !== undefined) result.interrupted = session.run.interrupted;
 
   if (tracker && execute) {
@@ -342,7 +349,7 @@ function openSession(deps: SweepDeps, options: SweepOptions): Session {
     clock,
     ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
   });
-  return {
+  const session: Session = {
     deps,
     options,
     clock,
@@ -353,6 +360,13 @@ function openSession(deps: SweepDeps, options: SweepOptions): Session {
     registry: new EcrRegistry(metered.client, clock),
     run: new RunControl(options.ruleSet.defaults.maxDeletionsPerRun, options.deadline, clock, 0, policyCaps(options.ruleSet)),
   };
+  if (deps.inUse) {
+    session.inUse = new InUseGuard(deps.inUse.readers, inUseSettingsOf(options.ruleSet), clock, {
+      ...(deps.logger ? { logger: deps.logger } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+  return session;
 }
 
 /**
@@ -390,6 +404,8 @@ async function enumerate(
   const { ruleSet, repositoryFilter } = session.options;
   // Compiled before the first call: a filter outside the glob syntax is a ConfigError, not a half-run.
   const matches = repositoryFilter ? compileRepositoryGlob(repositoryFilter) : () => true;
+  // The in-use scan runs while the registry is listed; planning waits for it.
+  session.inUse?.start();
   let repositories: RepositoryRef[];
   try {
     repositories = await session.registry.listRepositories();
@@ -397,6 +413,14 @@ async function enumerate(
     throw new EcrCallError('DescribeRepositories', errorCode(error), messageOf(error), { cause: error });
   }
   let names = repositories.map((r) => r.name);
+  const listed: ReadonlySet<string> = new Set(names);
+  const registryId = session.registry.registryId;
+  if (session.inUse && registryId !== undefined) {
+    await session.inUse.identify(async () => {
+      const identity = await registryIdentityOf(session.deps.ecr, registryId);
+      return { accountId: identity.registryId, region: identity.region };
+    });
+  }
   const arnOf = new Map(repositories.map((r) => [r.name, r.arn]));
   // Judged against the whole registry: a glob that matches nothing there is probably a mistake.
   const warnings: PlanWarning[] = globWarnings({
@@ -516,8 +540,10 @@ async function enumerate(
     } else {
       const inventory = { repositoryName: name, images: found.listing.images };
       listedImages += inventory.images.length;
+      const inUse = session.inUse ? await session.inUse.forPlanning(name, inventory.images) : undefined;
       const plan = planRepository(inventory, ruleSet, session.now, {
         ...budgets.optionsFor(name, tags),
+        ...(inUse !== undefined ? { inUse } : {}),
         ...(tags !== undefined ? { repositoryTags: tags } : {}),
         ...(found.attachedRules !== undefined ? { attachedRules: found.attachedRules } : {}),
       });
@@ -533,9 +559,33 @@ async function enumerate(
   }
   // Only what this run listed: a repository executed from a stored plan was not read again.
   if (memory) await saveIndexMemory(session, memory, listedNow, warnings);
+  if (session.inUse) {
+    await session.inUse.ready();
+    const failure = session.inUse.failure();
+    if (failure !== undefined) blockForInUse(repositoryPlans, planned, `${failure}: nothing is deleted in this registry`);
+  }
   repositoryPlans.sort((a, b) => (a.repositoryName < b.repositoryName ? -1 : a.repositoryName > b.repositoryName ? 1 : 0));
   const plan = summarizePlan(repositoryPlans, session.now, session.mode, warnings);
-  return { plan, planned, failed, notListed };
+  if (session.inUse) plan.inUse = session.inUse.report(plan.repositories, listed);
+  return { plan, planned, failed, notListed, listed };
+}
+
+/**
+ * Fail closed: every repository that would delete or archive (planned now or stored by an earlier
+ * run) becomes `blocked` with `statusReason`. Its images keep their decisions, so the plan still
+ * shows what the rules would do; blocked repositories are never executed.
+ */
+function blockForInUse(repositoryPlans: RepositoryPlan[], planned: PlannedRepository[], statusReason: string): void {
+  const blocked = new Map<string, RepositoryPlan>();
+  const block = (plan: RepositoryPlan): RepositoryPlan => {
+    if (plan.status !== 'planned' || actions(plan) === 0) return plan;
+    let copy = blocked.get(plan.repositoryName);
+    // A copy: a stored plan is shared with the checkpoint, which keeps the plan as it was made.
+    if (!copy) blocked.set(plan.repositoryName, (copy = { ...plan, status: 'blocked', statusReason }));
+    return copy;
+  };
+  for (let i = 0; i < repositoryPlans.length; i++) repositoryPlans[i] = block(repositoryPlans[i]!);
+  for (const entry of planned) entry.plan = block(entry.plan);
 }
 
 /**
@@ -684,6 +734,20 @@ async function executeAll(
   // A repository whose policy says dry-run is planned and reported, never executed.
   const work = planned.filter((p) => p.plan.status === 'planned' && actions(p.plan) > 0 && heldBackBy(settingsOf(session, p.plan)) === undefined);
   const total = work.reduce((n, p) => n + actions(p.plan), 0);
+  const inUse = session.inUse;
+  if (inUse && work.length > 0) {
+    // The plan may have waited (a prompt, a slow plan sink): the in-use set must be fresh before the first deletion.
+    await inUse.refreshIfStale();
+    const failure = inUse.failure();
+    if (failure !== undefined) session.run.abort(`${failure}: nothing more is deleted in this registry`);
+  }
+  const inUseGuard = inUse
+    ? async (plan: RepositoryPlan, batch: readonly PlannedImage[]): Promise<ReadonlyMap<string, string>> => {
+        const check = await inUse.check(plan, batch);
+        if (check.stop !== undefined) session.run.abort(check.stop);
+        return check.held;
+      }
+    : undefined;
   let settled = 0;
   progress(session, { phase: 'delete', imagesDone: 0, imagesTotal: total });
   const batchLimit = pLimit(session.concurrency);
@@ -709,6 +773,7 @@ async function executeAll(
           run: session.run,
           retry: session.metered,
           batchLimit,
+          ...(inUseGuard ? { inUseGuard } : {}),
           onSettled: (count: number) => {
             settled += count;
             progress(session, { phase: 'delete', imagesDone: settled, imagesTotal: total });
