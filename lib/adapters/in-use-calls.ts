@@ -60,15 +60,19 @@ const UNSUPPORTED_NAMES = new Set(['UnknownOperationException', 'UnknownOperatio
 
 /**
  * True when the endpoint answered that it does not implement the operation: an unknown
- * operation, "not implemented" (moto), HTTP 501. Access denied, throttles, other 5xx and
- * timeouts are faults, never "unsupported".
+ * operation, "not implemented", HTTP 501, or moto's HTTP 500 page for an unimplemented action
+ * (not an AWS error document). Access denied, throttles, other 5xx (ServerException) and timeouts
+ * are faults, never "unsupported".
  */
 export function isUnsupportedOperation(error: unknown): boolean {
   const e = error as (WithMetadata & { name?: string; message?: unknown }) | undefined;
   if (!e || typeof e !== 'object') return false;
   if (UNSUPPORTED_NAMES.has(e.name ?? '') || e.$metadata?.httpStatusCode === 501) return true;
-  // moto answers an unimplemented action with HTTP 500 and a Python NotImplementedError in the body.
-  return e.$metadata?.httpStatusCode === 500 && typeof e.message === 'string' && /not ?implemented/i.test(e.message);
+  if (e.$metadata?.httpStatusCode !== 500) return false;
+  // moto answers an unimplemented action with HTTP 500 and an HTML page naming NotImplementedError;
+  // the SDK cannot parse that page (SyntaxError) and the body is gone by then. AWS answers its
+  // own 500s with a JSON error document (ServerException), which parses.
+  return e.name === 'SyntaxError' || (typeof e.message === 'string' && /not ?implemented/i.test(e.message));
 }
 
 /** True for an SDK abort (the signal given to `send` fired). */
@@ -222,11 +226,3 @@ export async function stopOnFailure<T>(outer: AbortSignal | undefined, scan: (si
   }
 }
 
-/**
- * The retry settings the drivers give the in-use sources' SDK clients (ECS, Lambda, Batch, App
- * Runner): adaptive mode makes the SDK slow down on throttles by itself (a client-side token
- * bucket), which the shared quotas of ECS and Lambda need; our own retries come on top of these.
- *
- * @example new ECSClient({ region, ...IN_USE_CLIENT_RETRY })
- */
-export const IN_USE_CLIENT_RETRY = Object.freeze({ retryMode: 'adaptive' as const, maxAttempts: 5 });

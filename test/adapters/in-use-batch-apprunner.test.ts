@@ -150,6 +150,9 @@ describe('shared helpers', () => {
     [awsError('UnknownOperationException'), true],
     [awsError('InternalServerError', 'NotImplementedError: not yet implemented', 500), true],
     [awsError('NotImplemented', 'x', 501), true],
+    // moto's HTML page for an unimplemented action: the SDK's JSON parser fails on it.
+    [awsError('SyntaxError', "Unexpected token '<', \"<!doctype \"... is not valid JSON", 500), true],
+    [awsError('SyntaxError', 'Unexpected token', 502), false],
     [awsError('AccessDeniedException'), false],
     [awsError('ThrottlingException'), false],
     [awsError('ServerException', 'internal error', 500), false],

@@ -15,11 +15,13 @@ export interface MotoServer {
  *
  * moto keeps all state in memory, so each start is a clean account (123456789012).
  */
-export async function startMoto(options: { readonly startTimeoutMs?: number } = {}): Promise<MotoServer> {
+export async function startMoto(options: { readonly startTimeoutMs?: number; readonly env?: Readonly<Record<string, string>> } = {}): Promise<MotoServer> {
   const port = await findFreePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    // e.g. MOTO_LAMBDA_STUB_ECR=false: Lambda resolves image URIs against moto's own ECR.
+    env: { ...process.env, ...options.env },
   });
   // Keep the tail of moto's output: when it fails to start, that tail is the only useful diagnostic.
   let output = '';
