@@ -36,8 +36,8 @@ export const MAX_IN_USE_FILES = 1_000;
 export const MAX_IN_USE_REFERENCES = 250_000;
 /** How far in the future a file's time may be before it is refused: clocks of clusters and of the sweeper differ a little. */
 export const IN_USE_FILE_FUTURE_SKEW_MS = 5 * 60_000;
-/** Longest `source`, `kind` or `consumer`: they are read in reasons, one line each. */
-export const MAX_IN_USE_NAME_CHARS = 256;
+/** Longest `source`, `kind` or `consumer`: one line in a reason (a Kubernetes namespace and name alone may take 317 characters). */
+export const MAX_IN_USE_NAME_CHARS = 512;
 
 /** What a problem is; the adapter's I/O problems use the same codes. */
 export type InUseFileProblemCode =

@@ -103,7 +103,7 @@ describe('parseInUseFile: malformed input is named with the file and where in it
     ['source not a string', { source: 3, images: [] }, '$.source', /expected "source" to be a string, found the number 3/],
     ['an empty source', { source: ' ', images: [] }, '$.source', /"source" is empty/],
     ['a source with a line break', { source: 'a\nb', images: [] }, '$.source', /control character or line break/],
-    ['a long source', { source: 'x'.repeat(257), images: [] }, '$.source', /longer than 256 characters/],
+    ['a long source', { source: 'x'.repeat(513), images: [] }, '$.source', /longer than 512 characters/],
     ['kind without source', { kind: 'Nomad', images: [] }, '$.kind', /needs "source"/],
     ['an image object without image', { images: [{ consumer: 'pod a/b' }] }, '$.images[0].image', /found undefined|found the value undefined/],
     ['an image object with a bad reference', { images: [WEB, { image: 'a b' }] }, '$.images[1].image', /"a b" is not an image reference/],

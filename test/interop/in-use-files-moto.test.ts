@@ -2,7 +2,7 @@
  * The in-use files S3 suite (the one the unit tests run against s3rver) against moto's S3, which
  * also continues listings, so the reader's pagination runs through the real SDK too.
  */
-import { describeS3InUseFiles } from '../engine/support/in-use-files-s3-suite.js';
+import { describeS3InUseFiles } from '../adapters/in-use-files-s3-suite.js';
 import { s3ClientFor } from '../reports/helpers/s3rver-server.js';
 import { startMoto } from './support/moto-server.js';
 

@@ -6,9 +6,9 @@
  */
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InUseFileReader, InUseFilesError, type InUseFileReaderOptions } from '../../../lib/adapters/in-use-files.js';
-import type { InUseFileSettings } from '../../../lib/core/rules-model.js';
-import { InUseSourceError } from '../../../lib/engine/errors.js';
+import { InUseFileReader, InUseFilesError, type InUseFileReaderOptions } from '../../lib/adapters/in-use-files.js';
+import type { InUseFileSettings } from '../../lib/core/rules-model.js';
+import { InUseSourceError } from '../../lib/engine/errors.js';
 
 export interface S3ForInUseFiles {
   client: S3Client;

@@ -12,7 +12,7 @@ import type { InUseFileSettings } from '../../lib/core/rules-model.js';
 import { InUseSourceError } from '../../lib/engine/errors.js';
 import { ConfigError } from '../../lib/errors.js';
 import { startFakeS3 } from '../reports/helpers/s3rver-server.js';
-import { describeS3InUseFiles, scanError } from './support/in-use-files-s3-suite.js';
+import { describeS3InUseFiles, scanError } from './in-use-files-s3-suite.js';
 
 const HOST = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
 const WEB = `${HOST}/web:v1`;

@@ -8,7 +8,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client, S3ServiceException } 
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InUseFileReader } from '../../lib/adapters/in-use-files.js';
-import { scanError } from './support/in-use-files-s3-suite.js';
+import { scanError } from './in-use-files-s3-suite.js';
 
 const s3 = mockClient(S3Client);
 afterEach(() => s3.reset());
