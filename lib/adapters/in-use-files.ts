@@ -164,7 +164,7 @@ export class InUseFileReader implements InUseSourceReader {
       ),
     ).catch((error: unknown) => {
       // Reads and parsing turn every fault into a problem; what is left is the signal, or a bug.
-      if (signal?.aborted) throw new InUseSourceError('file', 'aborted', 'the scan of the in-use files was stopped', { cause: error, location: this.label });
+      if (signal?.aborted) throw new InUseSourceError('file', 'Aborted', 'the scan of the in-use files was stopped', { cause: error, location: this.label });
       throw new InUseSourceError('file', 'file-unreadable', messageOf(error), { cause: error, location: this.label });
     });
     const judged = judgeInUseFiles(parsed, {
@@ -174,7 +174,7 @@ export class InUseFileReader implements InUseSourceReader {
       maxReferences: this.maxReferences,
     });
     const all = [...problems, ...judged.problems];
-    if (signal?.aborted) throw new InUseSourceError('file', 'aborted', 'the scan of the in-use files was stopped', { cause: signal.reason, location: this.label });
+    if (signal?.aborted) throw new InUseSourceError('file', 'Aborted', 'the scan of the in-use files was stopped', { cause: signal.reason, location: this.label });
     if (all.length > 0) throw new InUseFilesError(all);
     return { usages: judged.usages, calls, ...(notes.length > 0 ? { notes } : {}) };
   }

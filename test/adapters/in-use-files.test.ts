@@ -150,7 +150,7 @@ describe('in-use files on the local file system', () => {
     controller.abort('deadline');
     const error = await reader({ locations: ['.'] }).scan({ now: Date.now(), signal: controller.signal }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InUseSourceError);
-    expect((error as InUseSourceError).code).toBe('aborted');
+    expect((error as InUseSourceError).code).toBe('Aborted');
   });
 
   it('refuses a configuration it cannot read at construction', () => {
