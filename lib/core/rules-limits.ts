@@ -22,6 +22,32 @@ export const RULES_FILE_LIMITS = {
   maxPatternLength: 300,
 } as const;
 
+/**
+ * Bounds of the `inUse:` block (docs/rules.md#in-use-protection). A count or an age outside them is
+ * a mistake, not a setting: 0 revisions would protect nothing a rollback needs, 1000 would cost an
+ * API call each per family, and an in-use file a month old says nothing about what runs now.
+ */
+export const IN_USE_LIMITS = {
+  /** `ecs.taskDefinitionRevisions` and `lambda.versions`. */
+  minRevisions: 1,
+  maxRevisions: 100,
+  /** `files.maxAge`: 1 minute to 7 days. */
+  minFileMaxAgeMs: 60_000,
+  maxFileMaxAgeMs: 7 * 86_400_000,
+  /** `rescanAfter`: 1 minute to 1 hour. */
+  minRescanAfterMs: 60_000,
+  maxRescanAfterMs: 3_600_000,
+  /** `ecs.clusters` globs; a cluster name is at most 255 characters. */
+  maxClusterGlobs: 100,
+  maxClusterGlobLength: 255,
+  /** `files.locations`, each a path or an `s3://` URI of at most 1,024 characters. */
+  maxFileLocations: 20,
+  maxFileLocationLength: 1024,
+  /** `files.expect` source names. */
+  maxExpectedSources: 100,
+  maxSourceNameLength: 128,
+} as const;
+
 type Raw = Record<string, unknown>;
 const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 const count = (v: unknown): number => (Array.isArray(v) ? v.length : 0);

@@ -4,7 +4,14 @@
  * way it reaches beyond its input is the `readFile` callback used for `lifecyclePolicy: <path>`.
  */
 import { RulesValidationError, type RuleIssue } from '../errors.js';
-import type { Condition, Policy, PolicySettings, Rule, RuleSet } from './rules-model.js';
+import type { Condition, InUseSettings, Policy, PolicySettings, Rule, RuleSet } from './rules-model.js';
+import {
+  DEFAULT_IN_USE_FILE_MAX_AGE_MS,
+  DEFAULT_IN_USE_SETTINGS,
+  DEFAULT_LAMBDA_VERSIONS,
+  DEFAULT_TASK_DEFINITION_REVISIONS,
+} from './in-use-settings.js';
+import type { InUseInput } from './rules-in-use-schema.js';
 import { parseDuration } from './duration.js';
 import { parseSize } from './size.js';
 import { lifecyclePolicyTooLong, validateLifecyclePolicy } from './lifecycle-policy.js';
@@ -159,6 +166,7 @@ function toRuleSet(input: RulesFileInput, source: SourceDocument, nativeRules: M
       origin: policy.rules ? 'rules' : policy.lifecyclePolicy === ATTACHED_LIFECYCLE_POLICY ? 'attached' : 'lifecyclePolicy',
       ...optional('settings', toSettings(policy)),
     })),
+    ...optional('inUse', input.inUse && toInUseSettings(input.inUse)),
     ...(source.file !== undefined ? { source: source.file } : {}),
   };
 }
@@ -178,6 +186,38 @@ function toConditions(when: RuleInput['when']): [Condition, ...Condition[]] {
   // Unreachable: the checks guarantee at least one condition before mapping.
   if (first === undefined) throw new Error('rule has no condition');
   return [first, ...rest];
+}
+
+/**
+ * The `inUse:` block over the defaults: `true` and `{}` mean a source's defaults, `false` turns
+ * it off. Omitted, the rule set has no `inUse` and `inUseSettingsOf` gives the defaults, so
+ * files written before the block existed keep their rules hash (checkpoints still resume).
+ */
+function toInUseSettings(input: InUseInput): InUseSettings {
+  const d = DEFAULT_IN_USE_SETTINGS;
+  const ecs = sourceSettings(input.ecs, d.ecs !== false);
+  const lambda = sourceSettings(input.lambda, d.lambda !== false);
+  const files = sourceSettings(input.files, d.files !== null);
+  return {
+    ecs: ecs && { clusters: ecs.clusters ?? null, taskDefinitionRevisions: ecs.taskDefinitionRevisions ?? DEFAULT_TASK_DEFINITION_REVISIONS },
+    lambda: lambda && { versions: lambda.versions ?? DEFAULT_LAMBDA_VERSIONS },
+    batch: input.batch ?? d.batch,
+    apprunner: input.apprunner ?? d.apprunner,
+    files: files
+      ? {
+          locations: files.locations ?? [],
+          maxAgeMs: files.maxAge !== undefined ? parseDuration(files.maxAge) : DEFAULT_IN_USE_FILE_MAX_AGE_MS,
+          expect: files.expect ?? [],
+        }
+      : null,
+    rescanAfterMs: input.rescanAfter !== undefined ? parseDuration(input.rescanAfter) : d.rescanAfterMs,
+  };
+}
+
+/** A source's settings as written (`true` = `{}`, its defaults), or false when it is off. */
+function sourceSettings<T extends object>(value: boolean | T | undefined, onByDefault: boolean): T | false {
+  if (value === undefined) return onByDefault ? ({} as T) : false;
+  return value === true ? ({} as T) : value;
 }
 
 function toSettings(policy: RulesFileInput['policies'][number]): PolicySettings | undefined {

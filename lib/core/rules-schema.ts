@@ -10,35 +10,10 @@ import { parseSize, SIZE_PATTERN } from './size.js';
 import { checkTagPattern } from './rules-pattern.js';
 import { checkRepositoryGlob } from './repository-glob.js';
 import { RULES_FILE_LIMITS } from './rules-limits.js';
+import { DURATION_HELP, SIZE_HELP, unitStringSchema } from './rules-unit-schema.js';
+import { inUseSchema } from './rules-in-use-schema.js';
 
 const MAX_PATTERN = RULES_FILE_LIMITS.maxPatternLength;
-
-const DURATION_HELP = 'expected a duration such as 30m, 12h, 14d or 2w (a whole number and one unit: s, m, h, d, w)';
-const SIZE_HELP = 'expected a size such as 500MiB or 20GB (kB, MB, GB, TB = powers of 1000; KiB, MiB, GiB, TiB = powers of 1024)';
-
-/**
- * A string in a unit syntax (duration, size): the help text when it is not a string or does not
- * match `pattern`, then an issue when `parse` rejects what the pattern let through (e.g. too
- * large) or `check` refuses the parsed value.
- */
-function unitStringSchema(
-  help: string,
-  pattern: string,
-  parse: (text: string) => number,
-  check: (value: number) => string | undefined = () => undefined,
-) {
-  return z
-    .string({ error: help })
-    .regex(new RegExp(pattern), { error: help, abort: true })
-    .superRefine((text, ctx) => {
-      try {
-        const problem = check(parse(text));
-        if (problem) ctx.addIssue({ code: 'custom', message: problem });
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      }
-    });
-}
 
 /** A duration string; zero allowed (for `minAge`). */
 export const durationSchema = unitStringSchema(DURATION_HELP, DURATION_PATTERN, parseDuration).describe(
@@ -237,6 +212,7 @@ export function buildRulesFileSchema<T extends z.ZodType>(lifecyclePolicyObject:
       version: z.literal(1, { error: 'version must be 1' }).describe('Format version; always 1.'),
       defaults: defaultsSchema.optional(),
       protect: protectSchema.optional(),
+      inUse: inUseSchema.optional(),
       policies: z.array(policySchema).min(1, { error: 'list at least one policy' }),
     })
     .describe('ecr-sweeper rules file.');

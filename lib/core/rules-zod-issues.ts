@@ -54,6 +54,27 @@ export function closest(text: string, candidates: readonly string[]): string | u
   return best;
 }
 
+// YAML 1.2 reads only true/false as booleans; these are what people write meaning one of them.
+const MEANS_TRUE = new Set(['yes', 'y', 'on', 'enable', 'enabled']);
+const MEANS_FALSE = new Set(['no', 'n', 'off', 'disable', 'disabled', 'none']);
+
+/**
+ * ` — did you mean true?` for a string that reads as a boolean (`yes`, `off`, `ture`), else ''.
+ * YAML 1.1 habits (`yes`, `on`) are strings to the YAML 1.2 loader, so `ecs: yes` is not `true`.
+ */
+export function booleanHint(value: unknown): string {
+  if (typeof value !== 'string') return '';
+  const text = value.trim().toLowerCase();
+  // Swapped letters (`ture`, `flase`) are two edits away, too far for `closest`; compare the letters.
+  const letters = (s: string) => [...s].sort().join('');
+  const meant = MEANS_TRUE.has(text)
+    ? 'true'
+    : MEANS_FALSE.has(text)
+      ? 'false'
+      : (['true', 'false'].find((b) => letters(b) === letters(text)) ?? closest(text, ['true', 'false']));
+  return meant !== undefined ? ` — did you mean ${meant}?` : '';
+}
+
 /** Describes a value briefly for "got ..." messages. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -117,7 +138,8 @@ export function zodIssueToRuleIssues(
           return [{ ...source.issue(parent, decorate(path, msg)), path: formatPath(path) }];
         }
       }
-      const msg = generic ? `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${describeValue(at.value)}` : `${issue.message}, got ${describeValue(at.value)}`;
+      const hint = issue.expected === 'boolean' ? booleanHint(at.value) : '';
+      const msg = `${generic ? `expected ${EXPECTED[issue.expected] ?? issue.expected}` : issue.message}, got ${describeValue(at.value)}${hint}`;
       return [source.issue(path, decorate(path, msg))];
     }
     case 'invalid_value': {
@@ -148,7 +170,26 @@ export function zodIssueToRuleIssues(
     }
     case 'invalid_format':
       return [source.issue(path, decorate(path, `${issue.message}, got ${describeValue(valueAt(root, rel).value)}`))];
+    case 'invalid_union': {
+      // `ecs: true | { clusters, ... }`: a mapping with one bad key fails both options, and zod then
+      // blames the whole value. Report what is wrong inside the mapping instead.
+      const inner = mappingOptionIssues(issue, valueAt(root, rel).value);
+      if (inner) return inner.flatMap((i) => zodIssueToRuleIssues({ ...i, path: [...issue.path, ...i.path] }, source, schema, base, root, decorate));
+      return [source.issue(path, decorate(path, issue.message))];
+    }
     default:
       return [source.issue(path, decorate(path, issue.message))];
   }
+}
+
+/**
+ * For a mapping that failed a union of a scalar and a mapping schema: the issues of the mapping
+ * option (the only option that did not reject the value's type outright), else undefined.
+ */
+function mappingOptionIssues(issue: z.core.$ZodIssueInvalidUnion, value: unknown): z.core.$ZodIssue[] | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const typeRejection = (issues: z.core.$ZodIssue[]) => issues.length === 1 && issues[0]?.code === 'invalid_type' && issues[0].path.length === 0;
+  const candidates = issue.errors.filter((issues) => !typeRejection(issues));
+  const [only, ...more] = candidates;
+  return only !== undefined && more.length === 0 && only.length > 0 ? only : undefined;
 }
