@@ -4,6 +4,7 @@
  * "will it delete what is running?", and those two are in every account.
  */
 import type { InUseSettings, RuleSet } from './rules-model.js';
+import { formatDuration } from './duration.js';
 
 /** Newest task definition revisions per family kept as rollback targets (ecrm's default too). */
 export const DEFAULT_TASK_DEFINITION_REVISIONS = 5;
@@ -32,4 +33,51 @@ export const DEFAULT_IN_USE_SETTINGS: InUseSettings = Object.freeze({
  */
 export function inUseSettingsOf(ruleSet: Pick<RuleSet, 'inUse'>): InUseSettings {
   return ruleSet.inUse ?? DEFAULT_IN_USE_SETTINGS;
+}
+
+/**
+ * The sources a run scans, as users read them: `ECS`, `Lambda`, `Batch`, `App Runner`, `in-use files`.
+ *
+ * @example inUseSourcesOn(DEFAULT_IN_USE_SETTINGS) // ['ECS', 'Lambda']
+ */
+export function inUseSourcesOn(settings: InUseSettings): string[] {
+  return [
+    settings.ecs !== false ? 'ECS' : '',
+    settings.lambda !== false ? 'Lambda' : '',
+    settings.batch ? 'Batch' : '',
+    settings.apprunner ? 'App Runner' : '',
+    settings.files !== null ? 'in-use files' : '',
+  ].filter(Boolean);
+}
+
+/**
+ * One line saying what a run scans and how, for `validate`: each source on with its settings,
+ * the sources off, and the rescan bound.
+ *
+ * @example
+ * describeInUseSettings(DEFAULT_IN_USE_SETTINGS)
+ * // 'ECS (every cluster; newest 5 task definition revisions per family), Lambda (newest 5 versions per function); off: Batch, App Runner, in-use files; rescan before deleting when older than 5m'
+ */
+export function describeInUseSettings(settings: InUseSettings): string {
+  const { ecs, lambda, files } = settings;
+  const on = [
+    ecs !== false
+      ? `ECS (${ecs.clusters === null ? 'every cluster' : `clusters ${ecs.clusters.join(', ')}`}; newest ${ecs.taskDefinitionRevisions} task definition revision${ecs.taskDefinitionRevisions === 1 ? '' : 's'} per family)`
+      : '',
+    lambda !== false ? `Lambda (newest ${lambda.versions} version${lambda.versions === 1 ? '' : 's'} per function)` : '',
+    settings.batch ? 'Batch' : '',
+    settings.apprunner ? 'App Runner' : '',
+    files !== null
+      ? `in-use files (${files.locations.length ? files.locations.join(', ') : "the deployment's in-use prefix"}; max age ${formatDuration(files.maxAgeMs)}${files.expect.length ? `; expect ${files.expect.join(', ')}` : ''})`
+      : '',
+  ].filter(Boolean);
+  const scanned = new Set(inUseSourcesOn(settings));
+  const off = ['ECS', 'Lambda', 'Batch', 'App Runner', 'in-use files'].filter((s) => !scanned.has(s));
+  return [
+    on.length ? on.join(', ') : 'no source (nothing is protected as in use)',
+    off.length ? `off: ${off.join(', ')}` : '',
+    on.length ? `rescan before deleting when older than ${formatDuration(settings.rescanAfterMs)}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
 }

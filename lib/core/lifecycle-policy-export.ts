@@ -201,6 +201,7 @@ export function renderLifecyclePolicyYaml(rules: readonly Rule[], options: Rende
     ` ecr-sweeper rules imported from ${options.source ?? 'a native ECR lifecycle policy'}.`,
     ' Same rules, same priority order (first = highest), evaluated the way ECR evaluates them.',
     ' minAge 0s reproduces native behaviour; consider a grace period (e.g. 3d) and a protect list.',
+    ' Unlike the native policy, images in use (ECS, Lambda by default) are kept: see inUse in the docs.',
     ' Docs: docs/rules.md',
   ].join('\n');
   const top = doc.contents as YAMLMap;

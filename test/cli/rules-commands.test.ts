@@ -38,10 +38,45 @@ describe('ecr-sweeper validate', () => {
     );
     const run = await runCliProcess(['validate', 'teams.yml'], { env, cwd: temp.dir });
     expect(run.stderr).toBe('');
-    expect(run.stdout).toBe("teams.yml: valid (2 policies, 1 rule; 1 policy runs each repository's attached lifecycle policy, 1 policy selects repositories by resource tag)\n");
+    expect(run.stdout).toBe(
+      "teams.yml: valid (2 policies, 1 rule; 1 policy runs each repository's attached lifecycle policy, 1 policy selects repositories by resource tag)\n" +
+        '  in-use protection (defaults): ECS (every cluster; newest 5 task definition revisions per family), Lambda (newest 5 versions per function); off: Batch, App Runner, in-use files; rescan before deleting when older than 5m\n',
+    );
     const exported = await runCliProcess(['export-policy', '--rules', 'teams.yml', '--policy', 'own'], { env, cwd: temp.dir });
     expect(exported.code).toBe(2);
     expect(exported.stderr).toContain("policy 'own' runs each repository's own attached lifecycle policy (lifecyclePolicy: attached); there is no single policy to export");
+  });
+
+  it('shows the effective in-use settings of an inUse: block, and exits 2 on a bad one', async () => {
+    const file = await writeText(
+      temp.dir,
+      'in-use.yml',
+      rulesYaml().replace(
+        'policies:',
+        [
+          'inUse:',
+          '  ecs: { clusters: ["prod-*"], taskDefinitionRevisions: 3 }',
+          '  lambda: false',
+          '  apprunner: true',
+          '  files: { locations: ["./in-use", "s3://my-bucket/in-use/"], maxAge: 12h, expect: [prod-eks] }',
+          '  rescanAfter: 10m',
+          'policies:',
+        ].join('\n'),
+      ),
+    );
+    const run = await runCliProcess(['validate', 'in-use.yml'], { env, cwd: temp.dir });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(
+      'in-use.yml: valid (1 policy, 2 rules)\n' +
+        '  in-use protection: ECS (clusters prod-*; newest 3 task definition revisions per family), App Runner, in-use files (./in-use, s3://my-bucket/in-use/; max age 12h; expect prod-eks); off: Lambda, Batch; rescan before deleting when older than 10m\n',
+    );
+    expect(run.code).toBe(0);
+
+    await writeText(temp.dir, 'in-use-bad.yml', rulesYaml().replace('policies:', 'inUse:\n  ecs: yes\n  lamda: false\npolicies:'));
+    const bad = await runCliProcess(['validate', 'in-use-bad.yml'], { env, cwd: temp.dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('in-use-bad.yml:9:8: inUse.ecs: expected true, false or a mapping such as { clusters: ["prod-*"], taskDefinitionRevisions: 5 }, got "yes" — did you mean true?');
+    expect(bad.stderr).toContain('in-use-bad.yml:10:3: inUse.lamda: unknown key "lamda" — did you mean "lambda"?');
   });
 
   it('exits 2 and prints every problem with file:line:column on stderr', async () => {
@@ -162,7 +197,16 @@ describe('ecr-sweeper export-policy', () => {
     expect(run.code).toBe(0);
     expect((JSON.parse(run.stdout) as { rules: unknown[] }).rules).toHaveLength(2);
     expect(run.stderr).toContain('defaults.minAge (1d grace period) has no native equivalent');
+    expect(run.stderr).toContain('inUse (in-use protection through ECS, Lambda) has no native equivalent: a lifecycle policy never knows what is running');
     expect(run.stderr).not.toContain('error:');
+  });
+
+  it('says nothing of in-use protection when every source is off: nothing is lost', async () => {
+    const rules = await writeText(temp.dir, 'export-no-in-use.yml', rulesYaml().replace('policies:', 'inUse: { ecs: false, lambda: false }\npolicies:'));
+    const run = await runCliProcess(['export-policy', '--rules', rules], { env, cwd: temp.dir });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('defaults.minAge (1d grace period) has no native equivalent');
+    expect(run.stderr).not.toContain('inUse');
   });
 
   it('exits 2 listing the policies when --policy names none of them', async () => {

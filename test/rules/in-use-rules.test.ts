@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { parseRules } from '../../lib/core/rules-parser.js';
-import { DEFAULT_IN_USE_SETTINGS, inUseSettingsOf } from '../../lib/core/in-use-settings.js';
+import { DEFAULT_IN_USE_SETTINGS, describeInUseSettings, inUseSettingsOf, inUseSourcesOn } from '../../lib/core/in-use-settings.js';
 import { IN_USE_LIMITS } from '../../lib/core/rules-limits.js';
 import { hashRules } from '../../lib/engine/sweep.js';
 import { RulesValidationError, type RuleIssue } from '../../lib/errors.js';
@@ -207,5 +207,32 @@ describe('inUse: bad values, with path, line, column and message', () => {
     expect(issuesOf(withInUse(`ecs: { clusters: ["${'c'.repeat(256)}"] }`)).map((i) => i.message)).toEqual(['a cluster name glob is at most 255 characters']);
     expect(issuesOf(withInUse(`files: { locations: ["./${'d'.repeat(1023)}"] }`)).map((i) => i.message)).toEqual(['a location is at most 1024 characters']);
     expect(issuesOf(withInUse(`files: { expect: ["${'s'.repeat(129)}"] }`)).map((i) => i.message)).toEqual(['a source name is at most 128 characters']);
+  });
+});
+
+describe('describeInUseSettings (validate\'s line)', () => {
+  it.each<[string, string[], string[], string]>([
+    [
+      'the defaults',
+      ['ecs: true'],
+      ['ECS', 'Lambda'],
+      'ECS (every cluster; newest 5 task definition revisions per family), Lambda (newest 5 versions per function); off: Batch, App Runner, in-use files; rescan before deleting when older than 5m',
+    ],
+    [
+      'every source off',
+      ['ecs: false', 'lambda: false'],
+      [],
+      'no source (nothing is protected as in use); off: ECS, Lambda, Batch, App Runner, in-use files',
+    ],
+    [
+      'one revision, one version, files from the deployment prefix',
+      ['ecs: { taskDefinitionRevisions: 1 }', 'lambda: { versions: 1 }', 'batch: true', 'files: true'],
+      ['ECS', 'Lambda', 'Batch', 'in-use files'],
+      "ECS (every cluster; newest 1 task definition revision per family), Lambda (newest 1 version per function), Batch, in-use files (the deployment's in-use prefix; max age 1d); off: App Runner; rescan before deleting when older than 5m",
+    ],
+  ])('%s', (_name, lines, sources, line) => {
+    const settings = inUseSettingsOf(parseRules(withInUse(...lines)));
+    expect(inUseSourcesOn(settings)).toEqual(sources);
+    expect(describeInUseSettings(settings)).toBe(line);
   });
 });

@@ -118,6 +118,9 @@ describe('renderLifecyclePolicyYaml', () => {
     expect(rs.defaults.minAgeMs).toBe(0);
     expect(rs.policies[0]?.name).toBe('app/web');
     expect(rs.policies[0]?.repositories.include).toEqual(['app/web']);
+    // A native policy knows nothing of what is in use: no inUse block, so the defaults apply.
+    expect(rs.inUse).toBeUndefined();
+    expect(text).toContain('# Unlike the native policy, images in use (ECS, Lambda by default) are kept: see inUse in the docs.');
     expect(strip(rs.policies[0]?.rules ?? [])).toEqual(strip(rules).map(({ rulePriority: _p, ...r }) => r));
   });
 

@@ -9,6 +9,7 @@ import { loadRulesFile } from '../../adapters/rules-file.js';
 import { CliUsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { formatDuration } from '../../core/duration.js';
+import { inUseSettingsOf, inUseSourcesOn } from '../../core/in-use-settings.js';
 import type { CliRuntime } from '../runtime.js';
 import { resolvePath } from '../paths.js';
 
@@ -24,8 +25,8 @@ export interface ExportPolicyFlags {
  * Prints the native policy, and on stderr everything it cannot express. Exit 3 (a safety stop)
  * when rules had to be left out, or ECR would reject what is left, unless `allowLossy`: a
  * script piping the JSON into `put-lifecycle-policy` must not install a weaker policy unnoticed.
- * Run-wide settings without a native field (minAge, protect, limits) are warnings only, since
- * every rules file has a minAge.
+ * Run-wide settings without a native field (minAge, protect, limits, in-use protection) are
+ * warnings only, since every rules file has a minAge and in-use protection is on by default.
  */
 export async function exportPolicyCommand(flags: ExportPolicyFlags, runtime: CliRuntime): Promise<ExitCodeValue> {
   const ruleSet = await loadRulesFile(resolvePath(runtime, flags.rules));
@@ -96,5 +97,7 @@ function ruleSetWideLosses(ruleSet: RuleSet): string[] {
   if (ruleSet.protect.repositories.length > 0) out.push(`protect.repositories (${ruleSet.protect.repositories.join(', ')}) has no native equivalent`);
   if (ruleSet.defaults.maxDeletionsPerRun !== null) out.push('defaults.maxDeletionsPerRun has no native equivalent');
   if (ruleSet.defaults.maxDeletePercentPerRepository !== null) out.push('defaults.maxDeletePercentPerRepository has no native equivalent');
+  const inUse = inUseSourcesOn(inUseSettingsOf(ruleSet));
+  if (inUse.length > 0) out.push(`inUse (in-use protection through ${inUse.join(', ')}) has no native equivalent: a lifecycle policy never knows what is running`);
   return out;
 }

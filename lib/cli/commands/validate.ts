@@ -5,6 +5,7 @@
 import { RulesValidationError } from '../../errors.js';
 import { loadRulesFile } from '../../adapters/rules-file.js';
 import { describePolicySettings } from '../../core/policy-settings.js';
+import { describeInUseSettings, inUseSettingsOf } from '../../core/in-use-settings.js';
 import { ruleConditions } from '../../core/rules-model.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { displayPath, formatIssue } from '../format-issues.js';
@@ -29,6 +30,8 @@ export async function validateCommand(files: readonly string[], runtime: CliRunt
       ].filter(Boolean);
       const extra = runtimeReads.length > 0 ? `; ${runtimeReads.join(', ')}` : '';
       io.stdout.write(`${file}: valid (${plural(ruleSet.policies.length, 'policy', 'policies')}, ${plural(rules, 'rule', 'rules')}${extra})\n`);
+      // Always shown: the scan needs read access to each source on, and a source off protects nothing.
+      io.stdout.write(`  in-use protection${ruleSet.inUse === undefined ? ' (defaults)' : ''}: ${describeInUseSettings(inUseSettingsOf(ruleSet))}\n`);
       // What each policy sets over defaults, and its compound rules: the things a reader can miss.
       for (const policy of ruleSet.policies) {
         const notes = describePolicySettings(policy, ruleSet);
