@@ -7,6 +7,7 @@ import { ConfigError, RulesValidationError } from '../../lib/errors.js';
 import { loadRulesFile } from '../../lib/adapters/rules-file.js';
 import { parseLifecyclePolicy } from '../../lib/core/lifecycle-policy.js';
 import { renderRulesJsonSchema } from '../../lib/core/rules-json-schema.js';
+import { DEFAULT_IN_USE_SETTINGS } from '../../lib/core/in-use-settings.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const rulesDir = join(ROOT, 'rules');
@@ -24,6 +25,8 @@ describe('shipped rules files', () => {
     expect(rs.defaults.maxDeletePercentPerRepository).not.toBeNull();
     expect(rs.protect.tags).toEqual(expect.arrayContaining(['latest', 'prod*']));
     expect(rs.policies[0]?.rules.map((r) => r.id)).toEqual(['pr-builds', 'branch-builds', 'main-builds', 'release-candidates', 'untagged']);
+    // The in-use defaults, written out so a reader sees them: ECS and Lambda on.
+    expect(rs.inUse).toEqual(DEFAULT_IN_USE_SETTINGS);
   });
 
   it('every example validates, and the lifecycle policy beside it is valid native JSON', async () => {
@@ -42,6 +45,15 @@ describe('shipped rules files', () => {
       ['legacy-apps', 'lifecyclePolicy', ['priority-1', 'priority-2', 'priority-10']],
       ['tools', 'lifecyclePolicy', ['priority-1', 'priority-2']],
     ]);
+    const inUse = await loadRulesFile(join(rulesDir, 'examples', 'in-use.yml'));
+    expect(inUse.inUse).toEqual({
+      ecs: { clusters: ['prod-*', 'payments'], taskDefinitionRevisions: 10 },
+      lambda: { versions: 3 },
+      batch: true,
+      apprunner: true,
+      files: { locations: ['s3://my-company-ecr-sweeper/in-use/'], maxAgeMs: 12 * 3_600_000, expect: ['prod-eks', 'staging-eks'] },
+      rescanAfterMs: 2 * 60_000,
+    });
     const byTag = await loadRulesFile(join(rulesDir, 'examples', 'teams-by-tag.yml'));
     expect(byTag.policies.map((p) => [p.name, p.origin, p.repositories.tags ?? null])).toEqual([
       ['data-team', 'rules', { team: 'data' }],
