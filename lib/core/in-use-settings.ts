@@ -3,7 +3,8 @@
  * ECS and Lambda are on unless the rules turn them off: the first question about any cleanup is
  * "will it delete what is running?", and those two are in every account.
  */
-import type { InUseSettings, RuleSet } from './rules-model.js';
+import type { EcsInUseSettings, InUseSettings, RuleSet } from './rules-model.js';
+import { compileRepositoryGlob } from './repository-glob.js';
 import { formatDuration } from './duration.js';
 
 /** Newest task definition revisions per family kept as rollback targets (ecrm's default too). */
@@ -80,4 +81,15 @@ export function describeInUseSettings(settings: InUseSettings): string {
   ]
     .filter(Boolean)
     .join('; ');
+}
+
+/**
+ * Whether the ECS scan covers a cluster: every cluster when `clusters` is null, else those whose
+ * name matches one of the globs (`*` any run of characters, `?` one; the rules loader allows
+ * nothing else). Matched by RE2, linear in the name, like repository globs.
+ *
+ * @example clusterSelected({ clusters: ['prod-*'], taskDefinitionRevisions: 5 }, 'prod-eu') // true
+ */
+export function clusterSelected(ecs: EcsInUseSettings, clusterName: string): boolean {
+  return ecs.clusters === null || ecs.clusters.some((glob) => compileRepositoryGlob(glob)(clusterName));
 }

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { parseRules } from '../../lib/core/rules-parser.js';
-import { DEFAULT_IN_USE_SETTINGS, describeInUseSettings, inUseSettingsOf, inUseSourcesOn } from '../../lib/core/in-use-settings.js';
+import { clusterSelected, DEFAULT_IN_USE_SETTINGS, describeInUseSettings, inUseSettingsOf, inUseSourcesOn } from '../../lib/core/in-use-settings.js';
 import { IN_USE_LIMITS } from '../../lib/core/rules-limits.js';
 import { hashRules } from '../../lib/engine/sweep.js';
 import { RulesValidationError, type RuleIssue } from '../../lib/errors.js';
@@ -234,5 +234,34 @@ describe('describeInUseSettings (validate\'s line)', () => {
     const settings = inUseSettingsOf(parseRules(withInUse(...lines)));
     expect(inUseSourcesOn(settings)).toEqual(sources);
     expect(describeInUseSettings(settings)).toBe(line);
+  });
+});
+
+describe('clusterSelected', () => {
+  const ecs = (clusters: string[] | null) => ({ clusters, taskDefinitionRevisions: 5 });
+  it.each<[string[] | null, string, boolean]>([
+    [null, 'anything', true],
+    [['prod-*'], 'prod-eu', true],
+    [['prod-*'], 'prod-', true],
+    [['prod-*'], 'staging-prod-eu', false],
+    [['prod-*'], 'Prod-eu', false],
+    [['batch_?'], 'batch_1', true],
+    [['batch_?'], 'batch_12', false],
+    [['a', 'b*'], 'bee', true],
+    [['payments'], 'payments-v2', false],
+  ])('%j selects %s: %s', (clusters, name, selected) => {
+    expect(clusterSelected(ecs(clusters), name)).toBe(selected);
+  });
+
+  it('any cluster glob the loader accepts matches as a whole-name glob', () => {
+    const name = fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/);
+    fc.assert(
+      fc.property(name, name, (a, b) => {
+        const settings = inUseSettingsOf(parseRules(withInUse(`ecs: { clusters: ["${a}*"] }`)));
+        expect(settings.ecs && clusterSelected(settings.ecs, `${a}${b}`)).toBe(true);
+        expect(settings.ecs && clusterSelected(settings.ecs, `.${a}`)).toBe(false);
+      }),
+      { numRuns: 100 },
+    );
   });
 });
