@@ -1,0 +1,118 @@
+/**
+ * In-use protection as every report shows it (CLI, HTML, CSV, JSON, Slack): the figures, their
+ * labels and the sentences, defined once here so no renderer counts or words them on its own.
+ * Pure: an `InUseReport` (from the plan or the result) and planned images in, figures and text out.
+ */
+import type { InUseCounts, InUseSource, InUseUsage } from './in-use.js';
+import type { InUseReport, InUseSourceReport, PlannedImage } from './plan-model.js';
+import { FIGURE_LABELS, countOf, formatCount } from './report-summary.js';
+
+/** What each in-use figure is called, in every renderer. */
+export const IN_USE_LABELS = {
+  heading: 'In use',
+  keptInUse: FIGURE_LABELS.inUseKept,
+  usages: 'Usages found',
+  resolved: 'Resolved',
+  otherRegistry: 'Other registry',
+  unknownRepository: 'Unknown repository',
+  unknownTag: 'Unknown tag',
+  unknownDigest: 'Unknown digest',
+  malformed: 'Malformed',
+} as const satisfies Record<'heading' | 'keptInUse' | 'usages' | keyof InUseCounts, string>;
+
+/** The resolution counts in the order the reports list them. */
+export const IN_USE_COUNT_KEYS: readonly (keyof InUseCounts)[] = ['resolved', 'otherRegistry', 'unknownRepository', 'unknownTag', 'unknownDigest', 'malformed'];
+
+/** A source's short name, as the summary line uses it (`ECS 8 usages, Lambda 4; Batch off`). */
+export const IN_USE_SOURCE_NAMES: Readonly<Record<InUseSource, string>> = {
+  ecs: 'ECS',
+  lambda: 'Lambda',
+  batch: 'Batch',
+  apprunner: 'App Runner',
+  file: 'in-use files',
+};
+
+/** The in-use figures of a run, each defined once (see docs/reports.md, *In use*). */
+export interface InUseFigures {
+  /** Images kept because they, or an index, child, subject or referrer tied to them, are in use: `inUse.imagesKept`. */
+  keptInUse: number;
+  /** Usages the scanned sources listed: the sum of `sources[].usages`. */
+  usages: number;
+  /** Sources scanned, turned off and failed, in report order. */
+  scanned: InUseSourceReport[];
+  off: InUseSourceReport[];
+  failed: InUseSourceReport[];
+  counts: InUseCounts;
+}
+
+/**
+ * The run's in-use figures, or null when the run had no in-use sources (library use, old results).
+ *
+ * @example inUseFigures(result.inUse)?.keptInUse
+ */
+export function inUseFigures(report: InUseReport | undefined): InUseFigures | null {
+  if (report === undefined) return null;
+  return {
+    keptInUse: report.imagesKept,
+    usages: report.sources.reduce((sum, s) => sum + (s.status === 'scanned' ? s.usages : 0), 0),
+    scanned: report.sources.filter((s) => s.status === 'scanned'),
+    off: report.sources.filter((s) => s.status === 'off'),
+    failed: report.sources.filter((s) => s.status === 'failed'),
+    counts: report.counts,
+  };
+}
+
+/** True when an in-use source could not be read: the run failed closed and the CLI exits 3. */
+export function inUseSourceFailed(report: InUseReport | undefined): boolean {
+  return report?.sources.some((s) => s.status === 'failed') ?? false;
+}
+
+/**
+ * The one-line summary the CLI prints and Slack sends: failed sources first, then what each
+ * scanned source found, then the sources turned off.
+ *
+ * @example inUseSummary(report) // 'in use: 12 images kept (ECS 8 usages, Lambda 4; Batch off)'
+ */
+export function inUseSummary(report: InUseReport): string {
+  const f = inUseFigures(report)!;
+  const failed = f.failed.map((s) => `${sourceName(s)} failed`);
+  const scanned = f.scanned.map((s, i) => `${sourceName(s)} ${formatCount(s.usages)}${i === 0 ? (s.usages === 1 ? ' usage' : ' usages') : ''}`);
+  const off = f.off.map((s) => `${sourceName(s)} off`);
+  const groups = [failed, scanned, off].map((g) => g.join(', ')).filter(Boolean);
+  return `in use: ${countOf(f.keptInUse, 'image')} kept${groups.length > 0 ? ` (${groups.join('; ')})` : ''}`;
+}
+
+/** What a failed source means for the run, in the words every renderer uses. */
+export function inUseFailureHeadline(failed: number): string {
+  return `${countOf(failed, 'in-use source')} could not be read: nothing is deleted in the registry ${failed === 1 ? 'it covers' : 'they cover'} (fail closed)`;
+}
+
+/** One failed source for a person: `ECS (all clusters): AccessDeniedException: …`. */
+export function inUseFailureLine(source: InUseSourceReport): string {
+  const why = source.error ? `${source.error.code}: ${source.error.message}` : 'no reason given';
+  return `${source.label}: ${why}`;
+}
+
+/** The consumers of an image, each once, in the order of its usages (sorted by the resolver). */
+export function consumersOf(image: { usages?: readonly InUseUsage[] }): string[] {
+  return [...new Set((image.usages ?? []).map((u) => u.consumer))];
+}
+
+/**
+ * The consumers as one cell or line: the first `limit`, then "and N more" (CSV passes no limit,
+ * so it holds every one). Joined with "; " because a consumer name can hold a comma.
+ */
+export function consumerList(image: { usages?: readonly InUseUsage[] }, limit = Infinity): string {
+  const all = consumersOf(image);
+  const shown = all.slice(0, limit).join('; ');
+  return all.length > limit ? `${shown}; and ${formatCount(all.length - limit)} more` : shown;
+}
+
+/** Images of a repository that a consumer names (those carrying usages). */
+export function imagesInUse<T extends Pick<PlannedImage, 'usages'>>(repository: { images: readonly T[] }): T[] {
+  return repository.images.filter((i) => (i.usages?.length ?? 0) > 0);
+}
+
+function sourceName(source: InUseSourceReport): string {
+  return IN_USE_SOURCE_NAMES[source.source] ?? source.label;
+}
