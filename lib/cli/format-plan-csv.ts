@@ -5,6 +5,7 @@
 import type { Plan } from '../core/plan-model.js';
 // The audit CSV's quoting, so both CSVs neutralise formulas and quote the same way.
 import { csvCell } from '../core/report-csv.js';
+import { consumerList } from '../core/report-in-use.js';
 
 /** Column order of the plan CSV; part of the CLI's output contract. */
 export const PLAN_CSV_COLUMNS = [
@@ -20,6 +21,7 @@ export const PLAN_CSV_COLUMNS = [
   'decision',
   'rule',
   'reason',
+  'used_by',
 ] as const;
 
 /**
@@ -47,6 +49,7 @@ export function renderPlanCsv(plan: Plan): string {
           image.decision,
           image.rule ?? '',
           image.reason,
+          consumerList(image),
         ]
           .map((cell) => csvCell(cell))
           .join(','),

@@ -6,6 +6,7 @@ import Table from 'cli-table3';
 import type { RepositoryResult, ResultCounts, SweepResult } from '../core/result-model.js';
 import { FIGURE_LABELS, NOT_LISTED, countOf, formatCount, formatDuration, imagesListed, plannedBytes, runFigures } from '../core/report-summary.js';
 import { formatBytes } from './format-bytes.js';
+import { renderInUseSummary } from './format-in-use.js';
 
 const PLAIN_STYLE = { head: [] as string[], border: [] as string[], compact: true };
 
@@ -49,6 +50,7 @@ export function renderResultTable(result: SweepResult): string {
       : `Sweep ${result.runId} (dry run: nothing was deleted) finished in ${took}`;
   const lines: string[] = [headline, table.toString()];
   if (hidden > 0) lines.push(hiddenLine(result.repositories.filter((r) => !isInteresting(r))));
+  if (result.inUse !== undefined) lines.push(renderInUseSummary(result.inUse).trimEnd());
   if (figures.archived > 0) {
     lines.push(`${FIGURE_LABELS.archived}: ${countOf(figures.archived, 'image')} moved to archive storage (not deleted; \`ecr-sweeper restore\` brings one back).`);
   }

@@ -4,6 +4,7 @@
  */
 import type { SweepResult } from './result-model.js';
 import { outcomeDetail, outcomeLabel } from './report-summary.js';
+import { consumerList } from './report-in-use.js';
 
 /** Column names, in order. The first eleven are the audit columns the issue asks for. */
 export const CSV_COLUMNS: readonly string[] = [
@@ -20,6 +21,7 @@ export const CSV_COLUMNS: readonly string[] = [
   'failure_code',
   'outcome_detail',
   'role',
+  'used_by',
 ];
 
 /**
@@ -66,6 +68,8 @@ export function renderResultCsv(result: Pick<SweepResult, 'repositories'>): stri
         csvCell(image.outcome.status === 'failed' ? image.outcome.code : ''),
         csvCell(outcomeDetail(image)),
         csvCell(image.role),
+        // Every consumer, "; "-separated: a consumer name can hold a comma.
+        csvCell(consumerList(image)),
       ];
       lines.push(row.join(','));
     }

@@ -9,6 +9,8 @@ import type { PlanWarning } from './plan-model.js';
 import { policyValues } from './policy-settings.js';
 import type { ReportInsights } from './report-insights.js';
 import { INSIGHTS_STYLE, renderChanges, renderMoney, renderRuleTotals, renderTrend } from './report-html-insights.js';
+import { IN_USE_STYLE, MAX_IN_USE_ROWS, renderInUse, renderInUseBanner } from './report-html-in-use.js';
+import { inUseFigures } from './report-in-use.js';
 import {
   FIGURE_LABELS,
   NOT_LISTED,
@@ -44,6 +46,8 @@ export interface ReportHtmlOptions {
   maxFailureRows?: number;
   /** Money, trend and diff (from the report store's history); without them those sections are left out. */
   insights?: ReportInsights;
+  /** In-use images listed in the "In use" section; the rest are counted and left to result.csv. Default 200. */
+  maxInUseRows?: number;
 }
 
 /** Escapes text for HTML element content and quoted attribute values. */
@@ -79,7 +83,7 @@ export function renderReportHtml(result: SweepResult, options: ReportHtmlOptions
   const dryRun = isDryRun(result);
   const summaries = summarizeRepositories(result);
   const figures = runFigures(result);
-  const style = STYLE + INSIGHTS_STYLE;
+  const style = STYLE + INSIGHTS_STYLE + IN_USE_STYLE;
   const insights = options.insights;
   const script = SCRIPT;
   const csp = [
@@ -108,10 +112,11 @@ export function renderReportHtml(result: SweepResult, options: ReportHtmlOptions
 <p class="meta">Evaluated at ${escapeHtml(formatTime(result.now))} · finished ${escapeHtml(formatTime(result.finishedAt))} · took ${escapeHtml(formatDuration(result.durationMs))} · rules <code>${escapeHtml(result.rulesSource)}</code></p>
 </header>
 ${renderBanners(result, figures)}
-${renderTotals(figures, summaries)}
+${renderTotals(figures, summaries, result)}
 ${renderMoney(result, insights, escapeHtml)}
 ${renderChanges(insights, escapeHtml)}
 ${renderWarnings(result.warnings)}
+${renderInUse(result, escapeHtml, options.maxInUseRows ?? MAX_IN_USE_ROWS)}
 ${renderChart(result, summaries, options.chartTopN ?? 12, options.chartNarrowTopN ?? 6)}
 ${renderRuleTotals(result, insights, escapeHtml)}
 ${renderTrend(insights, escapeHtml)}
@@ -146,7 +151,8 @@ ${renderRunDetails(result)}
 }
 
 function renderBanners(result: SweepResult, figures: RunFigures): string {
-  const parts: string[] = [];
+  // A source that could not be read comes first: the run failed closed and could not see what runs.
+  const parts: string[] = [renderInUseBanner(result, escapeHtml)].filter(Boolean);
   if (figures.dryRun) {
     parts.push(
       `<div class="banner banner-dry-run" role="status"><strong>DRY RUN — nothing was deleted.</strong> ${formatCount(figures.wouldDelete)} images (${escapeHtml(formatBytes(figures.bytesWouldFree))}) would be deleted by an apply run with these rules.</div>`,
@@ -176,8 +182,9 @@ function renderBanners(result: SweepResult, figures: RunFigures): string {
 }
 
 /** One card per count; `data-total` is the {@link RunFigures} key, so every card names its definition. */
-function renderTotals(figures: RunFigures, summaries: readonly RepositorySummary[]): string {
+function renderTotals(figures: RunFigures, summaries: readonly RepositorySummary[], result: SweepResult): string {
   const f = figures;
+  const inUse = inUseFigures(result.inUse);
   const repositoriesNote = f.notListedRepositories ? `${formatCount(f.notListedRepositories)} not listed` : undefined;
   const cards: Array<[keyof RunFigures | 'mode', string, string, string?]> = [
     ['mode', 'Mode', f.dryRun ? 'dry run' : 'apply'],
@@ -201,7 +208,13 @@ function renderTotals(figures: RunFigures, summaries: readonly RepositorySummary
       ['bytesFreed', FIGURE_LABELS.bytesFreed, formatBytes(f.bytesFreed), `from ${countOf(summaries.filter((s) => s.bytes > 0).length, 'repository', 'repositories')}`],
     );
   }
-  const bad = (key: string) => (key === 'failedDeletions' && f.failedDeletions > 0) || (key === 'failedRepositories' && f.failedRepositories > 0);
+  // Only runs with in-use sources: a 0 would claim a scan that never ran.
+  if (inUse !== null) {
+    const note = inUse.failed.length > 0 ? `${countOf(inUse.failed.length, 'source')} failed` : `${countOf(inUse.usages, 'usage')} found`;
+    cards.push(['keptInUse', FIGURE_LABELS.keptInUse, formatCount(f.keptInUse), note]);
+  }
+  const bad = (key: string) =>
+    (key === 'failedDeletions' && f.failedDeletions > 0) || (key === 'failedRepositories' && f.failedRepositories > 0) || (key === 'keptInUse' && (inUse?.failed.length ?? 0) > 0);
   const html = cards
     .map(
       ([key, label, value, note]) =>

@@ -74,12 +74,17 @@ export function inUseSourceFailed(report: InUseReport | undefined): boolean {
  * @example inUseSummary(report) // 'in use: 12 images kept (ECS 8 usages, Lambda 4; Batch off)'
  */
 export function inUseSummary(report: InUseReport): string {
+  return `in use: ${inUseSummaryBody(report)}`;
+}
+
+/** The summary without its `in use:` lead, for renderers that set the heading their own way (Slack). */
+export function inUseSummaryBody(report: InUseReport): string {
   const f = inUseFigures(report)!;
   const failed = f.failed.map((s) => `${sourceName(s)} failed`);
   const scanned = f.scanned.map((s, i) => `${sourceName(s)} ${formatCount(s.usages)}${i === 0 ? (s.usages === 1 ? ' usage' : ' usages') : ''}`);
   const off = f.off.map((s) => `${sourceName(s)} off`);
   const groups = [failed, scanned, off].map((g) => g.join(', ')).filter(Boolean);
-  return `in use: ${countOf(f.keptInUse, 'image')} kept${groups.length > 0 ? ` (${groups.join('; ')})` : ''}`;
+  return `${countOf(f.keptInUse, 'image')} kept${groups.length > 0 ? ` (${groups.join('; ')})` : ''}`;
 }
 
 /** What a failed source means for the run, in the words every renderer uses. */
@@ -111,6 +116,16 @@ export function consumerList(image: { usages?: readonly InUseUsage[] }, limit = 
 /** Images of a repository that a consumer names (those carrying usages). */
 export function imagesInUse<T extends Pick<PlannedImage, 'usages'>>(repository: { images: readonly T[] }): T[] {
   return repository.images.filter((i) => (i.usages?.length ?? 0) > 0);
+}
+
+/** How many images consumers name, over every repository (the CSV rows with `used_by`, the HTML list, the plan table's column). */
+export function countImagesInUse(repositories: readonly { images: readonly Pick<PlannedImage, 'usages'>[] }[]): number {
+  return repositories.reduce((n, r) => n + imagesInUse(r).length, 0);
+}
+
+/** The short names of the failed sources: `ECS, Lambda`. */
+export function failedSourceNames(report: InUseReport | undefined): string {
+  return (inUseFigures(report)?.failed ?? []).map(sourceName).join(', ');
 }
 
 function sourceName(source: InUseSourceReport): string {

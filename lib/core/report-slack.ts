@@ -23,6 +23,7 @@ import {
 import type { ReportInsights } from './report-insights.js';
 import { moneyLines } from './report-money.js';
 import { RULE_LABELS, ruleName, ruleTotals } from './report-rules.js';
+import { IN_USE_LABELS, failedSourceNames, inUseFailureHeadline, inUseFailureLine, inUseFigures, inUseSummaryBody } from './report-in-use.js';
 
 /** The subset of Block Kit this message uses (kept local so the core depends on no Slack package). */
 export type SlackText = { type: 'mrkdwn'; text: string } | { type: 'plain_text'; text: string; emoji?: boolean };
@@ -94,10 +95,20 @@ export function buildSlackMessage(result: SweepResult, options: SlackMessageOpti
   const failures = collectFailures(result);
   const blocks: SlackBlock[] = [];
 
-  const headline = dryRun
-    ? `ECR sweep: DRY RUN, nothing was deleted`
-    : `ECR sweep: ${countOf(figures.deleted, 'image')} deleted${failed ? `, ${failed}` : ''}`;
+  const inUse = inUseFigures(result.inUse);
+  const inUseFailed = inUse?.failed ?? [];
+  const outcome = dryRun ? `DRY RUN, nothing was deleted` : `${countOf(figures.deleted, 'image')} deleted${failed ? `, ${failed}` : ''}`;
+  // A source that could not be read leads: the run failed closed and could not see what runs.
+  const headline = inUseFailed.length > 0 ? `ECR sweep: IN-USE SCAN FAILED (${failedSourceNames(result.inUse)}); ${outcome}` : `ECR sweep: ${outcome}`;
   blocks.push({ type: 'header', text: { type: 'plain_text', text: truncate(headline, SLACK_LIMITS.headerText), emoji: true } });
+  if (inUseFailed.length > 0) {
+    const heading = `:rotating_light: *In-use scan failed: ${escapeMrkdwn(inUseFailureHeadline(inUseFailed.length))}.*`;
+    const lines = linesWithin(
+      inUseFailed.map((s) => `• ${escapeMrkdwn(truncate(inUseFailureLine(s), 400))}`),
+      SLACK_LIMITS.sectionText - heading.length - 80,
+    );
+    blocks.push(section(`${heading}\n${lines.join('\n')}`));
+  }
 
   if (dryRun) {
     blocks.push(
@@ -128,6 +139,7 @@ export function buildSlackMessage(result: SweepResult, options: SlackMessageOpti
   }
 
   blocks.push({ type: 'section', fields: totalsFields(figures, result.durationMs).slice(0, SLACK_LIMITS.fields) });
+  if (result.inUse !== undefined) blocks.push(section(`:shield: *${IN_USE_LABELS.heading}:* ${escapeMrkdwn(inUseSummaryBody(result.inUse))}`));
 
   const insights = options.insights;
   if (insights) {
@@ -246,7 +258,10 @@ function fallbackText(result: SweepResult, f: RunFigures, link: string | null): 
     ...(f.archived > 0 ? [`${formatCount(f.archived)} archived`] : []),
   ].join(', ');
   const warnings = result.warnings.length > 0 ? ` ${countOf(result.warnings.length, 'warning')}.` : '';
-  const text = `${head} across ${countOf(f.repositories, 'repository', 'repositories')}; ${tail}.${warnings}${link ? ` Report: ${link}` : ''}`;
+  const inUse = result.inUse !== undefined ? ` In use: ${inUseSummaryBody(result.inUse)}.` : '';
+  const failedSources = failedSourceNames(result.inUse);
+  const lead = failedSources ? `IN-USE SCAN FAILED (${failedSources}): ${inUseFailureHeadline(inUseFigures(result.inUse)!.failed.length)}. ` : '';
+  const text = `${lead}${head} across ${countOf(f.repositories, 'repository', 'repositories')}; ${tail}.${inUse}${warnings}${link ? ` Report: ${link}` : ''}`;
   return escapeMrkdwn(text);
 }
 

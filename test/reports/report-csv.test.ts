@@ -97,7 +97,32 @@ describe('renderResultCsv', () => {
       'ImageReferencedByManifestList',
       'referenced, by an index',
       'child',
+      '',
     ]);
+  });
+
+  it('ends the header with used_by, the audit columns unchanged before it (the CSV contract)', () => {
+    expect(CSV_COLUMNS).toEqual([
+      'repository', 'digest', 'tags', 'pushed', 'last_pulled', 'size_bytes', 'decision', 'rule', 'reason', 'outcome', 'failure_code', 'outcome_detail', 'role', 'used_by',
+    ]);
+  });
+
+  it('lists every consumer of an in-use image in used_by, each once, "; "-separated (names hold commas)', () => {
+    const usages = [
+      { consumer: 'ECS service prod/api (task definition api:42)', source: 'ecs' as const, reference: 'api:v1' },
+      { consumer: 'ECS service prod/api (task definition api:42)', source: 'ecs' as const, reference: 'api@sha256:aaa' },
+      { consumer: 'Lambda function resize, alias live', source: 'lambda' as const, reference: 'api@sha256:aaa' },
+    ];
+    const rows = parseCsv(renderResultCsv(oneImage({ decision: 'keep', usages, outcome: { status: 'kept', reason: 'keep: in use' } })));
+    expect(rows[1]?.[CSV_COLUMNS.indexOf('used_by')]).toBe(
+      'ECS service prod/api (task definition api:42); Lambda function resize, alias live',
+    );
+    // The whole sample: a used_by cell for each image that carries usages, empty for the rest.
+    const result = buildSampleResult();
+    const sample = parseCsv(renderResultCsv(result)).slice(1);
+    const inUse = result.repositories.flatMap((r) => r.images).filter((i) => i.usages?.length);
+    expect(inUse.length).toBeGreaterThan(3);
+    expect(sample.filter((r) => r[CSV_COLUMNS.indexOf('used_by')] !== '')).toHaveLength(inUse.length);
   });
 
   it.each([

@@ -20,6 +20,7 @@ import { buildInsights, type ReportInsights } from '../../lib/core/report-insigh
 import { ECR_PRICES } from '../../lib/core/ecr-prices.js';
 import { historyEntry } from '../../lib/core/report-history.js';
 import { launchHeadlessChromium } from '../support/headless-chromium.js';
+import { imagesInUse, inUseFigures } from '../../lib/core/report-in-use.js';
 
 const DOCS_SCREENSHOT = fileURLToPath(new URL('../../docs/report.png', import.meta.url));
 const DOCS_NARROW_SCREENSHOT = fileURLToPath(new URL('../../docs/report-narrow.png', import.meta.url));
@@ -61,6 +62,10 @@ describe('HTML report in headless Chromium', () => {
   async function open(result: SweepResult, name: string, pageSize?: number, width = 1280, insights?: ReportInsights): Promise<OpenedReport> {
     const file = path.join(dir, `${name}.html`);
     await writeFile(file, renderReportHtml(result, { ...(pageSize ? { pageSize } : {}), ...(insights ? { insights } : {}) }));
+    return openFile(file, width);
+  }
+
+  async function openFile(file: string, width: number): Promise<OpenedReport> {
     const href = pathToFileURL(file).href;
     const page = await browser.newPage({ viewport: { width, height: 1000 } });
     const foreignRequests: string[] = [];
@@ -342,6 +347,68 @@ describe('HTML report in headless Chromium', () => {
       await page.setViewportSize({ width, height: 1000 });
       expect((await horizontalFit(page)).pageFits, `at ${width} px`).toBe(true);
     }
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  // The in-use section: a failed source is the red banner at the top and a red row with its error;
+  // the counts and the bounded list of in-use images with their consumers fit a phone too.
+  it.each([1280, 420])('shows in-use protection readably at %i px: a failed source first, the counts, the in-use images bounded', async (width) => {
+    const result = buildSampleResult({ inUse: 'failed', extraRepositories: 12, imagesPerExtraRepository: 30 });
+    const file = path.join(dir, `in-use-${width}.html`);
+    await writeFile(file, renderReportHtml(result, { maxInUseRows: 10 }));
+    const { page, foreignRequests, problems } = await openFile(file, width);
+    const figures = inUseFigures(result.inUse)!;
+
+    // The failed source is the first banner, in the alarm style, naming the source and why.
+    const banner = page.locator('.banner').first();
+    expect(await banner.getAttribute('id')).toBe('in-use-failed');
+    expect(await banner.getAttribute('class')).toContain('banner-error');
+    expect(await banner.innerText()).toMatch(/^In-use scan failed: 1 in-use source could not be read: nothing is deleted/);
+    expect(await banner.innerText()).toContain('ECS (all clusters): AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/ecr-sweeper/run is not authorized');
+    expect(await banner.isVisible()).toBe(true);
+
+    // One row per source, the failed one red with its error, off said so.
+    const sources = page.locator('#in-use-sources tbody tr');
+    expect(await sources.count()).toBe(result.inUse!.sources.length);
+    const failedRow = page.locator('#in-use-sources tr[data-status="failed"]');
+    expect(await failedRow.innerText()).toContain('AccessDeniedException');
+    const background = await failedRow
+      .locator('td')
+      .first()
+      .evaluate((td) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(td).backgroundColor);
+    expect(background).toBe('rgb(253, 236, 234)');
+    expect(await page.locator('#in-use-sources tr[data-status="off"]').innerText()).toContain('turned off by the rules');
+
+    // The counts, each under its shared label.
+    expect(await page.locator('[data-in-use="keptInUse"] dd').innerText()).toBe(String(figures.keptInUse));
+    expect(await page.locator('[data-in-use="usages"] dd').innerText()).toBe(String(figures.usages));
+    expect(await page.locator('[data-in-use="otherRegistry"] dt').innerText()).toMatch(/^other registry$/i);
+    expect(await page.locator('[data-total="keptInUse"] .value').innerText()).toBe(String(figures.keptInUse));
+
+    // The first 10 in-use images with their consumers, and how many more.
+    const inUse = result.repositories.flatMap((r) => imagesInUse(r).map((i) => ({ repository: r.repositoryName, image: i })));
+    expect(inUse.length).toBeGreaterThan(10);
+    expect(await page.locator('#in-use-images tbody tr').count()).toBe(10);
+    expect(await page.locator('#in-use h3').innerText()).toBe(`Images in use (${inUse.length})`);
+    expect(await page.locator('#in-use-more').innerText()).toMatch(new RegExp(`^and ${inUse.length - 10} more in-use images`));
+    const first = await page.locator('#in-use-images tbody tr').first().innerText();
+    expect(first).toContain(inUse[0]!.repository);
+    expect(first).toContain('Lambda function ssr ($LATEST)');
+
+    expect(await horizontalFit(page)).toMatchObject({ pageFits: true });
+    expect(foreignRequests).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.locator('#in-use').screenshot({ path: path.join(dir, `in-use-${width}.png`) });
+    if (process.env.ECR_SWEEPER_SHOTS_DIR) await page.locator('#in-use').screenshot({ path: path.join(process.env.ECR_SWEEPER_SHOTS_DIR, `in-use-${width}.png`) });
+    await page.close();
+  });
+
+  it('has no in-use section, banner or card for a run without in-use sources', async () => {
+    const { page, problems } = await open(buildSampleResult({ inUse: 'none' }), 'no-in-use');
+    expect(await page.locator('#in-use').count()).toBe(0);
+    expect(await page.locator('#in-use-failed').count()).toBe(0);
+    expect(await page.locator('[data-total="keptInUse"]').count()).toBe(0);
     expect(problems).toEqual([]);
     await page.close();
   });

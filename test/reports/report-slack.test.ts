@@ -58,7 +58,7 @@ describe('buildSlackMessage', () => {
     const result = buildSampleResult();
     const message = buildSlackMessage(result, { reportUrl: 'https://bucket.s3.amazonaws.com/report.html?X-Amz-Signature=1' });
 
-    expect(message.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'section', 'section', 'actions', 'context']);
+    expect(message.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'section', 'section', 'section', 'actions', 'context']);
     expect(texts(message)[0]).toBe('ECR sweep: 25 images deleted, 2 failed deletions, 1 failed repository');
     const fields = (message.blocks[1] as Extract<SlackBlock, { type: 'section' }>).fields!.map((f) => f.text);
     expect(fields).toEqual([
@@ -72,18 +72,20 @@ describe('buildSlackMessage', () => {
       '*Bytes freed*\n29.6 GiB',
       '*Duration*\n4.5 s',
     ]);
-    const top = texts(message)[10]!;
+    // The in-use line right under the totals, in the words of every other renderer.
+    expect(texts(message)[10]).toBe(':shield: *In use:* 8 images kept (ECS 6 usages, Lambda 3, Batch 2; App Runner off)');
+    const top = texts(message)[11]!;
     expect(top.split('\n')[0]).toBe('*Top repositories by bytes freed*');
     expect(top.split('\n')[1]).toBe('• `ml/trainer-gpu`: 26 GiB, 4 images');
     expect(top.split('\n')).toHaveLength(5);
-    const rules = texts(message)[11]!;
+    const rules = texts(message)[12]!;
     expect(rules.split('\n')[0]).toBe('*Per rule*');
-    const failures = texts(message)[12]!;
+    const failures = texts(message)[13]!;
     expect(failures.split('\n')[0]).toBe('*Failures: 2 failed deletions, 1 failed repository*');
     expect(failures).toContain('`ml/notebooks` (repository) `AccessDeniedException`');
     expect(failures).toContain('`KmsError`');
     expect(message.text).toBe(
-      'ECR sweep sweep-20261127-0600: 25 images deleted (29.6 GiB freed) across 8 repositories; 2 failed deletions, 1 failed repository, 1 skipped. Report: https://bucket.s3.amazonaws.com/report.html?X-Amz-Signature=1'.replace(/&/g, '&amp;'),
+      'ECR sweep sweep-20261127-0600: 25 images deleted (29.6 GiB freed) across 8 repositories; 2 failed deletions, 1 failed repository, 1 skipped. In use: 8 images kept (ECS 6 usages, Lambda 3, Batch 2; App Runner off). Report: https://bucket.s3.amazonaws.com/report.html?X-Amz-Signature=1'.replace(/&/g, '&amp;'),
     );
     assertWithinLimits(message);
   });
@@ -147,7 +149,7 @@ describe('buildSlackMessage', () => {
   });
 
   it('summarises a run that found no repository without empty sections', () => {
-    const result = buildSampleResult();
+    const result = buildSampleResult({ inUse: 'none' });
     result.repositories = [];
     result.totals = { images: 0, planned: 0, deleted: 0, failed: 0, skipped: 0, wouldDelete: 0, kept: 0, archived: 0, bytesFreed: 0, repositories: 0, failedRepositories: 0 };
     const message = buildSlackMessage(result);

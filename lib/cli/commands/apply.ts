@@ -18,6 +18,7 @@ import { formatBytes } from '../format-bytes.js';
 import { renderPlanTable } from '../format-plan-table.js';
 import { renderResultTable } from '../format-result-table.js';
 import { renderWarnings } from '../format-warnings.js';
+import { renderInUseFailures } from '../format-in-use.js';
 import { parseConcurrency, parseFormat, parseMaxDuration } from '../options.js';
 import { createProgressReporter } from '../progress.js';
 import { insightsWithoutStore, localReportStore, newRunId, notifySlack, priceTableFor, regionOf, slackNotifierFor } from '../reports.js';
@@ -44,7 +45,8 @@ export interface ApplyFlags extends AwsFlags, SlackFlags, IndexStoreFlags {
 
 /**
  * Runs `apply` and returns the exit code: 0 done, 1 some deletions or repositories failed (or
- * `--max-duration` stopped the run early), 3 a safety limit aborted the run or blocked a repository,
+ * `--max-duration` stopped the run early), 3 a safety limit aborted the run or blocked a repository
+ * or an in-use source could not be read,
  * 130/143 interrupted by SIGINT/SIGTERM (stopped between batches, result written). Declining at
  * the prompt exits 0 with nothing deleted.
  */
@@ -152,6 +154,7 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
   if (format === 'table') io.stdout.write(renderRuleTotals(result, insights));
   if (reportPath !== undefined) notes.write(`Report: ${reportPath}\n`);
   if (slack !== undefined) await notifySlack(slack, result, reportPath, io.stderr, insights);
+  io.stderr.write(renderInUseFailures(result.inUse));
   if (result.interrupted !== undefined) {
     const where = reportPath !== undefined ? `the result is in ${reportPath}` : 'the result is above';
     const resume = checkpointPath !== undefined ? `run again with --checkpoint ${flags.checkpoint} to continue` : 'run again to continue (add --checkpoint FILE to resume instead of starting over)';

@@ -3,7 +3,8 @@
  * plan, and deletes nothing whatever the rules' mode says.
  */
 import type { SweepOutput } from '../../engine/types.js';
-import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { planExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { renderInUseFailures } from '../format-in-use.js';
 import { renderPlanCsv } from '../format-plan-csv.js';
 import { renderPlanTable } from '../format-plan-table.js';
 import { renderWarnings } from '../format-warnings.js';
@@ -27,7 +28,7 @@ export interface PlanFlags extends AwsFlags, SlackFlags, IndexStoreFlags {
   prices?: string;
 }
 
-/** Runs `plan` and returns the exit code: 0, or 1 if a repository could not be listed. */
+/** Runs `plan` and returns the exit code: 0, 1 if a repository could not be listed, 3 if an in-use source could not be read. */
 export async function planCommand(flags: PlanFlags, runtime: CliRuntime): Promise<ExitCodeValue> {
   const { io } = runtime;
   const format = parseFormat<PlanFormat>(flags.format ?? 'table', ['table', 'json', 'csv']);
@@ -70,6 +71,8 @@ export async function planCommand(flags: PlanFlags, runtime: CliRuntime): Promis
   else if (format === 'csv') io.stdout.write(renderPlanCsv(plan));
   else io.stdout.write(renderPlanTable(plan));
   io.stderr.write(renderWarnings(plan.warnings));
+  // Whatever the format: a plan that could not see what runs must not look like a good one.
+  io.stderr.write(renderInUseFailures(plan.inUse));
 
   let reportPath: string | undefined;
   let insights = insightsWithoutStore(result, { region, prices });
@@ -80,5 +83,5 @@ export async function planCommand(flags: PlanFlags, runtime: CliRuntime): Promis
   if (reportPath !== undefined) notes.write(`Report: ${reportPath}\n`);
   if (slack !== undefined) await notifySlack(slack, result, reportPath, io.stderr, insights);
 
-  return result.totals.failedRepositories > 0 ? ExitCode.FAILURES : ExitCode.OK;
+  return planExitCode(result);
 }
