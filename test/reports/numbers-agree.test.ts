@@ -19,7 +19,9 @@ import { buildInsights, type ReportInsights } from '../../lib/core/report-insigh
 import { formatUsd, moneyLines, ruleCostPerMonth } from '../../lib/core/report-money.js';
 import { ruleName, ruleTotals } from '../../lib/core/report-rules.js';
 import { formatBytes as formatBytesCli } from '../../lib/cli/format-bytes.js';
-import { formatCount } from '../../lib/core/report-summary.js';
+import { countOf, formatCount } from '../../lib/core/report-summary.js';
+import { IN_USE_COUNT_KEYS, countImagesInUse, inUseFigures, inUseSummaryBody } from '../../lib/core/report-in-use.js';
+import { renderInUseFailures } from '../../lib/cli/format-in-use.js';
 
 type Counted = Exclude<keyof RunFigures, 'dryRun'>;
 type Shown = Partial<Record<Counted, string>>;
@@ -273,5 +275,64 @@ describe.each([
     }
     expect(money.freed).toMatch(/\(estimated\)$/);
     expect(out.html).toContain('<h2>Money (estimated)</h2>');
+  });
+});
+
+describe.each([
+  ['apply', buildSampleResult()],
+  ['dry-run', buildSampleResult({ mode: 'dry-run' })],
+  ['apply, ECS failed', buildSampleResult({ inUse: 'failed' })],
+  ['dry-run, 30 more repositories', buildSampleResult({ mode: 'dry-run', extraRepositories: 30, imagesPerExtraRepository: 20 })],
+])('every renderer shows the same in-use figures (%s)', (_name, result) => {
+  const figures = runFigures(result);
+  const inUse = inUseFigures(result.inUse)!;
+  const out = renderAll(result);
+  const slack = out.slack.blocks.flatMap((b) => (b.type === 'header' ? [b.text.text] : b.type === 'section' && b.text ? [b.text.text] : []));
+  const htmlInUse = (key: string) => number(new RegExp(`data-in-use="${key}"><dt>[^<]+</dt><dd>([\\d,]+)</dd>`).exec(out.html)?.[1]);
+
+  it('keeps images in use, so there is something to compare', () => {
+    expect(figures.keptInUse).toBeGreaterThan(0);
+    expect(inUse.usages).toBeGreaterThan(0);
+  });
+
+  it('images kept in use: result.json, the HTML card and count, the CLI line and the Slack line say the same number', () => {
+    expect(out.json.inUse!.imagesKept).toBe(figures.keptInUse);
+    expect(number(htmlCards(out.html).keptInUse)).toBe(figures.keptInUse);
+    expect(htmlInUse('keptInUse')).toBe(figures.keptInUse);
+    expect(out.cli).toContain(`\nin use: ${countOf(figures.keptInUse, 'image')} kept`);
+    expect(inUseSummaryBody(result.inUse!).startsWith(`${countOf(figures.keptInUse, 'image')} kept`)).toBe(true);
+    expect(slack).toContain(`:shield: *In use:* ${inUseSummaryBody(result.inUse!)}`);
+  });
+
+  it('usages found and the resolution counts: the HTML shows the JSON numbers, and the CLI and Slack lines add up to the same usages', () => {
+    expect(htmlInUse('usages')).toBe(out.json.inUse!.sources.reduce((n, s) => n + (s.status === 'scanned' ? s.usages : 0), 0));
+    for (const key of IN_USE_COUNT_KEYS) expect(htmlInUse(key), key).toBe(out.json.inUse!.counts[key]);
+    const line = out.cli.split('\n').find((l) => l.startsWith('in use: '))!;
+    const perSource = [...line.matchAll(/(?:ECS|Lambda|Batch|App Runner|in-use files) ([\d,]+)/g)].map((m) => number(m[1]));
+    expect(perSource.reduce((a, b) => a + b, 0)).toBe(inUse.usages);
+    expect(slack.some((t) => t.endsWith(line.slice('in use: '.length)))).toBe(true);
+  });
+
+  it('images in use: the CSV rows with used_by, the HTML list heading and the JSON images with usages agree', () => {
+    const count = countImagesInUse(out.json.repositories);
+    expect(out.csv.slice(1).filter((r) => r[out.csv[0]!.indexOf('used_by')] !== '')).toHaveLength(count);
+    expect(out.html).toContain(`<h3>Images in use (${formatCount(count)})</h3>`);
+  });
+
+  it('a failed source is named in the HTML banner, the Slack header, the CLI line and error block, and nowhere when all were read', () => {
+    if (inUse.failed.length === 0) {
+      expect(out.html).not.toContain('id="in-use-failed"');
+      expect(slack[0]).not.toContain('IN-USE');
+      expect(out.cli).not.toMatch(/ failed[;)]/);
+      expect(renderInUseFailures(result.inUse)).toBe('');
+      return;
+    }
+    // The first banner of the page and the first lines of the Slack message.
+    expect(out.html.slice(out.html.indexOf('<div class="banner'))).toMatch(/^<div class="banner banner-error" role="alert" id="in-use-failed">/);
+    expect(slack[0]).toMatch(/^ECR sweep: IN-USE SCAN FAILED \(ECS\); /);
+    expect(slack[1]).toMatch(/^:rotating_light: \*In-use scan failed: 1 in-use source could not be read/);
+    expect(out.slack.text).toMatch(/^IN-USE SCAN FAILED \(ECS\)/);
+    expect(out.cli).toContain('in use: 2 images kept (ECS failed; ');
+    for (const text of [out.html, slack[1]!, renderInUseFailures(result.inUse)]) expect(text).toContain('ECS (all clusters): AccessDeniedException');
   });
 });
