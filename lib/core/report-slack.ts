@@ -107,6 +107,8 @@ export function buildSlackMessage(result: SweepResult, options: SlackMessageOpti
       inUseFailed.map((s) => `• ${escapeMrkdwn(truncate(inUseFailureLine(s), 400))}`),
       SLACK_LIMITS.sectionText - heading.length - 80,
     );
+    const rest = inUseFailed.length - lines.length;
+    if (rest > 0) lines.push(`…and ${formatCount(rest)} more in the report.`);
     blocks.push(section(`${heading}\n${lines.join('\n')}`));
   }
 
