@@ -7,13 +7,13 @@ import type { InUseReport } from '../core/plan-model.js';
 import { inUseFailureHeadline, inUseFailureLine, inUseFigures, inUseSummary } from '../core/report-in-use.js';
 
 /**
- * `in use: 12 images kept (ECS 8 usages, Lambda 4; Batch off)` and a newline; empty when the run
- * had no in-use sources.
+ * `in use: 12 images kept (ECS 8 usages, Lambda 4; Batch off)` and a newline, `kept` being the
+ * shared "Kept in use" figure; empty when the run had no in-use sources.
  *
- * @example process.stdout.write(renderInUseSummary(plan.inUse));
+ * @example process.stdout.write(renderInUseSummary(result.inUse, runFigures(result).inUseKept));
  */
-export function renderInUseSummary(report: InUseReport | undefined): string {
-  return report === undefined ? '' : `${inUseSummary(report)}\n`;
+export function renderInUseSummary(report: InUseReport | undefined, kept: number): string {
+  return report === undefined ? '' : `${inUseSummary(report, kept)}\n`;
 }
 
 /**

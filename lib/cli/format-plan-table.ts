@@ -5,7 +5,8 @@
 import Table from 'cli-table3';
 import type { Plan, RepositoryPlan } from '../core/plan-model.js';
 import { NOT_LISTED, countOf, formatCount, imagesListed } from '../core/report-summary.js';
-import { countImagesInUse, imagesInUse } from '../core/report-in-use.js';
+import { FIGURE_LABELS } from '../core/report-summary.js';
+import { inUseKeptImages } from '../core/in-use-ties.js';
 import { formatBytes } from './format-bytes.js';
 import { renderInUseSummary } from './format-in-use.js';
 
@@ -28,7 +29,7 @@ export function renderPlanTable(plan: Plan): string {
   const withInUse = plan.inUse !== undefined;
 
   const head = ['Repository', 'Policy', 'Status', 'Images', 'Delete', 'Keep'];
-  if (withInUse) head.push(IN_USE_COLUMN);
+  if (withInUse) head.push(FIGURE_LABELS.inUseKept);
   if (withTransitions) head.push('Archive');
   head.push('Bytes to free');
   const table = new Table({
@@ -41,14 +42,13 @@ export function renderPlanTable(plan: Plan): string {
   // The total counts every repository; say how many of them have no row, so it matches the table.
   const totalLabel = `Total: ${countOf(s.repositories, 'repository', 'repositories')}${unmanaged > 0 ? ` (${formatCount(unmanaged)} not shown)` : ''}`;
   const totals: (string | number)[] = [totalLabel, '', s.blockedRepositories > 0 ? `${s.blockedRepositories} blocked` : '', s.images, s.delete, s.keep];
-  if (withInUse) totals.push(countImagesInUse(plan.repositories));
+  if (withInUse) totals.push(inUseKeptImages(plan.repositories));
   if (withTransitions) totals.push(s.transition);
   totals.push(formatBytes(s.bytesToFree));
   table.push(totals);
 
   const lines: string[] = [planHeadline(plan), table.toString()];
-  // "In use" counts the images consumers name; the line counts those and what is kept with them.
-  if (withInUse) lines.push(renderInUseSummary(plan.inUse).trimEnd());
+  if (withInUse) lines.push(renderInUseSummary(plan.inUse, inUseKeptImages(plan.repositories)).trimEnd());
   if (unmanaged > 0) {
     lines.push(`${countOf(unmanaged, 'repository is', 'repositories are')} not governed by any policy (untouched, not listed, no row above).`);
   }
@@ -71,16 +71,13 @@ export function planHeadline(plan: Plan): string {
   return `${what} evaluated at ${plan.now}`;
 }
 
-/** The plan table's column of images a consumer names (kept whatever the rules). */
-export const IN_USE_COLUMN = 'In use';
-
 function repositoryRow(repo: RepositoryPlan, withTransitions: boolean, withInUse: boolean): (string | number)[] {
   const c = repo.counts;
   // Protected repositories are never listed: "0 images" would be false. A policy that runs attached
   // lifecycle policies says so on every row it governs.
   const policy = repo.policy === null ? '-' : repo.rulesFrom === 'attached-lifecycle-policy' ? `${repo.policy} (attached policy)` : repo.policy;
   const row: (string | number)[] = [repo.repositoryName, policy, repo.status, imagesListed(repo) ? c.images : NOT_LISTED, c.delete, c.keep];
-  if (withInUse) row.push(imagesInUse(repo).length);
+  if (withInUse) row.push(inUseKeptImages([repo]));
   if (withTransitions) row.push(c.transition);
   row.push(formatBytes(c.bytesToFree));
   return row;

@@ -50,7 +50,7 @@ export function renderResultTable(result: SweepResult): string {
       : `Sweep ${result.runId} (dry run: nothing was deleted) finished in ${took}`;
   const lines: string[] = [headline, table.toString()];
   if (hidden > 0) lines.push(hiddenLine(result.repositories.filter((r) => !isInteresting(r))));
-  if (result.inUse !== undefined) lines.push(renderInUseSummary(result.inUse).trimEnd());
+  if (result.inUse !== undefined) lines.push(renderInUseSummary(result.inUse, figures.inUseKept).trimEnd());
   if (figures.archived > 0) {
     lines.push(`${FIGURE_LABELS.archived}: ${countOf(figures.archived, 'image')} moved to archive storage (not deleted; \`ecr-sweeper restore\` brings one back).`);
   }

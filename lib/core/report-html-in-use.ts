@@ -32,8 +32,8 @@ export function renderInUseBanner(result: SweepResult, esc: Escape): string {
   return `<div class="banner banner-error" role="alert" id="in-use-failed"><strong>In-use scan failed: ${esc(inUseFailureHeadline(failed.length))}.</strong><ul>${lines}</ul>See <a href="#in-use">In use</a>.</div>`;
 }
 
-/** The "In use" section; nothing when the run had no in-use sources. */
-export function renderInUse(result: SweepResult, esc: Escape, maxRows = MAX_IN_USE_ROWS): string {
+/** The "In use" section (`kept`: the shared "Kept in use" figure); nothing when the run had no in-use sources. */
+export function renderInUse(result: SweepResult, kept: number, esc: Escape, maxRows = MAX_IN_USE_ROWS): string {
   const report = result.inUse;
   const f = inUseFigures(report);
   if (report === undefined || f === null) return '';
@@ -55,7 +55,7 @@ export function renderInUse(result: SweepResult, esc: Escape, maxRows = MAX_IN_U
   const counts: Array<[string, string, number]> = [
     ['usages', IN_USE_LABELS.usages, f.usages],
     ...IN_USE_COUNT_KEYS.map((k): [string, string, number] => [k, IN_USE_LABELS[k], f.counts[k]]),
-    ['keptInUse', IN_USE_LABELS.keptInUse, f.keptInUse],
+    ['inUseKept', IN_USE_LABELS.inUseKept, kept],
   ];
   const countList = counts.map(([key, label, n]) => `<div data-in-use="${key}"><dt>${label}</dt><dd>${formatCount(n)}</dd></div>`).join('');
 

@@ -116,7 +116,7 @@ ${renderTotals(figures, summaries, result)}
 ${renderMoney(result, insights, escapeHtml)}
 ${renderChanges(insights, escapeHtml)}
 ${renderWarnings(result.warnings)}
-${renderInUse(result, escapeHtml, options.maxInUseRows ?? MAX_IN_USE_ROWS)}
+${renderInUse(result, figures.inUseKept, escapeHtml, options.maxInUseRows ?? MAX_IN_USE_ROWS)}
 ${renderChart(result, summaries, options.chartTopN ?? 12, options.chartNarrowTopN ?? 6)}
 ${renderRuleTotals(result, insights, escapeHtml)}
 ${renderTrend(insights, escapeHtml)}
@@ -211,10 +211,10 @@ function renderTotals(figures: RunFigures, summaries: readonly RepositorySummary
   // Only runs with in-use sources: a 0 would claim a scan that never ran.
   if (inUse !== null) {
     const note = inUse.failed.length > 0 ? `${countOf(inUse.failed.length, 'source')} failed` : `${countOf(inUse.usages, 'usage')} found`;
-    cards.push(['keptInUse', FIGURE_LABELS.keptInUse, formatCount(f.keptInUse), note]);
+    cards.push(['inUseKept', FIGURE_LABELS.inUseKept, formatCount(f.inUseKept), note]);
   }
   const bad = (key: string) =>
-    (key === 'failedDeletions' && f.failedDeletions > 0) || (key === 'failedRepositories' && f.failedRepositories > 0) || (key === 'keptInUse' && (inUse?.failed.length ?? 0) > 0);
+    (key === 'failedDeletions' && f.failedDeletions > 0) || (key === 'failedRepositories' && f.failedRepositories > 0) || (key === 'inUseKept' && (inUse?.failed.length ?? 0) > 0);
   const html = cards
     .map(
       ([key, label, value, note]) =>

@@ -10,7 +10,7 @@ import { FIGURE_LABELS, countOf, formatCount } from './report-summary.js';
 /** What each in-use figure is called, in every renderer. */
 export const IN_USE_LABELS = {
   heading: 'In use',
-  keptInUse: FIGURE_LABELS.inUseKept,
+  inUseKept: FIGURE_LABELS.inUseKept,
   usages: 'Usages found',
   resolved: 'Resolved',
   otherRegistry: 'Other registry',
@@ -18,7 +18,7 @@ export const IN_USE_LABELS = {
   unknownTag: 'Unknown tag',
   unknownDigest: 'Unknown digest',
   malformed: 'Malformed',
-} as const satisfies Record<'heading' | 'keptInUse' | 'usages' | keyof InUseCounts, string>;
+} as const satisfies Record<'heading' | 'inUseKept' | 'usages' | keyof InUseCounts, string>;
 
 /** The resolution counts in the order the reports list them. */
 export const IN_USE_COUNT_KEYS: readonly (keyof InUseCounts)[] = ['resolved', 'otherRegistry', 'unknownRepository', 'unknownTag', 'unknownDigest', 'malformed'];
@@ -32,10 +32,12 @@ export const IN_USE_SOURCE_NAMES: Readonly<Record<InUseSource, string>> = {
   file: 'in-use files',
 };
 
-/** The in-use figures of a run, each defined once (see docs/reports.md, *In use*). */
+/**
+ * The in-use figures of a run's report, each defined once (see docs/reports.md, *In use*). The
+ * images kept in use are `runFigures(result).inUseKept` (or `inUseKeptImages` of a plan's
+ * repositories): counted from the images, as every other total.
+ */
 export interface InUseFigures {
-  /** Images kept because they, or an index, child, subject or referrer tied to them, are in use: `inUse.imagesKept`. */
-  keptInUse: number;
   /** Usages the scanned sources listed: the sum of `sources[].usages`. */
   usages: number;
   /** Sources scanned, turned off and failed, in report order. */
@@ -53,7 +55,6 @@ export interface InUseFigures {
 export function inUseFigures(report: InUseReport | undefined): InUseFigures | null {
   if (report === undefined) return null;
   return {
-    keptInUse: report.imagesKept,
     usages: report.sources.reduce((sum, s) => sum + (s.status === 'scanned' ? s.usages : 0), 0),
     scanned: report.sources.filter((s) => s.status === 'scanned'),
     off: report.sources.filter((s) => s.status === 'off'),
@@ -68,23 +69,24 @@ export function inUseSourceFailed(report: InUseReport | undefined): boolean {
 }
 
 /**
- * The one-line summary the CLI prints and Slack sends: failed sources first, then what each
- * scanned source found, then the sources turned off.
+ * The one-line summary the CLI prints and Slack sends: the images kept in use (`kept`, the
+ * shared figure `runFigures(result).inUseKept`), then failed sources, what each scanned source
+ * found, and the sources turned off.
  *
- * @example inUseSummary(report) // 'in use: 12 images kept (ECS 8 usages, Lambda 4; Batch off)'
+ * @example inUseSummary(report, 12) // 'in use: 12 images kept (ECS 8 usages, Lambda 4; Batch off)'
  */
-export function inUseSummary(report: InUseReport): string {
-  return `in use: ${inUseSummaryBody(report)}`;
+export function inUseSummary(report: InUseReport, kept: number): string {
+  return `in use: ${inUseSummaryBody(report, kept)}`;
 }
 
 /** The summary without its `in use:` lead, for renderers that set the heading their own way (Slack). */
-export function inUseSummaryBody(report: InUseReport): string {
+export function inUseSummaryBody(report: InUseReport, kept: number): string {
   const f = inUseFigures(report)!;
   const failed = f.failed.map((s) => `${sourceName(s)} failed`);
   const scanned = f.scanned.map((s, i) => `${sourceName(s)} ${formatCount(s.usages)}${i === 0 ? (s.usages === 1 ? ' usage' : ' usages') : ''}`);
   const off = f.off.map((s) => `${sourceName(s)} off`);
   const groups = [failed, scanned, off].map((g) => g.join(', ')).filter(Boolean);
-  return `${countOf(f.keptInUse, 'image')} kept${groups.length > 0 ? ` (${groups.join('; ')})` : ''}`;
+  return `${countOf(kept, 'image')} kept${groups.length > 0 ? ` (${groups.join('; ')})` : ''}`;
 }
 
 /** What a failed source means for the run, in the words every renderer uses. */

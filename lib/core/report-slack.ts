@@ -141,7 +141,7 @@ export function buildSlackMessage(result: SweepResult, options: SlackMessageOpti
   }
 
   blocks.push({ type: 'section', fields: totalsFields(figures, result.durationMs).slice(0, SLACK_LIMITS.fields) });
-  if (result.inUse !== undefined) blocks.push(section(`:shield: *${IN_USE_LABELS.heading}:* ${escapeMrkdwn(inUseSummaryBody(result.inUse))}`));
+  if (result.inUse !== undefined) blocks.push(section(`:shield: *${IN_USE_LABELS.heading}:* ${escapeMrkdwn(inUseSummaryBody(result.inUse, figures.inUseKept))}`));
 
   const insights = options.insights;
   if (insights) {
@@ -260,7 +260,7 @@ function fallbackText(result: SweepResult, f: RunFigures, link: string | null): 
     ...(f.archived > 0 ? [`${formatCount(f.archived)} archived`] : []),
   ].join(', ');
   const warnings = result.warnings.length > 0 ? ` ${countOf(result.warnings.length, 'warning')}.` : '';
-  const inUse = result.inUse !== undefined ? ` In use: ${inUseSummaryBody(result.inUse)}.` : '';
+  const inUse = result.inUse !== undefined ? ` In use: ${inUseSummaryBody(result.inUse, f.inUseKept)}.` : '';
   const failedSources = failedSourceNames(result.inUse);
   const lead = failedSources ? `IN-USE SCAN FAILED (${failedSources}): ${inUseFailureHeadline(inUseFigures(result.inUse)!.failed.length)}. ` : '';
   const text = `${lead}${head} across ${countOf(f.repositories, 'repository', 'repositories')}; ${tail}.${inUse}${warnings}${link ? ` Report: ${link}` : ''}`;

@@ -10,10 +10,12 @@ import type { SweepOutput } from '../../lib/engine/types.js';
 import { ExitCode, applyExitCode, planExitCode } from '../../lib/cli/exit-codes.js';
 import { renderInUseFailures, renderInUseSummary } from '../../lib/cli/format-in-use.js';
 import { PLAN_CSV_COLUMNS, renderPlanCsv } from '../../lib/cli/format-plan-csv.js';
-import { IN_USE_COLUMN, renderPlanTable } from '../../lib/cli/format-plan-table.js';
+import { renderPlanTable } from '../../lib/cli/format-plan-table.js';
+import { inUseKeptImages } from '../../lib/core/in-use-ties.js';
+import { FIGURE_LABELS } from '../../lib/core/report-summary.js';
 import { renderResultTable } from '../../lib/cli/format-result-table.js';
 import { runCli } from '../../lib/cli/main.js';
-import { countImagesInUse, imagesInUse } from '../../lib/core/report-in-use.js';
+import { countImagesInUse } from '../../lib/core/report-in-use.js';
 import { parseCsv } from '../fixtures/csv.js';
 import { buildSamplePlan, buildSampleResult, planFromResult } from '../fixtures/sample-result.js';
 import { useTempDir, writeText } from './cli-harness.js';
@@ -37,22 +39,24 @@ function rowCells(table: string, first: string): string[] {
 }
 
 describe('plan table', () => {
-  it('has an In use column per repository and in the total, and the summary line under the table', () => {
+  it('has a Kept in use column per repository and in the total, and the summary line with the same total under the table', () => {
     const plan = buildSamplePlan();
     const text = renderPlanTable(plan);
     const head = rowCells(text, 'Repository');
-    const column = head.indexOf(IN_USE_COLUMN);
+    const column = head.indexOf(FIGURE_LABELS.inUseKept);
     expect(column).toBeGreaterThan(0);
     for (const repository of plan.repositories.filter((r) => r.status !== 'unmanaged')) {
-      expect(rowCells(text, repository.repositoryName)[column], repository.repositoryName).toBe(String(imagesInUse(repository).length));
+      expect(rowCells(text, repository.repositoryName)[column], repository.repositoryName).toBe(String(inUseKeptImages([repository])));
     }
-    expect(rowCells(text, 'Total:')[column]).toBe(String(countImagesInUse(plan.repositories)));
+    // payments: two in-use indexes, the children and the signature kept with them.
+    expect(rowCells(text, 'api/payments')[column]).toBe('6');
+    expect(rowCells(text, 'Total:')[column]).toBe('8');
     expect(text).toContain('\nin use: 8 images kept (ECS 6 usages, Lambda 3, Batch 2; App Runner off)\n');
   });
 
-  it('has no In use column and no line for a plan made without in-use sources', () => {
+  it('has no Kept in use column and no line for a plan made without in-use sources', () => {
     const text = renderPlanTable(buildSamplePlan({ inUse: 'none' }));
-    expect(text).not.toContain(IN_USE_COLUMN);
+    expect(text).not.toContain(FIGURE_LABELS.inUseKept);
     expect(text).not.toContain('in use:');
   });
 
@@ -80,7 +84,7 @@ describe('result table, error block and plan CSV', () => {
     );
     expect(renderInUseFailures(buildSampleResult().inUse)).toBe('');
     expect(renderInUseFailures(undefined)).toBe('');
-    expect(renderInUseSummary(undefined)).toBe('');
+    expect(renderInUseSummary(undefined, 0)).toBe('');
   });
 
   it('names every consumer of an in-use image in the plan CSV used_by column', () => {

@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderReportHtml } from '../../lib/core/report-html.js';
-import { collectFailures, summarizeRepositories, topRepositories } from '../../lib/core/report-summary.js';
+import { collectFailures, runFigures, summarizeRepositories, topRepositories } from '../../lib/core/report-summary.js';
 import type { SweepResult } from '../../lib/core/result-model.js';
 import { buildSampleResult } from '../fixtures/sample-result.js';
 import { buildSampleInsights } from '../fixtures/sample-insights.js';
@@ -358,7 +358,7 @@ describe('HTML report in headless Chromium', () => {
     const file = path.join(dir, `in-use-${width}.html`);
     await writeFile(file, renderReportHtml(result, { maxInUseRows: 10 }));
     const { page, foreignRequests, problems } = await openFile(file, width);
-    const figures = inUseFigures(result.inUse)!;
+    const figures = { ...inUseFigures(result.inUse)!, inUseKept: runFigures(result).inUseKept };
 
     // The failed source is the first banner, in the alarm style, naming the source and why.
     const banner = page.locator('.banner').first();
@@ -381,10 +381,10 @@ describe('HTML report in headless Chromium', () => {
     expect(await page.locator('#in-use-sources tr[data-status="off"]').innerText()).toContain('turned off by the rules');
 
     // The counts, each under its shared label.
-    expect(await page.locator('[data-in-use="keptInUse"] dd').innerText()).toBe(String(figures.keptInUse));
+    expect(await page.locator('[data-in-use="inUseKept"] dd').innerText()).toBe(String(figures.inUseKept));
     expect(await page.locator('[data-in-use="usages"] dd').innerText()).toBe(String(figures.usages));
     expect(await page.locator('[data-in-use="otherRegistry"] dt').innerText()).toMatch(/^other registry$/i);
-    expect(await page.locator('[data-total="keptInUse"] .value').innerText()).toBe(String(figures.keptInUse));
+    expect(await page.locator('[data-total="inUseKept"] .value').innerText()).toBe(String(figures.inUseKept));
 
     // The first 10 in-use images with their consumers, and how many more.
     const inUse = result.repositories.flatMap((r) => imagesInUse(r).map((i) => ({ repository: r.repositoryName, image: i })));
@@ -408,7 +408,7 @@ describe('HTML report in headless Chromium', () => {
     const { page, problems } = await open(buildSampleResult({ inUse: 'none' }), 'no-in-use');
     expect(await page.locator('#in-use').count()).toBe(0);
     expect(await page.locator('#in-use-failed').count()).toBe(0);
-    expect(await page.locator('[data-total="keptInUse"]').count()).toBe(0);
+    expect(await page.locator('[data-total="inUseKept"]').count()).toBe(0);
     expect(problems).toEqual([]);
     await page.close();
   });

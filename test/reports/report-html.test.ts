@@ -64,7 +64,7 @@ describe('renderReportHtml', () => {
       ['failedRepositories', 'Failed repositories', '1'],
       ['skipped', 'Skipped', '1'],
       ['bytesFreed', 'Bytes freed', '29.6 GiB'],
-      ['keptInUse', 'Kept in use', '8'],
+      ['inUseKept', 'Kept in use', '8'],
     ]);
     expect(totals).toContain('<div class="note">3 not listed</div>');
     expect(html.indexOf('id="totals"')).toBeLessThan(html.indexOf('id="chart"'));
@@ -81,7 +81,7 @@ describe('renderReportHtml', () => {
       ['wouldDelete', 'Would delete', '28'],
       ['failedRepositories', 'Failed repositories', '1'],
       ['bytesWouldFree', 'Would free', '30.5 GiB'],
-      ['keptInUse', 'Kept in use', '8'],
+      ['inUseKept', 'Kept in use', '8'],
     ]);
     expect(totals).not.toMatch(/skipped/i);
     const repositories = between(html, '<table class="data" id="repository-table">', '</table>');

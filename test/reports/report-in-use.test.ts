@@ -42,7 +42,7 @@ describe('inUseSummary', () => {
     [[source('ecs', 'off'), source('lambda', 'off')], 0, 'in use: 0 images kept (ECS off, Lambda off)'],
     [[], 0, 'in use: 0 images kept'],
   ])('%j kept %i → %s', (sources, kept, text) => {
-    expect(inUseSummary(report(sources, kept))).toBe(text);
+    expect(inUseSummary(report(sources, kept), kept)).toBe(text);
   });
 
   it('names every source once, counts only scanned usages, and says the kept figure (property)', () => {
@@ -52,11 +52,10 @@ describe('inUseSummary', () => {
     fc.assert(
       fc.property(fc.uniqueArray(sourceReport, { selector: (s) => s.source, maxLength: 5 }), fc.nat(100_000), (sources, kept) => {
         const r = report(sources, kept);
-        const text = inUseSummary(r);
+        const text = inUseSummary(r, kept);
         const f = inUseFigures(r)!;
         expect(f.scanned.length + f.off.length + f.failed.length).toBe(sources.length);
         expect(f.usages).toBe(sources.reduce((n, s) => n + s.usages, 0));
-        expect(f.keptInUse).toBe(kept);
         expect(text.startsWith(`in use: ${kept.toLocaleString('en-US')} image${kept === 1 ? '' : 's'} kept`)).toBe(true);
         for (const s of sources) expect(text.split(IN_USE_SOURCE_NAMES[s.source]).length - 1, s.source).toBe(1);
         expect(inUseSourceFailed(r)).toBe(f.failed.length > 0);
@@ -82,9 +81,10 @@ describe('failure headline and consumers', () => {
     expect(consumerList({})).toBe('');
   });
 
-  it('runFigures.keptInUse is the report\'s imagesKept, 0 without a report', () => {
-    expect(runFigures(buildSampleResult()).keptInUse).toBe(buildSampleResult().inUse!.imagesKept);
-    expect(runFigures(buildSampleResult({ inUse: 'none' })).keptInUse).toBe(0);
+  it('runFigures.inUseKept is what the engine reports as imagesKept, 0 without in-use images', () => {
+    expect(runFigures(buildSampleResult()).inUseKept).toBe(8);
+    expect(buildSampleResult().inUse!.imagesKept).toBe(8);
+    expect(runFigures(buildSampleResult({ inUse: 'none' })).inUseKept).toBe(0);
   });
 });
 
@@ -115,14 +115,14 @@ describe('the HTML report', () => {
 
   it('marks the card red and the source row failed when a source failed, and has no section without a report', () => {
     const failed = renderReportHtml(buildSampleResult({ inUse: 'failed' }));
-    expect(failed).toContain('class="card card-keptInUse card-bad" data-total="keptInUse"');
+    expect(failed).toContain('class="card card-inUseKept card-bad" data-total="inUseKept"');
     expect(failed).toContain('<tr data-source="ecs" data-status="failed" class="in-use-failed">');
     const ok = renderReportHtml(buildSampleResult());
-    expect(ok).toContain('class="card card-keptInUse" data-total="keptInUse"');
+    expect(ok).toContain('class="card card-inUseKept" data-total="inUseKept"');
     expect(ok).not.toContain('id="in-use-failed"');
     const none = renderReportHtml(buildSampleResult({ inUse: 'none' }));
     expect(none).not.toContain('<section id="in-use">');
-    expect(none).not.toContain('data-total="keptInUse"');
+    expect(none).not.toContain('data-total="inUseKept"');
   });
 });
 
