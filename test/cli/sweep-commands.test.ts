@@ -67,7 +67,7 @@ describe('ecr-sweeper plan', () => {
     const out = await run(['plan', '--rules', scenario.rules, '--now', NOW, '--format', 'csv']);
     expect(out.code).toBe(0);
     const lines = out.stdout.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('repository,policy,repository_status,digest,tags,role,pushed_at,last_pulled_at,size_bytes,decision,rule,reason');
+    expect(lines[0]).toBe('repository,policy,repository_status,digest,tags,role,pushed_at,last_pulled_at,size_bytes,decision,rule,reason,used_by');
     expect(lines).toHaveLength(1 + 6 + 4);
     const deleteRows = lines.filter((l) => l.split(',')[9] === 'delete');
     expect(deleteRows.map((l) => l.split(',')[3]).sort()).toEqual(expectedDigests());
