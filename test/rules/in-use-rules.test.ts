@@ -2,6 +2,8 @@
  * The rules file's `inUse:` block: what each valid block means (the settings the engine scans
  * with), and every kind of bad value refused with its path, line, column and an exact message.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -263,5 +265,22 @@ describe('clusterSelected', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('docs/rules.md, In-use protection', () => {
+  it('the bad-in-use.yml example fails with exactly the lines the docs show', () => {
+    const docs = readFileSync(join(import.meta.dirname, '../../docs/rules.md'), 'utf8');
+    const section = docs.slice(docs.indexOf('## In-use protection'));
+    const [, yamlText, printed] = /`bad-in-use\.yml`:\n\n```yaml\n([\s\S]*?)```[\s\S]*?prints:\n\n```\n([\s\S]*?)```/.exec(section) ?? [];
+    expect(yamlText, 'the example is in the docs').toBeDefined();
+    let issues: RuleIssue[] = [];
+    try {
+      parseRules(yamlText ?? '', { file: 'bad-in-use.yml' });
+    } catch (error) {
+      issues = [...(error as RulesValidationError).issues];
+    }
+    const lines = issues.map((i) => `${i.file}:${i.line}:${i.column}: ${i.path}: ${i.message}`);
+    expect([...lines, `bad-in-use.yml: invalid (${issues.length} problems)`].join('\n')).toBe(printed?.trimEnd());
   });
 });
