@@ -31,6 +31,8 @@ const integer = (min: number, max: number, fallback: number) =>
     });
 
 const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
+/** A bucket, with or without a key prefix: `s3://bucket/`, `s3://bucket/in-use/`. */
+const S3_PREFIX_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/;
 
 const envSchema = z.object({
   REPORT_BUCKET: z
@@ -46,6 +48,8 @@ const envSchema = z.object({
   RULES_S3_URI: optional.refine((v) => v === undefined || S3_URI.test(v), 'expected s3://bucket/key'),
   RULES_SSM_PARAMETER: optional,
   ECR_REGION: optional,
+  /** The deployment's in-use prefix: where `inUse.files` reads when the rules list no location. */
+  IN_USE_S3_URI: optional.refine((v) => v === undefined || S3_PREFIX_URI.test(v), 'expected s3://bucket/prefix/'),
   CONCURRENCY: integer(1, 64, 4),
   /** Time kept back from the Lambda timeout to write the result, the reports and the Slack message. */
   DEADLINE_MARGIN_MS: integer(0, 600_000, 60_000),
@@ -71,6 +75,8 @@ export interface FunctionConfig {
   rulesS3: { bucket: string; key: string } | undefined;
   rulesSsmParameter: string | undefined;
   ecrRegion: string | undefined;
+  /** `s3://bucket/prefix/` of the deployment's in-use files (serverless.yml: inUseBucket, inUsePrefix). */
+  inUseS3Uri: string | undefined;
   concurrency: number;
   deadlineMarginMs: number;
   presignExpirySeconds: number;
@@ -111,6 +117,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): F
     rulesS3: s3Match ? { bucket: s3Match[1]!, key: s3Match[2]! } : undefined,
     rulesSsmParameter: e.RULES_SSM_PARAMETER,
     ecrRegion: e.ECR_REGION,
+    inUseS3Uri: e.IN_USE_S3_URI,
     concurrency: e.CONCURRENCY,
     deadlineMarginMs: e.DEADLINE_MARGIN_MS,
     presignExpirySeconds: e.PRESIGN_EXPIRY_SECONDS,

@@ -49,6 +49,8 @@ describe('loadConfig', () => {
       { slackWebhook: { kind: 'secretsmanager', secretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-AbCdEf' } },
     ],
     [{ S3_FORCE_PATH_STYLE: 'true' }, { s3ForcePathStyle: true }],
+    [{ IN_USE_S3_URI: 's3://reports-bucket/in-use/' }, { inUseS3Uri: 's3://reports-bucket/in-use/' }],
+    [{ IN_USE_S3_URI: ' ' }, { inUseS3Uri: undefined }],
   ])('reads %j', (env, expected) => {
     expect(loadConfig({ ...BASE, ...env })).toMatchObject(expected);
   });
@@ -57,6 +59,8 @@ describe('loadConfig', () => {
     [{}, /REPORT_BUCKET: required/],
     [{ ...BASE, RULES_S3_URI: 'https://bucket/key' }, /RULES_S3_URI: expected s3:\/\/bucket\/key/],
     [{ ...BASE, RULES_S3_URI: 's3://bucket-only' }, /RULES_S3_URI: expected s3:\/\/bucket\/key/],
+    [{ ...BASE, IN_USE_S3_URI: 'reports-bucket/in-use/' }, /IN_USE_S3_URI: expected s3:\/\/bucket\/prefix\//],
+    [{ ...BASE, IN_USE_S3_URI: 's3://Bad_Bucket/in-use/' }, /IN_USE_S3_URI: expected s3:\/\/bucket\/prefix\//],
     [{ ...BASE, CONCURRENCY: '0' }, /CONCURRENCY: expected an integer from 1 to 64, got "0"/],
     [{ ...BASE, CONCURRENCY: '2.5' }, /CONCURRENCY: expected an integer/],
     [{ ...BASE, PRESIGN_EXPIRY_SECONDS: '700000' }, /PRESIGN_EXPIRY_SECONDS: expected an integer from 1 to 604800/],

@@ -150,6 +150,13 @@ function allStatements(node: Json, out: Statement[] = []): Statement[] {
 
 const ECR_READ = ['ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:DescribeRepositories', 'ecr:GetLifecyclePolicy', 'ecr:ListImages', 'ecr:ListPullTimeUpdateExclusions', 'ecr:ListTagsForResource'];
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+/** The in-use sources' read actions (lib/adapters/in-use-*.ts), and nothing else of those services. */
+const ECS_IN_USE = [
+  'ecs:DescribeServiceRevisions', 'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:DescribeTasks', 'ecs:ListClusters',
+  'ecs:ListServices', 'ecs:ListTaskDefinitionFamilies', 'ecs:ListTaskDefinitions', 'ecs:ListTasks',
+];
+const LAMBDA_IN_USE = ['lambda:GetFunction', 'lambda:ListAliases', 'lambda:ListFunctions', 'lambda:ListVersionsByFunction'];
+const IN_USE = [...ECS_IN_USE, ...LAMBDA_IN_USE, 'apprunner:DescribeService', 'apprunner:ListServices', 'batch:DescribeJobDefinitions'];
 
 describe('serverless.yml packaged by osls', () => {
   let prodDir: string;
@@ -169,6 +176,8 @@ describe('serverless.yml packaged by osls', () => {
         '--param', 'slackWebhookSsmParameter=/ecr-sweeper/prod/slack-webhook',
         '--param', 'governedRepositories=apps/*',
         '--param', 'rulesS3Uri=s3://config-bucket/ecr-sweeper/rules.yml',
+        '--param', 'inUseBucket=k8s-inventory',
+        '--param', 'inUsePrefix=clusters/in-use',
       ],
       { cwd: root, env: offlineEnv(), timeout: 240_000 },
     );
@@ -214,7 +223,7 @@ describe('serverless.yml packaged by osls', () => {
     const statements = roleStatements(prod, 'SweepRole');
     expect(actionsOf(statements)).toEqual(
       [
-        ...ECR_READ, 'ecr:BatchDeleteImage', 'ecr:UpdateImageStorageClass', 'kms:Decrypt', ...LOGS,
+        ...ECR_READ, ...IN_USE, 'ecr:BatchDeleteImage', 'ecr:UpdateImageStorageClass', 'kms:Decrypt', ...LOGS,
         's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'sqs:SendMessage', 'ssm:GetParameter',
       ].sort(),
     );
@@ -233,9 +242,11 @@ describe('serverless.yml packaged by osls', () => {
     // Reports and checkpoint: the stack's bucket, under the prefix only.
     expect(resourcesOf('s3:PutObject')).toEqual(['arn:aws:s3:::<ReportBucket>/ecr-sweeper/*']);
     expect(resourcesOf('s3:DeleteObject')).toEqual(['arn:aws:s3:::<ReportBucket>/ecr-sweeper/checkpoints/*']);
-    expect(resourcesOf('s3:ListBucket')).toEqual(['<ReportBucket.Arn>']);
-    // Rules from S3: that one object.
+    // The in-use bucket (listed under its prefix only, see below), then the report bucket.
+    expect(resourcesOf('s3:ListBucket')).toEqual(['arn:aws:s3:::k8s-inventory', '<ReportBucket.Arn>']);
+    // In-use files under their prefix; reports; rules from S3: that one object.
     expect(resourcesOf('s3:GetObject')).toEqual([
+      'arn:aws:s3:::k8s-inventory/clusters/in-use/*',
       'arn:aws:s3:::<ReportBucket>/ecr-sweeper/*',
       'arn:aws:s3:::config-bucket/ecr-sweeper/rules.yml',
     ]);
@@ -251,10 +262,11 @@ describe('serverless.yml packaged by osls', () => {
   });
 
   it('gives the plan role read-only ECR access and no BatchDeleteImage or UpdateImageStorageClass at all', () => {
-    expect(actionsOf(roleStatements(prod, 'PlanRole'))).toEqual([...ECR_READ, ...LOGS, 's3:GetObject', 's3:ListBucket', 's3:PutObject'].sort());
+    expect(actionsOf(roleStatements(prod, 'PlanRole'))).toEqual([...ECR_READ, ...IN_USE, ...LOGS, 's3:GetObject', 's3:ListBucket', 's3:PutObject'].sort());
     // The index store lives under the report prefix (reports policy); ListBucket only tells "not written yet" from "denied".
     const planStatements = roleStatements(prod, 'PlanRole');
-    expect(planStatements.filter((s) => [s.Action].flat().includes('s3:ListBucket')).map((s) => evaluate(s.Resource ?? null))).toEqual(['<ReportBucket.Arn>']);
+    // (The in-use prefix's ListBucket, held to that prefix, is checked with the in-use reads below.)
+    expect(planStatements.filter((s) => [s.Action].flat().includes('s3:ListBucket')).map((s) => evaluate(s.Resource ?? null))).toEqual(['arn:aws:s3:::k8s-inventory', '<ReportBucket.Arn>']);
     const planActions = allStatements(prod.Resources.PlanRole).flatMap((s) => [s.Action].flat());
     expect(planActions.filter((a) => String(a).includes('Delete'))).toEqual([]);
     // Nor can it archive: a plan changes nothing in the registry.
@@ -262,6 +274,44 @@ describe('serverless.yml packaged by osls', () => {
     // Without the optional params, no SSM, Secrets Manager or KMS access is granted to anyone.
     expect(actionsOf(roleStatements(dev, 'SweepRole'))).not.toEqual(expect.arrayContaining(['ssm:GetParameter']));
     expect(actionsOf(roleStatements(dev, 'SweepRole')).filter((a) => /^(ssm|secretsmanager|kms):/.test(a))).toEqual([]);
+  });
+
+  it('lets both roles read what the in-use sources scan, in their own account and Region only, and nothing of those services beyond reads', () => {
+    for (const template of [prod, dev]) {
+      for (const id of ['SweepRole', 'PlanRole']) {
+        const statements = roleStatements(template, id).map((s) => evaluate(s) as Statement);
+        const granting = (action: string) => statements.filter((s) => s.Effect === 'Allow' && [s.Action].flat().includes(action));
+        for (const action of IN_USE) {
+          const grants = granting(action);
+          expect(grants, `${id} ${action}`).toHaveLength(1);
+          const grant = grants[0]!;
+          if (grant.Resource === '*') {
+            // No resource-level permissions for these List/Describe actions: held to the stack's Region instead.
+            expect(grant.Condition, `${id} ${action}`).toEqual({ StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } });
+          } else {
+            const service = action.split(':')[0]!;
+            const region = 'eu-west-1';
+            expect(grant.Resource, `${id} ${action}`).toBe(
+              service === 'lambda' ? `arn:aws:lambda:${region}:123456789012:function:*` : `arn:aws:apprunner:${region}:123456789012:service/*`,
+            );
+          }
+        }
+        // Only the reads listed: nothing else of ECS, Lambda, Batch or App Runner.
+        const others = actionsOf(statements).filter((a) => /^(ecs|lambda|batch|apprunner):/.test(a));
+        expect(others, id).toEqual([...IN_USE].sort());
+        // In-use files: GetObject under the prefix, ListBucket only with that prefix.
+        const bucket = template === prod ? 'k8s-inventory' : 'shared-reports';
+        const prefix = template === prod ? 'clusters/in-use' : 'in-use';
+        const list = granting('s3:ListBucket').filter((s) => s.Condition !== undefined);
+        expect(list.map((s) => [s.Resource, s.Condition])).toEqual([[`arn:aws:s3:::${bucket}`, { StringLike: { 's3:prefix': [`${prefix}/*`] } }]]);
+        expect(granting('s3:GetObject').map((s) => s.Resource)).toContain(`arn:aws:s3:::${bucket}/${prefix}/*`);
+      }
+    }
+    // Both functions are told where the in-use files are (the default location of `inUse.files`).
+    for (const id of ['SweepLambdaFunction', 'PlanLambdaFunction']) {
+      const env = resolveIfs((prod.Resources[id]!.Properties as any).Environment.Variables, evaluateConditions(prod)) as Record<string, Json>;
+      expect(evaluate(env.IN_USE_S3_URI)).toBe('s3://k8s-inventory/clusters/in-use/');
+    }
   });
 
   it('grants no wildcard action anywhere; wildcards appear only in deny-plain-HTTP bucket policies', () => {
@@ -310,10 +360,13 @@ describe('serverless.yml packaged by osls', () => {
       statements.filter((s) => [s.Action].flat().includes(action)).map((s) => evaluate(s.Resource ?? null));
     expect(resourcesOf('s3:PutObject')).toEqual(['arn:aws:s3:::shared-reports/ecr-sweeper/*']);
     expect(resourcesOf('s3:DeleteObject')).toEqual(['arn:aws:s3:::shared-reports/ecr-sweeper/checkpoints/*']);
-    expect(resourcesOf('s3:ListBucket')).toEqual(['arn:aws:s3:::shared-reports']);
+    expect(resourcesOf('s3:ListBucket')).toEqual(['arn:aws:s3:::shared-reports', 'arn:aws:s3:::shared-reports']);
     const env = resolveIfs((dev.Resources.SweepLambdaFunction!.Properties as any).Environment.Variables, conditions) as Record<string, Json>;
     expect(env.REPORT_BUCKET).toBe('shared-reports');
     expect(env.REPORT_PREFIX).toBe('ecr-sweeper');
+    // In-use files default to the report bucket's in-use/ prefix.
+    expect(evaluate(env.IN_USE_S3_URI)).toBe('s3://shared-reports/in-use/');
+    expect(resourcesOf('s3:GetObject')).toContain('arn:aws:s3:::shared-reports/in-use/*');
   });
 
   it('runs both functions on nodejs22.x arm64; the sweep gets 900 s and a failure destination and alarm', () => {
