@@ -22,14 +22,20 @@ async function sweep(event: unknown, context: Context): Promise<RunSummary> {
   logger.appendKeys({ rulesSource: ruleSet.source, mode: ruleSet.defaults.mode });
   const outcome = await executeRun(deps, { runId, ruleSet, deadline, checkpoint: true, notifier: () => slackNotifierFor(deps) });
   const { result } = outcome.output;
+  // An in-use source that cannot be read blocks every deletion, night after night, until someone
+  // fixes it (a missing permission, a stale in-use file): that must raise the alarm too.
+  const failedInUseSources = (result.inUse?.sources ?? [])
+    .filter((s) => s.status === 'failed')
+    .map((s) => `${s.label}: ${s.error?.code ?? 'error'}${s.error?.message ? ` (${s.error.message})` : ''}`);
   // The report is written by now: failing the invocation is what makes the alarm fire.
-  if (result.totals.failed > 0 || result.totals.failedRepositories > 0 || result.abortedReason) {
+  if (result.totals.failed > 0 || result.totals.failedRepositories > 0 || result.abortedReason || failedInUseSources.length > 0) {
     throw new SweepFailedError({
       // A resumed run reports under its checkpoint's run id.
       runId: result.runId,
       failedDeletions: result.totals.failed,
       failedRepositories: result.totals.failedRepositories,
       ...(result.abortedReason ? { abortedReason: result.abortedReason } : {}),
+      ...(failedInUseSources.length > 0 ? { failedInUseSources } : {}),
       reportLocation: outcome.report.folder,
     });
   }

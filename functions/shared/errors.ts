@@ -10,13 +10,16 @@ export interface SweepFailureDetails {
   failedDeletions: number;
   failedRepositories: number;
   abortedReason?: string;
+  /** In-use sources that could not be read (`ECS (all clusters): AccessDeniedException`): nothing was deleted. */
+  failedInUseSources?: string[];
   /** Where the result report was written before this error was thrown. */
   reportLocation?: string;
 }
 
 /**
  * Thrown by the sweep function AFTER the reports are written when any deletion or repository
- * failed, or a safety limit aborted the run, so the invocation counts as an error and alarms fire.
+ * failed, a safety limit aborted the run, or an in-use source could not be read (which blocks
+ * every deletion until fixed), so the invocation counts as an error and alarms fire.
  */
 export class SweepFailedError extends EcrSweeperError {
   readonly details: SweepFailureDetails;
@@ -25,6 +28,9 @@ export class SweepFailedError extends EcrSweeperError {
     if (details.failedDeletions > 0) parts.push(`${details.failedDeletions} deletion(s) failed`);
     if (details.failedRepositories > 0) parts.push(`${details.failedRepositories} repository(ies) could not be swept`);
     if (details.abortedReason) parts.push(`aborted: ${details.abortedReason}`);
+    if (details.failedInUseSources?.length) {
+      parts.push(`in-use source(s) could not be read, nothing deleted: ${details.failedInUseSources.join('; ')}`);
+    }
     const where = details.reportLocation ? `; report: ${details.reportLocation}` : '';
     super(`sweep ${details.runId} failed: ${parts.join(', ')}${where}`, options);
     this.details = details;

@@ -2,7 +2,10 @@
  * One run as both functions perform it: plan written to S3 before anything is deleted, the
  * engine, the result files after, logs and metrics, and (sweep only) the Slack summary.
  */
+import { dirname, resolve } from 'node:path';
 import { S3CheckpointStore } from '../../lib/adapters/checkpoint-s3.js';
+import { createInUseReaders } from '../../lib/adapters/in-use-readers.js';
+import { inUseSettingsOf } from '../../lib/core/in-use-settings.js';
 import { S3IndexStore } from '../../lib/adapters/index-store-s3.js';
 import { S3JournalStore } from '../../lib/adapters/journal-s3.js';
 import { publishReports, type WrittenReport } from '../../lib/adapters/report-store.js';
@@ -71,6 +74,12 @@ export async function executeRun(deps: FunctionDeps, request: RunRequest): Promi
     urlExpiresInSeconds: config.presignExpirySeconds,
   });
   let planLocation: string | null = null;
+  // Every run scans the sources its rules enable (ECS and Lambda by default); in-use files with
+  // no location of their own are read from the deployment's in-use prefix (IN_USE_S3_URI).
+  const readers = createInUseReaders(inUseSettingsOf(request.ruleSet), deps.clients, {
+    baseDir: dirname(resolve(config.taskRoot ?? process.cwd(), config.rulesFile)),
+    defaultFilesLocation: config.inUseS3Uri,
+  });
   const output = await runSweep(
     {
       ecr: deps.ecr,
@@ -78,6 +87,7 @@ export async function executeRun(deps: FunctionDeps, request: RunRequest): Promi
       // Both functions share the memory of index reads, so neither re-reads (pulls) an index the other read.
       indexStore: new S3IndexStore(deps.s3, config.reportBucket, config.reportPrefix),
       callerIdentity: deps.callerIdentity,
+      inUse: { readers },
       ...(request.checkpoint
         ? {
             checkpoint: new S3CheckpointStore(deps.s3, config.reportBucket, checkpointKey(config.reportPrefix)),

@@ -13,6 +13,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { httpTimeoutsFromEnv, requestHandlerOptions, type HttpTimeouts } from '../adapters/http-timeouts.js';
+import { IN_USE_CLIENT_RETRY } from '../adapters/in-use-calls.js';
 import { AWS_SERVICES, resolveEndpoint, type AwsService, type ResolvedEndpoint } from './client-endpoints.js';
 import { createEcrClient, type EcrClientSettings } from './ecr-client.js';
 
@@ -62,14 +63,6 @@ export interface AwsClients {
 }
 
 /**
- * Attempts per request of the in-use scan clients, in the SDK's adaptive mode (it slows down on
- * throttling instead of only backing off): ECS and Lambda throttle per account and Region, shared
- * with every other caller, and a source still throttled after these attempts fails the run closed
- * (nothing deleted), so a few more attempts than the SDK's 3 buy fewer blocked runs.
- */
-export const IN_USE_SCAN_MAX_ATTEMPTS = 5;
-
-/**
  * Builds the run's clients from explicit settings (CLI flags) and the environment.
  *
  * @example
@@ -105,7 +98,9 @@ export function createAwsClients(settings: AwsClientSettings = {}): AwsClients {
     if (settings.credentials !== undefined) config.credentials = settings.credentials;
     return config;
   };
-  const scanClient = (service: AwsService) => ({ ...common(service), retryMode: 'adaptive', maxAttempts: IN_USE_SCAN_MAX_ATTEMPTS });
+  // Adaptive: ECS and Lambda throttle per account and Region, shared with every other caller, and a
+  // source still throttled after its retries fails the run closed (nothing deleted).
+  const scanClient = (service: AwsService) => ({ ...common(service), ...IN_USE_CLIENT_RETRY });
 
   const built = new Map<AwsService, { destroy(): void }>();
   const lazy = <T extends { destroy(): void }>(service: AwsService, build: () => T): T => {

@@ -25,6 +25,7 @@ import { insightsWithoutStore, localReportStore, newRunId, notifySlack, priceTab
 import { writeRunReports } from '../../adapters/report-store.js';
 import { renderRuleTotals } from '../format-rule-totals.js';
 import { pullTimeDepsFor, type IndexStoreFlags } from '../index-store.js';
+import { inUseDepsFor } from '../in-use-deps.js';
 import { awsClientsFor, explainProfileCredentialsError, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
 import { resolvePath } from '../paths.js';
 
@@ -67,7 +68,8 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
   }
   const concurrency = flags.concurrency !== undefined ? parseConcurrency(flags.concurrency) : undefined;
   const maxDurationMs = flags.maxDuration !== undefined ? parseMaxDuration(flags.maxDuration) : undefined;
-  const ruleSet = await loadRulesFile(resolvePath(runtime, flags.rules));
+  const rulesPath = resolvePath(runtime, flags.rules);
+  const ruleSet = await loadRulesFile(rulesPath);
   const prices = await priceTableFor(flags.prices !== undefined ? resolvePath(runtime, flags.prices) : undefined);
   let region: string | null = null;
   const outDir = flags.out !== undefined ? resolvePath(runtime, flags.out) : undefined;
@@ -78,11 +80,19 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
   const slack = slackNotifierFor(slackWebhookUrlFor(flags, runtime));
   const clients = awsClientsFor(flags, runtime);
   const ecr = clients.ecr;
+  let inUse: SweepDeps['inUse'];
+  try {
+    inUse = inUseDepsFor(ruleSet, clients, rulesPath);
+  } catch (error) {
+    clients.destroy();
+    throw error;
+  }
   const progress = createProgressReporter(io.stderr);
   let declined = false;
   const deps: SweepDeps = {
     ecr,
     ...pullTimeDepsFor(flags, clients.sts, runtime),
+    inUse,
     onProgress: (e) => progress.onProgress(e),
     planSink: async (plan: Plan): Promise<PlanVerdict | undefined> => {
       progress.stop();

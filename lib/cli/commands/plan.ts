@@ -17,6 +17,7 @@ import { renderRuleTotals } from '../format-rule-totals.js';
 import { awsClientsFor, explainProfileCredentialsError, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
 import { resolvePath } from '../paths.js';
 import { pullTimeDepsFor, type IndexStoreFlags } from '../index-store.js';
+import { inUseDepsFor } from '../in-use-deps.js';
 
 /** `plan`'s flags as commander parses them (values still strings). */
 export interface PlanFlags extends AwsFlags, SlackFlags, IndexStoreFlags {
@@ -45,8 +46,9 @@ export async function planCommand(flags: PlanFlags, runtime: CliRuntime): Promis
   const progress = createProgressReporter(io.stderr);
   let output: SweepOutput;
   try {
+    const inUse = inUseDepsFor(ruleSet, clients, rulesPath);
     output = await runSweep(
-      { ecr, onProgress: (e) => progress.onProgress(e), ...pullTimeDeps },
+      { ecr, onProgress: (e) => progress.onProgress(e), ...pullTimeDeps, inUse },
       {
         ruleSet,
         mode: 'dry-run',
