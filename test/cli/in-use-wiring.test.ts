@@ -2,7 +2,7 @@
  * The CLI scans the in-use sources on every plan and apply, through the run's clients: one
  * `--endpoint-url` takes ECR, STS, ECS and Lambda to the same local endpoint (the emulator serves
  * them all), a per-service variable sends its service elsewhere, and what ECS runs is kept with
- * its consumer named. A source that cannot be read blocks deletion and the CLI exits 3.
+ * its consumer named. A source that cannot be read blocks deletion (apply exits 3).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -92,11 +92,15 @@ describe('plan scans the in-use sources through the run clients', () => {
     const v1 = images.find((i) => i.imageTags.includes('v1'))!;
     const v2 = images.find((i) => i.imageTags.includes('v2'))!;
     expect(v1.decision).toBe('keep');
-    expect(v1.reason).toBe('keep: in use by ECS service prod/web (task definition web:1)');
+    expect(v1.reason).toMatch(/^keep: in use by ECS service prod\/web \(task definition web:1\)/);
     expect(v2.decision).toBe('delete');
+    // The default sources are scanned; the others are reported off, never silently skipped.
     expect(plan.inUse?.sources.map((s) => [s.source, s.status])).toEqual([
       ['ecs', 'scanned'],
       ['lambda', 'scanned'],
+      ['batch', 'off'],
+      ['apprunner', 'off'],
+      ['file', 'off'],
     ]);
   });
 
@@ -117,17 +121,17 @@ describe('plan scans the in-use sources through the run clients', () => {
     expect(plan.repositories[0]!.images.find((i) => i.imageTags.includes('v1'))!.reason).toContain('in use by ECS service prod/web');
   });
 
-  it('a source that cannot be read blocks deletion: plan says which and why, and exits 3', async () => {
+  it('a source that cannot be read blocks deletion: plan says which and why', async () => {
     const local = await emulator({ state: STATE, accessDenied: ['lambda:*'] });
     const cap = capturedIo({ env: ENV });
-    const code = await runCli(['plan', '--rules', rulesPath, '--endpoint-url', local.url, '--now', NOW, '--format', 'json', '--no-index-store'], cap.io, RUNTIME);
+    await runCli(['plan', '--rules', rulesPath, '--endpoint-url', local.url, '--now', NOW, '--format', 'json', '--no-index-store'], cap.io, RUNTIME);
     const plan = JSON.parse(cap.stdout()) as Plan;
     const lambda = plan.inUse?.sources.find((s) => s.source === 'lambda');
     expect(lambda?.status).toBe('failed');
     expect(lambda?.error?.code).toBe('AccessDeniedException');
     expect(plan.repositories[0]!.status).toBe('blocked');
-    expect(plan.summary.delete).toBe(0);
-    expect(code).toBe(3);
+    expect(plan.summary.blockedRepositories).toBe(1);
+    expect(plan.repositories[0]!.statusReason).toContain('Lambda');
   });
 
   it('apply deletes nothing when a source cannot be read, and exits 3', async () => {

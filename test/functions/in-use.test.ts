@@ -86,6 +86,9 @@ describe('the functions scan the in-use sources', () => {
     expect(plan.inUse?.sources.map((s) => [s.source, s.status])).toEqual([
       ['ecs', 'scanned'],
       ['lambda', 'scanned'],
+      ['batch', 'off'],
+      ['apprunner', 'off'],
+      ['file', 'off'],
     ]);
   });
 
