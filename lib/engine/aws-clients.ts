@@ -13,7 +13,6 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { httpTimeoutsFromEnv, requestHandlerOptions, type HttpTimeouts } from '../adapters/http-timeouts.js';
-import { IN_USE_CLIENT_RETRY } from '../adapters/in-use-calls.js';
 import { AWS_SERVICES, resolveEndpoint, type AwsService, type ResolvedEndpoint } from './client-endpoints.js';
 import { createEcrClient, type EcrClientSettings } from './ecr-client.js';
 
@@ -63,6 +62,15 @@ export interface AwsClients {
 }
 
 /**
+ * Attempts per request of the in-use scan clients (ECS, Lambda, Batch, App Runner), in the SDK's
+ * adaptive mode: it slows a client down on throttles instead of only backing off. ECS and Lambda
+ * throttle per account and Region, shared with every other caller, and a source still throttled
+ * after these attempts (and its reader's own retries) fails the run closed, so a few more than
+ * the SDK's 3 buy fewer blocked runs.
+ */
+export const IN_USE_SCAN_MAX_ATTEMPTS = 5;
+
+/**
  * Builds the run's clients from explicit settings (CLI flags) and the environment.
  *
  * @example
@@ -98,9 +106,7 @@ export function createAwsClients(settings: AwsClientSettings = {}): AwsClients {
     if (settings.credentials !== undefined) config.credentials = settings.credentials;
     return config;
   };
-  // Adaptive: ECS and Lambda throttle per account and Region, shared with every other caller, and a
-  // source still throttled after its retries fails the run closed (nothing deleted).
-  const scanClient = (service: AwsService) => ({ ...common(service), ...IN_USE_CLIENT_RETRY });
+  const scanClient = (service: AwsService) => ({ ...common(service), retryMode: 'adaptive', maxAttempts: IN_USE_SCAN_MAX_ATTEMPTS });
 
   const built = new Map<AwsService, { destroy(): void }>();
   const lazy = <T extends { destroy(): void }>(service: AwsService, build: () => T): T => {

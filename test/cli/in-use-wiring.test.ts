@@ -4,7 +4,7 @@
  * them all), a per-service variable sends its service elsewhere, and what ECS runs is kept with
  * its consumer named. A source that cannot be read blocks deletion (apply exits 3).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -141,5 +141,41 @@ describe('plan scans the in-use sources through the run clients', () => {
     expect(code).toBe(3);
     expect(local.stats().requests.BatchDeleteImage ?? 0).toBe(0);
     expect(local.images('team/web')).toHaveLength(2);
+  });
+});
+
+describe('in-use files from the CLI', () => {
+  it("reads relative inUse.files locations from the rules file's directory, not the working directory", async () => {
+    const local = await emulator({ state: { repositories: STATE.repositories } });
+    await mkdir(join(dir, 'in-use'));
+    await writeFile(join(dir, 'in-use', 'build-hosts.json'), JSON.stringify(['123456789012.dkr.ecr.us-east-1.amazonaws.com/team/web:v2']));
+    await writeFile(rulesPath, `${RULES}inUse:\n  ecs: false\n  files:\n    locations: [in-use]\n`);
+    const cap = capturedIo({ env: ENV, cwd: tmpdir() });
+    const code = await runCli(['plan', '--rules', rulesPath, '--endpoint-url', local.url, '--now', NOW, '--format', 'json', '--no-index-store'], cap.io, RUNTIME);
+    expect(cap.stderr()).not.toContain('Error');
+    expect(code).toBe(0);
+    const plan = JSON.parse(cap.stdout()) as Plan;
+    const images = plan.repositories[0]!.images;
+    expect(images.find((i) => i.imageTags.includes('v2'))!.reason).toMatch(/^keep: in use by in-use file .*build-hosts\.json/);
+    expect(images.find((i) => i.imageTags.includes('v1'))!.decision).toBe('delete');
+    expect(plan.inUse?.sources.map((s) => [s.source, s.status])).toEqual([
+      ['ecs', 'off'],
+      ['lambda', 'scanned'],
+      ['batch', 'off'],
+      ['apprunner', 'off'],
+      ['file', 'scanned'],
+    ]);
+    // ECS turned off is not asked at all.
+    expect(Object.keys(local.stats().requests).filter((op) => op.startsWith('ecs:'))).toEqual([]);
+  });
+
+  it('refuses in-use files with no location (the CLI has no deployment prefix): exit 2, before any request', async () => {
+    const local = await emulator({ state: STATE });
+    await writeFile(rulesPath, `${RULES}inUse:\n  files: true\n`);
+    const cap = capturedIo({ env: ENV });
+    const code = await runCli(['plan', '--rules', rulesPath, '--endpoint-url', local.url, '--now', NOW, '--no-index-store'], cap.io, RUNTIME);
+    expect(code).toBe(2);
+    expect(cap.stderr()).toContain('inUse.files has no locations');
+    expect(local.stats().requests.DescribeRepositories ?? 0).toBe(0);
   });
 });

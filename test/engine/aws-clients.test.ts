@@ -5,8 +5,7 @@
  * clients themselves (their resolved config), for every service and every combination.
  */
 import { describe, expect, it } from 'vitest';
-import { IN_USE_CLIENT_RETRY } from '../../lib/adapters/in-use-calls.js';
-import { AWS_SERVICES, createAwsClients, resolveEndpoint, SERVICE_ENDPOINT_VARIABLES, type AwsClients, type AwsService } from '../../lib/engine/aws-clients.js';
+import { AWS_SERVICES, createAwsClients, IN_USE_SCAN_MAX_ATTEMPTS, resolveEndpoint, SERVICE_ENDPOINT_VARIABLES, type AwsClients, type AwsService } from '../../lib/engine/aws-clients.js';
 import { ConfigError } from '../../lib/errors.js';
 
 const FLAG = 'http://127.0.0.1:1001';
@@ -148,7 +147,7 @@ describe('createAwsClients: the same Region, credentials and timeouts everywhere
       expect(await clients.ecr.config.maxAttempts()).toBe(3);
       expect(await clients.sts.config.maxAttempts()).toBe(2);
       for (const service of ['ecs', 'lambda', 'batch', 'apprunner'] as const) {
-        expect(await clients[service].config.maxAttempts()).toBe(IN_USE_CLIENT_RETRY.maxAttempts);
+        expect(await clients[service].config.maxAttempts()).toBe(IN_USE_SCAN_MAX_ATTEMPTS);
         expect((await clients[service].config.retryStrategy()).constructor.name).toBe('AdaptiveRetryStrategy');
       }
     } finally {

@@ -4,6 +4,7 @@
  * after its tag moved on is kept, with its consumer named in plan.json; a source that cannot be
  * read blocks deletion and fails the sweep invocation (the alarm), after the report is written.
  */
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Plan } from '../../lib/core/plan-model.js';
 import {
@@ -12,6 +13,7 @@ import {
   functionEnv,
   lambdaContext,
   readObject,
+  REPORT_BUCKET,
   scheduledEvent,
   startLocalCloud,
   writeRules,
@@ -110,6 +112,41 @@ describe('the functions scan the in-use sources', () => {
     expect(error?.name).toBe('SweepFailedError');
     expect(error?.message).toContain('in-use source(s) could not be read, nothing deleted: Lambda (image functions): AccessDeniedException');
     expect(error?.details?.reportLocation).toBeDefined();
+    expect(cloud.emulator.stats().requests.BatchDeleteImage ?? 0).toBe(0);
+    expect(cloud.emulator.findImage('app/web', { digest: pinned })).toBeDefined();
+  });
+});
+
+describe('in-use files from the deployment prefix (IN_USE_S3_URI)', () => {
+  const IN_USE_URI = `s3://${REPORT_BUCKET}/in-use/`;
+  const filesRules = (expectSources: string) =>
+    `${untaggedAfter7dRules('apply')}inUse:\n  ecs: false\n  lambda: false\n  files:\n    expect: [${expectSources}]\n`;
+
+  it("keeps what a cluster's file lists when the rules name no location: the functions read the stack's in-use prefix", async () => {
+    const rules = await writeRules(cloud, 'files-apply.yml', filesRules('prod-eks'));
+    const file = { generatedAt: new Date(cloud.emulator.now()).toISOString(), source: 'prod-eks', images: [`123456789012.dkr.ecr.us-east-1.amazonaws.com/app/web@${pinned}`] };
+    await cloud.s3.send(new PutObjectCommand({ Bucket: REPORT_BUCKET, Key: 'in-use/prod-eks.json', Body: JSON.stringify(file) }));
+    try {
+      const { sweep } = await coldStart(functionEnv(cloud, rules, { IN_USE_S3_URI: IN_USE_URI }));
+      const summary = (await sweep(scheduledEvent(), lambdaContext())) as { reports: { plan: string } };
+      const plan = await planJson(summary.reports.plan);
+      const image = plan.repositories[0]!.images.find((i) => i.imageDigest === pinned)!;
+      expect(image.reason).toMatch(/^keep: in use by Kubernetes prod-eks \(from in-use file s3:\/\/sweeper-reports\/in-use\/prod-eks\.json\)/);
+      expect(cloud.emulator.findImage('app/web', { digest: pinned })).toBeDefined();
+      expect(plan.inUse?.sources.find((s) => s.source === 'file')).toMatchObject({ status: 'scanned', label: `in-use files (${IN_USE_URI})` });
+      // ECS and Lambda turned off are not asked.
+      expect(Object.keys(cloud.emulator.stats().requests).filter((op) => op.includes(':') && !op.startsWith('sts:'))).toEqual([]);
+    } finally {
+      await cloud.s3.send(new DeleteObjectCommand({ Bucket: REPORT_BUCKET, Key: 'in-use/prod-eks.json' }));
+    }
+  });
+
+  it('an expected cluster with no file fails closed: nothing deleted, the invocation fails naming the files source', async () => {
+    const rules = await writeRules(cloud, 'files-missing.yml', filesRules('staging-eks'));
+    const { sweep } = await coldStart(functionEnv(cloud, rules, { IN_USE_S3_URI: IN_USE_URI }));
+    const error = await sweep(scheduledEvent(), lambdaContext()).then(() => null, (e: unknown) => e as Error);
+    expect(error?.name).toBe('SweepFailedError');
+    expect(error?.message).toContain(`in-use files (${IN_USE_URI})`);
     expect(cloud.emulator.stats().requests.BatchDeleteImage ?? 0).toBe(0);
     expect(cloud.emulator.findImage('app/web', { digest: pinned })).toBeDefined();
   });
