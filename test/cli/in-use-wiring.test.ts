@@ -2,7 +2,7 @@
  * The CLI scans the in-use sources on every plan and apply, through the run's clients: one
  * `--endpoint-url` takes ECR, STS, ECS and Lambda to the same local endpoint (the emulator serves
  * them all), a per-service variable sends its service elsewhere, and what ECS runs is kept with
- * its consumer named. A source that cannot be read blocks deletion (apply exits 3).
+ * its consumer named. A source that cannot be read blocks deletion and the CLI exits 3.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -121,10 +121,10 @@ describe('plan scans the in-use sources through the run clients', () => {
     expect(plan.repositories[0]!.images.find((i) => i.imageTags.includes('v1'))!.reason).toContain('in use by ECS service prod/web');
   });
 
-  it('a source that cannot be read blocks deletion: plan says which and why', async () => {
+  it('a source that cannot be read blocks deletion: plan says which and why, and exits 3', async () => {
     const local = await emulator({ state: STATE, accessDenied: ['lambda:*'] });
     const cap = capturedIo({ env: ENV });
-    await runCli(['plan', '--rules', rulesPath, '--endpoint-url', local.url, '--now', NOW, '--format', 'json', '--no-index-store'], cap.io, RUNTIME);
+    const code = await runCli(['plan', '--rules', rulesPath, '--endpoint-url', local.url, '--now', NOW, '--format', 'json', '--no-index-store'], cap.io, RUNTIME);
     const plan = JSON.parse(cap.stdout()) as Plan;
     const lambda = plan.inUse?.sources.find((s) => s.source === 'lambda');
     expect(lambda?.status).toBe('failed');
@@ -132,6 +132,7 @@ describe('plan scans the in-use sources through the run clients', () => {
     expect(plan.repositories[0]!.status).toBe('blocked');
     expect(plan.summary.blockedRepositories).toBe(1);
     expect(plan.repositories[0]!.statusReason).toContain('Lambda');
+    expect(code).toBe(3);
   });
 
   it('apply deletes nothing when a source cannot be read, and exits 3', async () => {
