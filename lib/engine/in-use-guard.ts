@@ -42,6 +42,8 @@ interface RepositoryCheck {
  */
 export class InUseGuard {
   private current: Promise<InUseScanOutcome> | undefined;
+  /** The scan the plan was made with: the report's counts are about it. */
+  private planning: InUseScanOutcome | undefined;
   private latest: InUseScanOutcome | undefined;
   private rescanning: Promise<InUseScanOutcome> | undefined;
   private rescanCount = 0;
@@ -61,7 +63,7 @@ export class InUseGuard {
 
   /** Starts the first scan (idempotent); planning awaits it through {@link ready}. */
   start(): void {
-    this.current ??= this.scan();
+    this.current ??= this.scan().then((outcome) => (this.planning = outcome));
   }
 
   /**
@@ -152,10 +154,22 @@ export class InUseGuard {
     return this.rescanCount;
   }
 
-  /** The report for the plan or the result; `listed` = every repository name of the registry listing. */
+  /**
+   * The references of the planning scan that could not be parsed (they protect nothing), for a
+   * plan warning.
+   */
+  malformed(): { usage: InUseUsage; problem: string }[] {
+    const grouped = this.planning ? this.groupedOf(this.planning) : undefined;
+    return grouped ? [...grouped.malformed] : [];
+  }
+
+  /**
+   * The report for the plan or the result; `listed` = every repository name of the registry
+   * listing. The counts are the planning scan's; the sources, `scannedAt` and `rescans` the latest.
+   */
   report(repositories: readonly RepositoryPlan[], listed: ReadonlySet<string>): InUseReport {
     const latest = this.latest;
-    const first = latest ? this.groupedOf(latest) : undefined;
+    const first = this.planning ? this.groupedOf(this.planning) : undefined;
     const counts = first
       ? inUseCountsOf(first, listed, this.planCounts)
       : { resolved: 0, otherRegistry: 0, unknownRepository: 0, unknownTag: 0, unknownDigest: 0, malformed: 0 };

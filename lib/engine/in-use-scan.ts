@@ -78,7 +78,9 @@ async function scanOne(reader: InUseSourceReader, options: { now: number; signal
   const base = { source: reader.source, label: reader.label };
   try {
     const scan = await reader.scan(options);
-    const usages = Array.isArray(scan.usages) ? scan.usages : [];
+    // A reader that answers something else than usages has not read its source: fail closed.
+    if (!Array.isArray(scan?.usages)) throw new InUseSourceError(reader.source, 'InvalidScanResult', `the ${reader.label} reader returned no list of usages`);
+    const usages = scan.usages;
     const report: InUseSourceReport = { ...base, status: 'scanned', usages: usages.length, calls: { ...scan.calls } };
     if (scan.notes && scan.notes.length > 0) report.notes = [...scan.notes];
     // A usage claiming another source would be reported under the wrong name: this reader's it is.

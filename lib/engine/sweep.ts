@@ -22,6 +22,7 @@ import type { Mode, Policy, RepositoryTags, Rule, RuleSet } from '../core/rules-
 import { ConfigError } from '../errors.js';
 import { newRunId } from '../run-id.js';
 import { inUseSettingsOf } from '../core/in-use-settings.js';
+import type { InUseUsage } from '../core/in-use.js';
 import { DeadlineReachedError, EcrCallError, FutureNowError, PlanSinkError } from './errors.js';
 import { InUseGuard } from './in-use-guard.js';
 import { archiveRepository, combineExecutions } from './archiver.js';
@@ -563,11 +564,31 @@ async function enumerate(
     await session.inUse.ready();
     const failure = session.inUse.failure();
     if (failure !== undefined) blockForInUse(repositoryPlans, planned, `${failure}: nothing is deleted in this registry`);
+    const warning = malformedReferencesWarning(session.inUse.malformed());
+    if (warning) {
+      warnings.push(warning);
+      session.deps.logger?.warn(warning.message, { code: warning.code });
+    }
   }
   repositoryPlans.sort((a, b) => (a.repositoryName < b.repositoryName ? -1 : a.repositoryName > b.repositoryName ? 1 : 0));
   const plan = summarizePlan(repositoryPlans, session.now, session.mode, warnings);
   if (session.inUse) plan.inUse = session.inUse.report(plan.repositories, listed);
   return { plan, planned, failed, notListed, listed };
+}
+
+/**
+ * References no source could have meant for another registry and that cannot be parsed protect
+ * nothing: probably a typo in a task definition or an in-use file, worth a warning (not a failure:
+ * one bad consumer must not stop every cleanup).
+ */
+function malformedReferencesWarning(malformed: readonly { usage: InUseUsage; problem: string }[]): PlanWarning | undefined {
+  if (malformed.length === 0) return undefined;
+  const shown = malformed.slice(0, 3).map((m) => `'${m.usage.reference}' of ${m.usage.consumer} (${m.problem})`);
+  const more = malformed.length > shown.length ? ` and ${malformed.length - shown.length} more` : '';
+  return {
+    code: 'in-use-reference-malformed',
+    message: `${malformed.length} in-use image reference${malformed.length === 1 ? '' : 's'} could not be read and protect${malformed.length === 1 ? 's' : ''} nothing: ${shown.join('; ')}${more}.`,
+  };
 }
 
 /**

@@ -11,6 +11,7 @@ import type { Plan } from '../../lib/core/plan-model.js';
 import { runFigures } from '../../lib/core/report-summary.js';
 import type { RuleSet } from '../../lib/core/rules-model.js';
 import { buildPlan, runSweep } from '../../lib/engine/sweep.js';
+import type { InUseScan } from '../../lib/engine/types.js';
 import { startFixture, type EmulatorFixture } from './support/emulator.js';
 import { HOST, accessDenied, ecs, fixedReader, scriptedReader } from './support/in-use.js';
 import { ruleSet, taggedOlderThan, untaggedOlderThan } from './support/rules.js';
@@ -153,6 +154,10 @@ describe('in-use protection in a sweep (emulator)', () => {
     const plan = await buildPlan({ ecr: f.ecr, inUse: { readers } }, { ruleSet: rules({ files: null }) });
     expect(decisions(plan, 'app').get(v2)!.decision).toBe('delete');
     expect(plan.inUse!.counts).toEqual({ resolved: 0, otherRegistry: 3, unknownRepository: 1, unknownTag: 1, unknownDigest: 1, malformed: 1 });
+    expect(plan.warnings).toContainEqual({
+      code: 'in-use-reference-malformed',
+      message: expect.stringMatching(/^1 in-use image reference could not be read and protects nothing: '.*\/App:v1' of ECS task prod\/3f30 \(task definition bad:1\) \(/),
+    });
     expect(plan.inUse!.imagesKept).toBe(0);
     expect(plan.inUse!.sources.find((s) => s.source === 'file')!.status).toBe('off');
   });
@@ -199,6 +204,14 @@ describe('in-use protection in a sweep (emulator)', () => {
     expect(off.inUse!.sources.find((s) => s.source === 'ecs')).toMatchObject({ status: 'off', label: 'ECS (all clusters)' });
     expect(ecsReader.scans).toBe(0);
     expect(off.repositories.every((r) => r.status === 'planned')).toBe(true);
+  });
+
+  it('a reader that answers no list of usages has not read its source: failed, and the registry blocked', async () => {
+    const f = await start();
+    const broken = { source: 'lambda' as const, label: 'Lambda', scan: async () => ({ calls: {} }) as unknown as InUseScan };
+    const plan = await buildPlan({ ecr: f.ecr, inUse: { readers: [fixedReader('ecs', 'ECS', []), broken] } }, { ruleSet: rules({ files: null }) });
+    expect(plan.inUse!.sources.find((s) => s.source === 'lambda')).toMatchObject({ status: 'failed', error: { code: 'InvalidScanResult' } });
+    expect(plan.repositories.every((r) => r.status === 'blocked')).toBe(true);
   });
 
   it('without in-use sources the plan has no in-use report and is unchanged', async () => {
