@@ -46,6 +46,10 @@ function familyAndRevision(arn: string): { family: string; revision: number } | 
   return Number.isInteger(revision) ? { family: name.slice(0, colon), revision } : null;
 }
 
+function isClusterGone(error: unknown): boolean {
+  return (error as { name?: string } | undefined)?.name === 'ClusterNotFoundException';
+}
+
 /** Reads the in-use images of ECS in the client's account and Region. */
 export class EcsInUseReader implements InUseSourceReader {
   readonly source = 'ecs' as const;
@@ -122,7 +126,13 @@ class EcsScan {
 
   async readCluster(clusterArn: string): Promise<void> {
     const cluster = arnTail(clusterArn);
-    await Promise.all([this.readTasks(clusterArn, cluster), this.readServices(clusterArn, cluster)]);
+    try {
+      await Promise.all([this.readTasks(clusterArn, cluster), this.readServices(clusterArn, cluster)]);
+    } catch (error) {
+      // Deleted since ListClusters: a cluster that no longer exists runs nothing.
+      if (!isClusterGone(error)) throw error;
+      this.notes.push(`ECS: cluster ${cluster} was deleted during the scan`);
+    }
   }
 
   private async readTasks(clusterArn: string, cluster: string): Promise<void> {
@@ -132,7 +142,7 @@ class EcsScan {
         const arns: string[] = [];
         let nextToken: string | undefined;
         do {
-          const out = await this.caller.run({ operation: 'ecs:ListTasks', location }, (abortSignal) =>
+          const out = await this.caller.run({ operation: 'ecs:ListTasks', location, passThrough: isClusterGone }, (abortSignal) =>
             this.client.send(new ListTasksCommand({ cluster: clusterArn, desiredStatus, maxResults: ECS_LIST_PAGE_MAX, ...(nextToken ? { nextToken } : {}) }), { abortSignal }),
           );
           arns.push(...(out.taskArns ?? []));
@@ -145,7 +155,7 @@ class EcsScan {
     const taskArns = [...new Set(lists.flat())];
     await Promise.all(
       chunks(taskArns, ECS_DESCRIBE_TASKS_MAX).map(async (tasks) => {
-        const out = await this.caller.run({ operation: 'ecs:DescribeTasks', location }, (abortSignal) =>
+        const out = await this.caller.run({ operation: 'ecs:DescribeTasks', location, passThrough: isClusterGone }, (abortSignal) =>
           this.client.send(new DescribeTasksCommand({ cluster: clusterArn, tasks }), { abortSignal }),
         );
         this.checkFailures(out.failures, 'ecs:DescribeTasks', location);
@@ -163,7 +173,7 @@ class EcsScan {
     const serviceArns: string[] = [];
     let nextToken: string | undefined;
     do {
-      const out = await this.caller.run({ operation: 'ecs:ListServices', location }, (abortSignal) =>
+      const out = await this.caller.run({ operation: 'ecs:ListServices', location, passThrough: isClusterGone }, (abortSignal) =>
         this.client.send(new ListServicesCommand({ cluster: clusterArn, maxResults: ECS_LIST_PAGE_MAX, ...(nextToken ? { nextToken } : {}) }), { abortSignal }),
       );
       serviceArns.push(...(out.serviceArns ?? []));
@@ -173,7 +183,7 @@ class EcsScan {
     const revisions = new Map<string, string>();
     await Promise.all(
       chunks(serviceArns, ECS_DESCRIBE_SERVICES_MAX).map(async (services) => {
-        const out = await this.caller.run({ operation: 'ecs:DescribeServices', location }, (abortSignal) =>
+        const out = await this.caller.run({ operation: 'ecs:DescribeServices', location, passThrough: isClusterGone }, (abortSignal) =>
           this.client.send(new DescribeServicesCommand({ cluster: clusterArn, services }), { abortSignal }),
         );
         this.checkFailures(out.failures, 'ecs:DescribeServices', location);

@@ -237,6 +237,18 @@ describe('EcsInUseReader: fails closed', () => {
     expect(error.location).toBe('cluster prod');
   });
 
+  it('a cluster deleted after ListClusters is a note; the other clusters are still read', async () => {
+    const ecs = new FakeEcs([cluster('old'), cluster('prod')], []);
+    ecs.hook = (op, input) => {
+      if (op === 'ListServices' && String(input.cluster).endsWith('/old')) throw awsError('ClusterNotFoundException', 'Cluster not found.');
+    };
+    const scan = await new EcsInUseReader(ecs.client, settings(), fast).scan({ now: NOW });
+    expect(scan.notes).toEqual(['ECS: cluster old was deleted during the scan']);
+    expect(Object.keys(byConsumer(scan.usages))).toContain('ECS task prod/t-prod (task definition x:1)');
+    // Not retried: a deleted cluster does not come back.
+    expect(ecs.inputs<{ cluster: string }>(ListServicesCommand).filter((i) => i.cluster.endsWith('/old'))).toHaveLength(1);
+  });
+
   it('a DescribeTasks failure other than MISSING fails the scan; MISSING (gone since listed) does not', async () => {
     const ecs = new FakeEcs([cluster('prod')], []);
     ecs.mock.on(DescribeTasksCommand).resolves({ tasks: [], failures: [{ arn: 'arn:t', reason: 'MISSING' }] });
