@@ -21,6 +21,8 @@ export class Faults {
   private buckets = new Map<string, Bucket>();
   private readonly dice: SeededRandom;
   private counters: EmulatorStats = { requests: {}, throttled: {}, failed: {} };
+  /** The same counters per account and Region (`<account>/<region>`), for multi-account runs. */
+  private scoped = new Map<string, EmulatorStats>();
   /** Monotonic milliseconds; injectable so token-bucket tests need no sleeping. */
   private readonly monotonic: () => number;
 
@@ -44,10 +46,14 @@ export class Faults {
     return { ...this.options };
   }
 
-  /** Decides whether `operation` is throttled or fails, consuming a token if it is rate-limited. */
-  decide(operation: string): FaultVerdict {
-    const limit = this.options.rateLimits?.[operation];
-    if (limit && !this.take(operation, limit)) return 'throttle';
+  /**
+   * Decides whether `operation` is throttled or fails, consuming a token if it is rate-limited.
+   * Token buckets are per `scope` (an account and Region: ECR's limits are per account and Region);
+   * `rateLimits` replaces the emulator-wide limits for that scope when given.
+   */
+  decide(operation: string, scope = '', rateLimits = this.options.rateLimits): FaultVerdict {
+    const limit = rateLimits?.[operation];
+    if (limit && !this.take(`${scope}\u0000${operation}`, limit)) return 'throttle';
     const pThrottle = perOperation(this.options.throttleProbability, operation) ?? 0;
     if (pThrottle > 0 && this.dice.chance(pThrottle)) return 'throttle';
     const pError = perOperation(this.options.serverErrorProbability, operation) ?? 0;
@@ -68,19 +74,34 @@ export class Faults {
     return perOperation(this.options.latencyMs, operation) ?? 0;
   }
 
-  /** Counts one received request. */
-  countRequest(operation: string): void {
+  /** Counts one received request (also under its account and Region when `scope` is given). */
+  countRequest(operation: string, scope?: string): void {
     bump(this.counters.requests, operation);
+    if (scope !== undefined) bump(this.scopeCounters(scope).requests, operation);
   }
 
   /** Counts one request answered with ThrottlingException. */
-  countThrottled(operation: string): void {
+  countThrottled(operation: string, scope?: string): void {
     bump(this.counters.throttled, operation);
+    if (scope !== undefined) bump(this.scopeCounters(scope).throttled, operation);
   }
 
   /** Counts one request answered with any other error. */
-  countFailed(operation: string): void {
+  countFailed(operation: string, scope?: string): void {
     bump(this.counters.failed, operation);
+    if (scope !== undefined) bump(this.scopeCounters(scope).failed, operation);
+  }
+
+  /** The counters of one account and Region (`<account>/<region>`); all zero when it had no request. */
+  statsOf(scope: string): EmulatorStats {
+    const c = this.scoped.get(scope);
+    return { requests: { ...c?.requests }, throttled: { ...c?.throttled }, failed: { ...c?.failed } };
+  }
+
+  private scopeCounters(scope: string): EmulatorStats {
+    let c = this.scoped.get(scope);
+    if (!c) this.scoped.set(scope, (c = { requests: {}, throttled: {}, failed: {} }));
+    return c;
   }
 
   /** A copy of the counters. */
@@ -95,15 +116,16 @@ export class Faults {
   /** Zeroes the counters. */
   resetStats(): void {
     this.counters = { requests: {}, throttled: {}, failed: {} };
+    this.scoped.clear();
   }
 
-  private take(operation: string, limit: RateLimit): boolean {
+  private take(bucketKey: string, limit: RateLimit): boolean {
     const now = this.monotonic();
-    let bucket = this.buckets.get(operation);
+    let bucket = this.buckets.get(bucketKey);
     const full = { rate: limit.rate, burst: limit.burst ?? Math.max(1, limit.rate) };
     if (!bucket) {
       bucket = { tokens: full.burst, updatedAt: now, limit: full };
-      this.buckets.set(operation, bucket);
+      this.buckets.set(bucketKey, bucket);
     }
     bucket.tokens = Math.min(full.burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * full.rate);
     bucket.updatedAt = now;

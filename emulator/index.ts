@@ -6,8 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Accounts, imageSourceOf, targetKey } from './accounts.js';
 import { EmulatorStateError } from './errors.js';
-import { generateConsumers, wantsConsumers, type ImageSource } from './consumers/generate.js';
+import { generateConsumers, wantsConsumers } from './consumers/generate.js';
 import { loadConsumers } from './consumers/load.js';
 import { Consumers } from './consumers/model.js';
 import { Faults } from './faults.js';
@@ -51,6 +52,16 @@ export interface RunningEmulator {
   stop(): Promise<void>;
   /** Per-operation counters (the same JSON as `GET /_emulator/stats`). */
   stats(): EmulatorStats;
+  /**
+   * The counters of one account and Region (`GET /_emulator/stats?account=A&region=R`). Counted
+   * once the emulator routes by account and Region (an `accounts` section is loaded).
+   */
+  statsOf(accountId: string, region: string): EmulatorStats;
+  /**
+   * The repositories of one account and Region, sorted by name (an unseeded pair has none), for
+   * assertions on multi-account runs; `repositories()` is the default account's default Region.
+   */
+  repositoriesOf(accountId: string, region: string): RepositorySnapshot[];
   resetStats(): void;
   /** The emulator's current time, epoch ms. */
   now(): number;
@@ -90,19 +101,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const registryId = options.registryId ?? DEFAULT_REGISTRY_ID;
   if (!/^[0-9]{12}$/.test(registryId)) throw new EmulatorStateError('registryId', 'must be 12 digits');
   const clock = new Clock(fixedNow);
-  const registry = new Registry({
-    registryId,
-    region: options.region ?? 'us-east-1',
-    clock,
-    maxRepositories: options.maxRepositories ?? 100_000,
-    maxImagesPerRepository: options.maxImagesPerRepository ?? 20_000,
-    ...(options.restoreDelayMs !== undefined ? { restoreDelayMs: validRestoreDelay(options.restoreDelayMs) } : {}),
-  });
+  const restoreDelayMs = options.restoreDelayMs !== undefined ? validRestoreDelay(options.restoreDelayMs) : undefined;
+  const makeRegistry = (accountId: string, region: string): Registry =>
+    new Registry({
+      registryId: accountId,
+      region,
+      clock,
+      maxRepositories: options.maxRepositories ?? 100_000,
+      maxImagesPerRepository: options.maxImagesPerRepository ?? 20_000,
+      ...(restoreDelayMs !== undefined ? { restoreDelayMs } : {}),
+    });
+  const registry = makeRegistry(registryId, options.region ?? 'us-east-1');
   const consumers = new Consumers(registryId, registry.region);
+  const accounts = new Accounts(registryId, registry.region, makeRegistry, registry, consumers);
+  const exclusions = new Set(options.pullTimeUpdateExclusions ?? []);
+  const principals = new Principals(registryId, new Map(Object.entries(options.principals ?? {})), exclusions);
   if (state) {
     registry.loadState(state);
     loadConsumers(state, consumers, registry, clock.now());
+    if (state.accounts !== undefined) accounts.load(state.accounts, principals, clock.now());
   }
+  if (options.accounts !== undefined) accounts.load(options.accounts, principals, clock.now(), 'options.accounts');
   if (options.generate) {
     const now = clock.now();
     for (const repo of generateRepositories(options.generate)) registry.loadRepository(repo, now, `generate.repositories[${repo.index}]`);
@@ -122,14 +141,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
     seed,
   );
-  const exclusions = new Set(options.pullTimeUpdateExclusions ?? []);
-  const principals = new Principals(registryId, new Map(Object.entries(options.principals ?? {})), exclusions);
   let baseUrl = '';
   const server = createServer(
     { keepAliveTimeout: 5_000 },
     createRequestHandler({
       registry,
-      consumers,
+      accounts,
       faults,
       random: new SeededRandom(seed ^ 0x5eed),
       principals,
@@ -147,6 +164,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     region: registry.region,
     stop: () => close(server),
     stats: () => faults.stats(),
+    statsOf: (accountId, region) => faults.statsOf(targetKey(accountId, region)),
+    repositoriesOf: (accountId, region) => accounts.target(accountId, region).registry.snapshotRepositories(),
     resetStats: () => faults.resetStats(),
     now: () => clock.now(),
     setNow: (now) => clock.set(now === undefined ? undefined : parseNowOption(now)),
@@ -158,11 +177,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     loadState: (s) => {
       registry.loadState(s);
       loadConsumers(s, consumers, registry, clock.now());
+      if (s.accounts !== undefined) accounts.load(s.accounts, principals, clock.now());
     },
-    clear: () => {
-      registry.clear();
-      consumers.clear();
-    },
+    clear: () => accounts.clear(),
     createRepository: (name) => {
       const repo = registry.find(name) ?? registry.loadRepository({ name }, clock.now(), 'createRepository');
       return repositorySnapshot(repo);
@@ -186,18 +203,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
   };
   return emulator;
-}
-
-/** What generated consumers can reference: each repository's ACTIVE top-level images (no index children, no referrers). */
-function imageSourceOf(registry: Registry): ImageSource {
-  return {
-    repositories: registry.repositories().map((r) => r.name),
-    imagesOf: (name) => {
-      const repo = registry.find(name);
-      if (!repo) return [];
-      return [...repo.list()].filter((img) => img.status === 'ACTIVE' && img.subjectDigest === undefined && !repo.parents.has(img.digest)).map((img) => ({ digest: img.digest, tags: [...img.tags] }));
-    },
-  };
 }
 
 function validRestoreDelay(ms: number): number {

@@ -7,8 +7,22 @@
  * lib/core's matcher, so the tests check one against the other.
  */
 
+/** The temporary credentials STS AssumeRole issued. */
+export interface Session {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  /** `arn:aws:sts::<account>:assumed-role/<role>/<session>`. */
+  arn: string;
+  accountId: string;
+  /** Epoch ms (wall time: the SDK compares it with its own clock). */
+  expiresAt: number;
+}
+
 /** The callers and exclusions of one emulator. */
 export class Principals {
+  private readonly sessions = new Map<string, Session>();
+
   constructor(
     private readonly registryId: string,
     private readonly arnsByKey: Map<string, string>,
@@ -17,7 +31,32 @@ export class Principals {
 
   /** The principal ARN of an access key id. */
   arnOf(accessKeyId: string): string {
-    return this.arnsByKey.get(accessKeyId) ?? `arn:aws:iam::${this.registryId}:user/${accessKeyId}`;
+    return this.sessions.get(accessKeyId)?.arn ?? this.arnsByKey.get(accessKeyId) ?? `arn:aws:iam::${this.registryId}:user/${accessKeyId}`;
+  }
+
+  /** The account a key belongs to: its session's or configured ARN's account, else the default account. */
+  accountOf(accessKeyId: string): string {
+    return /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(this.arnOf(accessKeyId))?.[1] ?? this.registryId;
+  }
+
+  /** Maps a long-term access key id to a principal ARN (its account follows the ARN). */
+  addKey(accessKeyId: string, arn: string): void {
+    this.arnsByKey.set(accessKeyId, arn);
+  }
+
+  /** Records an AssumeRole session, so its key signs as the assumed role. */
+  addSession(session: Session): void {
+    this.sessions.set(session.accessKeyId, session);
+  }
+
+  /** The session of a temporary key, if it is one. */
+  session(accessKeyId: string): Session | undefined {
+    return this.sessions.get(accessKeyId);
+  }
+
+  /** Whether the caller is itself a role session (configured or issued): its AssumeRole is role chaining. */
+  isRoleSession(accessKeyId: string): boolean {
+    return /^arn:[^:]+:sts::\d{12}:assumed-role\//.test(this.arnOf(accessKeyId));
   }
 
   /** The IAM ARN an exclusion for this caller names: a session's role, else the caller's ARN. */

@@ -7,9 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EcrApiError, EmulatorStateError } from './errors.js';
+import type { Accounts } from './accounts.js';
 import type { Faults } from './faults.js';
 import type { Principals } from './principals.js';
-import type { Consumers } from './consumers/model.js';
+import { answerSts, tokenProblem } from './sts.js';
 import { APPRUNNER_OPERATIONS } from './operations/apprunner.js';
 import { BATCH_ROUTES } from './operations/batch.js';
 import type { ConsumerCallContext } from './operations/consumer-support.js';
@@ -32,9 +33,10 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /** What the request handler works on. */
 export interface ServerDeps {
+  /** The default account's default Region (the side door's registry). */
   registry: Registry;
-  /** ECS, Lambda, Batch and App Runner state for the in-use scan's read calls. */
-  consumers: Consumers;
+  /** Every account and Region: the registry and consumers (ECS, Lambda, Batch, App Runner) a request reaches. */
+  accounts: Accounts;
   faults: Faults;
   random: SeededRandom;
   principals: Principals;
@@ -71,8 +73,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   const body = await readBody(req);
   const method = req.method ?? 'GET';
   const target = header(req, 'x-amz-target') ?? '';
+  const scope = /Credential=([^/,\s]+)\/(?:[^/,\s]+\/([^/,\s]+)\/)?/.exec(header(req, 'authorization') ?? '');
+  const securityToken = header(req, 'x-amz-security-token');
   if (method === 'POST' && url.pathname === '/' && !target && isStsQuery(req)) {
-    answerSts(body, /Credential=([^/,\s]+)\//.exec(header(req, 'authorization') ?? '')?.[1], deps, res);
+    answerSts({ body, accessKeyId: scope?.[1], region: scope?.[2], securityToken }, deps, res);
     return;
   }
   const route = routeOf(method, url, target);
@@ -82,18 +86,26 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   }
   const { protocol, operation } = route;
   const { faults } = deps;
-  faults.countRequest(operation);
+  const accessKeyId = scope?.[1];
+  const account = accessKeyId === undefined ? deps.accounts.defaultAccount : deps.principals.accountOf(accessKeyId);
+  const where = deps.accounts.route(account, scope?.[2]);
+  // Counted under the account and Region only once the emulator routes by them.
+  const counted = deps.accounts.routed ? where.key : undefined;
+  faults.countRequest(operation, counted);
   const fail = (error: EcrApiError): void => {
-    faults.countFailed(operation);
+    faults.countFailed(operation, counted);
     protocol.sendError(res, error);
   };
 
   const authorization = header(req, 'authorization');
   if (!authorization) return fail(new EcrApiError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403));
-  const accessKeyId = /Credential=([^/,\s]+)\//.exec(authorization)?.[1];
   if (!authorization.startsWith('AWS4-HMAC-SHA256') || accessKeyId === undefined) {
     return fail(new EcrApiError('IncompleteSignatureException', `Authorization header requires 'Credential' parameter. Authorization=${authorization.slice(0, 40)}`, 400));
   }
+  const badToken = tokenProblem(accessKeyId, securityToken, deps.principals);
+  if (badToken) return fail(new EcrApiError('UnrecognizedClientException', badToken, 403));
+  // AWS answers a call into a Region the account has not enabled as if the key were unknown there.
+  if (!deps.accounts.isEnabled(account, scope?.[2])) return fail(new EcrApiError('UnrecognizedClientException', 'The security token included in the request is invalid.', 403));
   if (!route.call) return fail(protocol.unknownOperation(route.name));
   if (faults.denies(operation)) {
     const action = operation.includes(':') ? operation : `ecr:${operation}`;
@@ -102,9 +114,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
 
   const latency = faults.latency(operation);
   if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
-  const verdict = faults.decide(operation);
+  const verdict = faults.decide(operation, where.key, where.rateLimits);
   if (verdict === 'throttle') {
-    faults.countThrottled(operation);
+    faults.countThrottled(operation, counted);
     protocol.sendError(res, protocol.throttle());
     return;
   }
@@ -121,8 +133,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
 
   try {
     const answer = route.call(input, {
-      ecr: { registry: deps.registry, accessKeyId, principals: deps.principals, random: deps.random, baseUrl: deps.baseUrl() },
-      consumers: { consumers: deps.consumers, registry: deps.registry },
+      ecr: { registry: where.registry, accessKeyId, principals: deps.principals, random: deps.random, baseUrl: deps.baseUrl() },
+      consumers: { consumers: where.consumers, registry: where.registry },
     });
     sendJson(res, 200, answer ?? {}, {}, protocol.contentType);
   } catch (error) {
@@ -136,42 +148,14 @@ function isStsQuery(req: IncomingMessage): boolean {
   return (header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded');
 }
 
-/**
- * The one STS operation the emulator serves, GetCallerIdentity (awsQuery: form-encoded request,
- * XML answer), so a tool can learn which principal its calls are made as. Counted in the stats as
- * `sts:GetCallerIdentity`; no faults are injected (they model ECR's limits, not STS's).
- */
-function answerSts(body: Buffer, accessKeyId: string | undefined, deps: ServerDeps, res: ServerResponse): void {
-  const form = new URLSearchParams(body.toString('utf8'));
-  const action = form.get('Action') ?? '';
-  const operation = `sts:${action || '(no Action)'}`;
-  deps.faults.countRequest(operation);
-  const requestId = randomUUID();
-  const xml = (status: number, text: string): void => {
-    res.writeHead(status, { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(text), 'x-amzn-RequestId': requestId });
-    res.end(text);
-  };
-  const stsError = (status: number, code: string, message: string): void => {
-    deps.faults.countFailed(operation);
-    xml(status, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`);
-  };
-  if (accessKeyId === undefined) return stsError(403, 'MissingAuthenticationToken', 'Request is missing a SigV4 Authorization header with Credential=');
-  if (action !== 'GetCallerIdentity') return stsError(400, 'InvalidAction', `The emulator serves only the STS action GetCallerIdentity, not '${action}'`);
-  const arn = deps.principals.arnOf(accessKeyId);
-  const account = /^arn:[^:]+:[^:]+::(\d{12}):/.exec(arn)?.[1] ?? deps.registry.registryId;
-  xml(
-    200,
-    `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>${escapeXml(arn)}</Arn><UserId>${escapeXml(accessKeyId)}</UserId><Account>${account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
-  );
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
 function sideDoor(method: string, url: URL, body: Buffer, res: ServerResponse, deps: ServerDeps): void {
   const path = url.pathname;
-  if (path === '/_emulator/stats' && method === 'GET') return sendJson(res, 200, deps.faults.stats());
+  if (path === '/_emulator/stats' && method === 'GET') {
+    const account = url.searchParams.get('account');
+    const region = url.searchParams.get('region');
+    if (account !== null || region !== null) return sendJson(res, 200, deps.faults.statsOf(`${account ?? deps.accounts.defaultAccount}/${region ?? deps.accounts.defaultRegion}`));
+    return sendJson(res, 200, deps.faults.stats());
+  }
   if (path === '/_emulator/stats/reset' && method === 'POST') {
     deps.faults.resetStats();
     return sendJson(res, 200, deps.faults.stats());

@@ -66,6 +66,50 @@ export interface StateFile {
   batch?: StateBatch;
   /** App Runner services; without it ListServices is empty. */
   apprunner?: StateAppRunner;
+  /**
+   * More accounts and Regions, keyed by 12-digit account id. The top-level sections above stay the
+   * default account's default Region. With this section the emulator routes every request by the
+   * caller's account and the SigV4 Region (see SPEC.md "Accounts and Regions").
+   */
+  accounts?: Record<string, StateAccount>;
+}
+
+/** One account of the `accounts` section. */
+export interface StateAccount {
+  /** Region → that Region's registry and consumers (the same sections as the top level). */
+  regions?: Record<string, StateRegion>;
+  /** IAM roles of this account that STS AssumeRole knows; any other role ARN is AccessDenied. */
+  roles?: StateRole[];
+  /** Access key id → principal ARN in this account (default `arn:aws:iam::<account>:user/<key>`). */
+  accessKeys?: Record<string, string | null>;
+  /** Regions this account has not enabled (opt-in Regions): every call there is UnrecognizedClientException. */
+  regionsNotEnabled?: string[];
+}
+
+/** One Region of an account: a registry, its consumers, its own generated content and rate limits. */
+export interface StateRegion extends Omit<StateFile, 'now' | 'accounts' | 'repositories'> {
+  repositories?: StateRepository[];
+  /** Generated repositories (and consumers) for this account and Region, after `repositories`. */
+  generate?: GeneratorOptions;
+  /** This account and Region's own token buckets, replacing the emulator-wide `rateLimits` here. */
+  rateLimits?: Partial<Record<string, RateLimit>>;
+}
+
+/** A role STS AssumeRole may assume. */
+export interface StateRole {
+  /** The role name (`EcrSweeperTarget`, or a path `team/Deployer`); its ARN is `arn:aws:iam::<account>:role/<name>`. */
+  name: string;
+  /**
+   * Who may assume it (the trust policy's principals): account ids, `arn:aws:iam::<id>:root`, user or
+   * role ARNs (a role covers its sessions), or `*`. Default `*`: every caller.
+   */
+  trustedPrincipals?: string[];
+  /** The `sts:ExternalId` condition: AssumeRole without this exact ExternalId is AccessDenied. */
+  externalId?: string;
+  /** `false`: every AssumeRole of this role is AccessDenied (a role that refuses everyone). */
+  assumable?: boolean;
+  /** Longest DurationSeconds for a first-hop session; default 3600 (IAM's default). */
+  maxSessionDuration?: number;
 }
 
 /**
@@ -241,6 +285,11 @@ export interface EmulatorOptions extends FaultOptions {
   principals?: Record<string, string>;
   /** Default `123456789012`. */
   registryId?: string;
+  /**
+   * More accounts and Regions, as in a state file's `accounts` section (merged after the state's).
+   * With any, requests route by the caller's account and the SigV4 Region.
+   */
+  accounts?: Record<string, StateAccount>;
   /** Default `us-east-1`; used in ARNs and URIs. */
   region?: string;
   /** Most repositories the registry accepts (LimitExceededException beyond). Default 100,000. */

@@ -1,0 +1,211 @@
+/**
+ * Several accounts and Regions: one registry (with its consumers) per account and Region, the
+ * roles STS AssumeRole knows, and the Regions an account has not enabled. Until an `accounts`
+ * section is loaded the emulator is region-less as it always was (every request reaches the default
+ * registry, whatever the SDK's Region); once one is, requests route by caller account and SigV4
+ * Region, and a pair nothing was loaded into is an empty registry, like a fresh Region.
+ */
+import { generateConsumers, wantsConsumers, type ImageSource } from './consumers/generate.js';
+import { loadConsumers } from './consumers/load.js';
+import { Consumers } from './consumers/model.js';
+import { EmulatorStateError } from './errors.js';
+import { validateFaults } from './faults.js';
+import { generateRepositories } from './generator.js';
+import type { Principals } from './principals.js';
+import type { Registry } from './registry.js';
+import type { RateLimit, StateAccount, StateRegion, StateRole } from './types.js';
+
+/** One account and Region: its registry, consumers and (optional) own rate limits. */
+export interface Target {
+  accountId: string;
+  region: string;
+  /** `<account>/<region>`: the key of its token buckets and counters. */
+  key: string;
+  registry: Registry;
+  consumers: Consumers;
+  /** Replaces the emulator-wide `rateLimits` for this account and Region when set. */
+  rateLimits?: Partial<Record<string, RateLimit>>;
+}
+
+/** A role AssumeRole may assume. */
+export interface Role {
+  arn: string;
+  accountId: string;
+  /** The last segment of the name: what the session ARN `assumed-role/<name>/<session>` shows. */
+  shortName: string;
+  trustedPrincipals: readonly string[];
+  externalId?: string;
+  assumable: boolean;
+  maxSessionDuration: number;
+}
+
+const ACCOUNT_RE = /^[0-9]{12}$/;
+const ROLE_NAME_RE = /^[\w+=,.@-]+(\/[\w+=,.@-]+)*$/;
+
+/** The `<account>/<region>` key of a target. */
+export function targetKey(accountId: string, region: string): string {
+  return `${accountId}/${region}`;
+}
+
+/** Every account and Region the emulator serves. */
+export class Accounts {
+  private readonly targets = new Map<string, Target>();
+  private readonly notEnabled = new Map<string, Set<string>>();
+  readonly roles = new Map<string, Role>();
+  /** True once an `accounts` section was loaded: requests route by account and Region. */
+  routed = false;
+
+  constructor(
+    readonly defaultAccount: string,
+    readonly defaultRegion: string,
+    private readonly makeRegistry: (accountId: string, region: string) => Registry,
+    defaultRegistry: Registry,
+    defaultConsumers: Consumers,
+  ) {
+    this.targets.set(targetKey(defaultAccount, defaultRegion), { accountId: defaultAccount, region: defaultRegion, key: targetKey(defaultAccount, defaultRegion), registry: defaultRegistry, consumers: defaultConsumers });
+  }
+
+  /** The default account's default Region: the single registry of the region-less emulator. */
+  get default(): Target {
+    return this.target(this.defaultAccount, this.defaultRegion);
+  }
+
+  /** The target of an account and Region, created empty on first use. */
+  target(accountId: string, region: string): Target {
+    const key = targetKey(accountId, region);
+    let found = this.targets.get(key);
+    if (!found) {
+      const registry = this.makeRegistry(accountId, region);
+      found = { accountId, region, key, registry, consumers: new Consumers(accountId, region) };
+      this.targets.set(key, found);
+    }
+    return found;
+  }
+
+  /** Where a request goes: by account and Region once routed, else always the default. */
+  route(accountId: string, region: string | undefined): Target {
+    return this.routed ? this.target(accountId, region ?? this.defaultRegion) : this.default;
+  }
+
+  /** False for a Region the account has not enabled (only once routed). */
+  isEnabled(accountId: string, region: string | undefined): boolean {
+    return !this.routed || region === undefined || !this.notEnabled.get(accountId)?.has(region);
+  }
+
+  /** The targets made so far (seeded or touched by a request), default first. */
+  all(): Target[] {
+    return [...this.targets.values()];
+  }
+
+  /** Empties every registry and every consumer list (roles and keys stay). */
+  clear(): void {
+    for (const t of this.targets.values()) {
+      t.registry.clear();
+      t.consumers.clear();
+    }
+  }
+
+  /**
+   * Loads an `accounts` section: roles, keys, not-enabled Regions, then each Region's repositories,
+   * generated content and consumers. EmulatorStateError names the first bad entry's path.
+   */
+  load(accounts: Record<string, StateAccount>, principals: Principals, now: number, path = 'accounts'): void {
+    if (typeof accounts !== 'object' || accounts === null || Array.isArray(accounts)) {
+      throw new EmulatorStateError(path, 'must be an object keyed by 12-digit account id, like { "111111111111": { "regions": { "eu-west-1": { "repositories": [] } } } }');
+    }
+    this.routed = true;
+    for (const [accountId, account] of Object.entries(accounts)) {
+      const where = `${path}.${accountId}`;
+      if (!ACCOUNT_RE.test(accountId)) throw new EmulatorStateError(where, 'an account id is 12 digits');
+      if (typeof account !== 'object' || account === null || Array.isArray(account)) throw new EmulatorStateError(where, 'must be an object with "regions", "roles", "accessKeys" or "regionsNotEnabled"');
+      const known = new Set(['regions', 'roles', 'accessKeys', 'regionsNotEnabled']);
+      for (const k of Object.keys(account)) if (!known.has(k)) throw new EmulatorStateError(`${where}.${k}`, `unknown member; an account has ${[...known].join(', ')}`);
+      for (const [i, role] of (listOf(account.roles, `${where}.roles`) as StateRole[]).entries()) this.addRole(accountId, role, `${where}.roles[${i}]`);
+      for (const [key, arn] of Object.entries(objectOf(account.accessKeys, `${where}.accessKeys`))) {
+        const given = arn === null || arn === undefined ? `arn:aws:iam::${accountId}:user/${key}` : arn;
+        if (typeof given !== 'string' || !new RegExp(`^arn:aws:(iam|sts)::${accountId}:`).test(given)) {
+          throw new EmulatorStateError(`${where}.accessKeys.${key}`, `must be a principal ARN of account ${accountId} (arn:aws:iam::${accountId}:user/NAME, …) or null`);
+        }
+        principals.addKey(key, given);
+      }
+      for (const [i, region] of listOf(account.regionsNotEnabled, `${where}.regionsNotEnabled`).entries()) {
+        if (typeof region !== 'string' || region === '') throw new EmulatorStateError(`${where}.regionsNotEnabled[${i}]`, 'must be a Region name like "ap-east-1"');
+        let set = this.notEnabled.get(accountId);
+        if (!set) this.notEnabled.set(accountId, (set = new Set()));
+        set.add(region);
+      }
+      for (const [region, section] of Object.entries(objectOf(account.regions, `${where}.regions`))) {
+        this.loadRegion(this.target(accountId, region), section as StateRegion, now, `${where}.regions.${region}`);
+      }
+    }
+  }
+
+  private addRole(accountId: string, role: StateRole, where: string): void {
+    if (typeof role !== 'object' || role === null) throw new EmulatorStateError(where, 'must be an object like { "name": "EcrSweeperTarget" }');
+    if (typeof role.name !== 'string' || !ROLE_NAME_RE.test(role.name) || role.name.length > 64 * 4) throw new EmulatorStateError(`${where}.name`, `${JSON.stringify(role.name)} is not a role name (letters, digits and +=,.@_- ; a path with /)`);
+    const trusted = role.trustedPrincipals ?? ['*'];
+    if (!Array.isArray(trusted) || !trusted.every((p) => typeof p === 'string' && (p === '*' || ACCOUNT_RE.test(p) || p.startsWith('arn:')))) {
+      throw new EmulatorStateError(`${where}.trustedPrincipals`, 'must list account ids, principal ARNs or "*"');
+    }
+    if (role.externalId !== undefined && (typeof role.externalId !== 'string' || role.externalId.length < 2 || role.externalId.length > 1224)) {
+      throw new EmulatorStateError(`${where}.externalId`, 'must be a string of 2-1224 characters');
+    }
+    if (role.assumable !== undefined && typeof role.assumable !== 'boolean') throw new EmulatorStateError(`${where}.assumable`, 'must be true or false');
+    const max = role.maxSessionDuration ?? 3600;
+    if (!Number.isInteger(max) || max < 3600 || max > 43_200) throw new EmulatorStateError(`${where}.maxSessionDuration`, 'must be whole seconds from 3600 to 43200');
+    const arn = `arn:aws:iam::${accountId}:role/${role.name}`;
+    this.roles.set(arn, {
+      arn,
+      accountId,
+      shortName: role.name.slice(role.name.lastIndexOf('/') + 1),
+      trustedPrincipals: trusted,
+      ...(role.externalId !== undefined ? { externalId: role.externalId } : {}),
+      assumable: role.assumable ?? true,
+      maxSessionDuration: max,
+    });
+  }
+
+  private loadRegion(target: Target, section: StateRegion, now: number, where: string): void {
+    if (typeof section !== 'object' || section === null || Array.isArray(section)) throw new EmulatorStateError(where, 'must be an object with the state sections (repositories, ecs, lambda, batch, apprunner), generate or rateLimits');
+    if (section.repositories !== undefined) target.registry.loadState({ repositories: section.repositories }, `${where}.`);
+    if (section.generate !== undefined) {
+      for (const repo of generateRepositories(section.generate)) target.registry.loadRepository(repo, now, `${where}.generate.repositories[${repo.index}]`);
+    }
+    loadConsumers(section, target.consumers, target.registry, now);
+    if (section.generate !== undefined && wantsConsumers(section.generate.consumers)) {
+      loadConsumers(generateConsumers(section.generate.consumers ?? {}, imageSourceOf(target.registry), section.generate.seed ?? 1), target.consumers, target.registry, now);
+    }
+    if (section.rateLimits !== undefined) {
+      try {
+        validateFaults({ rateLimits: section.rateLimits });
+      } catch (cause) {
+        throw new EmulatorStateError(`${where}.rateLimits`, (cause as Error).message, { cause });
+      }
+      target.rateLimits = section.rateLimits;
+    }
+  }
+}
+
+/** What generated consumers can reference: each repository's ACTIVE top-level images (no index children, no referrers). */
+export function imageSourceOf(registry: Registry): ImageSource {
+  return {
+    repositories: registry.repositories().map((r) => r.name),
+    imagesOf: (name) => {
+      const repo = registry.find(name);
+      if (!repo) return [];
+      return [...repo.list()].filter((img) => img.status === 'ACTIVE' && img.subjectDigest === undefined && !repo.parents.has(img.digest)).map((img) => ({ digest: img.digest, tags: [...img.tags] }));
+    },
+  };
+}
+
+function listOf(value: unknown, where: string): unknown[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new EmulatorStateError(where, 'must be a list');
+  return value;
+}
+
+function objectOf(value: unknown, where: string): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new EmulatorStateError(where, 'must be an object');
+  return value as Record<string, unknown>;
+}
