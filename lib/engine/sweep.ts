@@ -22,6 +22,7 @@ import type { Mode, Policy, RepositoryTags, Rule, RuleSet } from '../core/rules-
 import { ConfigError } from '../errors.js';
 import { newRunId } from '../run-id.js';
 import { inUseSettingsOf } from '../core/in-use-settings.js';
+import { holdRepositoryPlan } from '../core/plan-hold.js';
 import type { InUseUsage } from '../core/in-use.js';
 import { DeadlineReachedError, EcrCallError, FutureNowError, PlanSinkError } from './errors.js';
 import { InUseGuard } from './in-use-guard.js';
@@ -593,8 +594,9 @@ function malformedReferencesWarning(malformed: readonly { usage: InUseUsage; pro
 
 /**
  * Fail closed: every repository that would delete or archive (planned now or stored by an earlier
- * run) becomes `blocked` with `statusReason`. Its images keep their decisions, so the plan still
- * shows what the rules would do; blocked repositories are never executed.
+ * run) becomes `blocked` with `statusReason`, its deletions and archives held as keeps whose
+ * reasons still say what the rules would do (`holdRepositoryPlan`), so no count promises a
+ * deletion that cannot happen. Blocked repositories are never executed.
  */
 function blockForInUse(repositoryPlans: RepositoryPlan[], planned: PlannedRepository[], statusReason: string): void {
   const blocked = new Map<string, RepositoryPlan>();
@@ -602,7 +604,7 @@ function blockForInUse(repositoryPlans: RepositoryPlan[], planned: PlannedReposi
     if (plan.status !== 'planned' || actions(plan) === 0) return plan;
     let copy = blocked.get(plan.repositoryName);
     // A copy: a stored plan is shared with the checkpoint, which keeps the plan as it was made.
-    if (!copy) blocked.set(plan.repositoryName, (copy = { ...plan, status: 'blocked', statusReason }));
+    if (!copy) blocked.set(plan.repositoryName, (copy = holdRepositoryPlan(plan, statusReason)));
     return copy;
   };
   for (let i = 0; i < repositoryPlans.length; i++) repositoryPlans[i] = block(repositoryPlans[i]!);

@@ -175,13 +175,16 @@ describe('in-use protection in a sweep (emulator)', () => {
       'in-use source ECS (all clusters) could not be read (AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/sweeper is not authorized to perform: ecs:ListTasks (cluster prod)): nothing is deleted in this registry';
     for (const repository of plan.repositories) {
       expect(repository).toMatchObject({ status: 'blocked', statusReason: expected });
-      // What the rules would do is still there.
-      expect(repository.counts.delete).toBeGreaterThan(0);
+      // No count promises a deletion that cannot happen; each reason still says what the rules would do.
+      expect(repository.counts).toMatchObject({ delete: 0, transition: 0, bytesToFree: 0 });
+      const held = repository.images.filter((i) => i.reason.startsWith(`keep: repository blocked, ${expected}; without the block: delete: `));
+      expect(held.length).toBeGreaterThan(0);
+      expect(held.every((i) => i.decision === 'keep' && i.rule === null)).toBe(true);
     }
-    expect(plan.summary.blockedRepositories).toBe(2);
+    expect(plan.summary).toMatchObject({ blockedRepositories: 2, delete: 0, bytesToFree: 0 });
     for (const repository of result.repositories) {
       expect(repository.status).toBe('blocked');
-      for (const image of repository.images.filter((i) => i.decision === 'delete')) expect(image.outcome).toEqual({ status: 'skipped', reason: `repository blocked: ${expected}` });
+      expect(repository.images.some((i) => i.decision === 'delete')).toBe(false);
     }
     expect(result.totals.deleted).toBe(0);
     expect(result.inUse!.sources.find((s) => s.source === 'ecs')).toMatchObject({
