@@ -7,7 +7,10 @@ import type { InUseUsage } from '../core/in-use.js';
 import type { InUseScan, InUseSourceReader } from '../engine/types.js';
 import { InUseCaller, stopOnFailure, type InUseReaderOptions } from './in-use-calls.js';
 
-/** Largest page of ListServices. */
+/**
+ * Largest page of ListServices when MaxResults is given. The reader gives none: App Runner then
+ * answers every service in one response (API reference), one call instead of one per 20 services.
+ */
 export const APPRUNNER_PAGE_MAX = 20;
 export const APPRUNNER_DEFAULT_CONCURRENCY = 4;
 
@@ -34,7 +37,7 @@ export class AppRunnerInUseReader implements InUseSourceReader {
       let nextToken: string | undefined;
       do {
         const out = await caller.run({ operation: 'apprunner:ListServices' }, (abortSignal) =>
-          this.client.send(new ListServicesCommand({ MaxResults: APPRUNNER_PAGE_MAX, ...(nextToken ? { NextToken: nextToken } : {}) }), { abortSignal }),
+          this.client.send(new ListServicesCommand(nextToken ? { NextToken: nextToken } : {}), { abortSignal }),
         );
         for (const s of out.ServiceSummaryList ?? []) if (s.ServiceArn) services.push({ name: s.ServiceName ?? s.ServiceArn, arn: s.ServiceArn });
         nextToken = out.NextToken;

@@ -84,13 +84,14 @@ describe('BatchInUseReader', () => {
 });
 
 describe('AppRunnerInUseReader', () => {
-  function fake(services: { name: string; type: 'ECR' | 'ECR_PUBLIC' | 'code'; image?: string }[], hook: (arn: string) => void = () => {}) {
+  /** Without MaxResults App Runner answers every service at once (API reference); `pageWithout` makes it page anyway. */
+  function fake(services: { name: string; type: 'ECR' | 'ECR_PUBLIC' | 'code'; image?: string }[], hook: (arn: string) => void = () => {}, pageWithout?: number) {
     const client = new AppRunnerClient({ region: 'eu-west-1', credentials });
     const mock = mockClient(client);
     const arn = (name: string): string => `arn:aws:apprunner:eu-west-1:123456789012:service/${name}/0123`;
     mock.on(ListServicesCommand).callsFake(async (input: { NextToken?: string; MaxResults?: number }) => {
       const start = input.NextToken ? Number(input.NextToken) : 0;
-      const size = input.MaxResults ?? 20;
+      const size = input.MaxResults ?? pageWithout ?? services.length;
       const page = services.slice(start, start + size).map((s) => ({ ServiceName: s.name, ServiceArn: arn(s.name) }));
       return { ServiceSummaryList: page, ...(start + size < services.length ? { NextToken: String(start + size) } : {}) };
     });
@@ -108,7 +109,7 @@ describe('AppRunnerInUseReader', () => {
     return { client, mock };
   }
 
-  it('names the ECR image of every service (public ECR and code services left out), paging by 20', async () => {
+  it('names the ECR image of every service (public ECR and code services left out), listing them all in one call', async () => {
     const services = [
       { name: 'api', type: 'ECR' as const, image: `${HOST}/api:prod` },
       { name: 'public', type: 'ECR_PUBLIC' as const, image: 'public.ecr.aws/x/y:1' },
@@ -120,8 +121,18 @@ describe('AppRunnerInUseReader', () => {
     expect(scan.usages).toHaveLength(21);
     expect(scan.usages).toContainEqual({ consumer: 'App Runner service api', source: 'apprunner', reference: `${HOST}/api:prod` });
     expect(scan.usages.some((u) => u.consumer === 'App Runner service public' || u.consumer === 'App Runner service src')).toBe(false);
-    expect(inputs<{ MaxResults: number }>(mock, ListServicesCommand).map((i) => i.MaxResults)).toEqual([20, 20]);
-    expect(scan.calls).toEqual({ 'apprunner:ListServices': 2, 'apprunner:DescribeService': 23 });
+    // MaxResults would cap pages at 20; without it the whole list comes in one answer.
+    expect(inputs<{ MaxResults?: number }>(mock, ListServicesCommand).map((i) => i.MaxResults)).toEqual([undefined]);
+    expect(scan.calls).toEqual({ 'apprunner:ListServices': 1, 'apprunner:DescribeService': 23 });
+  });
+
+  it('still follows NextToken when the answer is paged', async () => {
+    const services = Array.from({ length: 25 }, (_, i) => ({ name: `s${i}`, type: 'ECR' as const, image: `${HOST}/s${i}:1` }));
+    const { client, mock } = fake(services, () => {}, 10);
+    const scan = await new AppRunnerInUseReader(client, fast).scan({ now: NOW });
+    expect(new Set(scan.usages.map((u) => u.consumer)).size).toBe(25);
+    expect(inputs<{ NextToken?: string }>(mock, ListServicesCommand).map((i) => i.NextToken)).toEqual([undefined, '10', '20']);
+    expect(scan.calls['apprunner:ListServices']).toBe(3);
   });
 
   it('AccessDenied on one service fails the scan naming it', async () => {
