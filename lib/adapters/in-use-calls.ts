@@ -136,18 +136,28 @@ export class InUseCaller {
    *
    * @throws InUseSourceError when the call still fails, or when the scan is stopped.
    */
-  run<T extends WithMetadata>(call: InUseCall, send: (abortSignal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+  async run<T extends WithMetadata>(call: InUseCall, send: (abortSignal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    // The first attempt waits for its pace before taking an in-flight slot: a slot held through a
+    // pacing wait would stall the calls of a faster group behind it (Lambda's GetFunction, paced at
+    // 80/s, queued behind every list call paced at 12/s). Starting later than reserved never breaks a pace.
+    await this.pace(call);
     return this.limit(() => this.attempt(call, send));
+  }
+
+  private async pace(call: InUseCall): Promise<void> {
+    this.checkAborted(call.location);
+    const wait = call.pacer?.reserve(this.clock()) ?? 0;
+    if (wait > 0) {
+      await this.sleep(wait, this.signal);
+      this.checkAborted(call.location);
+    }
   }
 
   private async attempt<T extends WithMetadata>(call: InUseCall, send: (abortSignal: AbortSignal | undefined) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      this.checkAborted(call.location);
-      const wait = call.pacer?.reserve(this.clock()) ?? 0;
-      if (wait > 0) {
-        await this.sleep(wait, this.signal);
-        this.checkAborted(call.location);
-      }
+      // Retries keep their slot while they back off and pace: the endpoint asked for less load.
+      if (attempt > 1) await this.pace(call);
+      else this.checkAborted(call.location);
       try {
         const out = await send(this.signal);
         this.count(call.operation, out.$metadata?.attempts);

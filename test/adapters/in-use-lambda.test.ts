@@ -127,6 +127,18 @@ describe('LambdaInUseReader: what it finds', () => {
     expect(total).toBe(100 * (0 + 1 + 2 + 3 + 4 + 5 + 6 + 7 + 8) + 10 * (0 + 1 + 2 + 3 + 4 + 5 + 6 + 7));
   });
 
+  it('a call waiting for its pace holds no in-flight slot: GetFunction runs between the slower list calls', async () => {
+    // Real timers, order only: 1 + 6 × 2 list calls 100 ms apart span 1.2 s; each function's
+    // GetFunction is due as soon as its two lists are answered. Were the 2 slots held through the
+    // list calls' pacing waits, every GetFunction would queue behind the list calls of all six.
+    const order: string[] = [];
+    const fake = fakeLambda(Array.from({ length: 6 }, (_, i) => ({ name: `f${i}`, versions: 0 })), (op) => order.push(op));
+    await new LambdaInUseReader(fake.client, { versions: 0 }, { rates: { controlPerSecond: 10, getFunctionPerSecond: Infinity }, concurrency: 2 }).scan({ now: NOW });
+    expect(order.filter((op) => op === 'GetFunction')).toHaveLength(6);
+    // ListFunctions and f0's two lists, then f0's GetFunction (a little slack for a loaded machine).
+    expect(order.indexOf('GetFunction')).toBeLessThanOrEqual(5);
+  });
+
   it('a function deleted during the scan is a note, not a failure', async () => {
     const functions: FakeFunction[] = [{ name: 'gone', versions: 1 }, { name: 'kept', versions: 0 }];
     const fake = fakeLambda(functions, (op, input) => {
