@@ -5,6 +5,7 @@
  * and turned into {@link InUseSourceError} (naming where) when they still fail. A reader never
  * returns part of a scan: the first call that cannot be completed fails the whole source.
  */
+import { setMaxListeners } from 'node:events';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { InUseSource } from '../core/in-use.js';
 import { InUseSourceError } from '../engine/errors.js';
@@ -123,6 +124,9 @@ export class InUseCaller {
     this.sleep = options.sleep ?? defaultSleep;
     this.random = options.random ?? Math.random;
     this.clock = options.clock ?? Date.now;
+    // Every call waiting for its pace listens for the scan's abort (a thousand Lambda list calls at
+    // once): that is by design, not the leak Node warns about past 10 listeners.
+    if (signal) setMaxListeners(0, signal);
   }
 
   /** Throws the scan's abort as an {@link InUseSourceError} when the signal has fired. */

@@ -139,6 +139,21 @@ describe('LambdaInUseReader: what it finds', () => {
     expect(order.indexOf('GetFunction')).toBeLessThanOrEqual(5);
   });
 
+  it('a thousand calls waiting for their pace draw no MaxListenersExceededWarning on the scan signal', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const fake = fakeLambda(Array.from({ length: 30 }, (_, i) => ({ name: `f${i}`, versions: 0 })));
+      const scan = await new LambdaInUseReader(fake.client, { versions: 0 }, { rates: { controlPerSecond: 2000, getFunctionPerSecond: Infinity } }).scan({ now: NOW, signal: new AbortController().signal });
+      expect(scan.calls['lambda:GetFunction']).toBe(30);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('a function deleted during the scan is a note, not a failure', async () => {
     const functions: FakeFunction[] = [{ name: 'gone', versions: 1 }, { name: 'kept', versions: 0 }];
     const fake = fakeLambda(functions, (op, input) => {
