@@ -5,8 +5,10 @@
  * 20 clusters, 300 services, 2,000 tasks, 500 task definition families, 1,000 Lambda functions, 100
  * Batch job definitions, 20 App Runner services, referencing a generated registry of 200
  * repositories) and every AWS in-use reader (ECS, Lambda, Batch, App Runner) scans it through the
- * real SDK over HTTP, concurrently, as a run does, with the default settings (5 rollback revisions
- * per family, 5 newest Lambda versions) and the clients every run builds (lib/engine/aws-clients.ts).
+ * real SDK over HTTP, concurrently, as a run does, built as the drivers build them
+ * (createInUseReaders, lib/adapters/in-use-readers.ts) with the default settings (5 rollback
+ * revisions per family, 5 newest Lambda versions) plus Batch and App Runner, on the clients every
+ * run builds (lib/engine/aws-clients.ts).
  *
  * Prints, per operation, the calls made against the lower bound computed from the generated
  * account (the derivation is in bench/support/in-use-bound.ts), the ratio, the usages each source
@@ -19,13 +21,11 @@
 // First: quiets the SDK's Node 20 notice before anything loads the SDK.
 import '../lib/sdk-node-notice.js';
 import { generateConsumers, startEmulator, type GeneratorOptions, type ImageSource } from '../emulator/index.js';
-import { AppRunnerInUseReader } from '../lib/adapters/in-use-apprunner.js';
-import { BatchInUseReader } from '../lib/adapters/in-use-batch.js';
-import { EcsInUseReader } from '../lib/adapters/in-use-ecs.js';
-import { LAMBDA_DEFAULT_RATES, LambdaInUseReader } from '../lib/adapters/in-use-lambda.js';
-import { DEFAULT_LAMBDA_VERSIONS, DEFAULT_TASK_DEFINITION_REVISIONS } from '../lib/core/in-use-settings.js';
+import { LAMBDA_DEFAULT_RATES } from '../lib/adapters/in-use-lambda.js';
+import { createInUseReaders } from '../lib/adapters/in-use-readers.js';
+import { DEFAULT_IN_USE_SETTINGS, DEFAULT_LAMBDA_VERSIONS, DEFAULT_TASK_DEFINITION_REVISIONS } from '../lib/core/in-use-settings.js';
 import { createAwsClients } from '../lib/engine/aws-clients.js';
-import type { InUseScan, InUseSourceReader } from '../lib/engine/types.js';
+import type { InUseScan } from '../lib/engine/types.js';
 import { BenchUsageError, numberAtLeast, parseBenchArgs, runBench, wholeNumber } from './support/bench-args.js';
 import { inUseLowerBound, pacingBoundMs, type AccountSections } from './support/in-use-bound.js';
 import { spawnEmulator } from './support/spawn-emulator.js';
@@ -196,12 +196,8 @@ async function main(args: InUseBenchArgs): Promise<void> {
   const target = await spawnEmulator({ now: NOW, generate, latencyMs: args.latencyMs, rateLimits, seed: args.seed });
   const clients = createAwsClients({ endpoint: target.url, region: 'us-east-1', env: {}, credentials: { accessKeyId: BENCH_KEY, secretAccessKey: 'bench' } });
   try {
-    const readers: InUseSourceReader[] = [
-      new EcsInUseReader(clients.ecs, { clusters: null, taskDefinitionRevisions: settings.taskDefinitionRevisions }),
-      new LambdaInUseReader(clients.lambda, { versions: settings.lambdaVersions }),
-      new BatchInUseReader(clients.batch),
-      new AppRunnerInUseReader(clients.apprunner),
-    ];
+    // As the drivers build them: the default settings, with Batch and App Runner turned on.
+    const readers = createInUseReaders({ ...DEFAULT_IN_USE_SETTINGS, batch: true, apprunner: true }, clients, { baseDir: process.cwd() });
     const now = Date.parse(NOW);
     const started = performance.now();
     const scans = await Promise.all(
