@@ -6,9 +6,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseGenerate } from '../../emulator/cli-args.js';
+import { startEmulator } from '../../emulator/index.js';
 import { resolveGeneratorOptions } from '../../emulator/generator.js';
 import { loadRulesFile } from '../../lib/adapters/rules-file.js';
 import { DEMO_LATER, DEMO_NOW, DEMO_REGISTRY, demoGenerateSpec, runDemo } from '../../lib/cli/demo.js';
+import { DEMO_CLUSTER, demoConsumers } from '../../lib/cli/demo-consumers.js';
 import { parseHistory } from '../../lib/core/report-history.js';
 import type { Plan } from '../../lib/core/plan-model.js';
 import { useTempDir } from './cli-harness.js';
@@ -50,6 +52,46 @@ describe('runDemo', () => {
     for (const id of ruleIds) expect(deletions.get(id) ?? 0, `deletions by rule ${id}`).toBeGreaterThanOrEqual(1);
     // Nothing is blocked: the demo shows the rules, not the safety limits.
     expect(plan.summary.blockedRepositories).toBe(0);
+  });
+
+  it('shows in-use protection: what ECS, Lambda and the Kubernetes in-use file run is kept although a rule would delete it, naming the consumer', async () => {
+    // The demo's choice of images, made again on the same registry (seeded, same clock).
+    const registry = await startEmulator({ port: 0, generate: DEMO_REGISTRY, now: DEMO_NOW });
+    const { picks } = demoConsumers(registry, Date.parse(DEMO_NOW));
+    const children = registry.images(picks.kubernetes.repository).find((i) => i.imageDigest === picks.kubernetes.digest)?.childDigests ?? [];
+    await registry.stop();
+    expect(children.length).toBeGreaterThan(0);
+
+    const cap = capturedIo({ env: {}, cwd: temp.dir });
+    const reports = join(temp.dir, 'in-use');
+    expect(await runDemo({ io: cap.io, reportsDir: reports })).toBe(0);
+    const out = cap.stdout();
+    // The summary line of each run: every source on by default (and the file the demo's rules add) scanned.
+    expect(out.match(/^in use: [1-9]\d* images kept \(ECS [1-9]\d* usages, Lambda [1-9]\d*, in-use files 1; Batch off, App Runner off\)$/gm)).toHaveLength(2);
+    expect(out).toContain('In use, so kept although a rule would delete them:');
+
+    const plan = JSON.parse(readFileSync(join(reports, 'plan.json'), 'utf8')) as Plan;
+    const imageOf = (repository: string, digest: string) => plan.repositories.find((r) => r.repositoryName === repository)?.images.find((i) => i.imageDigest === digest);
+    const wouldDelete = { service: 'untagged', rollback: 'release-candidates', lambda: 'main-builds', kubernetes: 'pr-builds' } as const;
+    for (const [story, pick] of Object.entries(picks) as [keyof typeof picks, (typeof picks)[keyof typeof picks]][]) {
+      const image = imageOf(pick.repository, pick.digest);
+      expect(image?.decision, story).toBe('keep');
+      expect(image!.reason, story).toMatch(new RegExp(`^keep: in use by .*\\(rule ${wouldDelete[story]} would delete it\\)$`));
+      expect(image!.reason, story).toContain(`in use by ${pick.consumer}`);
+      expect((image!.usages ?? []).map((u) => u.consumer), story).toContainEqual(expect.stringContaining(pick.consumer));
+      // The highlights name it too, with the same reason.
+      expect(out, story).toContain(image!.reason);
+    }
+    // The index the cluster runs keeps its children.
+    for (const child of children) expect(imageOf(picks.kubernetes.repository, child)?.decision).toBe('keep');
+    expect(plan.inUse?.sources.map((s) => [s.source, s.status])).toEqual([
+      ['ecs', 'scanned'],
+      ['lambda', 'scanned'],
+      ['batch', 'off'],
+      ['apprunner', 'off'],
+      ['file', 'scanned'],
+    ]);
+    expect(out).toContain(`from in-use file ${join(reports, 'demo-inputs', 'in-use', `${DEMO_CLUSTER}.json`)}`);
   });
 
   it('runs the registry twice, a week apart, so the report shows totals per rule, money, a trend and what changed', async () => {
