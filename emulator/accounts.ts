@@ -10,7 +10,7 @@ import { loadConsumers } from './consumers/load.js';
 import { Consumers } from './consumers/model.js';
 import { EmulatorStateError } from './errors.js';
 import { validateFaults } from './faults.js';
-import { generateRepositories } from './generator.js';
+import { generateRepositories, type GeneratorOptions } from './generator.js';
 import type { Principals } from './principals.js';
 import type { Registry } from './registry.js';
 import type { RateLimit, StateAccount, StateRegion, StateRole } from './types.js';
@@ -208,4 +208,50 @@ function objectOf(value: unknown, where: string): Record<string, unknown> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new EmulatorStateError(where, 'must be an object');
   return value as Record<string, unknown>;
+}
+
+/** Options of {@link generateOrganization}. */
+export interface OrganizationOptions {
+  /** Account ids, or a count: `111111111111`, `222222222222`, … (at most 9). */
+  accounts: string[] | number;
+  regions: string[];
+  /** Each account and Region's generated registry; its seed is varied per target so they differ. */
+  generate: GeneratorOptions;
+  /** Each account and Region's own token buckets (ECR's limits are per account and Region). */
+  rateLimits?: Partial<Record<string, RateLimit>>;
+  /** The role every account declares for AssumeRole. Default `EcrSweeperTarget`. */
+  roleName?: string;
+  /** Who may assume it; default every caller. */
+  trustedPrincipals?: string[];
+  externalId?: string;
+}
+
+/**
+ * An `accounts` section of N accounts × M Regions, each a generated registry with its own rate
+ * limits and one assumable role per account: the test ground of multi-account runs and their
+ * benchmark (`startEmulator({ accounts: generateOrganization(…) })`).
+ */
+export function generateOrganization(options: OrganizationOptions): Record<string, StateAccount> {
+  const ids = typeof options.accounts === 'number' ? Array.from({ length: options.accounts }, (_, i) => String(i + 1).repeat(12)) : options.accounts;
+  if (typeof options.accounts === 'number' && (options.accounts < 1 || options.accounts > 9)) throw new EmulatorStateError('accounts', 'a count of accounts is 1-9; list the ids for more');
+  const baseSeed = options.generate.seed ?? 1;
+  const role: StateRole = {
+    name: options.roleName ?? 'EcrSweeperTarget',
+    ...(options.trustedPrincipals !== undefined ? { trustedPrincipals: options.trustedPrincipals } : {}),
+    ...(options.externalId !== undefined ? { externalId: options.externalId } : {}),
+  };
+  return Object.fromEntries(
+    ids.map((accountId, a) => [
+      accountId,
+      {
+        roles: [role],
+        regions: Object.fromEntries(
+          options.regions.map((region, r) => [
+            region,
+            { generate: { ...options.generate, seed: baseSeed + a * options.regions.length + r }, ...(options.rateLimits !== undefined ? { rateLimits: options.rateLimits } : {}) },
+          ]),
+        ),
+      },
+    ]),
+  );
 }

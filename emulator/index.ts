@@ -30,6 +30,7 @@ import type {
 
 export type * from './types.js';
 export { EcrApiError, EmulatorStateError } from './errors.js';
+export { generateOrganization, type OrganizationOptions } from './accounts.js';
 export { generateConsumers, type ConsumerGeneratorOptions, type ImageSource } from './consumers/generate.js';
 export {
   generateRepositories,
