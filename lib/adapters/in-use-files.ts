@@ -21,34 +21,25 @@ import {
   type ParsedInUseFile,
 } from '../core/in-use-file.js';
 import type { InUseFileSettings } from '../core/rules-model.js';
+import { parseS3Uri, type S3Location } from '../core/s3-uri.js';
 import { InUseSourceError } from '../engine/errors.js';
 import type { InUseScan, InUseSourceReader } from '../engine/types.js';
 import { ConfigError } from '../errors.js';
 import { formatBytesLimit, InputTooLargeError, NotARegularFileError, readTextCapped } from './bounded-read.js';
 
-/** An `s3://bucket/prefix` location. */
-export interface S3Location {
-  bucket: string;
-  /** May be empty (the whole bucket); taken as S3 takes a prefix, so `in-use/prod` also matches `in-use/production.json`. */
-  prefix: string;
-}
-
 /**
  * Parses `s3://bucket/prefix`, or returns null for anything that is not an `s3://` URI.
  *
  * @example parseS3Location('s3://ops/in-use/') // { bucket: 'ops', prefix: 'in-use/' }
- * @throws ConfigError for an `s3://` URI without a valid bucket name.
+ * A prefix may be empty (the whole bucket) and is taken as S3 takes a prefix, so `in-use/prod`
+ * also matches `in-use/production.json`.
+ * @throws S3UriError (a ConfigError) for an `s3://` URI that no bucket can have.
  */
 export function parseS3Location(uri: string): S3Location | null {
+  // Any casing of the scheme is meant as S3, never as a local path: `S3://` gets the URI error.
   if (!/^s3:\/\//i.test(uri)) return null;
-  const rest = uri.slice('s3://'.length);
-  const slash = rest.indexOf('/');
-  const bucket = slash < 0 ? rest : rest.slice(0, slash);
-  // S3's bucket naming rules, loosely: what a typo breaks (empty, spaces, upper case, a port).
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-    throw new ConfigError(`in-use file location ${uri}: '${bucket}' is not an S3 bucket name; write s3://<bucket>/<prefix>/`);
-  }
-  return { bucket, prefix: slash < 0 ? '' : rest.slice(slash + 1) };
+  // One definition of a valid URI, the one the rules loader checks (lib/core/s3-uri.ts).
+  return parseS3Uri(uri);
 }
 
 /** The in-use files could not be trusted; `problems` lists every file at fault (the message, the first ten). */
