@@ -1,23 +1,13 @@
 import { DescribeServiceCommand, ListServicesCommand, type ListServicesCommandOutput } from '@aws-sdk/client-apprunner';
 import { DescribeJobDefinitionsCommand, type DescribeJobDefinitionsCommandOutput } from '@aws-sdk/client-batch';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator, type StateFile } from '../../emulator/index.js';
-import { consumerClients, failure, uri, type ConsumerClients } from './in-use-support.js';
+import { describe, expect, it } from 'vitest';
+import type { StateFile } from '../../emulator/index.js';
+import { consumerEmulatorPerTest, failure, uri, type ConsumerClients } from './in-use-support.js';
 
-let emulator: RunningEmulator | undefined;
-let clients: ConsumerClients | undefined;
-
-afterEach(async () => {
-  clients?.destroy();
-  await emulator?.stop();
-  emulator = undefined;
-  clients = undefined;
-});
+const harness = consumerEmulatorPerTest();
 
 async function start(state: StateFile): Promise<ConsumerClients> {
-  emulator = await startEmulator({ now: '2026-06-01T00:00:00Z', state });
-  clients = consumerClients(emulator);
-  return clients;
+  return harness.start({ now: '2026-06-01T00:00:00Z', state });
 }
 
 const REPOS: StateFile['repositories'] = [{ name: 'team/job', images: [{ tags: ['v1'] }] }];

@@ -9,24 +9,14 @@ import {
   ListTaskDefinitionsCommand,
   ListTasksCommand,
 } from '@aws-sdk/client-ecs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator, type StateFile } from '../../emulator/index.js';
-import { consumerClients, failure, uri, type ConsumerClients } from './in-use-support.js';
+import { describe, expect, it } from 'vitest';
+import type { StateFile } from '../../emulator/index.js';
+import { consumerEmulatorPerTest, failure, uri, type ConsumerClients } from './in-use-support.js';
 
-let emulator: RunningEmulator | undefined;
-let clients: ConsumerClients | undefined;
-
-afterEach(async () => {
-  clients?.destroy();
-  await emulator?.stop();
-  emulator = undefined;
-  clients = undefined;
-});
+const harness = consumerEmulatorPerTest();
 
 async function start(state: StateFile): Promise<ConsumerClients> {
-  emulator = await startEmulator({ now: '2026-06-01T00:00:00Z', state });
-  clients = consumerClients(emulator);
-  return clients;
+  return harness.start({ now: '2026-06-01T00:00:00Z', state });
 }
 
 const REPOS: StateFile['repositories'] = [{ name: 'team/web', images: [{ tags: ['v1'] }, { tags: ['v2', 'latest'] }, { tags: ['v3'] }] }];
@@ -68,8 +58,8 @@ describe('ECS in the emulator: tasks', () => {
         clusters: [{ name: 'prod', tasks: [{ id: 't1', taskDefinition: 'web:1' }, { id: 't2', taskDefinition: 'web:1', containers: [{ name: 'app', image: 'team/web:v1', imageDigest: `sha256:${'a'.repeat(64)}` }] }, ...many(150)] }],
       },
     });
-    const v2 = emulator?.findImage('team/web', { tag: 'v2' })?.imageDigest;
-    emulator?.tagImage('team/web', emulator.findImage('team/web', { tag: 'v3' })?.imageDigest as string, 'v2'); // the tag moves on; the task keeps its digest
+    const v2 = harness.emulator?.findImage('team/web', { tag: 'v2' })?.imageDigest;
+    harness.emulator?.tagImage('team/web', harness.emulator.findImage('team/web', { tag: 'v3' })?.imageDigest as string, 'v2'); // the tag moves on; the task keeps its digest
     const answer = await ecs.send(new DescribeTasksCommand({ cluster: 'prod', tasks: ['t1', 'arn:aws:ecs:us-east-1:123456789012:task/prod/t2', 'missing'] }));
     const t1 = answer.tasks?.find((t) => t.taskArn?.endsWith('/t1'));
     expect(t1?.taskDefinitionArn).toBe('arn:aws:ecs:us-east-1:123456789012:task-definition/web:1');
@@ -135,8 +125,8 @@ describe('ECS in the emulator: services and their revisions', () => {
         clusters: [{ name: 'prod', services: [{ name: 'payments-api', deployments: [{ taskDefinition: 'payments-api:2' }, { taskDefinition: 'payments-api:1', status: 'ACTIVE' }] }] }],
       },
     });
-    const v1 = emulator?.findImage('team/web', { tag: 'v1' })?.imageDigest;
-    const v2 = emulator?.findImage('team/web', { tag: 'v2' })?.imageDigest;
+    const v1 = harness.emulator?.findImage('team/web', { tag: 'v1' })?.imageDigest;
+    const v2 = harness.emulator?.findImage('team/web', { tag: 'v2' })?.imageDigest;
     const { services: [service] = [], failures } = await ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['payments-api', 'gone'] }));
     expect(failures).toEqual([{ arn: 'arn:aws:ecs:us-east-1:123456789012:service/prod/gone', reason: 'MISSING' }]);
     expect(service?.deployments?.map((d) => [d.status, d.taskDefinition])).toEqual([

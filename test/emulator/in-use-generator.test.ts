@@ -1,19 +1,11 @@
 import { DescribeTasksCommand, ListClustersCommand, ListServicesCommand, ListTaskDefinitionFamiliesCommand, ListTasksCommand, type ListTasksCommandOutput } from '@aws-sdk/client-ecs';
 import { GetFunctionCommand, ListFunctionsCommand, type ListFunctionsCommandOutput } from '@aws-sdk/client-lambda';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseGenerate } from '../../emulator/cli-args.js';
-import { EmulatorStateError, generateConsumers, startEmulator, type ImageSource, type RunningEmulator } from '../../emulator/index.js';
-import { consumerClients, type ConsumerClients } from './in-use-support.js';
+import { EmulatorStateError, generateConsumers, type ImageSource } from '../../emulator/index.js';
+import { consumerEmulatorPerTest } from './in-use-support.js';
 
-let emulator: RunningEmulator | undefined;
-let clients: ConsumerClients | undefined;
-
-afterEach(async () => {
-  clients?.destroy();
-  await emulator?.stop();
-  emulator = undefined;
-  clients = undefined;
-});
+const harness = consumerEmulatorPerTest();
 
 const SOURCE: ImageSource = {
   repositories: ['team/a', 'team/b'],
@@ -49,11 +41,10 @@ describe('generated consumers', () => {
   });
 
   it('the benchmark account (20 clusters, 2,000 tasks, 300 services, 500 families, 1,000 functions) is served over the SDK', async () => {
-    emulator = await startEmulator({
+    const clients = await harness.start({
       now: '2026-06-01T00:00:00Z',
       generate: { repositories: 40, imagesPerRepository: [10, 30], seed: 3, consumers: { clusters: 20, tasks: 2000, services: 300, families: 500, functions: 1000 } },
     });
-    clients = consumerClients(emulator);
     const { ecs, lambda } = clients;
     const clusterArns = (await ecs.send(new ListClustersCommand({}))).clusterArns ?? [];
     expect(clusterArns).toHaveLength(20);
@@ -91,12 +82,12 @@ describe('generated consumers', () => {
     // References resolve to images the registry holds.
     const code = (await lambda.send(new GetFunctionCommand({ FunctionName: names[0] }))).Code;
     const [repo, digest] = (code?.ResolvedImageUri ?? '').replace('123456789012.dkr.ecr.us-east-1.amazonaws.com/', '').split('@') as [string, string];
-    expect(emulator.findImage(repo, { digest })).toBeDefined();
+    expect(harness.emulator!.findImage(repo, { digest })).toBeDefined();
     const someTasks = (await ecs.send(new ListTasksCommand({ cluster: clusterArns[0] }))).taskArns ?? [];
     const described = await ecs.send(new DescribeTasksCommand({ cluster: clusterArns[0], tasks: someTasks.slice(0, 10) }));
     for (const c of described.tasks?.flatMap((t) => t.containers ?? []) ?? []) {
       const [r] = (c.image ?? '').replace('123456789012.dkr.ecr.us-east-1.amazonaws.com/', '').split(/[:@]/) as [string];
-      expect(emulator.findImage(r, { digest: c.imageDigest as string }), c.image).toBeDefined();
+      expect(harness.emulator!.findImage(r, { digest: c.imageDigest as string }), c.image).toBeDefined();
     }
   });
 });

@@ -1,26 +1,16 @@
 import { GetFunctionCommand, ListAliasesCommand, ListFunctionsCommand, ListVersionsByFunctionCommand, type ListFunctionsCommandOutput } from '@aws-sdk/client-lambda';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator, type StateFile } from '../../emulator/index.js';
-import { consumerClients, failure, uri, type ConsumerClients } from './in-use-support.js';
+import { describe, expect, it } from 'vitest';
+import type { StateFile } from '../../emulator/index.js';
+import { consumerEmulatorPerTest, failure, uri, type ConsumerClients } from './in-use-support.js';
 
-let emulator: RunningEmulator | undefined;
-let clients: ConsumerClients | undefined;
-
-afterEach(async () => {
-  clients?.destroy();
-  await emulator?.stop();
-  emulator = undefined;
-  clients = undefined;
-});
+const harness = consumerEmulatorPerTest();
 
 async function start(state: StateFile): Promise<ConsumerClients> {
-  emulator = await startEmulator({ now: '2026-06-01T00:00:00Z', state });
-  clients = consumerClients(emulator);
-  return clients;
+  return harness.start({ now: '2026-06-01T00:00:00Z', state });
 }
 
 const REPOS: StateFile['repositories'] = [{ name: 'team/resize', images: [{ tags: ['v1'] }, { tags: ['v2', 'latest'] }, { tags: ['v3'] }] }];
-const digestOf = (tag: string): string => emulator?.findImage('team/resize', { tag })?.imageDigest as string;
+const digestOf = (tag: string): string => harness.emulator?.findImage('team/resize', { tag })?.imageDigest as string;
 
 describe('Lambda in the emulator: ListFunctions', () => {
   const functions = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `fn-${String(i).padStart(3, '0')}`, image: 'team/resize:v1', versions: ['team/resize:v1'] }));
@@ -77,7 +67,7 @@ describe('Lambda in the emulator: versions, aliases, GetFunction', () => {
   it('GetFunction gives ImageUri as written and ResolvedImageUri = repo@digest the tag named when published, for $LATEST, a version and an alias', async () => {
     const { lambda } = await start(state());
     const [v1, v2] = [digestOf('v1'), digestOf('v2')];
-    emulator?.tagImage('team/resize', digestOf('v3'), 'v2'); // v2 moves on after publication
+    harness.emulator?.tagImage('team/resize', digestOf('v3'), 'v2'); // v2 moves on after publication
     const code = async (Qualifier?: string) => (await lambda.send(new GetFunctionCommand({ FunctionName: 'resize', Qualifier }))).Code;
     expect(await code()).toEqual({ RepositoryType: 'ECR', ImageUri: uri('team/resize:latest'), ResolvedImageUri: uri(`team/resize@${v2}`) });
     expect(await code('1')).toEqual({ RepositoryType: 'ECR', ImageUri: uri('team/resize:v1'), ResolvedImageUri: uri(`team/resize@${v1}`) });

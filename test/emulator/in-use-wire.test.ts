@@ -3,21 +3,13 @@ import { DescribeServiceCommand, ListServicesCommand as ListAppRunnerServicesCom
 import { DescribeJobDefinitionsCommand } from '@aws-sdk/client-batch';
 import { DescribeTasksCommand, ListClustersCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { GetFunctionCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../emulator/cli-args.js';
 import { EmulatorStateError, startEmulator, type RunningEmulator, type StateFile } from '../../emulator/index.js';
-import { consumerClients, failure, type ConsumerClients } from './in-use-support.js';
+import { consumerEmulatorPerTest, failure, type ConsumerClients } from './in-use-support.js';
 import { ACCESS_KEY, clientFor } from './support.js';
 
-let emulator: RunningEmulator | undefined;
-let clients: ConsumerClients | undefined;
-
-afterEach(async () => {
-  clients?.destroy();
-  await emulator?.stop();
-  emulator = undefined;
-  clients = undefined;
-});
+const harness = consumerEmulatorPerTest();
 
 const STATE: StateFile = {
   repositories: [{ name: 'team/web', images: [{ tags: ['v1'] }] }],
@@ -28,16 +20,14 @@ const STATE: StateFile = {
 };
 
 async function start(options: Parameters<typeof startEmulator>[0] = {}): Promise<ConsumerClients> {
-  emulator = await startEmulator({ now: '2026-06-01T00:00:00Z', state: STATE, ...options });
-  clients = consumerClients(emulator);
-  return clients;
+  return harness.start({ now: '2026-06-01T00:00:00Z', state: STATE, ...options });
 }
 
 async function raw(path: string, init: { method?: string; target?: string; contentType?: string; auth?: boolean } = {}): Promise<{ status: number; type: string | null; json: Record<string, unknown> }> {
   const headers: Record<string, string> = { 'Content-Type': init.contentType ?? 'application/x-amz-json-1.1' };
   if (init.auth !== false) headers.Authorization = `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY}/20260101/us-east-1/x/aws4_request, SignedHeaders=host, Signature=abc`;
   if (init.target) headers['X-Amz-Target'] = init.target;
-  const res = await fetch(`${emulator?.url as string}${path}`, { method: init.method ?? 'POST', headers, ...(init.method === 'GET' ? {} : { body: '{}' }) });
+  const res = await fetch(`${harness.emulator?.url as string}${path}`, { method: init.method ?? 'POST', headers, ...(init.method === 'GET' ? {} : { body: '{}' }) });
   const text = await res.text();
   return { status: res.status, type: res.headers.get('x-amzn-errortype'), json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
@@ -45,7 +35,7 @@ async function raw(path: string, init: { method?: string; target?: string; conte
 describe('one endpoint for every service', () => {
   it('serves ECR, ECS, Lambda, Batch and App Runner on the same port, each counted as <service>:<Operation>', async () => {
     const { ecs, lambda, batch, apprunner } = await start();
-    const ecr = clientFor(emulator as RunningEmulator);
+    const ecr = clientFor(harness.emulator as RunningEmulator);
     await ecr.send(new DescribeImagesCommand({ repositoryName: 'team/web' }));
     await ecs.send(new ListClustersCommand({}));
     await lambda.send(new ListFunctionsCommand({}));
@@ -53,7 +43,7 @@ describe('one endpoint for every service', () => {
     const arn = (await apprunner.send(new ListAppRunnerServicesCommand({}))).ServiceSummaryList?.[0]?.ServiceArn as string;
     await apprunner.send(new DescribeServiceCommand({ ServiceArn: arn }));
     ecr.destroy();
-    expect(emulator?.stats().requests).toEqual({
+    expect(harness.emulator?.stats().requests).toEqual({
       DescribeImages: 1,
       'ecs:ListClusters': 1,
       'lambda:ListFunctions': 1,
@@ -72,7 +62,7 @@ describe('one endpoint for every service', () => {
     expect(await raw('/v1/describejobqueues')).toMatchObject({ status: 404, type: 'UnknownOperationException' });
     expect(await raw('/', { target: 'AmazonEC2ContainerRegistry_V20150921.Nope' })).toMatchObject({ status: 400, json: { __type: 'InvalidAction' } });
     expect(await raw('/2015-03-31/functions', { method: 'GET', auth: false })).toMatchObject({ status: 403, type: 'MissingAuthenticationTokenException' });
-    expect(emulator?.stats().failed['ecs:CreateCluster']).toBe(1);
+    expect(harness.emulator?.stats().failed['ecs:CreateCluster']).toBe(1);
   });
 });
 
@@ -81,13 +71,13 @@ describe('faults on the new operations', () => {
     const { ecs } = await start({ throttleProbability: { 'ecs:DescribeTasks': 1 } });
     expect((await ecs.send(new ListTasksCommand({ cluster: 'prod' }))).taskArns).toHaveLength(1);
     expect(await failure(ecs.send(new DescribeTasksCommand({ cluster: 'prod', tasks: ['t1'] })))).toMatchObject({ name: 'ThrottlingException', status: 400 });
-    expect(emulator?.stats().throttled).toEqual({ 'ecs:DescribeTasks': 1 });
+    expect(harness.emulator?.stats().throttled).toEqual({ 'ecs:DescribeTasks': 1 });
   });
 
   it('throttles Lambda with 429 TooManyRequestsException, by dice or by a rate limit on the operation', async () => {
     const { lambda } = await start({ throttleProbability: { 'lambda:GetFunction': 1 } });
     expect(await failure(lambda.send(new GetFunctionCommand({ FunctionName: 'resize' })))).toMatchObject({ name: 'TooManyRequestsException', status: 429 });
-    emulator?.setFaults({ throttleProbability: undefined, rateLimits: { 'lambda:GetFunction': { rate: 0.001, burst: 1 } } });
+    harness.emulator?.setFaults({ throttleProbability: undefined, rateLimits: { 'lambda:GetFunction': { rate: 0.001, burst: 1 } } });
     await lambda.send(new GetFunctionCommand({ FunctionName: 'resize' }));
     expect(await failure(lambda.send(new GetFunctionCommand({ FunctionName: 'resize' })))).toMatchObject({ name: 'TooManyRequestsException' });
   });
@@ -98,8 +88,8 @@ describe('faults on the new operations', () => {
     expect(await failure(ecs.send(new DescribeTasksCommand({ cluster: 'prod', tasks: ['t1'] })))).toMatchObject({ name: 'AccessDeniedException', status: 400, message: expect.stringMatching(/not authorized to perform: ecs:DescribeTasks/) });
     expect(await failure(lambda.send(new ListFunctionsCommand({})))).toMatchObject({ name: 'AccessDeniedException', status: 403, message: expect.stringMatching(/lambda:ListFunctions/) });
     expect((await batch.send(new DescribeJobDefinitionsCommand({}))).jobDefinitions).toHaveLength(1);
-    emulator?.setFaults({ accessDenied: ['DescribeImages'] });
-    const ecr = clientFor(emulator as RunningEmulator);
+    harness.emulator?.setFaults({ accessDenied: ['DescribeImages'] });
+    const ecr = clientFor(harness.emulator as RunningEmulator);
     expect(await failure(ecr.send(new DescribeImagesCommand({ repositoryName: 'team/web' })))).toMatchObject({ name: 'AccessDeniedException', message: expect.stringMatching(/ecr:DescribeImages/) });
     ecr.destroy();
   });
@@ -147,9 +137,9 @@ describe('consumer sections of the state file are checked, with the path', () =>
 
   it('loadState adds consumers to a running emulator; clear() forgets them', async () => {
     const { ecs } = await start();
-    emulator?.loadState({ repositories: [], ecs: { clusters: [{ name: 'staging' }] } });
+    harness.emulator?.loadState({ repositories: [], ecs: { clusters: [{ name: 'staging' }] } });
     expect((await ecs.send(new ListClustersCommand({}))).clusterArns).toHaveLength(2);
-    emulator?.clear();
+    harness.emulator?.clear();
     expect((await ecs.send(new ListClustersCommand({}))).clusterArns).toEqual([]);
   });
 });
