@@ -59,7 +59,7 @@ function buildProgram(runtime: CliRuntime, setExit: (code: ExitCodeValue) => voi
     cmd
       .option('--region <region>', 'AWS region (default: AWS_REGION)')
       .option('--profile <name>', 'AWS profile (default: AWS_PROFILE)')
-      .option('--endpoint-url <url>', 'one endpoint for every AWS client (ECR, STS, S3, ECS, Lambda, Batch, App Runner), e.g. the emulator (default: AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL)');
+      .option('--endpoint-url <url>', 'one endpoint for every AWS client (ECR, STS, S3, ECS, Lambda, Batch, App Runner), e.g. the emulator (AWS_ENDPOINT_URL_<SERVICE> still wins for its service; default: AWS_ENDPOINT_URL)');
   const indexStore = (cmd: Command): Command =>
     cmd
       .option('--index-store <dir>', 'remember the index manifests read here, so each is read (a pull in ECR) once (default: $XDG_CACHE_HOME/ecr-sweeper or ~/.cache/ecr-sweeper)')

@@ -33,7 +33,7 @@ export interface SlackFlags {
 
 /**
  * Builds the run's AWS clients: flags first, then `AWS_REGION`, `AWS_PROFILE`, and for each
- * client `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL` (`--endpoint-url` beats them all).
+ * client its own `AWS_ENDPOINT_URL_<SERVICE>`, then `--endpoint-url`, then `AWS_ENDPOINT_URL`.
  * The endpoint each client will use is checked now, so a bad value is a usage error naming the
  * flag or variable it came from, before any request. The caller destroys the clients when done
  * so no keep-alive socket holds the process open.

@@ -39,25 +39,28 @@ export interface ResolvedEndpoint {
 }
 
 /**
- * The custom endpoint one service's client uses, in the SDK's order: an explicit setting (the
- * CLI flag) beats the environment; `AWS_ENDPOINT_URL_<SERVICE>` beats `AWS_ENDPOINT_URL`; and
- * `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` ignores both variables. Undefined: AWS's own endpoint.
+ * The custom endpoint one service's client uses. `AWS_ENDPOINT_URL_<SERVICE>` comes first, even
+ * before an explicit setting (the CLI's `--endpoint-url`): the flag points every client of the run
+ * at one endpoint (an emulator serves them all), and a service's own variable sends that one
+ * service elsewhere (e.g. ECS to moto) without spelling out the others. Then the explicit setting,
+ * then `AWS_ENDPOINT_URL` (the SDK's order between the two variables).
+ * `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` ignores both variables, never the setting.
+ * Undefined: AWS's own endpoint.
  *
  * @example
- * resolveEndpoint('ecs', { env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:4510' } })
- * // => { url: 'http://127.0.0.1:4510', from: 'AWS_ENDPOINT_URL' }
+ * resolveEndpoint('ecs', { endpoint: 'http://127.0.0.1:4510', env: { AWS_ENDPOINT_URL_ECS: 'http://127.0.0.1:5000' } })
+ * // => { url: 'http://127.0.0.1:5000', from: 'AWS_ENDPOINT_URL_ECS' }
  * @throws ConfigError when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is neither true nor false (as the SDK refuses it).
  */
 export function resolveEndpoint(service: AwsService, settings: { endpoint?: string | undefined; env?: Env }): ResolvedEndpoint | undefined {
+  const env = settings.env ?? process.env;
+  const ignored = ignoresConfiguredEndpoints(env);
+  const own = ignored ? undefined : nonEmpty(env[SERVICE_ENDPOINT_VARIABLES[service]]);
+  if (own !== undefined) return { url: own, from: SERVICE_ENDPOINT_VARIABLES[service] };
   const explicit = nonEmpty(settings.endpoint);
   if (explicit !== undefined) return { url: explicit, from: 'explicit' };
-  const env = settings.env ?? process.env;
-  if (ignoresConfiguredEndpoints(env)) return undefined;
-  for (const name of [SERVICE_ENDPOINT_VARIABLES[service], GENERIC_ENDPOINT_VARIABLE]) {
-    const url = nonEmpty(env[name]);
-    if (url !== undefined) return { url, from: name };
-  }
-  return undefined;
+  const generic = ignored ? undefined : nonEmpty(env[GENERIC_ENDPOINT_VARIABLE]);
+  return generic === undefined ? undefined : { url: generic, from: GENERIC_ENDPOINT_VARIABLE };
 }
 
 function ignoresConfiguredEndpoints(env: Env): boolean {

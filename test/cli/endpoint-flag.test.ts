@@ -48,14 +48,31 @@ describe('a malformed --endpoint-url', () => {
     expect(cap.stderr()).toContain(`${name} must be an http:// or https:// URL`);
   });
 
-  it('--endpoint-url wins: a malformed AWS_ENDPOINT_URL_ECR is then not an error', async () => {
+  it("a service's own variable beats --endpoint-url: ECS goes where AWS_ENDPOINT_URL_ECS says, every other client where the flag says", async () => {
+    const [all, ecsOnly] = await Promise.all([startEmulator({}), startEmulator({})]);
+    try {
+      const cap = capturedIo({ env: { ...ENV, AWS_ENDPOINT_URL_ECS: ecsOnly.url } });
+      const code = await runCli(['plan', '--rules', RULES, '--endpoint-url', all.url, '--no-index-store'], cap.io, CREDENTIALS);
+      expect(code).toBe(0);
+      expect(all.stats().requests.DescribeRepositories).toBe(1);
+      expect(ecsOnly.stats().requests.DescribeRepositories ?? 0).toBe(0);
+      expect(ecsOnly.stats().requests['ecs:ListClusters']).toBe(1);
+      expect(all.stats().requests['ecs:ListClusters'] ?? 0).toBe(0);
+      // Lambda has no variable of its own: it follows the flag.
+      expect(all.stats().requests['lambda:ListFunctions']).toBe(1);
+    } finally {
+      await Promise.all([all.stop(), ecsOnly.stop()]);
+    }
+  });
+
+  it('so a malformed service variable is an error even with --endpoint-url, naming the variable', async () => {
     const emulator = await startEmulator({});
     try {
       const cap = capturedIo({ env: { ...ENV, AWS_ENDPOINT_URL_ECR: '127.0.0.1:1' } });
       const code = await runCli(['plan', '--rules', RULES, '--endpoint-url', emulator.url, '--no-index-store'], cap.io, CREDENTIALS);
-      expect(cap.stderr()).not.toContain('AWS_ENDPOINT_URL_ECR');
-      expect(code).toBe(0);
-      expect(emulator.stats().requests.DescribeRepositories).toBe(1);
+      expect(code).toBe(2);
+      expect(cap.stderr()).toContain('AWS_ENDPOINT_URL_ECR must be an http:// or https:// URL');
+      expect(emulator.stats().requests.DescribeRepositories ?? 0).toBe(0);
     } finally {
       await emulator.stop();
     }

@@ -1,7 +1,7 @@
 /**
- * Every client of a run resolves its endpoint by one rule, the SDK's own: an explicit setting
- * (`--endpoint-url`) beats the environment, `AWS_ENDPOINT_URL_<SERVICE>` beats `AWS_ENDPOINT_URL`,
- * and `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` ignores the variables. Checked on the built SDK
+ * Every client of a run resolves its endpoint by one rule: `AWS_ENDPOINT_URL_<SERVICE>` first (issue 9:
+ * the per-service variables override the run's one endpoint), then an explicit setting
+ * (`--endpoint-url`), then `AWS_ENDPOINT_URL`; `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` ignores the variables. Checked on the built SDK
  * clients themselves (their resolved config), for every service and every combination.
  */
 import { describe, expect, it } from 'vitest';
@@ -41,9 +41,9 @@ describe('createAwsClients: one endpoint rule for every client', () => {
     if (other) env[SERVICE_ENDPOINT_VARIABLES[otherService]] = OTHER;
     const clients = createAwsClients({ env, credentials: CREDENTIALS, ...(flag ? { endpoint: FLAG } : {}) });
     try {
-      const expected = flag ? FLAG : own ? OWN : generic ? GENERIC : null;
+      const expected = own ? OWN : flag ? FLAG : generic ? GENERIC : null;
       expect(await endpointOf(clients, service)).toBe(expected);
-      const from = flag ? 'explicit' : own ? SERVICE_ENDPOINT_VARIABLES[service] : generic ? 'AWS_ENDPOINT_URL' : undefined;
+      const from = own ? SERVICE_ENDPOINT_VARIABLES[service] : flag ? 'explicit' : generic ? 'AWS_ENDPOINT_URL' : undefined;
       expect(clients.endpointOf(service)?.from).toBe(from);
       expect(resolveEndpoint(service, { env, ...(flag ? { endpoint: FLAG } : {}) })?.url ?? null).toBe(expected);
     } finally {
