@@ -114,13 +114,16 @@ describe('hashRules', () => {
 });
 
 describe('createEcrClient', () => {
-  it('takes explicit settings first, then AWS_* variables', async () => {
+  it('takes an explicit Region first; the endpoint is ECR\'s own variable, then the explicit one, then AWS_ENDPOINT_URL', async () => {
     const fromEnv = createEcrClient({ env: { AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_ECR: 'http://127.0.0.1:1234' } });
     expect(await fromEnv.config.region()).toBe('eu-west-1');
     expect((await fromEnv.config.endpoint!()).hostname).toBe('127.0.0.1');
-    const explicit = createEcrClient({ region: 'ap-south-1', endpoint: 'http://127.0.0.1:9', env: { AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_ECR: 'http://127.0.0.1:1234' } });
+    const explicit = createEcrClient({ region: 'ap-south-1', endpoint: 'http://127.0.0.1:9', env: { AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:1234' } });
     expect(await explicit.config.region()).toBe('ap-south-1');
     expect((await explicit.config.endpoint!()).port).toBe(9);
+    // A service's own variable overrides the run's one endpoint for that service (docs/cli.md).
+    const own = createEcrClient({ endpoint: 'http://127.0.0.1:9', env: { AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_ECR: 'http://127.0.0.1:1234' } });
+    expect((await own.config.endpoint!()).port).toBe(1234);
     const generic = createEcrClient({ env: { AWS_DEFAULT_REGION: 'us-west-2', AWS_ENDPOINT_URL: 'http://127.0.0.1:7' } });
     expect(await generic.config.region()).toBe('us-west-2');
     expect((await generic.config.endpoint!()).port).toBe(7);
