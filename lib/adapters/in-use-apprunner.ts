@@ -7,11 +7,6 @@ import type { InUseUsage } from '../core/in-use.js';
 import type { InUseScan, InUseSourceReader } from '../engine/types.js';
 import { InUseCaller, stopOnFailure, type InUseReaderOptions } from './in-use-calls.js';
 
-/**
- * Largest page of ListServices when MaxResults is given. The reader gives none: App Runner then
- * answers every service in one response (API reference), one call instead of one per 20 services.
- */
-export const APPRUNNER_PAGE_MAX = 20;
 export const APPRUNNER_DEFAULT_CONCURRENCY = 4;
 
 /** Reads the in-use images of App Runner in the client's account and Region. */
@@ -34,6 +29,8 @@ export class AppRunnerInUseReader implements InUseSourceReader {
     return stopOnFailure(options.signal, async (signal) => {
       const caller = new InUseCaller('apprunner', signal, { ...this.options, defaultConcurrency: APPRUNNER_DEFAULT_CONCURRENCY });
       const services: { name: string; arn: string }[] = [];
+      // No MaxResults: App Runner then answers every service in one response (API reference), one
+      // call instead of one per 20 services; NextToken is still followed should it page.
       let nextToken: string | undefined;
       do {
         const out = await caller.run({ operation: 'apprunner:ListServices' }, (abortSignal) =>

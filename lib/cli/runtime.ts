@@ -4,6 +4,7 @@
  */
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { AWS_SERVICES, createAwsClients, type AwsClients, type AwsClientSettings } from '../engine/aws-clients.js';
+import { nonEmpty } from '../engine/client-endpoints.js';
 import { ConfigError } from '../errors.js';
 import type { CliIo } from './io.js';
 import { parseEndpointUrl } from './options.js';
@@ -96,9 +97,6 @@ function credentialsProviderError(error: unknown): Error | undefined {
   return undefined;
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
 
 /** The Slack webhook URL from `--slack-webhook-url` or `ECR_SWEEPER_SLACK_WEBHOOK_URL`, if any. */
 export function slackWebhookUrlFor(flags: SlackFlags, runtime: CliRuntime): string | undefined {

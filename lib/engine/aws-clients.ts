@@ -7,14 +7,14 @@
  */
 import { AppRunnerClient } from '@aws-sdk/client-apprunner';
 import { BatchClient } from '@aws-sdk/client-batch';
-import type { ECRClient, ECRClientConfig } from '@aws-sdk/client-ecr';
+import { ECRClient, type ECRClientConfig } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { httpTimeoutsFromEnv, requestHandlerOptions, type HttpTimeouts } from '../adapters/http-timeouts.js';
-import { AWS_SERVICES, resolveEndpoint, type AwsService, type ResolvedEndpoint } from './client-endpoints.js';
-import { createEcrClient, type EcrClientSettings } from './ecr-client.js';
+import { AWS_SERVICES, nonEmpty, resolveEndpoint, resolveRegionAndProfile, type AwsService, type ResolvedEndpoint } from './client-endpoints.js';
+import { ECR_SDK_MAX_ATTEMPTS } from './ecr-client.js';
 
 export { AWS_SERVICES, resolveEndpoint, SERVICE_ENDPOINT_VARIABLES, type AwsService, type ResolvedEndpoint } from './client-endpoints.js';
 
@@ -82,8 +82,7 @@ export const IN_USE_SCAN_MAX_ATTEMPTS = 5;
  */
 export function createAwsClients(settings: AwsClientSettings = {}): AwsClients {
   const env = settings.env ?? process.env;
-  const region = nonEmpty(settings.region) ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
-  const profile = nonEmpty(settings.profile) ?? nonEmpty(env.AWS_PROFILE);
+  const { region, profile } = resolveRegionAndProfile(settings, env);
   const endpoints = new Map<AwsService, ResolvedEndpoint | undefined>(
     AWS_SERVICES.map((service) => [service, resolveEndpoint(service, { endpoint: settings.endpoint, env })]),
   );
@@ -119,18 +118,9 @@ export function createAwsClients(settings: AwsClientSettings = {}): AwsClients {
   };
 
   return {
-    // Built by createEcrClient, which resolves Region, profile and endpoint by the same rules.
+    // The engine's own retries and pacing sit on top (docs/engine.md): the SDK's attempts only absorb blips.
     get ecr() {
-      return lazy('ecr', () => {
-        const ecr: EcrClientSettings = { env };
-        if (settings.region !== undefined) ecr.region = settings.region;
-        if (settings.profile !== undefined) ecr.profile = settings.profile;
-        if (settings.endpoint !== undefined) ecr.endpoint = settings.endpoint;
-        if (settings.timeouts !== undefined) ecr.timeouts = settings.timeouts;
-        if (settings.ecrMaxAttempts !== undefined) ecr.maxAttempts = settings.ecrMaxAttempts;
-        if (settings.credentials !== undefined) ecr.extra = { credentials: settings.credentials };
-        return createEcrClient(ecr);
-      });
+      return lazy('ecr', () => new ECRClient({ ...common('ecr'), maxAttempts: settings.ecrMaxAttempts ?? ECR_SDK_MAX_ATTEMPTS }));
     },
     // One call per run (who the run is): a second attempt absorbs a blip; the engine reports a failure as a warning.
     get sts() {
@@ -163,6 +153,3 @@ export function createAwsClients(settings: AwsClientSettings = {}): AwsClients {
   };
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}

@@ -71,6 +71,17 @@ function ignoresConfiguredEndpoints(env: Env): boolean {
   throw new ConfigError(`${IGNORE_ENDPOINTS_VARIABLE} must be true or false; got '${raw}'`);
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
+/**
+ * The Region and profile every client of a run uses: explicit settings (CLI flags) first, then
+ * `AWS_REGION` (then `AWS_DEFAULT_REGION`) and `AWS_PROFILE`; undefined leaves them to the SDK.
+ */
+export function resolveRegionAndProfile(settings: { region?: string | undefined; profile?: string | undefined }, env: Env): { region?: string; profile?: string } {
+  const region = nonEmpty(settings.region) ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
+  const profile = nonEmpty(settings.profile) ?? nonEmpty(env.AWS_PROFILE);
+  return { ...(region !== undefined ? { region } : {}), ...(profile !== undefined ? { profile } : {}) };
+}
+
+/** `value` trimmed, or undefined when it is absent or blank (an empty variable means unset). */
+export function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }

@@ -4,7 +4,10 @@
  */
 import { ECRClient, type ECRClientConfig } from '@aws-sdk/client-ecr';
 import { httpTimeoutsFromEnv, requestHandlerOptions, type HttpTimeouts } from '../adapters/http-timeouts.js';
-import { resolveEndpoint } from './client-endpoints.js';
+import { resolveEndpoint, resolveRegionAndProfile } from './client-endpoints.js';
+
+/** Attempts per ECR request inside the SDK when not set (see {@link EcrClientSettings.maxAttempts}). */
+export const ECR_SDK_MAX_ATTEMPTS = 3;
 
 /** Settings for {@link createEcrClient}; each falls back to the usual AWS environment variable. */
 export interface EcrClientSettings {
@@ -45,14 +48,13 @@ export interface EcrClientSettings {
  */
 export function createEcrClient(settings: EcrClientSettings = {}): ECRClient {
   const env = settings.env ?? process.env;
-  const region = nonEmpty(settings.region) ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
-  const profile = nonEmpty(settings.profile) ?? nonEmpty(env.AWS_PROFILE);
+  const { region, profile } = resolveRegionAndProfile(settings, env);
   const endpoint = resolveEndpoint('ecr', { endpoint: settings.endpoint, env })?.url;
   const config: ECRClientConfig = {
     // Without timeouts a request that is accepted and never answered never ends (see http-timeouts.ts).
     requestHandler: requestHandlerOptions({ ...httpTimeoutsFromEnv(env), ...settings.timeouts }),
     ...settings.extra,
-    maxAttempts: settings.maxAttempts ?? 3,
+    maxAttempts: settings.maxAttempts ?? ECR_SDK_MAX_ATTEMPTS,
   };
   if (region !== undefined) config.region = region;
   if (profile !== undefined) config.profile = profile;
@@ -60,6 +62,3 @@ export function createEcrClient(settings: EcrClientSettings = {}): ECRClient {
   return new ECRClient(config);
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
