@@ -16,11 +16,11 @@ import { execFile, type ChildProcess } from 'node:child_process';
 import { BatchDeleteImageCommand, ECRClient, TagResourceCommand, paginateDescribeRepositories, paginateListImages, type ImageIdentifier } from '@aws-sdk/client-ecr';
 import { generateRepository, type GeneratorOptions } from '../emulator/index.js';
 import type { Plan } from '../lib/core/plan-model.js';
-import type { RepositoryResult, SweepResult } from '../lib/core/result-model.js';
-import { selectPolicy } from '../lib/core/repository-match.js';
+import type { SweepResult } from '../lib/core/result-model.js';
 import type { RuleSet } from '../lib/core/rules-model.js';
 import { createEcrClient } from '../lib/engine/ecr-client.js';
 import { runSweep } from '../lib/engine/sweep.js';
+import { OPERATIONS, lowerBound } from './support/sweep-bound.js';
 import { numberAtLeast, parseBenchArgs, positiveNumber, runBench, wholeNumber } from './support/bench-args.js';
 import { spawnEmulator } from './support/spawn-emulator.js';
 
@@ -38,7 +38,6 @@ interface Args {
   byTag: boolean;
 }
 
-const OPERATIONS = ['DescribeRepositories', 'ListTagsForResource', 'DescribeImages', 'ListImages', 'BatchGetImage', 'BatchDeleteImage', 'UpdateImageStorageClass'];
 const NOW = '2026-06-01T00:00:00.000Z';
 const SWEEPER_KEY = 'AKIDBENCHSWEEPER';
 
@@ -185,28 +184,6 @@ const RULES: RuleSet = {
   ],
   source: 'bench: delete every untagged image, archive pull-request builds older than 390 days',
 };
-
-/** The fewest calls that can do this sweep (see docs/engine.md). */
-function lowerBound(result: SweepResult, ruleSet: RuleSet): Record<string, number> {
-  const repos = result.repositories;
-  // One tag read for each repository a tag-selecting policy could govern, none without such a policy.
-  const tagReads = repos.filter((r) => selectPolicy(r.repositoryName, ruleSet).needsTags).length;
-  const perRepo = (f: (r: RepositoryResult) => number): number => repos.reduce((n, r) => n + f(r), 0);
-  const deleteCalls = perRepo((r) => Math.ceil(r.counts.planned / 100));
-  // UpdateImageStorageClass takes one image per call; each up-to-100 of them is re-read first, like a delete batch.
-  const transitions = perRepo((r) => r.images.filter((i) => i.decision === 'transition').length);
-  const transitionRereads = perRepo((r) => Math.ceil(r.images.filter((i) => i.decision === 'transition').length / 100));
-  // Index reads, and the describe of the indexes just read that tells the sweep's own pulls apart.
-  const indexCalls = perRepo((r) => Math.ceil(r.images.filter((i) => i.role === 'index').length / 100));
-  return {
-    DescribeRepositories: Math.max(1, Math.ceil(repos.length / 1000)),
-    ListTagsForResource: tagReads,
-    DescribeImages: perRepo((r) => Math.max(1, Math.ceil(r.images.length / 1000))) + indexCalls + deleteCalls + transitionRereads,
-    BatchGetImage: indexCalls,
-    BatchDeleteImage: deleteCalls,
-    UpdateImageStorageClass: transitions,
-  };
-}
 
 /** The cleanup as the API reference suggests it, replicated with the SDK (see docs/engine.md). */
 async function baseline(url: string, only?: readonly string[]): Promise<{ ms: number; deleted: Set<string>; failures: Record<string, number> }> {
