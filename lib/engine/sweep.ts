@@ -141,7 +141,7 @@ export async function buildPlan(deps: SweepDeps, options: SweepOptions): Promise
 export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<SweepOutput> {
   const session = openSession(deps, options);
   const startedAt = session.clock();
-  const rulesHash = hashRules(options.ruleSet, options.repositoryFilter);
+  const rulesHash = hashRules(options.ruleSet, options.repositoryFilter, options.repositories);
   const apply = session.mode === 'apply';
 
   const warnings: PlanWarning[] = [];
@@ -433,6 +433,14 @@ async function enumerate(
   });
   for (const warning of warnings) session.deps.logger?.warn(warning.message, { code: warning.code });
   names = [...new Set(names)].filter((n) => matches(n)).sort();
+  if (session.options.repositories !== undefined) {
+    const only = new Set(session.options.repositories);
+    names = names.filter((n) => only.has(n));
+    for (const warning of missingRepositoryWarnings(session.options.repositories, listed)) {
+      warnings.push(warning);
+      session.deps.logger?.warn(warning.message, { code: warning.code, repository: warning.repositoryName });
+    }
+  }
   if (session.deps.callerIdentity && rulesUsePullTime(ruleSet)) {
     const warning = pullTimeExclusionWarning(ruleSet, await checkPullTimeExclusion(session));
     if (warning) {
@@ -499,8 +507,8 @@ async function enumerate(
     }
   }
   governed.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  // Judged on the whole registry only: a --repository filter may leave a tag policy nothing to govern.
-  if (repositoryFilter === undefined && needTags.length > 0) {
+  // Judged on the whole registry only: a --repository filter or a shard's list may leave a tag policy nothing to govern.
+  if (repositoryFilter === undefined && session.options.repositories === undefined && needTags.length > 0) {
     const governingPolicies = new Set<string>([...governed.map((g) => g.policy.name), ...repositoryPlans.flatMap((p) => (p.policy === null ? [] : [p.policy]))]);
     for (const warning of tagSelectorWarnings({ ruleSet, governingPolicies, tagsRead: needTags.length - tagsUnknown, tagReadFailures: tagsUnknown })) {
       warnings.push(warning);
@@ -575,6 +583,21 @@ async function enumerate(
   const plan = summarizePlan(repositoryPlans, session.now, session.mode, warnings);
   if (session.inUse) plan.inUse = session.inUse.report(plan.repositories, listed);
   return { plan, planned, failed, notListed, listed };
+}
+
+/**
+ * A repository asked for by name that the registry does not have: probably deleted since the
+ * list was made (a shard's list is made before it is planned), so a warning, never an error.
+ */
+function missingRepositoryWarnings(asked: readonly string[], listed: ReadonlySet<string>): PlanWarning[] {
+  return [...new Set(asked)]
+    .filter((name) => !listed.has(name))
+    .sort()
+    .map((name) => ({
+      code: 'repository-not-found',
+      message: `repository ${name} was asked for by name but the registry has no such repository (deleted since the list was made?); nothing was planned for it.`,
+      repositoryName: name,
+    }));
 }
 
 /**
@@ -971,10 +994,12 @@ async function loadCheckpoint(session: Session, store: NonNullable<SweepDeps['ch
  * Stable hash of the rules (and repository filter) a checkpoint belongs to; `source` is left
  * out so the same rules loaded from another path still resume.
  */
-export function hashRules(ruleSet: RuleSet, repositoryFilter?: string): string {
+export function hashRules(ruleSet: RuleSet, repositoryFilter?: string, repositories?: readonly string[]): string {
   const { source: _source, ...rules } = ruleSet;
+  // `repositories` only when given (a shard): every checkpoint made without it keeps its hash.
+  const only = repositories === undefined ? undefined : [...new Set(repositories)].sort();
   return createHash('sha256')
-    .update(stableJson({ rules, repositoryFilter: repositoryFilter ?? null }))
+    .update(stableJson({ rules, repositoryFilter: repositoryFilter ?? null, repositories: only }))
     .digest('hex');
 }
 

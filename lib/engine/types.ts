@@ -224,6 +224,13 @@ export interface SweepOptions {
    * A filter that matches no repository is a plan warning (`repository-filter-matches-nothing`).
    */
   repositoryFilterLabel?: string;
+  /**
+   * Only these repositories (exact names), on top of `repositoryFilter`: a Step Functions shard
+   * plans its own list of one target's repositories with the same code. A name the registry does
+   * not have is a plan warning (`repository-not-found`), not an error: it may have been deleted
+   * since the shards were made.
+   */
+  repositories?: readonly string[];
   /** Epoch ms; the sweep stops cleanly between batches when it comes. */
   deadline?: number;
   /**
