@@ -3,12 +3,13 @@
  * the same files as the S3 store, each atomically (temp file, then rename) so an interrupted run
  * never leaves a half-written plan or report behind.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plan } from '../core/plan-model.js';
 import type { SweepResult } from '../core/result-model.js';
-import { planFileBody, resultFiles, type ResultFileKind } from '../core/report-files.js';
+import { planFileChunks, resultFiles, type ResultFileKind } from '../core/report-files.js';
+import { writeChunksAtomic } from './chunked-write.js';
 import type { ReportHtmlOptions } from '../core/report-html.js';
 import { HISTORY_FILES, REPORT_FILES, reportFolder, reportFolderProblem, type ReportFileKind } from '../core/report-layout.js';
 import { historyToJsonLines, parseDecisionDigest, parseHistory, type DecisionDigest, type RunHistoryEntry } from '../core/report-history.js';
@@ -42,7 +43,7 @@ export class LocalReportStore implements ReportStore {
   /** Writes `plan.json`; resolves to its absolute path. See {@link ReportStore.writePlan}. */
   async writePlan(plan: Plan, runId: string, date: string | Date = plan.now): Promise<string> {
     const folder = this.folderFor(runId, date, 'plan.json');
-    const file = await this.write(folder, 'plan', planFileBody(plan));
+    const file = await this.write(folder, 'plan', planFileChunks(plan));
     this.folders.set(runId, folder);
     return file;
   }
@@ -50,9 +51,9 @@ export class LocalReportStore implements ReportStore {
   /** Writes `result.json`, `result.csv` and `report.html`; `files.reportHtml` is the path to print. */
   async writeResult(result: SweepResult, date: string | Date = result.now, insights?: ReportInsights): Promise<WrittenReport> {
     const folder = this.folders.get(result.runId) ?? this.folderFor(result.runId, date, 'the result files');
-    // One file at a time: each body is rendered only once the previous one is on disk.
+    // One file at a time, each streamed to disk in pieces: a result of a million images is never one string.
     const files = {} as Record<ResultFileKind, string>;
-    for (const file of resultFiles(result, this.htmlOptions, insights)) files[file.kind] = await this.write(folder, file.kind, file.render());
+    for (const file of resultFiles(result, this.htmlOptions, insights)) files[file.kind] = await this.write(folder, file.kind, file.chunks());
     return { folder, files, reportUrl: pathToFileURL(files.reportHtml).href };
   }
 
@@ -86,20 +87,17 @@ export class LocalReportStore implements ReportStore {
     return this.layout === 'flat' ? this.root : path.join(this.root, ...reportFolder(runId, date).split('/'));
   }
 
-  private async write(folder: string, kind: ReportFileKind, body: string): Promise<string> {
+  private async write(folder: string, kind: ReportFileKind, body: Iterable<string>): Promise<string> {
     return this.writeFileAtomic(path.join(folder, REPORT_FILES[kind].name), body);
   }
 
-  private async writeFileAtomic(file: string, body: string): Promise<string> {
+  private async writeFileAtomic(file: string, body: string | Iterable<string>): Promise<string> {
     const folder = path.dirname(file);
-    const temp = `${file}.${process.pid}.tmp`;
     try {
       await mkdir(folder, { recursive: true });
-      await writeFile(temp, body, 'utf8');
-      await rename(temp, file);
+      await writeChunksAtomic(file, typeof body === 'string' ? [body] : body);
       return file;
     } catch (error) {
-      await rm(temp, { force: true }).catch(() => undefined);
       const detail = error instanceof Error ? error.message : String(error);
       throw new ReportWriteError(`could not write ${file}: ${detail}`, file, { cause: error });
     }

@@ -51,7 +51,15 @@ export function csvCell(value: string | number | null | undefined): string {
  * ```
  */
 export function renderResultCsv(result: Pick<SweepResult, 'repositories'>): string {
-  const lines: string[] = [CSV_COLUMNS.join(',')];
+  return [...resultCsvLines(result)].join('');
+}
+
+/**
+ * The same CSV text as {@link renderResultCsv}, one row (with its CRLF) at a time, for a writer
+ * that streams a result of a million images instead of holding the whole text.
+ */
+export function* resultCsvLines(result: Pick<SweepResult, 'repositories'>): Generator<string> {
+  yield `${CSV_COLUMNS.join(',')}\r\n`;
   for (const repository of result.repositories) {
     for (const image of repository.images) {
       const row = [
@@ -71,8 +79,7 @@ export function renderResultCsv(result: Pick<SweepResult, 'repositories'>): stri
         // Every consumer, "; "-separated: a consumer name can hold a comma.
         csvCell(consumerList(image)),
       ];
-      lines.push(row.join(','));
+      yield `${row.join(',')}\r\n`;
     }
   }
-  return `${lines.join('\r\n')}\r\n`;
 }

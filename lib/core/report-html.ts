@@ -4,7 +4,7 @@
  * registry owner can open from S3 or a local directory and read before trusting a sweep.
  */
 import { createHash } from 'node:crypto';
-import type { RepositoryResult, SweepResult } from './result-model.js';
+import type { RepositoryResult, ResultImage, SweepResult } from './result-model.js';
 import type { PlanWarning } from './plan-model.js';
 import { policyValues } from './policy-settings.js';
 import type { ReportInsights } from './report-insights.js';
@@ -48,7 +48,19 @@ export interface ReportHtmlOptions {
   insights?: ReportInsights;
   /** In-use images listed in the "In use" section; the rest are counted and left to result.csv. Default 200. */
   maxInUseRows?: number;
+  /**
+   * Rows the page carries in its per-image table at most (default {@link MAX_IMAGE_ROWS}); beyond
+   * it the page carries the deletions, archives and failures first, then kept images, and links to
+   * result.csv, which has every row. Totals, chart and tables come from the counts, never the rows.
+   */
+  maxImageRows?: number;
 }
+
+/**
+ * Rows of the per-image table a report page carries by default: about 4 MiB of page, which a
+ * browser opens at once. A million-image run would otherwise make a page of ~200 MiB.
+ */
+export const MAX_IMAGE_ROWS = 20_000;
 
 /** Escapes text for HTML element content and quoted attribute values. */
 export function escapeHtml(value: string): string {
@@ -94,7 +106,7 @@ export function renderReportHtml(result: SweepResult, options: ReportHtmlOptions
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');
-  const data = imageData(result, options.pageSize ?? 500);
+  const data = imageData(result, options.pageSize ?? 500, options.maxImageRows ?? MAX_IMAGE_ROWS);
 
   return `<!DOCTYPE html>
 <html lang="en">
@@ -134,7 +146,7 @@ ${renderFailures(result, figures, options.maxFailureRows ?? 1000)}
     .join('')}</select></label>
 <label>Search <input id="filter-text" type="search" placeholder="digest, tag or reason"></label>
 </div>
-<p id="image-count" class="count" aria-live="polite">${formatCount(data.rows.length)} images</p>
+${renderRowsCut(data)}<p id="image-count" class="count" aria-live="polite">${formatCount(data.rows.length)} images</p>
 <noscript><p class="note">Filtering and the per-image rows need JavaScript. <code>result.csv</code>, next to this report, has every row.</p></noscript>
 <div class="table-wrap"><table id="image-table" class="data">
 <thead><tr><th>Repository</th><th>Digest</th><th>Tags</th><th>Pushed</th><th>Last pulled</th><th class="num">Size</th><th>Decision</th><th>Rule</th><th>Reason</th><th>Outcome</th></tr></thead>
@@ -389,11 +401,43 @@ function renderRunDetails(result: SweepResult): string {
     .join('')}<dt>API calls</dt><dd>${calls || '-'}</dd></dl></section>`;
 }
 
-/** Compact rows for the inline script; display strings are computed here so the script stays tiny. */
-function imageData(result: SweepResult, pageSize: number) {
+/** The note above a cut per-image table: how many rows the page has, and where every row is. */
+function renderRowsCut(data: { rows: readonly unknown[]; total: number }): string {
+  if (data.rows.length === data.total) return '';
+  return `<p id="rows-cut" class="note">This page lists ${formatCount(data.rows.length)} of the run's ${formatCount(data.total)} images (deletions, archives and failures first, then kept images); <a href="result.csv">result.csv</a>, next to this report, has every row. The figures above count every image.</p>\n`;
+}
+
+/** Whether an image is a row a cut table keeps first: something was or would be done to it, or failed. */
+function actedOn(image: ResultImage): boolean {
+  return image.decision !== 'keep' || image.outcome.status === 'failed';
+}
+
+/**
+ * Compact rows for the inline script; display strings are computed here so the script stays tiny.
+ * At most `maxRows`: when the run has more images, the acted-on ones first, then kept ones, each in
+ * result order (so the table reads in repository order either way).
+ */
+function imageData(result: SweepResult, pageSize: number, maxRows: number) {
+  const limit = Math.max(0, Math.floor(maxRows));
+  let total = 0;
+  let acted = 0;
+  for (const repository of result.repositories) {
+    total += repository.images.length;
+    for (const image of repository.images) if (actedOn(image)) acted += 1;
+  }
+  // Kept images fill what the acted-on ones leave of the limit.
+  let keptRoom = total <= limit ? total : Math.max(0, limit - acted);
+  let actedRoom = total <= limit ? total : Math.min(acted, limit);
   const rows: Array<[number, string, string, string, string, string, string, string, string, string, string, string]> = [];
   result.repositories.forEach((repository: RepositoryResult, index) => {
     for (const image of repository.images) {
+      if (actedOn(image)) {
+        if (actedRoom === 0) continue;
+        actedRoom -= 1;
+      } else {
+        if (keptRoom === 0) continue;
+        keptRoom -= 1;
+      }
       const code = image.outcome.status === 'failed' ? image.outcome.code : '';
       rows.push([
         index,
@@ -411,7 +455,7 @@ function imageData(result: SweepResult, pageSize: number) {
       ]);
     }
   });
-  return { pageSize: Math.max(1, Math.floor(pageSize)), repositories: result.repositories.map((r) => r.repositoryName), rows };
+  return { pageSize: Math.max(1, Math.floor(pageSize)), repositories: result.repositories.map((r) => r.repositoryName), rows, total };
 }
 
 function shortTime(iso: string | null): string {
