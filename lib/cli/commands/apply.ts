@@ -3,6 +3,7 @@
  * shows the plan and asks on the terminal first; with no terminal it refuses. The question is asked
  * from the engine's plan sink, so what runs is exactly the plan that was shown, not a re-plan.
  */
+import { writeJson } from '../write-json.js';
 import type { Plan } from '../../core/plan-model.js';
 import type { SweepResult } from '../../core/result-model.js';
 import type { PlanVerdict, SweepDeps } from '../../engine/types.js';
@@ -151,7 +152,7 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
   }
 
   const notes = format === 'table' ? io.stdout : io.stderr;
-  if (format === 'json') io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (format === 'json') await writeJson(io.stdout, result);
   else io.stdout.write(renderResultTable(result));
 
   let reportPath: string | undefined;

@@ -2,6 +2,7 @@
  * `ecr-sweeper plan`: a dry run. Lists the governed repositories, plans every image, prints the
  * plan, and deletes nothing whatever the rules' mode says.
  */
+import { writeJson } from '../write-json.js';
 import type { SweepOutput } from '../../engine/types.js';
 import { planExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { renderInUseFailures } from '../format-in-use.js';
@@ -69,7 +70,7 @@ export async function planCommand(flags: PlanFlags, runtime: CliRuntime): Promis
 
   // Only the requested document goes to stdout in json/csv, so it can be piped; notes go to stderr.
   const notes = format === 'table' ? io.stdout : io.stderr;
-  if (format === 'json') io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+  if (format === 'json') await writeJson(io.stdout, plan);
   else if (format === 'csv') io.stdout.write(renderPlanCsv(plan));
   else io.stdout.write(renderPlanTable(plan));
   io.stderr.write(renderWarnings(plan.warnings));
