@@ -12,7 +12,7 @@ import type { InUseReport, PlannedImage, RepositoryPlan } from '../core/plan-mod
 import { shortDigest } from '../core/plan-reasons.js';
 import type { InUseSettings } from '../core/rules-model.js';
 import { describeSourceFailure, scanInUseSources, type InUseScanOutcome } from './in-use-scan.js';
-import type { InUseSourceReader, SweepLogger } from './types.js';
+import type { InUseScanCache, InUseSourceReader, SweepLogger } from './types.js';
 
 /** The registry usages are matched against: its account and Region. */
 export interface InUseRegistry {
@@ -58,7 +58,7 @@ export class InUseGuard {
     private readonly readers: readonly InUseSourceReader[],
     private readonly settings: InUseSettings,
     private readonly clock: () => number,
-    private readonly options: { logger?: SweepLogger; signal?: AbortSignal } = {},
+    private readonly options: { logger?: SweepLogger; signal?: AbortSignal; cache?: InUseScanCache } = {},
   ) {}
 
   /** Starts the first scan (idempotent); planning awaits it through {@link ready}. */
@@ -182,15 +182,23 @@ export class InUseGuard {
     };
   }
 
+  /**
+   * One scan, or through the run's cache one that another target started recently enough: its own
+   * `startedAt` is what {@link refreshIfStale} judges, so a shared scan never widens the window.
+   */
   private async scan(): Promise<InUseScanOutcome> {
-    const startedAt = this.clock();
-    const outcome = await scanInUseSources(this.readers, this.settings, {
-      now: startedAt,
-      ...(this.options.signal ? { signal: this.options.signal } : {}),
-    });
-    for (const source of outcome.sources) {
-      if (source.status === 'failed') this.options.logger?.error('in-use source could not be read', { source: source.source, label: source.label, error: source.error });
-    }
+    const fresh = async (): Promise<InUseScanOutcome> => {
+      const outcome = await scanInUseSources(this.readers, this.settings, {
+        now: this.clock(),
+        ...(this.options.signal ? { signal: this.options.signal } : {}),
+      });
+      for (const source of outcome.sources) {
+        if (source.status === 'failed') this.options.logger?.error('in-use source could not be read', { source: source.source, label: source.label, error: source.error });
+      }
+      return outcome;
+    };
+    const cache = this.options.cache;
+    const outcome = cache ? await cache.scan({ now: this.clock(), maxAgeMs: this.settings.rescanAfterMs }, fresh) : await fresh();
     this.latest = outcome;
     return outcome;
   }

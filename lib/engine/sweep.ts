@@ -366,6 +366,7 @@ function openSession(deps: SweepDeps, options: SweepOptions): Session {
     session.inUse = new InUseGuard(deps.inUse.readers, inUseSettingsOf(options.ruleSet), clock, {
       ...(deps.logger ? { logger: deps.logger } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(deps.inUse.cache ? { cache: deps.inUse.cache } : {}),
     });
   }
   return session;

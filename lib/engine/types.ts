@@ -8,6 +8,7 @@ import type { InUseSource, InUseUsage } from '../core/in-use.js';
 import type { Plan, RepositoryPlan } from '../core/plan-model.js';
 import type { Outcome, SweepResult } from '../core/result-model.js';
 import type { Mode, RuleSet } from '../core/rules-model.js';
+import type { InUseScanOutcome } from './in-use-scan.js';
 import type { RateControlSettings } from './rate-controller.js';
 
 /** Structured logger; the Powertools Logger satisfies it. The core never logs, only the shell. */
@@ -110,6 +111,24 @@ export interface InUseSourceReader {
  */
 export interface InUseDeps {
   readers: readonly InUseSourceReader[];
+  /**
+   * Shares scans between the sweeps of one run (a multi-target run: every target's guard scans the
+   * same readers, those of every target). Without it, each sweep scans on its own.
+   */
+  cache?: InUseScanCache;
+}
+
+/**
+ * One in-use scan shared by every target of a run: the in-memory one for the CLI
+ * (`lib/engine/in-use-cache.ts`), an S3 one for the state machine.
+ */
+export interface InUseScanCache {
+  /**
+   * A scan that started no earlier than `now - maxAgeMs` (one still in flight counts), else the
+   * outcome of `scanFresh`, kept for the next caller. A failed source is part of the outcome, so a
+   * failure is shared like a success: every target sharing the scan fails closed on it.
+   */
+  scan(request: { now: number; maxAgeMs: number }, scanFresh: () => Promise<InUseScanOutcome>): Promise<InUseScanOutcome>;
 }
 
 /** The ARN of the principal the run's AWS calls are made as (STS GetCallerIdentity). */
