@@ -48,6 +48,20 @@ export const IN_USE_LIMITS = {
   maxSourceNameLength: 128,
 } as const;
 
+/**
+ * Bounds of `targets:` and `organization:` (docs/rules.md#targets). They bound the run before
+ * it starts: a list of 1,000 accounts is already an organization's worth, and no partition has
+ * 200 Regions.
+ */
+export const TARGETS_LIMITS = {
+  /** Entries of `targets:`. */
+  maxTargets: 1000,
+  /** Names in one `regions:` list. */
+  maxRegions: 200,
+  /** Ids in one `accounts.include`/`exclude` or `ous.include`/`exclude` list of `organization:`. */
+  maxIds: 1000,
+} as const;
+
 type Raw = Record<string, unknown>;
 const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 const count = (v: unknown): number => (Array.isArray(v) ? v.length : 0);
@@ -91,6 +105,8 @@ export function checkRulesLimits(doc: unknown, add: Add): boolean {
     }
   };
 
+  if (checkTargetsLimits(doc, add)) over = true;
+
   const protect = isObj(doc.protect) ? doc.protect : {};
   tally('tag', protect.tags, ['protect', 'tags']);
   tally('repo', protect.repositories, ['protect', 'repositories']);
@@ -110,5 +126,29 @@ export function checkRulesLimits(doc: unknown, add: Add): boolean {
       tally('tag', select.excludeTagPatterns, ['policies', p, 'rules', r, 'select', 'excludeTagPatterns']);
     });
   });
+  return over;
+}
+
+/** Counts of `targets:` and `organization:`, checked before their entries are validated. */
+function checkTargetsLimits(doc: Raw, add: Add): boolean {
+  const L = TARGETS_LIMITS;
+  let over = false;
+  const limit = (list: unknown, max: number, path: IssuePath, what: string) => {
+    if (count(list) > max) {
+      add(path, `${count(list).toLocaleString('en-US')} ${what}; at most ${max.toLocaleString('en-US')}`);
+      over = true;
+    }
+  };
+  const targets = Array.isArray(doc.targets) ? doc.targets : [];
+  limit(targets, L.maxTargets, ['targets'], 'targets');
+  targets.slice(0, L.maxTargets).forEach((target, t) => {
+    if (isObj(target)) limit(target.regions, L.maxRegions, ['targets', t, 'regions'], 'Regions in one list');
+  });
+  const org = isObj(doc.organization) ? doc.organization : {};
+  limit(org.regions, L.maxRegions, ['organization', 'regions'], 'Regions in one list');
+  for (const group of ['accounts', 'ous'] as const) {
+    const filter = isObj(org[group]) ? org[group] : {};
+    for (const side of ['include', 'exclude'] as const) limit(filter[side], L.maxIds, ['organization', group, side], 'ids in one list');
+  }
   return over;
 }

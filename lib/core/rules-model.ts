@@ -140,6 +140,12 @@ export interface RuleSet {
    * `inUseSettingsOf` (lib/core/in-use-settings.ts).
    */
   inUse?: InUseSettings;
+  /**
+   * What the run sweeps (the rules' `targets:` or `organization:`, issue 10). Absent: the caller's
+   * own account and Region, as before targets existed (and the rules hash is unchanged). Resolved
+   * into targets by `resolveTargetList` (lib/core/targets.ts).
+   */
+  targets?: TargetsSetting | null;
   /** File the rules came from, for reports. */
   source?: string;
 }
@@ -182,3 +188,40 @@ export interface InUseSettings {
   /** Before deleting, the in-use set is scanned again when the last scan is older than this. Default 5 minutes. */
   rescanAfterMs: number;
 }
+
+/** A target's Regions: a list of Region names, or `all` (the account's enabled Regions, read with EC2 DescribeRegions). */
+export type TargetRegions = readonly string[] | 'all';
+
+/** One entry of `targets:`. */
+export interface TargetEntry {
+  /** 12 digits. */
+  accountId: string;
+  /** Role name (`path/Name` allowed), made an ARN in the account's partition. At most one of roleName and roleArn. */
+  roleName?: string;
+  /** Full role ARN; its account is `accountId`. */
+  roleArn?: string;
+  /** The `sts:ExternalId` the role's trust policy asks for. */
+  externalId?: string;
+  regions: TargetRegions;
+}
+
+/** Account or OU ids an organization run takes (`include`, empty = all) and leaves out (`exclude`, always wins). */
+export interface IdFilter {
+  include: readonly string[];
+  exclude: readonly string[];
+}
+
+/** The `organization:` block: every ACTIVE account of the AWS Organization, filtered. */
+export interface OrganizationSetting {
+  /** The role assumed in every account (e.g. deployed by deploy/target-role.yml as a StackSet). */
+  roleName: string;
+  externalId?: string;
+  regions: TargetRegions;
+  /** Account ids. */
+  accounts: IdFilter;
+  /** OU ids (`ou-...`); an account under an OU (at any depth) belongs to it. */
+  ous: IdFilter;
+}
+
+/** The rules' choice of targets: an explicit list, or an organization. */
+export type TargetsSetting = { kind: 'list'; targets: readonly TargetEntry[] } | ({ kind: 'organization' } & OrganizationSetting);

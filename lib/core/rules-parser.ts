@@ -4,7 +4,7 @@
  * way it reaches beyond its input is the `readFile` callback used for `lifecyclePolicy: <path>`.
  */
 import { RulesValidationError, type RuleIssue } from '../errors.js';
-import type { Condition, InUseSettings, Policy, PolicySettings, Rule, RuleSet } from './rules-model.js';
+import type { Condition, InUseSettings, Policy, PolicySettings, Rule, RuleSet, TargetEntry, TargetsSetting } from './rules-model.js';
 import {
   DEFAULT_IN_USE_FILE_MAX_AGE_MS,
   DEFAULT_IN_USE_SETTINGS,
@@ -21,6 +21,8 @@ import { ATTACHED_LIFECYCLE_POLICY, rulesFileSchema, type RuleInput, type RulesF
 import { editDistance } from './edit-distance.js';
 import { parseJsonSourceDocument, parseSourceDocument, sortIssues, type IssuePath, type SourceDocument } from './rules-source.js';
 import { zodIssueToRuleIssues } from './rules-zod-issues.js';
+import { checkTargetsDocument } from './rules-targets-checks.js';
+import type { OrganizationInput, TargetEntryInput } from './rules-targets-schema.js';
 
 /** Grace period applied when a file does not set `defaults.minAge`. */
 export const DEFAULT_MIN_AGE = '1d';
@@ -71,6 +73,7 @@ export function parseRules(text: string, options: ParseRulesOptions = {}): RuleS
     for (const issue of parsed.error.issues) issues.push(...zodIssueToRuleIssues(issue, source, rulesFileSchema));
   }
   checkRulesDocument(source.value, (path, message, opts) => issues.push(source.issue(path, message, opts)));
+  checkTargetsDocument(source.value, (path, message, opts) => issues.push(source.issue(path, message, opts)), (path, opts) => source.locate(path, opts));
 
   const nativeRules = new Map<number, Rule[]>();
   const raw = source.value as { policies?: unknown };
@@ -167,7 +170,38 @@ function toRuleSet(input: RulesFileInput, source: SourceDocument, nativeRules: M
       ...optional('settings', toSettings(policy)),
     })),
     ...optional('inUse', input.inUse && toInUseSettings(input.inUse)),
+    ...optional('targets', toTargetsSetting(input.targets, input.organization)),
     ...(source.file !== undefined ? { source: source.file } : {}),
+  };
+}
+
+/**
+ * `targets:` or `organization:` (the checks refuse both). Neither: undefined, so the rule set and
+ * its hash are what they were before targets existed.
+ */
+function toTargetsSetting(targets: TargetEntryInput[] | undefined, organization: OrganizationInput | undefined): TargetsSetting | undefined {
+  if (targets !== undefined) {
+    return {
+      kind: 'list',
+      targets: targets.map(
+        (t): TargetEntry => ({
+          accountId: t.accountId,
+          ...optional('roleName', t.roleName),
+          ...optional('roleArn', t.roleArn),
+          ...optional('externalId', t.externalId),
+          regions: t.regions,
+        }),
+      ),
+    };
+  }
+  if (organization === undefined) return undefined;
+  return {
+    kind: 'organization',
+    roleName: organization.roleName,
+    ...optional('externalId', organization.externalId),
+    regions: organization.regions,
+    accounts: { include: organization.accounts?.include ?? [], exclude: organization.accounts?.exclude ?? [] },
+    ous: { include: organization.ous?.include ?? [], exclude: organization.ous?.exclude ?? [] },
   };
 }
 

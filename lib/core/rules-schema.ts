@@ -12,6 +12,7 @@ import { checkRepositoryGlob } from './repository-glob.js';
 import { RULES_FILE_LIMITS } from './rules-limits.js';
 import { DURATION_HELP, SIZE_HELP, unitStringSchema } from './rules-unit-schema.js';
 import { inUseSchema } from './rules-in-use-schema.js';
+import { organizationSchema, targetsSchema } from './rules-targets-schema.js';
 
 const MAX_PATTERN = RULES_FILE_LIMITS.maxPatternLength;
 
@@ -213,6 +214,8 @@ export function buildRulesFileSchema<T extends z.ZodType>(lifecyclePolicyObject:
       defaults: defaultsSchema.optional(),
       protect: protectSchema.optional(),
       inUse: inUseSchema.optional(),
+      targets: targetsSchema.optional(),
+      organization: organizationSchema.optional(),
       policies: z.array(policySchema).min(1, { error: 'list at least one policy' }),
     })
     .describe('ecr-sweeper rules file.');

@@ -168,8 +168,12 @@ export function zodIssueToRuleIssues(
       const gotText = Array.isArray(got) ? `${got.length} item${got.length === 1 ? '' : 's'}` : describeValue(got);
       return [source.issue(path, decorate(path, `expected ${cmp} ${String(bound)}${what ? ` ${what}` : ''}, got ${gotText}`))];
     }
-    case 'invalid_format':
-      return [source.issue(path, decorate(path, `${issue.message}, got ${describeValue(valueAt(root, rel).value)}`))];
+    case 'invalid_format': {
+      // A hint (` — did you mean ...?`) reads last, after what was given.
+      const [message = issue.message, ...hint] = issue.message.split(' — ');
+      const got = `, got ${describeValue(valueAt(root, rel).value)}`;
+      return [source.issue(path, decorate(path, `${message}${got}${hint.length ? ` — ${hint.join(' — ')}` : ''}`))];
+    }
     case 'invalid_union': {
       // `ecs: true | { clusters, ... }`: a mapping with one bad key fails both options, and zod then
       // blames the whole value. Report what is wrong inside the mapping instead.
@@ -183,12 +187,14 @@ export function zodIssueToRuleIssues(
 }
 
 /**
- * For a mapping that failed a union of a scalar and a mapping schema: the issues of the mapping
+ * For a mapping or a list that failed a union of a scalar and a mapping (or list) schema: the issues of that
  * option (the only option that did not reject the value's type outright), else undefined.
  */
 function mappingOptionIssues(issue: z.core.$ZodIssueInvalidUnion, value: unknown): z.core.$ZodIssue[] | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  const typeRejection = (issues: z.core.$ZodIssue[]) => issues.length === 1 && issues[0]?.code === 'invalid_type' && issues[0].path.length === 0;
+  if (value === null || typeof value !== 'object') return undefined;
+  // A list fails a literal option (`regions: all | [...]`) by value, not by type: that is a rejection of its type too.
+  const typeRejection = (issues: z.core.$ZodIssue[]) =>
+    issues.length === 1 && (issues[0]?.code === 'invalid_type' || (Array.isArray(value) && issues[0]?.code === 'invalid_value')) && issues[0].path.length === 0;
   const candidates = issue.errors.filter((issues) => !typeRejection(issues));
   const [only, ...more] = candidates;
   return only !== undefined && more.length === 0 && only.length > 0 ? only : undefined;

@@ -40,6 +40,7 @@ describe('ecr-sweeper validate', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe(
       "teams.yml: valid (2 policies, 1 rule; 1 policy runs each repository's attached lifecycle policy, 1 policy selects repositories by resource tag)\n" +
+        "  targets: the caller's own account and Region\n" +
         '  in-use protection (defaults): ECS (every cluster; newest 5 task definition revisions per family), Lambda (newest 5 versions per function); off: Batch, App Runner, in-use files; rescan before deleting when older than 5m\n',
     );
     const exported = await runCliProcess(['export-policy', '--rules', 'teams.yml', '--policy', 'own'], { env, cwd: temp.dir });
@@ -68,6 +69,7 @@ describe('ecr-sweeper validate', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe(
       'in-use.yml: valid (1 policy, 2 rules)\n' +
+        "  targets: the caller's own account and Region\n" +
         '  in-use protection: ECS (clusters prod-*; newest 3 task definition revisions per family), App Runner, in-use files (./in-use, s3://my-bucket/in-use/; max age 12h; expect prod-eks); off: Lambda, Batch; rescan before deleting when older than 10m\n',
     );
     expect(run.code).toBe(0);
@@ -77,6 +79,32 @@ describe('ecr-sweeper validate', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('in-use-bad.yml:9:8: inUse.ecs: expected true, false or a mapping such as { clusters: ["prod-*"], taskDefinitionRevisions: 5 }, got "yes" — did you mean true?');
     expect(bad.stderr).toContain('in-use-bad.yml:10:3: inUse.lamda: unknown key "lamda" — did you mean "lambda"?');
+  });
+
+  it('prints the targets a run of the file covers, and exits 2 naming both lines when targets and organization are both given', async () => {
+    const file = await writeText(
+      temp.dir,
+      'org.yml',
+      rulesYaml().replace(
+        'policies:',
+        ['organization:', '  roleName: EcrSweeperTarget', '  regions: all', '  accounts: { exclude: ["111111111111"] }', '  ous: { include: [ou-ab12-cd34ef56] }', 'policies:'].join('\n'),
+      ),
+    );
+    const run = await runCliProcess(['validate', file], { env, cwd: temp.dir });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain(
+      "  targets: the organization's ACTIVE accounts (under ou-ab12-cd34ef56), except 111111111111, through role EcrSweeperTarget: all enabled Regions\n",
+    );
+    expect(run.code).toBe(0);
+
+    await writeText(
+      temp.dir,
+      'both.yml',
+      rulesYaml().replace('policies:', ['targets:', '  - { accountId: "111111111111", roleName: r, regions: [eu-west-1] }', 'organization: { roleName: r, regions: all }', 'policies:'].join('\n')),
+    );
+    const bad = await runCliProcess(['validate', 'both.yml'], { env, cwd: temp.dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/both\.yml:(\d+):1: organization: targets and organization cannot both be given: targets \(line \d+\) lists the targets, organization \(line \1\) takes them from the organization; keep one/);
   });
 
   it('exits 2 and prints every problem with file:line:column on stderr', async () => {

@@ -60,6 +60,15 @@ describe('shipped rules files', () => {
       ['payments-prod', 'rules', { team: 'payments', env: 'prod' }],
       ['own-lifecycle-policies', 'attached', null],
     ]);
+    const organization = await loadRulesFile(join(rulesDir, 'examples', 'organization.yml'));
+    expect(organization.targets).toEqual({
+      kind: 'organization',
+      roleName: 'EcrSweeperTarget',
+      externalId: 'ecr-sweeper-prod',
+      regions: ['eu-west-1', 'us-east-1'],
+      accounts: { include: [], exclude: ['123456789012'] },
+      ous: { include: [], exclude: ['ou-ab12-sandbox1'] },
+    });
   });
 });
 

@@ -7,6 +7,7 @@ import { loadRulesFile } from '../../adapters/rules-file.js';
 import { describePolicySettings } from '../../core/policy-settings.js';
 import { describeInUseSettings, inUseSettingsOf } from '../../core/in-use-settings.js';
 import { ruleConditions } from '../../core/rules-model.js';
+import { describeTargetsSetting } from '../../core/targets.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { displayPath, formatIssue } from '../format-issues.js';
 import type { CliRuntime } from '../runtime.js';
@@ -30,6 +31,8 @@ export async function validateCommand(files: readonly string[], runtime: CliRunt
       ].filter(Boolean);
       const extra = runtimeReads.length > 0 ? `; ${runtimeReads.join(', ')}` : '';
       io.stdout.write(`${file}: valid (${plural(ruleSet.policies.length, 'policy', 'policies')}, ${plural(rules, 'rule', 'rules')}${extra})\n`);
+      // Always shown: which accounts and Regions a run of this file touches is the first thing to check.
+      io.stdout.write(`  targets: ${describeTargetsSetting(ruleSet.targets)}\n`);
       // Always shown: the scan needs read access to each source on, and a source off protects nothing.
       io.stdout.write(`  in-use protection${ruleSet.inUse === undefined ? ' (defaults)' : ''}: ${describeInUseSettings(inUseSettingsOf(ruleSet))}\n`);
       // What each policy sets over defaults, and its compound rules: the things a reader can miss.
