@@ -126,9 +126,10 @@ describe('apply interrupted', () => {
     // plan.json names the run; the journal lines and the checkpoint carry the same id.
     expect(plan.runId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{8}$/);
     expect(new Set(journal.map((r) => r.runId))).toEqual(new Set([plan.runId]));
-    const checkpoint = JSON.parse(await readFile(s.checkpoint, 'utf8')) as { runId: string; plannedRepositories: unknown[] };
+    // The checkpoint names a part per planned repository (the plans are in the parts beside it).
+    const checkpoint = JSON.parse(await readFile(s.checkpoint, 'utf8')) as { runId: string; planParts: unknown[] };
     expect(checkpoint.runId).toBe(plan.runId);
-    expect(checkpoint.plannedRepositories).toHaveLength(REPOSITORIES.length);
+    expect(checkpoint.planParts).toHaveLength(REPOSITORIES.length);
     await expect(stat(join(s.out, 'result.json'))).rejects.toMatchObject({ code: 'ENOENT' });
 
     // The sweep's journal lives next to the checkpoint, so a run with another --out still finds it.

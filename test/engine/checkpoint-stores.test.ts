@@ -3,13 +3,14 @@
  * and a damaged checkpoint is a CheckpointError naming where it is. The S3 store runs against
  * s3rver through the real S3 client.
  */
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileCheckpointStore } from '../../lib/adapters/checkpoint-file.js';
 import { S3CheckpointStore } from '../../lib/adapters/checkpoint-s3.js';
+import { encodeCheckpoint } from '../../lib/adapters/checkpoint-codec.js';
 import { CheckpointError } from '../../lib/engine/errors.js';
 import type { RepositoryPlan } from '../../lib/core/plan-model.js';
 import type { Checkpoint, CheckpointStore } from '../../lib/engine/types.js';
@@ -111,7 +112,10 @@ describe.each(harnesses)('%s', (_name, make) => {
 
   it.each([
     ['not JSON', '{oops', /not valid JSON/],
-    ['wrong version', JSON.stringify({ ...CHECKPOINT, version: 3 }), /version must be 1 or 2/],
+    ['wrong version', JSON.stringify({ ...CHECKPOINT, version: 4 }), /version must be 1, 2 or 3/],
+    ['parted without its parts list', JSON.stringify({ ...CHECKPOINT, version: 3, planNow: '2026-06-01T00:00:00.000Z' }), /planParts must be an array/],
+    ['parted, a part name outside the parts folder', JSON.stringify({ ...CHECKPOINT, version: 3, planNow: '2026-06-01T00:00:00.000Z', planParts: [{ repositoryName: 'team/api', part: '../../etc/passwd' }] }), /planParts\[0\].part must be a part name/],
+    ['parted, a part that is not there', JSON.stringify({ ...CHECKPOINT, version: 3, planNow: '2026-06-01T00:00:00.000Z', planParts: [{ repositoryName: 'team/api', part: `${'0'.repeat(40)}.json` }] }), /planParts\[0\] \(team\/api\): its part .* cannot be read/],
     ['stored plan without its time', JSON.stringify({ ...STORED, planNow: undefined }), /planNow is required/],
     ['stored plan whose counts disagree', JSON.stringify({ ...STORED, plannedRepositories: [{ plan: { ...PLAN, counts: { ...PLAN.counts, delete: 2 } } }] }), /counts.delete is 2 but 1 image/],
     ['stored image without a decision', JSON.stringify({ ...STORED, plannedRepositories: [{ plan: { ...PLAN, images: [{ ...PLAN.images[0], decision: 'maybe' }] } }] }), /images\[0\].decision/],
@@ -125,5 +129,105 @@ describe.each(harnesses)('%s', (_name, make) => {
     expect(error).toBeInstanceOf(CheckpointError);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).toContain(where);
+  });
+});
+
+/** A checkpoint of `n` stored plans, each of `images` images, as a run stopped while listing keeps it. */
+function storedPlans(n: number, images: number, finished: string[] = []): Checkpoint {
+  const plans = Array.from({ length: n }, (_, r) => {
+    const name = `team/repo-${String(r).padStart(3, '0')}`;
+    const planImages = Array.from({ length: images }, (_, i) => ({
+      imageDigest: `sha256:${r}-${i}`,
+      imageTags: i % 2 === 0 ? [] : [`v${i}`],
+      pushedAt: '2026-05-01T00:00:00.000Z',
+      lastPulledAt: null,
+      sizeInBytes: 10,
+      role: 'image' as const,
+      decision: i % 2 === 0 ? ('delete' as const) : ('keep' as const),
+      rule: i % 2 === 0 ? 'untagged' : null,
+      reason: i % 2 === 0 ? 'delete: untagged' : 'keep: no rule',
+    }));
+    const deletes = planImages.filter((i) => i.decision === 'delete').length;
+    const plan: RepositoryPlan = { repositoryName: name, policy: 'apps', status: 'planned', images: planImages, counts: { images, delete: deletes, keep: images - deletes, transition: 0, bytesToFree: deletes * 10 } };
+    return { plan };
+  });
+  return { ...STORED, finishedRepositories: finished, plannedRepositories: plans };
+}
+
+describe('a parted checkpoint (file): the index stays small, each plan is written once', () => {
+  it('keeps no stored plan in the checkpoint file itself, one part per repository beside it, and loads them back', async () => {
+    const path = join(dir, `parted-${++counter}`, 'checkpoint.json');
+    const store = new FileCheckpointStore(path);
+    const checkpoint = storedPlans(20, 50);
+    await store.save(checkpoint);
+    const index = await readFile(path, 'utf8');
+    // The index names the parts; not one image digest is in it.
+    expect(index).not.toContain('sha256:');
+    expect(JSON.parse(index)).toMatchObject({ version: 3, runId: 'run-42', planParts: expect.any(Array) });
+    expect(index.length).toBeLessThan(JSON.stringify(checkpoint).length / 20);
+    expect(await readdir(`${path}.plans`)).toHaveLength(20);
+    expect(await new FileCheckpointStore(path).load()).toEqual(checkpoint);
+  });
+
+  it('rewrites only the index on later saves: a part written once is not written again', async () => {
+    const path = join(dir, `parted-${++counter}`, 'checkpoint.json');
+    const store = new FileCheckpointStore(path);
+    const first = storedPlans(10, 20);
+    await store.save(first);
+    const parts = await readdir(`${path}.plans`);
+    const before = new Map(await Promise.all(parts.map(async (p) => [p, (await stat(join(`${path}.plans`, p))).mtimeMs] as const)));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const later = storedPlans(12, 20, ['team/repo-000']);
+    await store.save({ ...later, deletionsSent: 9 });
+    const after = await readdir(`${path}.plans`);
+    expect(after).toHaveLength(12);
+    for (const [part, mtime] of before) expect((await stat(join(`${path}.plans`, part))).mtimeMs, part).toBe(mtime);
+    expect(await new FileCheckpointStore(path).load()).toEqual({ ...later, deletionsSent: 9 });
+  });
+
+  it('clear removes the index and every part', async () => {
+    const path = join(dir, `parted-${++counter}`, 'checkpoint.json');
+    const store = new FileCheckpointStore(path);
+    await store.save(storedPlans(3, 4));
+    await store.clear();
+    expect(await store.load()).toBeNull();
+    await expect(readdir(`${path}.plans`)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('still reads a checkpoint written whole, with its plans inline (version 2)', async () => {
+    const path = join(dir, `parted-${++counter}`, 'checkpoint.json');
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, encodeCheckpoint(STORED));
+    expect(await new FileCheckpointStore(path).load()).toEqual(STORED);
+  });
+
+  it('a part holding another repository is a damaged checkpoint naming both', async () => {
+    const path = join(dir, `parted-${++counter}`, 'checkpoint.json');
+    const store = new FileCheckpointStore(path);
+    await store.save(storedPlans(2, 2));
+    const [a, b] = (JSON.parse(await readFile(path, 'utf8')) as { planParts: { part: string }[] }).planParts;
+    await writeFile(join(`${path}.plans`, a!.part), await readFile(join(`${path}.plans`, b!.part), 'utf8'));
+    const error = await store.load().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CheckpointError);
+    expect((error as Error).message).toMatch(/planParts\[0\] names team\/repo-000 but its part .* holds team\/repo-001/);
+  });
+});
+
+describe('a parted checkpoint (S3)', () => {
+  it('writes one part object per repository once, a small index object, and clear removes them all', async () => {
+    const key = `sweeps/parted-${++counter}.json`;
+    const store = new S3CheckpointStore(s3.client, 'reports', key);
+    const checkpoint = storedPlans(15, 10);
+    await store.save(checkpoint);
+    await store.save({ ...checkpoint, deletionsSent: 3 });
+    const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: 'reports', Prefix: `${key}.plans/` }));
+    expect(listed.Contents).toHaveLength(15);
+    const index = await (await s3.client.send(new GetObjectCommand({ Bucket: 'reports', Key: key }))).Body!.transformToString();
+    expect(index).not.toContain('sha256:');
+    expect(await new S3CheckpointStore(s3.client, 'reports', key).load()).toEqual({ ...checkpoint, deletionsSent: 3 });
+    await store.clear();
+    expect(await store.load()).toBeNull();
+    const after = await s3.client.send(new ListObjectsV2Command({ Bucket: 'reports', Prefix: `${key}.plans/` }));
+    expect(after.Contents ?? []).toHaveLength(0);
   });
 });
