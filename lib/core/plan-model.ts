@@ -6,6 +6,7 @@
 import type { Mode } from './rules-model.js';
 import type { AppliedSettings } from './policy-settings.js';
 import type { InUseCounts, InUseSource, InUseUsage } from './in-use.js';
+import type { TargetRef } from './targets.js';
 
 export type Decision = 'delete' | 'keep' | 'transition';
 
@@ -69,6 +70,8 @@ export interface RepositoryPlan {
    * and protected tags, each with where it came from (`defaults` or the policy).
    */
   settings?: AppliedSettings;
+  /** The account and Region it belongs to, in a multi-target run's plan; absent in a single-target run. */
+  target?: TargetRef;
 }
 
 /**
@@ -82,6 +85,23 @@ export interface PlanWarning {
   message: string;
   /** The repository it concerns, when it concerns one. */
   repositoryName?: string;
+  /** The target it concerns, in a multi-target run (its message names it too). */
+  target?: TargetRef;
+}
+
+/** One target (an account and a Region) of a multi-target run's plan. */
+export interface PlanTarget {
+  /** `targetKey`: `123456789012/eu-west-1`; `123456789012/*` for an account that failed as a whole. */
+  key: string;
+  accountId: string;
+  /** Absent for an account that failed as a whole (its Regions could not be listed). */
+  region?: string;
+  /** `failed`: it could not be planned (role not assumable, access denied, Region not enabled...). */
+  status: 'planned' | 'failed';
+  /** Its own plan's summary; zeros for a failed target. */
+  summary: PlanCounts & { repositories: number; blockedRepositories: number };
+  /** Why it failed, naming the account and Region. */
+  error?: { code: string; message: string };
 }
 
 export interface Plan {
@@ -95,11 +115,19 @@ export interface Plan {
   now: string;
   mode: Mode;
   repositories: RepositoryPlan[];
-  summary: PlanCounts & { repositories: number; blockedRepositories: number };
+  summary: PlanCounts & {
+    repositories: number;
+    blockedRepositories: number;
+    /** Multi-target runs only: every target, and those that failed. */
+    targets?: number;
+    failedTargets?: number;
+  };
   /** What the user should know about this plan (empty when all is as expected). */
   warnings: PlanWarning[];
   /** In-use protection: what was scanned, what was off or failed, what was found. Absent when the run was not given in-use sources. */
   inUse?: InUseReport;
+  /** A multi-target run's targets, in key order (failed ones last); absent in a single-target run. */
+  targets?: PlanTarget[];
 }
 
 /** One in-use source in a run: scanned, turned off by the rules, or failed (which blocks deletion). */

@@ -6,7 +6,7 @@
 import { formatDuration as formatDurationUnits, type Locale } from 'date-fns';
 import { millisecondsInMinute, millisecondsInSecond, secondsInMinute } from 'date-fns/constants';
 import { inUseKeptImages } from './in-use-ties.js';
-import type { RepositoryResult, ResultImage, SweepResult } from './result-model.js';
+import type { RepositoryResult, ResultImage, ResultTarget, SweepResult } from './result-model.js';
 
 /** What one repository contributed to a run, as the chart and the Slack message show it. */
 export interface RepositorySummary {
@@ -166,6 +166,10 @@ export interface RunFigures {
    * referrer tied to one ({@link inUseKeptImages}); 0 when no in-use source was scanned.
    */
   inUseKept: number;
+  /** Multi-target runs: every target (0 in a single-target run). */
+  targets: number;
+  /** Targets that could not be swept at all; a run with one is never clean. */
+  failedTargets: number;
 }
 
 /** The run's counts; see {@link RunFigures}. */
@@ -188,7 +192,37 @@ export function runFigures(result: Pick<SweepResult, 'mode' | 'repositories' | '
     bytesFreed: dryRun ? 0 : t.bytesFreed,
     bytesWouldFree: dryRun ? totalBytes(result) : 0,
     inUseKept: inUseKeptImages(result.repositories),
+    targets: t.targets ?? 0,
+    failedTargets: t.failedTargets ?? 0,
   };
+}
+
+/** One target's figures in a multi-target run: {@link runFigures} over its own repositories and totals. */
+export interface TargetFigures {
+  target: ResultTarget;
+  figures: RunFigures;
+}
+
+/**
+ * Each target's figures, in the result's target order (empty for a single-target run). The same
+ * definition as the run's ({@link runFigures}), applied to the target's repositories and totals,
+ * so the per-target lines of every renderer add up to the run's figures.
+ */
+export function targetFigures(result: Pick<SweepResult, 'mode' | 'repositories' | 'targets'>): TargetFigures[] {
+  const targets = result.targets ?? [];
+  if (targets.length === 0) return [];
+  const byKey = new Map<string, RepositoryResult[]>();
+  for (const repository of result.repositories) {
+    if (!repository.target) continue;
+    const key = `${repository.target.accountId}/${repository.target.region}`;
+    let list = byKey.get(key);
+    if (!list) byKey.set(key, (list = []));
+    list.push(repository);
+  }
+  return targets.map((target) => {
+    const figures = runFigures({ mode: result.mode, repositories: byKey.get(target.key) ?? [], totals: target.totals });
+    return { target, figures: { ...figures, targets: 1, failedTargets: target.status === 'failed' ? 1 : 0 } };
+  });
 }
 
 /**
@@ -209,14 +243,17 @@ export const FIGURE_LABELS = {
   bytesFreed: 'Bytes freed',
   bytesWouldFree: 'Would free',
   inUseKept: 'Kept in use',
+  targets: 'Targets',
+  failedTargets: 'Failed targets',
 } as const satisfies Partial<Record<keyof RunFigures, string>>;
 
 /**
  * The failures in words, e.g. `2 failed deletions, 1 failed repository`; empty when nothing failed.
  * The HTML banner and heading, the Slack header and the CLI all say it this way.
  */
-export function failureSummary(figures: Pick<RunFigures, 'failedDeletions' | 'failedRepositories'>): string {
+export function failureSummary(figures: Pick<RunFigures, 'failedDeletions' | 'failedRepositories'> & Partial<Pick<RunFigures, 'failedTargets'>>): string {
   return [
+    (figures.failedTargets ?? 0) > 0 ? countOf(figures.failedTargets ?? 0, 'failed target') : '',
     figures.failedDeletions > 0 ? countOf(figures.failedDeletions, 'failed deletion') : '',
     figures.failedRepositories > 0 ? countOf(figures.failedRepositories, 'failed repository', 'failed repositories') : '',
   ]

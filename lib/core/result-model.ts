@@ -5,6 +5,7 @@
 import type { Mode } from './rules-model.js';
 import type { InUseReport, PlanWarning, PlannedImage, RepositoryStatus } from './plan-model.js';
 import type { AppliedSettings } from './policy-settings.js';
+import type { TargetRef } from './targets.js';
 
 export type Outcome =
   /**
@@ -69,6 +70,30 @@ export interface RepositoryResult {
   counts: ResultCounts;
   /** The settings that governed the plan (from the plan), each with where it came from. */
   settings?: AppliedSettings;
+  /** The account and Region it belongs to, in a multi-target run's result; absent in a single-target run. */
+  target?: TargetRef;
+}
+
+/**
+ * A target's state at the end of a multi-target run. `planned`: a dry run (or a declined apply).
+ * `completed`: every repository done. `incomplete`: a deadline, an interrupt or a safety abort
+ * left work for the next run. `failed`: it could not be swept at all (see `error`): never clean.
+ */
+export type TargetRunStatus = 'planned' | 'completed' | 'incomplete' | 'failed';
+
+/** One target of a multi-target run's result. */
+export interface ResultTarget {
+  /** `targetKey`: `123456789012/eu-west-1`; `123456789012/*` for an account that failed as a whole. */
+  key: string;
+  accountId: string;
+  /** Absent for an account that failed as a whole. */
+  region?: string;
+  status: TargetRunStatus;
+  statusReason?: string;
+  /** Why it failed, naming the account and Region. */
+  error?: { code: string; message: string };
+  /** Its own totals (zeros for a failed target); the run's totals are their sums. */
+  totals: ResultCounts & { repositories: number; failedRepositories: number };
 }
 
 export interface SweepResult {
@@ -82,7 +107,13 @@ export interface SweepResult {
   finishedAt: string;
   durationMs: number;
   repositories: RepositoryResult[];
-  totals: ResultCounts & { repositories: number; failedRepositories: number };
+  totals: ResultCounts & {
+    repositories: number;
+    failedRepositories: number;
+    /** Multi-target runs only: every target, and those that failed (which make the run not clean). */
+    targets?: number;
+    failedTargets?: number;
+  };
   /** Requests sent, per ECR operation (retries included). */
   apiCalls: Record<string, number>;
   retries: number;
@@ -102,4 +133,6 @@ export interface SweepResult {
   warnings: PlanWarning[];
   /** In-use protection as the run ended (the last scan's sources and counts); absent without in-use sources. */
   inUse?: InUseReport;
+  /** A multi-target run's targets, in key order (failed ones last); absent in a single-target run. */
+  targets?: ResultTarget[];
 }

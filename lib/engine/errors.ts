@@ -93,3 +93,20 @@ export class InUseSourceError extends EcrSweeperError {
     this.location = options?.location;
   }
 }
+
+/**
+ * A target (an account and a Region) of a multi-target run could not be swept: its role could not
+ * be assumed, access was denied, the Region is not enabled, its repositories could not be listed.
+ * The message names the account and Region; the other targets go on.
+ */
+export class TargetError extends EcrSweeperError {
+  readonly accountId: string;
+  readonly region: string | undefined;
+  readonly code: string;
+  constructor(accountId: string, region: string | undefined, code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.accountId = accountId;
+    this.region = region;
+    this.code = code;
+  }
+}
