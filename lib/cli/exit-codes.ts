@@ -34,7 +34,8 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
  * before the next run.
  */
 export function applyExitCode(result: SweepResult): ExitCodeValue {
-  if (result.abortedReason !== undefined || result.repositories.some((r) => r.status === 'blocked') || inUseSourceFailed(result.inUse)) {
+  // A target that could not be swept (multi-target run): a person must look at it, like a safety stop.
+  if ((result.totals.failedTargets ?? 0) > 0 || result.abortedReason !== undefined || result.repositories.some((r) => r.status === 'blocked') || inUseSourceFailed(result.inUse)) {
     return ExitCode.SAFETY_ABORT;
   }
   // The user stopped it (128 + the signal's number, as a shell reports a killed command).
@@ -51,6 +52,6 @@ export function applyExitCode(result: SweepResult): ExitCodeValue {
  * Blocked repositories do not change it: a plan deletes nothing anyway, and the table says why.
  */
 export function planExitCode(result: Pick<SweepResult, 'inUse' | 'totals'>): ExitCodeValue {
-  if (inUseSourceFailed(result.inUse)) return ExitCode.SAFETY_ABORT;
+  if (inUseSourceFailed(result.inUse) || (result.totals.failedTargets ?? 0) > 0) return ExitCode.SAFETY_ABORT;
   return result.totals.failedRepositories > 0 ? ExitCode.FAILURES : ExitCode.OK;
 }

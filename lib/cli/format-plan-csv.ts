@@ -4,7 +4,7 @@
  */
 import type { Plan } from '../core/plan-model.js';
 // The audit CSV's quoting, so both CSVs neutralise formulas and quote the same way.
-import { csvCell } from '../core/report-csv.js';
+import { TARGET_CSV_COLUMNS, csvCell } from '../core/report-csv.js';
 import { consumerList } from '../core/report-in-use.js';
 
 /** Column order of the plan CSV; part of the CLI's output contract. */
@@ -32,11 +32,15 @@ export const PLAN_CSV_COLUMNS = [
  *   writeFileSync('plan.csv', renderPlanCsv(plan));
  */
 export function renderPlanCsv(plan: Plan): string {
-  const rows: string[] = [PLAN_CSV_COLUMNS.join(',')];
+  // A multi-target plan says where each image is; a single-target plan keeps its columns exactly.
+  const withTargets = plan.targets !== undefined;
+  const rows: string[] = [(withTargets ? [...TARGET_CSV_COLUMNS, ...PLAN_CSV_COLUMNS] : PLAN_CSV_COLUMNS).join(',')];
   for (const repo of plan.repositories) {
+    const target = withTargets ? [repo.target?.accountId ?? '', repo.target?.region ?? ''] : [];
     for (const image of repo.images) {
       rows.push(
         [
+          ...target,
           repo.repositoryName,
           repo.policy ?? '',
           repo.status,

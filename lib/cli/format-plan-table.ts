@@ -9,6 +9,8 @@ import { FIGURE_LABELS } from '../core/report-summary.js';
 import { inUseKeptImages } from '../core/in-use-ties.js';
 import { formatBytes } from './format-bytes.js';
 import { renderInUseSummary } from './format-in-use.js';
+import { renderPlanTargets } from './format-targets.js';
+import { describeTarget, targetKey } from '../core/targets.js';
 
 /** Borders without colour codes, so piped output and snapshots stay plain text. */
 const PLAIN_STYLE = { head: [] as string[], border: [] as string[], compact: true };
@@ -37,7 +39,15 @@ export function renderPlanTable(plan: Plan): string {
     style: PLAIN_STYLE,
     colAligns: head.map((_, i) => (i < 3 ? 'left' : 'right')),
   });
-  for (const repo of shown) table.push(repositoryRow(repo, withTransitions, withInUse));
+  let group: string | undefined;
+  for (const repo of shown) {
+    // A multi-target plan: the rows of each target under a line naming it.
+    if (repo.target && targetKey(repo.target) !== group) {
+      group = targetKey(repo.target);
+      table.push([{ colSpan: head.length, content: describeTarget(repo.target) }]);
+    }
+    table.push(repositoryRow(repo, withTransitions, withInUse));
+  }
   const s = plan.summary;
   // The total counts every repository; say how many of them have no row, so it matches the table.
   const totalLabel = `Total: ${countOf(s.repositories, 'repository', 'repositories')}${unmanaged > 0 ? ` (${formatCount(unmanaged)} not shown)` : ''}`;
@@ -48,6 +58,8 @@ export function renderPlanTable(plan: Plan): string {
   table.push(totals);
 
   const lines: string[] = [planHeadline(plan), table.toString()];
+  const targets = renderPlanTargets(plan);
+  if (targets) lines.push(targets.trimEnd());
   if (withInUse) lines.push(renderInUseSummary(plan.inUse, inUseKeptImages(plan.repositories)).trimEnd());
   if (unmanaged > 0) {
     lines.push(`${countOf(unmanaged, 'repository is', 'repositories are')} not governed by any policy (untouched, not listed, no row above).`);

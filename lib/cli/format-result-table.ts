@@ -7,6 +7,8 @@ import type { RepositoryResult, ResultCounts, SweepResult } from '../core/result
 import { FIGURE_LABELS, NOT_LISTED, countOf, formatCount, formatDuration, imagesListed, plannedBytes, runFigures } from '../core/report-summary.js';
 import { formatBytes } from './format-bytes.js';
 import { renderInUseSummary } from './format-in-use.js';
+import { renderResultTargets } from './format-targets.js';
+import { describeTarget, targetKey } from '../core/targets.js';
 
 const PLAIN_STYLE = { head: [] as string[], border: [] as string[], compact: true };
 
@@ -33,7 +35,15 @@ export function renderResultTable(result: SweepResult): string {
   const table = new Table({ head, style: PLAIN_STYLE, colAligns: head.map((_, i) => (i < 2 ? 'left' : 'right')) });
   const row = (c: ResultCounts, bytes: number) =>
     dryRun ? [c.planned, c.wouldDelete, c.kept, formatBytes(bytes)] : [c.planned, c.deleted, c.failed, c.skipped, c.kept, formatBytes(bytes)];
-  for (const repo of shown) table.push([repo.repositoryName, repo.status, ...row(repo.counts, dryRun ? plannedBytes(repo) : repo.counts.bytesFreed)]);
+  let group: string | undefined;
+  for (const repo of shown) {
+    // A multi-target run: the rows of each target under a line naming it.
+    if (repo.target && targetKey(repo.target) !== group) {
+      group = targetKey(repo.target);
+      table.push([{ colSpan: head.length, content: describeTarget(repo.target) }]);
+    }
+    table.push([repo.repositoryName, repo.status, ...row(repo.counts, dryRun ? plannedBytes(repo) : repo.counts.bytesFreed)]);
+  }
   const hidden = result.repositories.length - shown.length;
   const t = result.totals;
   table.push([
@@ -49,6 +59,8 @@ export function renderResultTable(result: SweepResult): string {
       ? `Sweep ${result.runId} (apply) finished in ${took}`
       : `Sweep ${result.runId} (dry run: nothing was deleted) finished in ${took}`;
   const lines: string[] = [headline, table.toString()];
+  const targets = renderResultTargets(result);
+  if (targets) lines.push(targets.trimEnd());
   if (hidden > 0) lines.push(hiddenLine(result.repositories.filter((r) => !isInteresting(r))));
   if (result.inUse !== undefined) lines.push(renderInUseSummary(result.inUse, figures.inUseKept).trimEnd());
   if (figures.archived > 0) {

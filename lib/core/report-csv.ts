@@ -24,6 +24,9 @@ export const CSV_COLUMNS: readonly string[] = [
   'used_by',
 ];
 
+/** The columns a multi-target run's CSV starts with: where each image is. */
+export const TARGET_CSV_COLUMNS: readonly string[] = ['account_id', 'region'];
+
 /**
  * Characters that make Excel, LibreOffice or Google Sheets treat a cell as a formula
  * (OWASP "CSV injection"). Tags and reasons are user data, so such a cell is prefixed with `'`.
@@ -50,7 +53,7 @@ export function csvCell(value: string | number | null | undefined): string {
  * await writeFile('result.csv', renderResultCsv(result));
  * ```
  */
-export function renderResultCsv(result: Pick<SweepResult, 'repositories'>): string {
+export function renderResultCsv(result: Pick<SweepResult, 'repositories' | 'targets'>): string {
   return [...resultCsvLines(result)].join('');
 }
 
@@ -58,11 +61,15 @@ export function renderResultCsv(result: Pick<SweepResult, 'repositories'>): stri
  * The same CSV text as {@link renderResultCsv}, one row (with its CRLF) at a time, for a writer
  * that streams a result of a million images instead of holding the whole text.
  */
-export function* resultCsvLines(result: Pick<SweepResult, 'repositories'>): Generator<string> {
-  yield `${CSV_COLUMNS.join(',')}\r\n`;
+export function* resultCsvLines(result: Pick<SweepResult, 'repositories' | 'targets'>): Generator<string> {
+  // Only a multi-target run has the target columns: a single-target CSV keeps its columns exactly.
+  const withTargets = result.targets !== undefined;
+  yield `${(withTargets ? [...TARGET_CSV_COLUMNS, ...CSV_COLUMNS] : CSV_COLUMNS).join(',')}\r\n`;
   for (const repository of result.repositories) {
+    const target = withTargets ? [csvCell(repository.target?.accountId), csvCell(repository.target?.region)] : [];
     for (const image of repository.images) {
       const row = [
+        ...target,
         csvCell(repository.repositoryName),
         csvCell(image.imageDigest),
         csvCell(image.imageTags.join(' ')),

@@ -4,7 +4,8 @@
  * registry owner can open from S3 or a local directory and read before trusting a sweep.
  */
 import { createHash } from 'node:crypto';
-import type { RepositoryResult, ResultImage, SweepResult } from './result-model.js';
+import { describeTarget, targetKey } from './targets.js';
+import type { RepositoryResult, ResultImage, ResultTarget, SweepResult } from './result-model.js';
 import type { PlanWarning } from './plan-model.js';
 import { policyValues } from './policy-settings.js';
 import type { ReportInsights } from './report-insights.js';
@@ -12,6 +13,8 @@ import { INSIGHTS_STYLE, renderChanges, renderMoney, renderRuleTotals, renderTre
 import { IN_USE_STYLE, MAX_IN_USE_ROWS, renderInUse, renderInUseBanner } from './report-html-in-use.js';
 import { inUseFigures } from './report-in-use.js';
 import {
+  repositoryLabel,
+  targetFigures,
   FIGURE_LABELS,
   NOT_LISTED,
   collectFailures,
@@ -132,13 +135,13 @@ ${renderInUse(result, figures.inUseKept, escapeHtml, options.maxInUseRows ?? MAX
 ${renderChart(result, summaries, options.chartTopN ?? 12, options.chartNarrowTopN ?? 6)}
 ${renderRuleTotals(result, insights, escapeHtml)}
 ${renderTrend(insights, escapeHtml)}
-${renderRepositoryTable(result, summaries)}
+${result.targets !== undefined ? renderTargets(result, summaries) : renderRepositoryTable(result, summaries)}
 ${renderFailures(result, figures, options.maxFailureRows ?? 1000)}
 <section id="images">
 <h2>Images</h2>
 <div class="filters">
 <label>Repository <select id="filter-repository"><option value="">All repositories</option>${result.repositories
-    .map((r, i) => `<option value="${i}">${escapeHtml(r.repositoryName)}</option>`)
+    .map((r, i) => `<option value="${i}">${escapeHtml(repositoryLabel(r))}</option>`)
     .join('')}</select></label>
 <label>Decision <select id="filter-decision"><option value="">All decisions</option><option value="delete">delete</option><option value="keep">keep</option><option value="transition">transition</option></select></label>
 <label>Outcome <select id="filter-outcome"><option value="">All outcomes</option>${['deleted', 'already-gone', 'would-delete', 'archived', 'already-archived', 'failed', 'skipped', 'kept', 'transition-planned']
@@ -333,36 +336,83 @@ function chartBar(kind: 'bytes' | 'images', value: number, scale: number, y: num
 
 function renderRepositoryTable(result: SweepResult, summaries: readonly RepositorySummary[]): string {
   const dryRun = isDryRun(result);
-  const rows = result.repositories
-    .map((r, i) => {
-      const s = summaries[i];
-      const c = r.counts;
-      const own = policyValues(r.settings);
-      const settingsNote = own.length ? `policy ${r.policy ?? ''} sets ${own.join('; ')}` : '';
-      const note = [r.error ? `${r.error.code}: ${r.error.message}` : (r.statusReason ?? ''), settingsNote].filter(Boolean).join(' · ');
-      const images = imagesListed(r) ? formatCount(c.images) : `<span class="not-listed">${NOT_LISTED}</span>`;
-      const outcomeCells = dryRun
-        ? `<td class="num">${formatCount(c.wouldDelete)}</td>`
-        : `<td class="num">${formatCount(c.deleted)}</td><td class="num">${formatCount(c.failed)}</td><td class="num">${formatCount(c.skipped)}</td>`;
-      return `<tr data-repository="${escapeHtml(r.repositoryName)}" data-status="${escapeHtml(r.status)}"><td>${escapeHtml(r.repositoryName)}</td><td>${escapeHtml(r.policy ?? '-')}</td><td><span class="status status-${escapeHtml(r.status)}">${escapeHtml(r.status)}</span></td><td class="num">${images}</td><td class="num">${formatCount(c.planned)}</td>${outcomeCells}<td class="num">${escapeHtml(formatBytes(s?.bytes ?? 0))}</td><td>${escapeHtml(note)}</td></tr>`;
-    })
-    .join('\n');
-  const L = FIGURE_LABELS;
-  const outcomeHeads = dryRun
-    ? `<th class="num">${L.wouldDelete}</th>`
-    : `<th class="num">${L.deleted}</th><th class="num">${L.failedDeletions}</th><th class="num">${L.skipped}</th>`;
+  const rows = result.repositories.map((r, i) => repositoryRow(r, summaries[i], dryRun)).join('\n');
   const notListed = result.repositories.filter((r) => !imagesListed(r)).length;
   const footnote = notListed
     ? `<p class="note">${countOf(notListed, 'repository was', 'repositories were')} not listed: protected and unmanaged repositories are never read, and a failed or unreached one could not be.</p>`
     : '';
   return `<section id="repositories"><h2>Repositories (${formatCount(result.repositories.length)})</h2>
-<div class="table-wrap"><table class="data" id="repository-table"><thead><tr><th>Repository</th><th>Policy</th><th>Status</th><th class="num">${L.images}</th><th class="num">${L.planned}</th>${outcomeHeads}<th class="num">${dryRun ? L.bytesWouldFree : L.bytesFreed}</th><th>Note</th></tr></thead>
+<div class="table-wrap"><table class="data" id="repository-table"><thead>${repositoryHead(dryRun)}</thead>
 <tbody>${rows}</tbody></table></div>${footnote}</section>`;
+}
+
+/**
+ * A multi-target run's repositories, a section per target (in the result's target order): its
+ * status, its figures ({@link targetFigures}: the run's definition over its repositories) and its
+ * repositories; a failed target shows its error, never an empty clean table.
+ */
+function renderTargets(result: SweepResult, summaries: readonly RepositorySummary[]): string {
+  const dryRun = isDryRun(result);
+  const L = FIGURE_LABELS;
+  const indexes = new Map<string, number[]>();
+  result.repositories.forEach((r, i) => {
+    if (!r.target) return;
+    const key = targetKey(r.target);
+    let list = indexes.get(key);
+    if (!list) indexes.set(key, (list = []));
+    list.push(i);
+  });
+  const perTarget = targetFigures(result);
+  const sections = perTarget.map(({ target, figures: f }) => {
+    const name = describeTargetEntry(target);
+    const shown: Array<[keyof RunFigures, string]> = dryRun
+      ? [['repositories', formatCount(f.repositories)], ['images', formatCount(f.images)], ['wouldDelete', formatCount(f.wouldDelete)], ['failedRepositories', formatCount(f.failedRepositories)], ['bytesWouldFree', formatBytes(f.bytesWouldFree)]]
+      : [['repositories', formatCount(f.repositories)], ['images', formatCount(f.images)], ['deleted', formatCount(f.deleted)], ['failedDeletions', formatCount(f.failedDeletions)], ['failedRepositories', formatCount(f.failedRepositories)], ['skipped', formatCount(f.skipped)], ['bytesFreed', formatBytes(f.bytesFreed)]];
+    const figures = shown.map(([key, value]) => `<span class="target-figure" data-target-figure="${key}">${L[key as keyof typeof L]}: <strong>${escapeHtml(value)}</strong></span>`).join(' · ');
+    const why = target.status === 'failed'
+      ? `<div class="banner banner-error" role="status"><strong>Failed: nothing was listed or deleted in this target.</strong> ${escapeHtml(target.error ? `${target.error.code}: ${target.error.message}` : (target.statusReason ?? 'unknown error'))}</div>`
+      : target.statusReason !== undefined ? `<p class="note">${escapeHtml(target.statusReason)}</p>` : '';
+    const rows = (indexes.get(target.key) ?? []).map((i) => repositoryRow(result.repositories[i]!, summaries[i], dryRun)).join('\n');
+    const table = rows ? `<div class="table-wrap"><table class="data"><thead>${repositoryHead(dryRun)}</thead>\n<tbody>${rows}</tbody></table></div>` : '';
+    return `<section class="target" data-target="${escapeHtml(target.key)}" data-target-status="${escapeHtml(target.status)}"><h3>${escapeHtml(name)} <span class="status status-${escapeHtml(target.status)}">${escapeHtml(target.status)}</span></h3>
+<p class="target-figures">${figures}</p>${why}${table}</section>`;
+  });
+  const failed = perTarget.filter((t) => t.target.status === 'failed').length;
+  return `<section id="repositories"><h2>Targets (${formatCount(perTarget.length)}${failed > 0 ? `, ${formatCount(failed)} failed` : ''}) and their repositories (${formatCount(result.repositories.length)})</h2>
+${sections.join('\n')}</section>`;
+}
+
+/** How a result target is named: `account 123456789012, eu-west-1`, or the whole account when it failed as one. */
+function describeTargetEntry(target: ResultTarget): string {
+  return target.region !== undefined ? describeTarget({ accountId: target.accountId, region: target.region }) : `account ${target.accountId} (every Region)`;
+}
+
+function repositoryHead(dryRun: boolean): string {
+  const L = FIGURE_LABELS;
+  const outcomeHeads = dryRun
+    ? `<th class="num">${L.wouldDelete}</th>`
+    : `<th class="num">${L.deleted}</th><th class="num">${L.failedDeletions}</th><th class="num">${L.skipped}</th>`;
+  return `<tr><th>Repository</th><th>Policy</th><th>Status</th><th class="num">${L.images}</th><th class="num">${L.planned}</th>${outcomeHeads}<th class="num">${dryRun ? L.bytesWouldFree : L.bytesFreed}</th><th>Note</th></tr>`;
+}
+
+/** One repository's row of the repository table(s). */
+function repositoryRow(r: RepositoryResult, s: RepositorySummary | undefined, dryRun: boolean): string {
+  const c = r.counts;
+  const own = policyValues(r.settings);
+  const settingsNote = own.length ? `policy ${r.policy ?? ''} sets ${own.join('; ')}` : '';
+  const note = [r.error ? `${r.error.code}: ${r.error.message}` : (r.statusReason ?? ''), settingsNote].filter(Boolean).join(' · ');
+  const images = imagesListed(r) ? formatCount(c.images) : `<span class="not-listed">${NOT_LISTED}</span>`;
+  const outcomeCells = dryRun
+    ? `<td class="num">${formatCount(c.wouldDelete)}</td>`
+    : `<td class="num">${formatCount(c.deleted)}</td><td class="num">${formatCount(c.failed)}</td><td class="num">${formatCount(c.skipped)}</td>`;
+  return `<tr data-repository="${escapeHtml(r.repositoryName)}" data-status="${escapeHtml(r.status)}"><td>${escapeHtml(r.repositoryName)}</td><td>${escapeHtml(r.policy ?? '-')}</td><td><span class="status status-${escapeHtml(r.status)}">${escapeHtml(r.status)}</span></td><td class="num">${images}</td><td class="num">${formatCount(c.planned)}</td>${outcomeCells}<td class="num">${escapeHtml(formatBytes(s?.bytes ?? 0))}</td><td>${escapeHtml(note)}</td></tr>`;
 }
 
 function renderFailures(result: SweepResult, figures: RunFigures, maxRows: number): string {
   const failures = collectFailures(result);
-  if (failures.length === 0) {
+  // A target that could not be swept at all comes first: nothing of it is in the rows below.
+  const targets = renderFailedTargets(result);
+  if (failures.length === 0 && targets === '') {
     return `<section id="failures"><h2>Failures</h2><p class="note ok">No failures.</p></section>`;
   }
   const shown = failures.slice(0, Math.max(0, maxRows));
@@ -376,9 +426,24 @@ function renderFailures(result: SweepResult, figures: RunFigures, maxRows: numbe
     failures.length > shown.length
       ? `<p class="note">${formatCount(failures.length - shown.length)} more failures are not shown; <code>result.csv</code> lists every one.</p>`
       : '';
+  const table =
+    failures.length > 0
+      ? `<div class="table-wrap"><table class="data" id="failure-table"><thead><tr><th>Repository</th><th>Digest</th><th>Tags</th><th>Code</th><th>Message</th></tr></thead>
+<tbody>${rows}</tbody></table></div>${more}`
+      : '';
   return `<section id="failures"><h2>Failures: ${escapeHtml(failureSummary(figures))}</h2>
-<div class="table-wrap"><table class="data" id="failure-table"><thead><tr><th>Repository</th><th>Digest</th><th>Tags</th><th>Code</th><th>Message</th></tr></thead>
-<tbody>${rows}</tbody></table></div>${more}</section>`;
+${targets}${table}</section>`;
+}
+
+/** The targets of a multi-target run that could not be swept, with their errors; empty when none. */
+function renderFailedTargets(result: SweepResult): string {
+  const failed = (result.targets ?? []).filter((t) => t.status === 'failed');
+  if (failed.length === 0) return '';
+  const rows = failed
+    .map((t) => `<tr data-target="${escapeHtml(t.key)}"><td>${escapeHtml(describeTargetEntry(t))}</td><td><code>${escapeHtml(t.error?.code ?? 'TargetFailed')}</code></td><td>${escapeHtml(t.error?.message ?? t.statusReason ?? '')}</td></tr>`)
+    .join('\n');
+  return `<div class="table-wrap"><table class="data" id="failed-target-table"><thead><tr><th>Target</th><th>Code</th><th>Message</th></tr></thead>
+<tbody>${rows}</tbody></table></div>`;
 }
 
 function renderRunDetails(result: SweepResult): string {
@@ -455,7 +520,7 @@ function imageData(result: SweepResult, pageSize: number, maxRows: number) {
       ]);
     }
   });
-  return { pageSize: Math.max(1, Math.floor(pageSize)), repositories: result.repositories.map((r) => r.repositoryName), rows, total };
+  return { pageSize: Math.max(1, Math.floor(pageSize)), repositories: result.repositories.map(repositoryLabel), rows, total };
 }
 
 function shortTime(iso: string | null): string {

@@ -5,6 +5,7 @@
  */
 import type { SweepResult } from './result-model.js';
 import {
+  targetFigures,
   FIGURE_LABELS,
   collectFailures,
   countOf,
@@ -58,6 +59,8 @@ export interface SlackMessageOptions {
   maxRules?: number;
   /** Money and the diff against the last run (from the report store); left out when absent. */
   insights?: ReportInsights;
+  /** A multi-target run's targets listed before "and N more targets". Default 10. */
+  maxTargets?: number;
 }
 
 /** Slack's documented limits for the blocks used here. */
@@ -97,7 +100,8 @@ export function buildSlackMessage(result: SweepResult, options: SlackMessageOpti
 
   const inUse = inUseFigures(result.inUse);
   const inUseFailed = inUse?.failed ?? [];
-  const outcome = dryRun ? `DRY RUN, nothing was deleted` : `${countOf(figures.deleted, 'image')} deleted${failed ? `, ${failed}` : ''}`;
+  const failedTargets = figures.failedTargets > 0 ? `, ${countOf(figures.failedTargets, 'failed target')}` : '';
+  const outcome = dryRun ? `DRY RUN, nothing was deleted${failedTargets}` : `${countOf(figures.deleted, 'image')} deleted${failed ? `, ${failed}` : ''}`;
   // A source that could not be read leads: the run failed closed and could not see what runs.
   const headline = inUseFailed.length > 0 ? `ECR sweep: IN-USE SCAN FAILED (${failedSourceNames(result.inUse)}); ${outcome}` : `ECR sweep: ${outcome}`;
   blocks.push({ type: 'header', text: { type: 'plain_text', text: truncate(headline, SLACK_LIMITS.headerText), emoji: true } });
@@ -141,6 +145,8 @@ export function buildSlackMessage(result: SweepResult, options: SlackMessageOpti
   }
 
   blocks.push({ type: 'section', fields: totalsFields(figures, result.durationMs).slice(0, SLACK_LIMITS.fields) });
+  const targets = targetLines(result, dryRun, Math.max(0, options.maxTargets ?? 10));
+  if (targets) blocks.push(section(targets));
   if (result.inUse !== undefined) blocks.push(section(`:shield: *${IN_USE_LABELS.heading}:* ${escapeMrkdwn(inUseSummaryBody(result.inUse, figures.inUseKept))}`));
 
   const insights = options.insights;
@@ -222,6 +228,31 @@ export function buildSlackMessage(result: SweepResult, options: SlackMessageOpti
   });
 
   return { text: fallbackText(result, figures, url ?? options.reportLocation ?? null), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+}
+
+/**
+ * A multi-target run's targets, one line each (failed targets first, so a cut never hides one),
+ * at most `max` lines then `…and N more targets`; undefined for a single-target run. The figures
+ * are each target's {@link targetFigures}, the run's definition.
+ */
+function targetLines(result: SweepResult, dryRun: boolean, max: number): string | undefined {
+  const perTarget = targetFigures(result);
+  if (perTarget.length === 0) return undefined;
+  const ordered = [...perTarget.filter((t) => t.target.status === 'failed'), ...perTarget.filter((t) => t.target.status !== 'failed')];
+  const lines = ordered.slice(0, max).map(({ target, figures: f }) => {
+    if (target.status === 'failed') {
+      const error = target.error ? `${target.error.code}: ${target.error.message}` : (target.statusReason ?? 'unknown error');
+      return `• :x: ${code(target.key)} *failed*: ${escapeMrkdwn(truncate(error, 250))}`;
+    }
+    const done = dryRun ? `${countOf(f.wouldDelete, 'image')} would be deleted (${formatBytes(f.bytesWouldFree)})` : `${countOf(f.deleted, 'image')} deleted (${formatBytes(f.bytesFreed)})`;
+    const bad = failureSummary(f);
+    return `• ${code(target.key)} ${target.status}: ${done}${bad ? `, ${bad}` : ''}`;
+  });
+  const heading = `*Targets (${formatCount(perTarget.length)}${result.totals.failedTargets ? `, ${formatCount(result.totals.failedTargets)} failed` : ''})*`;
+  const fitting = linesWithin(lines, SLACK_LIMITS.sectionText - heading.length - 80);
+  const rest = perTarget.length - fitting.length;
+  if (rest > 0) fitting.push(`…and ${countOf(rest, 'more target')} in the report.`);
+  return `${heading}\n${fitting.join('\n')}`;
 }
 
 /** The totals as Block Kit fields, labelled as in every other report ({@link FIGURE_LABELS}). */

@@ -56,11 +56,19 @@ export function plannedBytes(repository: Pick<RepositoryResult, 'images'>): numb
   return total;
 }
 
+/**
+ * How a repository is named in a report row: its name, or in a multi-target run
+ * `<account>/<Region>/<name>` (two targets may have a repository of the same name).
+ */
+export function repositoryLabel(repository: Pick<RepositoryResult, 'repositoryName' | 'target'>): string {
+  return repository.target ? `${repository.target.accountId}/${repository.target.region}/${repository.repositoryName}` : repository.repositoryName;
+}
+
 /** One summary per repository, in result order, using the apply or dry-run measure. */
 export function summarizeRepositories(result: Pick<SweepResult, 'mode' | 'repositories'>): RepositorySummary[] {
   const dryRun = isDryRun(result);
   return result.repositories.map((repository) => ({
-    repositoryName: repository.repositoryName,
+    repositoryName: repositoryLabel(repository),
     bytes: dryRun ? plannedBytes(repository) : repository.counts.bytesFreed,
     images: dryRun ? repository.counts.planned : repository.counts.deleted,
     failed: repository.counts.failed,
@@ -107,7 +115,7 @@ export function collectFailures(result: Pick<SweepResult, 'repositories'>): Repo
   for (const repository of result.repositories) {
     if (repository.status === 'failed') {
       failures.push({
-        repositoryName: repository.repositoryName,
+        repositoryName: repositoryLabel(repository),
         imageTags: [],
         code: repository.error?.code ?? 'RepositoryFailed',
         message: repository.error?.message ?? repository.statusReason ?? 'the repository could not be swept',
@@ -118,7 +126,7 @@ export function collectFailures(result: Pick<SweepResult, 'repositories'>): Repo
     for (const image of repository.images) {
       if (image.outcome.status === 'failed') {
         failures.push({
-          repositoryName: repository.repositoryName,
+          repositoryName: repositoryLabel(repository),
           imageDigest: image.imageDigest,
           imageTags: image.imageTags,
           code: image.outcome.code,

@@ -110,3 +110,4 @@ export class TargetError extends EcrSweeperError {
     this.code = code;
   }
 }
+

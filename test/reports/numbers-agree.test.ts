@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { renderResultTable } from '../../lib/cli/format-result-table.js';
 import { resultFiles } from '../../lib/core/report-files.js';
 import { buildSlackMessage, type SlackBlock } from '../../lib/core/report-slack.js';
-import { FIGURE_LABELS, collectFailures, failureSummary, formatBytes, runFigures, type RunFigures } from '../../lib/core/report-summary.js';
+import { FIGURE_LABELS, collectFailures, failureSummary, formatBytes, runFigures, targetFigures, type RunFigures } from '../../lib/core/report-summary.js';
+import { mergeResults } from '../../lib/core/run-merge.js';
 import type { Outcome, SweepResult } from '../../lib/core/result-model.js';
 import { addCounts, countImages, emptyCounts } from '../../lib/engine/result-builder.js';
 import { parseCsv } from '../fixtures/csv.js';
@@ -337,3 +338,55 @@ describe.each([
     for (const text of [out.html, slack[1]!, renderInUseFailures(result.inUse)]) expect(text).toContain('ECS (all clusters): AccessDeniedException');
   });
 });
+
+describe('a multi-target run: every renderer shows each target\'s figures by the one definition (targetFigures)', () => {
+  const targets = [
+    { accountId: '111111111111', region: 'eu-west-1' },
+    { accountId: '222222222222', region: 'us-east-1' },
+  ];
+  const result = mergeResults({
+    runId: 'run-org',
+    mode: 'apply',
+    rulesSource: 'org.yml',
+    now: '2026-11-27T06:00:00.000Z',
+    startedAt: '2026-11-27T06:00:00.000Z',
+    finishedAt: '2026-11-27T06:01:00.000Z',
+    done: targets.map((target, i) => ({ target, result: buildSampleResult({ mode: 'apply', extraRepositories: i + 1 }) })),
+    failed: [{ accountId: '333333333333', region: 'eu-west-1', error: { code: 'AccessDenied', message: 'no' } }],
+  });
+  const all = renderAll(result);
+  const perTarget = targetFigures(result);
+
+  it('the run\'s cards are the sums of the targets\' figures, and the JSON holds both', () => {
+    const cards = htmlCards(all.html);
+    const sum = (key: 'deleted' | 'images' | 'failedDeletions' | 'failedRepositories') => perTarget.reduce((n, t) => n + t.figures[key], 0);
+    expect(cards.deleted).toBe(formatCount(sum('deleted')));
+    expect(cards.images).toBe(formatCount(sum('images')));
+    expect(cards.failedDeletions).toBe(formatCount(sum('failedDeletions')));
+    expect(all.json.totals.failedTargets).toBe(1);
+    expect(all.json.targets!.map((t) => t.totals.deleted)).toEqual(perTarget.map((t) => t.figures.deleted));
+  });
+
+  it('each target\'s deleted, images and bytes read the same in the HTML section, the CLI line and the Slack line', () => {
+    const slack = targetsSection(all.slack.blocks);
+    for (const { target, figures } of perTarget) {
+      if (target.status === 'failed') continue;
+      const section = new RegExp(`data-target="${target.key}"[\\s\\S]*?</section>`).exec(all.html)![0];
+      expect(section).toContain(`data-target-figure="deleted">${FIGURE_LABELS.deleted}: <strong>${formatCount(figures.deleted)}</strong>`);
+      expect(section).toContain(`data-target-figure="images">${FIGURE_LABELS.images}: <strong>${formatCount(figures.images)}</strong>`);
+      expect(section).toContain(`<strong>${formatBytes(figures.bytesFreed)}</strong>`);
+      const cli = all.cli.split('\n').find((l) => l.startsWith(`  - ${target.key} `))!;
+      expect(cli).toContain(`${FIGURE_LABELS.deleted} ${formatCount(figures.deleted)}`);
+      expect(cli).toContain(`${FIGURE_LABELS.images} ${formatCount(figures.images)}`);
+      expect(cli).toContain(formatBytesCli(figures.bytesFreed));
+      const line = slack.split('\n').find((l) => l.includes(`\`${target.key}\``))!;
+      expect(line).toContain(`${countOf(figures.deleted, 'image')} deleted (${formatBytes(figures.bytesFreed)})`);
+    }
+  });
+});
+
+/** The Slack message's Targets section text. */
+function targetsSection(blocks: readonly SlackBlock[]): string {
+  for (const block of blocks) if (block.type === 'section' && block.text?.text.startsWith('*Targets')) return block.text.text;
+  throw new Error('the message has no Targets section');
+}
