@@ -34,8 +34,10 @@ import { RateController } from './rate-controller.js';
 import { addCounts, dryRunRepositoryResult, emptyCounts, repositoryResult } from './result-builder.js';
 import { CheckpointTracker, decideResume, type ResumeState } from './resume.js';
 import { RunControl } from './run-control.js';
+import { planAside, resultAside } from './image-parts.js';
 import type {
   Checkpoint,
+  ImagePartStore,
   IndexStore,
   JournalRecord,
   PlanVerdict,
@@ -77,12 +79,15 @@ type RepositoryListing =
   | { kind: 'no-lifecycle-policy' }
   | { kind: 'failed'; statusReason: string; error: { code: string; message: string } };
 
-/** What execution needs of a planned repository, kept after its inventory is dropped. */
+/**
+ * What execution needs of a planned repository, kept after its inventory is dropped. Its deletion
+ * and transition layers are computed when it is executed, from its plan's images (which may be in
+ * the image part store until then).
+ */
 interface PlannedRepository {
   plan: RepositoryPlan;
-  layers: PlannedImage[][];
-  /** The planned archive transitions, indexes before their children. */
-  transitionLayers: PlannedImage[][];
+  /** Planned deletions an earlier run of this sweep already made (journal): left out of execution. */
+  skip?: ReadonlySet<string>;
   ownIndexReads?: OwnIndexReads;
 }
 
@@ -109,6 +114,8 @@ interface Session {
   run: RunControl;
   /** In-use protection, when the drivers wired sources (`deps.inUse`). */
   inUse?: InUseGuard;
+  /** Where repositories' images are kept between planning and execution (`deps.imageParts`). */
+  parts?: ImagePartStore;
 }
 
 /**
@@ -169,6 +176,10 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
     apply && deps.checkpoint
       ? new CheckpointTracker(deps.checkpoint, { runId, rulesHash, planNow: new Date(session.now).toISOString() }, session.clock, () => session.run.deletionsSent, deps.logger)
       : undefined;
+  if (resume && session.parts) {
+    // Stored plans go to the part store like new ones: the run holds their summaries only.
+    for (const [name, stored] of resume.plans) resume.plans.set(name, { ...stored, plan: planAside(session.parts, stored.plan) });
+  }
   if (tracker && resume) {
     for (const [name, stored] of resume.plans) tracker.plans.set(name, stored);
     for (const name of resume.finished) tracker.finished.add(name);
@@ -283,7 +294,7 @@ function skipJournaledDeletions(planned: PlannedRepository[], journal: JournalSu
   for (const entry of planned) {
     const deleted = journal.deleted.get(entry.plan.repositoryName);
     if (deleted === undefined || deleted.size === 0) continue;
-    entry.layers = entry.layers.map((layer) => layer.filter((image) => !deleted.has(image.imageDigest)));
+    entry.skip = deleted;
   }
 }
 
@@ -352,6 +363,7 @@ function openSession(deps: SweepDeps, options: SweepOptions): Session {
     ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
   });
   const session: Session = {
+    ...(deps.imageParts ? { parts: deps.imageParts } : {}),
     deps,
     options,
     clock,
@@ -559,10 +571,12 @@ async function enumerate(
         ...(found.attachedRules !== undefined ? { attachedRules: found.attachedRules } : {}),
       });
       budgets.spend(plan);
-      repositoryPlans.push(plan);
+      // With a part store its images leave memory now; the run keeps the repository's summary.
+      const kept = session.parts ? planAside(session.parts, plan) : plan;
+      repositoryPlans.push(kept);
       listedNow.add(name);
-      planned.push(plannedRepository(plan, found.listing.ownIndexReads));
-      const stored: StoredRepositoryPlan = { plan };
+      planned.push(plannedRepository(kept, found.listing.ownIndexReads));
+      const stored: StoredRepositoryPlan = { plan: kept };
       if (found.listing.ownIndexReads) stored.ownIndexReads = Object.fromEntries(found.listing.ownIndexReads);
       onPlanned?.(stored);
     }
@@ -573,7 +587,7 @@ async function enumerate(
   if (session.inUse) {
     await session.inUse.ready();
     const failure = session.inUse.failure();
-    if (failure !== undefined) blockForInUse(repositoryPlans, planned, `${failure}: nothing is deleted in this registry`);
+    if (failure !== undefined) blockForInUse(repositoryPlans, planned, `${failure}: nothing is deleted in this registry`, session.parts);
     const warning = malformedReferencesWarning(session.inUse.malformed());
     if (warning) {
       warnings.push(warning);
@@ -622,13 +636,18 @@ function malformedReferencesWarning(malformed: readonly { usage: InUseUsage; pro
  * reasons still say what the rules would do (`holdRepositoryPlan`), so no count promises a
  * deletion that cannot happen. Blocked repositories are never executed.
  */
-function blockForInUse(repositoryPlans: RepositoryPlan[], planned: PlannedRepository[], statusReason: string): void {
+function blockForInUse(repositoryPlans: RepositoryPlan[], planned: PlannedRepository[], statusReason: string, parts?: ImagePartStore): void {
   const blocked = new Map<string, RepositoryPlan>();
   const block = (plan: RepositoryPlan): RepositoryPlan => {
     if (plan.status !== 'planned' || actions(plan) === 0) return plan;
     let copy = blocked.get(plan.repositoryName);
-    // A copy: a stored plan is shared with the checkpoint, which keeps the plan as it was made.
-    if (!copy) blocked.set(plan.repositoryName, (copy = holdRepositoryPlan(plan, statusReason)));
+    // A copy: a stored plan is shared with the checkpoint, which keeps the plan as it was made
+    // (in the part store too: the held copy is kept under its own key).
+    if (!copy) {
+      copy = holdRepositoryPlan(plan, statusReason);
+      if (parts) copy = planAside(parts, copy, `${plan.repositoryName}\u0000held`);
+      blocked.set(plan.repositoryName, copy);
+    }
     return copy;
   };
   for (let i = 0; i < repositoryPlans.length; i++) repositoryPlans[i] = block(repositoryPlans[i]!);
@@ -752,7 +771,7 @@ function stopsListing(session: Session): boolean {
 }
 
 function plannedRepository(plan: RepositoryPlan, ownIndexReads: OwnIndexReads | undefined): PlannedRepository {
-  const entry: PlannedRepository = { plan, layers: deletionLayers(plan), transitionLayers: transitionLayers(plan) };
+  const entry: PlannedRepository = { plan };
   if (ownIndexReads) entry.ownIndexReads = ownIndexReads;
   return entry;
 }
@@ -827,8 +846,12 @@ async function executeAll(
             hooks.onBatchSettled?.();
           },
         };
-        const deletions = plan.counts.delete > 0 ? await executeRepository(context, plan, entry.layers, entry.ownIndexReads) : undefined;
-        const transitions = plan.counts.transition > 0 ? await archiveRepository(context, plan, entry.transitionLayers, entry.ownIndexReads) : undefined;
+        // Its images in memory for as long as it is executed (read once from the part store, if any).
+        const whole: RepositoryPlan = { ...plan, images: plan.images };
+        const skip = entry.skip;
+        const layers = skip ? deletionLayers(whole).map((layer) => layer.filter((image) => !skip.has(image.imageDigest))) : deletionLayers(whole);
+        const deletions = plan.counts.delete > 0 ? await executeRepository(context, whole, layers, entry.ownIndexReads) : undefined;
+        const transitions = plan.counts.transition > 0 ? await archiveRepository(context, whole, transitionLayers(whole), entry.ownIndexReads) : undefined;
         const execution =
           deletions && transitions ? combineExecutions(deletions, transitions) : ((deletions ?? transitions) as RepositoryExecution);
         executions.set(plan.repositoryName, execution);
@@ -854,43 +877,48 @@ function buildRepositoryResults(
   notExecuted?: string,
 ): RepositoryResult[] {
   const results: RepositoryResult[] = [];
+  // With a part store each result's images go there as soon as it is built: one repository's in memory at a time.
+  const parts = session.parts;
+  const keep = (result: RepositoryResult): void => {
+    results.push(parts && result.images.length > 0 ? resultAside(parts, result) : result);
+  };
   const apply = session.mode === 'apply' && notExecuted === undefined;
   for (const plan of enumeration.plan.repositories) {
     if (plan.status === 'unmanaged' || plan.status === 'protected') {
-      results.push(repositoryResult(plan, plan.status, new Map(), 'not governed'));
+      keep(repositoryResult(plan, plan.status, new Map(), 'not governed'));
     } else if (plan.status === 'no-lifecycle-policy') {
-      results.push(repositoryResult(plan, plan.status, new Map(), NO_ATTACHED_POLICY_REASON));
+      keep(repositoryResult(plan, plan.status, new Map(), NO_ATTACHED_POLICY_REASON));
     } else if (plan.status === 'blocked') {
-      results.push(repositoryResult(plan, 'blocked', new Map(), `repository blocked: ${plan.statusReason ?? 'safety limit'}`));
+      keep(repositoryResult(plan, 'blocked', new Map(), `repository blocked: ${plan.statusReason ?? 'safety limit'}`));
     } else if (!apply) {
-      results.push(dryRunRepositoryResult(plan, notExecuted));
+      keep(dryRunRepositoryResult(plan, notExecuted));
     } else if (heldBackBy(settingsOf(session, plan)) !== undefined) {
       // Planned like the rest, shown as an apply would do it, never executed.
       const policy = heldBackBy(settingsOf(session, plan))!;
       const held = dryRunRepositoryResult(plan, `policy ${policy} is dry-run`);
       held.statusReason = `policy ${policy} is dry-run: planned, nothing deleted or archived`;
-      results.push(held);
+      keep(held);
     } else {
       const execution = executions.get(plan.repositoryName);
       if (!execution && earlier.finished.has(plan.repositoryName)) {
-        results.push(earlierResult(plan, earlier.journal));
+        keep(earlierResult(plan, earlier.journal));
       } else if (!execution) {
         // Nothing to delete in it: done as soon as it was planned.
-        results.push(repositoryResult(plan, 'completed', new Map(), 'not executed'));
+        keep(repositoryResult(plan, 'completed', new Map(), 'not executed'));
       } else if (execution.status === 'blocked') {
         const reason = execution.statusReason ?? 'blocked by a safety limit';
-        results.push(repositoryResult(plan, 'blocked', new Map(), `repository ${reason}`, { statusReason: reason }));
+        keep(repositoryResult(plan, 'blocked', new Map(), `repository ${reason}`, { statusReason: reason }));
       } else {
         const extra: { statusReason?: string; error?: { code: string; message: string } } = {};
         if (execution.statusReason !== undefined) extra.statusReason = execution.statusReason;
         if (execution.error) extra.error = execution.error;
         const outcomes = mergedOutcomes(plan, execution.outcomes, earlier.journal);
-        results.push(repositoryResult(plan, execution.status, outcomes, execution.statusReason ?? 'not attempted', extra));
+        keep(repositoryResult(plan, execution.status, outcomes, execution.statusReason ?? 'not attempted', extra));
       }
     }
   }
   for (const failure of enumeration.failed) {
-    results.push({
+    keep({
       repositoryName: failure.repositoryName,
       policy: failure.policy,
       planStatus: null,
@@ -905,7 +933,7 @@ function buildRepositoryResults(
   const notListedReason =
     stop?.kind === 'interrupted' ? `interrupted (${session.run.interrupted ?? 'signal'}) before it was listed; the next run continues` : 'deadline reached before it was listed; the next run continues';
   for (const name of enumeration.notListed) {
-    results.push({
+    keep({
       repositoryName: name,
       policy: selectPolicy(name, session.options.ruleSet).policy?.name ?? null,
       planStatus: null,

@@ -5,8 +5,8 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { IndexMemory } from '../core/index-memory.js';
 import type { InUseSource, InUseUsage } from '../core/in-use.js';
-import type { Plan, RepositoryPlan } from '../core/plan-model.js';
-import type { Outcome, SweepResult } from '../core/result-model.js';
+import type { Plan, PlannedImage, RepositoryPlan } from '../core/plan-model.js';
+import type { Outcome, ResultImage, SweepResult } from '../core/result-model.js';
 import type { Mode, RuleSet } from '../core/rules-model.js';
 import type { InUseScanOutcome } from './in-use-scan.js';
 import type { RateControlSettings } from './rate-controller.js';
@@ -190,8 +190,27 @@ export interface JournalStore {
   readonly where: string;
 }
 
+/**
+ * Where a run keeps each repository's planned and result images while it runs, so the engine holds
+ * per-repository summaries only and a sweep's memory follows its largest repository, not the
+ * registry (issue 10 §3). The plan and result repositories the engine returns and hands to the
+ * plan sink read their `images` back from it on demand, so every reader sees ordinary arrays; the
+ * driver keeps the store until it has written its reports, then disposes of it. Synchronous: the
+ * readers (reports, the executor's checks) expect an array, not a promise. One store per
+ * `runSweep` (keys are repository names). `lib/adapters/image-parts-file.ts` for the CLI.
+ * Throws when a part cannot be written or read: the sweep fails (before any deletion when planning).
+ */
+export interface ImagePartStore {
+  writePlanImages(key: string, images: readonly PlannedImage[]): void;
+  readPlanImages(key: string): PlannedImage[];
+  writeResultImages(key: string, images: readonly ResultImage[]): void;
+  readResultImages(key: string): ResultImage[];
+}
+
 export interface SweepDeps {
   ecr: ECRClient;
+  /** Keeps repositories' images out of memory between planning, execution and the reports; see {@link ImagePartStore}. */
+  imageParts?: ImagePartStore;
   /** Epoch milliseconds; defaults to Date.now. */
   clock?: () => number;
   logger?: SweepLogger;

@@ -3,6 +3,8 @@
  * shows the plan and asks on the terminal first; with no terminal it refuses. The question is asked
  * from the engine's plan sink, so what runs is exactly the plan that was shown, not a re-plan.
  */
+import { FileImageParts } from '../../adapters/image-parts-file.js';
+import type { ImagePartStore } from '../../engine/types.js';
 import { writeJson } from '../write-json.js';
 import type { Plan } from '../../core/plan-model.js';
 import type { SweepResult } from '../../core/result-model.js';
@@ -53,6 +55,16 @@ export interface ApplyFlags extends AwsFlags, SlackFlags, IndexStoreFlags {
  * the prompt exits 0 with nothing deleted.
  */
 export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Promise<ExitCodeValue> {
+  // Each repository's images wait on disk between planning, execution and the reports, so memory follows the largest repository, not the registry; removed when the command ends.
+  const imageParts = new FileImageParts();
+  try {
+    return await runApply(flags, runtime, imageParts);
+  } finally {
+    imageParts.dispose();
+  }
+}
+
+async function runApply(flags: ApplyFlags, runtime: CliRuntime, imageParts: ImagePartStore): Promise<ExitCodeValue> {
   const { io } = runtime;
   const format = parseFormat(flags.format ?? 'table', ['table', 'json'] as const);
   if (flags.now !== undefined) {
@@ -92,6 +104,7 @@ export async function applyCommand(flags: ApplyFlags, runtime: CliRuntime): Prom
   let declined = false;
   const deps: SweepDeps = {
     ecr,
+    imageParts,
     ...pullTimeDepsFor(flags, clients.sts, runtime),
     inUse,
     onProgress: (e) => progress.onProgress(e),

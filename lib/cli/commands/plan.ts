@@ -2,6 +2,8 @@
  * `ecr-sweeper plan`: a dry run. Lists the governed repositories, plans every image, prints the
  * plan, and deletes nothing whatever the rules' mode says.
  */
+import { FileImageParts } from '../../adapters/image-parts-file.js';
+import type { ImagePartStore } from '../../engine/types.js';
 import { writeJson } from '../write-json.js';
 import type { SweepOutput } from '../../engine/types.js';
 import { planExitCode, type ExitCodeValue } from '../exit-codes.js';
@@ -32,6 +34,16 @@ export interface PlanFlags extends AwsFlags, SlackFlags, IndexStoreFlags {
 
 /** Runs `plan` and returns the exit code: 0, 1 if a repository could not be listed, 3 if an in-use source could not be read. */
 export async function planCommand(flags: PlanFlags, runtime: CliRuntime): Promise<ExitCodeValue> {
+  // Each repository's images wait on disk between planning, execution and the reports, so memory follows the largest repository, not the registry; removed when the command ends.
+  const imageParts = new FileImageParts();
+  try {
+    return await runPlan(flags, runtime, imageParts);
+  } finally {
+    imageParts.dispose();
+  }
+}
+
+async function runPlan(flags: PlanFlags, runtime: CliRuntime, imageParts: ImagePartStore): Promise<ExitCodeValue> {
   const { io } = runtime;
   const format = parseFormat<PlanFormat>(flags.format ?? 'table', ['table', 'json', 'csv']);
   const now = flags.now !== undefined ? parseNow(flags.now) : undefined;
@@ -49,7 +61,7 @@ export async function planCommand(flags: PlanFlags, runtime: CliRuntime): Promis
   try {
     const inUse = inUseDepsFor(ruleSet, clients, rulesPath);
     output = await runSweep(
-      { ecr, onProgress: (e) => progress.onProgress(e), ...pullTimeDeps, inUse },
+      { ecr, imageParts, onProgress: (e) => progress.onProgress(e), ...pullTimeDeps, inUse },
       {
         ruleSet,
         mode: 'dry-run',
