@@ -35,7 +35,7 @@ const USAGE = `usage: npm run bench:memory -- [options]   (each option as --name
   -h, --help              print this`;
 
 /** Reads the command line; 'help' for --help. */
-export function parseMemoryArgs(argv: string[]): Args | 'help' {
+function parseMemoryArgs(argv: string[]): Args | 'help' {
   const values = parseBenchArgs(argv, {
     images: { type: 'string' },
     repositories: { type: 'string' },
@@ -163,6 +163,4 @@ async function csvRows(file: string): Promise<number | undefined> {
   return Math.max(0, lines - 1);
 }
 
-if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  await runBench('bench:memory', USAGE, parseMemoryArgs, main);
-}
+await runBench('bench:memory', USAGE, parseMemoryArgs, main);
