@@ -39,3 +39,15 @@ export class SweepFailedError extends EcrSweeperError {
 
 /** Rules could not be fetched from their configured S3 object or SSM parameter. */
 export class RulesSourceError extends EcrSweeperError {}
+
+/**
+ * Thrown by the organization Finish step AFTER the run's reports are written when a target, a
+ * shard, an in-use source or a deletion failed: the execution fails, so its alarm fires.
+ */
+export class OrgSweepFailedError extends EcrSweeperError {
+  readonly failures: readonly string[];
+  constructor(runId: string, failures: readonly string[], reportLocation: string, options?: ErrorOptions) {
+    super(`organization sweep ${runId} failed: ${failures.join('; ')}; report: ${reportLocation}`, options);
+    this.failures = failures;
+  }
+}

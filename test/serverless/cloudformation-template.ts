@@ -211,7 +211,8 @@ const NO_VALUE = Symbol('AWS::NoValue');
  * resources become `<LogicalId>` / `<LogicalId.Attr>`; a reference to a resource that is not
  * created throws, as CloudFormation refuses such a template.
  */
-export function instantiate(template: Template, values: Record<string, string>): Instance {
+export function instantiate(template: Template, values: Record<string, string>, pseudo: Record<string, string> = {}): Instance {
+  const pseudoParameters: Record<string, string> = { ...PSEUDO_PARAMETERS, ...pseudo };
   const parameters = template.Parameters ?? {};
   for (const name of Object.keys(values)) {
     if (!(name in parameters)) throw new TemplateInstantiateError(`unknown parameter ${name}`);
@@ -257,7 +258,7 @@ export function instantiate(template: Template, values: Record<string, string>):
   };
   const refValue = (name: string): Json => {
     if (name in resolved) return resolved[name];
-    if (name in PSEUDO_PARAMETERS) return PSEUDO_PARAMETERS[name];
+    if (name in pseudoParameters) return pseudoParameters[name];
     if (name in template.Resources) return resourceRef(name);
     throw new TemplateInstantiateError(`Ref to unknown ${name}`);
   };

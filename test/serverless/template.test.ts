@@ -202,7 +202,8 @@ describe('serverless.yml packaged by osls', () => {
   });
 
   it('schedules the sweep with an EventBridge rule that targets the sweep function', () => {
-    const rules = Object.values(prod.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    // (The other rule starts the organization state machine: test/serverless/org-state-machine.test.ts.)
+    const rules = Object.values(prod.Resources).filter((r) => r.Type === 'AWS::Events::Rule' && !JSON.stringify(r).includes('OrgSweepStateMachine'));
     expect(rules).toHaveLength(1);
     const props = rules[0]!.Properties as { ScheduleExpression: string; State: string; Targets: { Arn: Json }[] };
     expect(props.ScheduleExpression).toBe('cron(0 3 * * ? *)');
@@ -210,7 +211,7 @@ describe('serverless.yml packaged by osls', () => {
     expect(props.Targets).toHaveLength(1);
     expect(props.Targets[0]!.Arn).toEqual({ 'Fn::GetAtt': ['SweepLambdaFunction', 'Arn'] });
     // dev packages the same rule, switched off.
-    const devRule = Object.values(dev.Resources).find((r) => r.Type === 'AWS::Events::Rule');
+    const devRule = Object.values(dev.Resources).find((r) => r.Type === 'AWS::Events::Rule' && !JSON.stringify(r).includes('OrgSweepStateMachine'));
     expect((devRule!.Properties as { State: string }).State).toBe('DISABLED');
     // EventBridge may invoke the sweep, and only the sweep.
     const permissions = Object.values(prod.Resources).filter((r) => r.Type === 'AWS::Lambda::Permission');

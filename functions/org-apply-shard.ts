@@ -1,0 +1,24 @@
+/**
+ * Organization sweep, step 4 (one item of an apply lane): executes one shard's recorded plan
+ * through the engine's resume path: no new listing, every batch re-read and checked against the
+ * in-use set just before it is deleted; its own checkpoint and journal under the run's prefix.
+ */
+import type { Context } from 'aws-lambda';
+import { applyShard, type ShardOutput } from '../lib/engine/org-steps.js';
+import { lambdaHandler, startRun } from './shared/handler.js';
+import { logger } from './shared/observability.js';
+import { orgStepDeps, parseShardEvent } from './shared/org.js';
+import { loadConfiguredRules } from './shared/rules-source.js';
+
+async function applyOne(event: unknown, context: Context): Promise<ShardOutput> {
+  const request = parseShardEvent(event);
+  const { deps, deadline } = startRun(context);
+  logger.appendKeys({ runId: request.run.runId, shardId: request.shard.shardId, target: request.shard.targetKey });
+  const ruleSet = await loadConfiguredRules(deps.config, { s3: deps.s3, ssm: deps.ssm });
+  const output = await applyShard(orgStepDeps(deps), { ...request, ruleSet, deadline });
+  logger.info('shard applied', { ...output });
+  return output;
+}
+
+/** Lambda entry point (serverless.yml: functions.orgApplyShard). */
+export const handler = lambdaHandler('org-apply-shard', applyOne);

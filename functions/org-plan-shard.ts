@@ -1,0 +1,24 @@
+/**
+ * Organization sweep, step 2 (one item of a planning lane): plans one shard, the repositories of
+ * one target, with the same engine as the single sweep (dry run), and writes its plan part. A
+ * shard that cannot be planned writes a failed part naming its account and Region.
+ */
+import type { Context } from 'aws-lambda';
+import { planShard, type ShardOutput } from '../lib/engine/org-steps.js';
+import { lambdaHandler, startRun } from './shared/handler.js';
+import { logger } from './shared/observability.js';
+import { orgStepDeps, parseShardEvent } from './shared/org.js';
+import { loadConfiguredRules } from './shared/rules-source.js';
+
+async function planOne(event: unknown, context: Context): Promise<ShardOutput> {
+  const request = parseShardEvent(event);
+  const { deps, deadline } = startRun(context);
+  logger.appendKeys({ runId: request.run.runId, shardId: request.shard.shardId, target: request.shard.targetKey });
+  const ruleSet = await loadConfiguredRules(deps.config, { s3: deps.s3, ssm: deps.ssm });
+  const output = await planShard(orgStepDeps(deps), { ...request, ruleSet, deadline });
+  logger.info('shard planned', { ...output });
+  return output;
+}
+
+/** Lambda entry point (serverless.yml: functions.orgPlanShard). */
+export const handler = lambdaHandler('org-plan-shard', planOne);

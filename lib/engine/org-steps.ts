@@ -1,0 +1,418 @@
+/**
+ * The five steps of the organization state machine (serverless.yml `orgSweep`, docs/deploy.md
+ * "Organizations"), driver-independent: the functions in `functions/org-*.ts` only wire them.
+ * Each shard is planned and applied by the same `runSweep` as a single-registry sweep: planned in
+ * dry-run with the shard's `repositories`, applied from its recorded plan through the checkpoint
+ * resume path (listing skipped, every batch re-read and checked for in-use before it is deleted).
+ *
+ * The order of the guarantees: Start resolves targets and scans the in-use set of every target
+ * once (stored for the shards); every shard plans; RecordPlan writes the whole run's plan to the
+ * report store and only then the apply lanes; only shards with a recorded plan are applied.
+ */
+import { paginateDescribeRepositories } from '@aws-sdk/client-ecr';
+import type { AwsClients } from './aws-clients.js';
+import { S3InUseScanCache } from '../adapters/in-use-cache-s3.js';
+import { S3OrgRunStore } from '../adapters/org-run-store-s3.js';
+import { S3CheckpointStore } from '../adapters/checkpoint-s3.js';
+import { S3JournalStore } from '../adapters/journal-s3.js';
+import { errorCode } from '../adapters/ecr-metered-client.js';
+import { inUseSettingsOf } from '../core/in-use-settings.js';
+import { applyLanes, missingPartError, type OrgRunManifest, type PlanPart, type ResultPart } from '../core/org-run.js';
+import { laneBudget, laneShards, rulesCapDeletions, shardTarget, type Lane, type Shard, type ShardRef, type ShardSettings } from '../core/org-shards.js';
+import type { Plan } from '../core/plan-model.js';
+import type { SweepResult } from '../core/result-model.js';
+import type { Mode, RuleSet } from '../core/rules-model.js';
+import { describeTarget, targetKey, type FailedTarget, type Target, type TargetRef } from '../core/targets.js';
+import { TargetError } from './errors.js';
+import { scanInUseSources } from './in-use-scan.js';
+import { mergeShardPlans, mergeShardResults, type ShardDocument } from './org-merge.js';
+import { hashRules, runSweep } from './sweep.js';
+import type { Checkpoint, CheckpointStore, InUseSourceReader, JournalStore, SweepLogger, SweepOutput } from './types.js';
+
+/** Where a run's work files are and which run: all a step's input carries between steps. */
+export interface OrgRunRef {
+  runId: string;
+  bucket: string;
+  prefix: string;
+}
+
+/** What every step is given by its driver. */
+export interface OrgStepDeps {
+  s3: AwsClients['s3'];
+  /** The clients of one target (its Region, its assumed role's credentials). */
+  clientsFor(target: Target, runId: string): AwsClients;
+  /** The in-use readers of one target's own sources (ECS, Lambda, Batch, App Runner), built on its clients. */
+  targetReaders(ruleSet: RuleSet, target: Target, clients: AwsClients): InUseSourceReader[];
+  /** The in-use file readers (read once, not per target). */
+  fileReaders(ruleSet: RuleSet): InUseSourceReader[];
+  logger?: SweepLogger;
+  clock?: () => number;
+}
+
+/** What Start needs besides the deps. */
+export interface StartRequest {
+  run: OrgRunRef;
+  ruleSet: RuleSet;
+  /** The execution input's mode; undefined leaves it to the rules. */
+  mode?: Mode;
+  /** The targets of the run, resolved from the rules (`targets:`, `organization:` or the caller's own). */
+  resolveTargets(): Promise<{ targets: Target[]; failed: FailedTarget[] }>;
+  settings: OrgRunManifest['settings'];
+}
+
+/** Start's answer, the state machine's input to the planning Map. */
+export interface StartOutput {
+  run: OrgRunRef;
+  /** Key of `shards.json` (the lanes), for the Map's ItemReader. */
+  lanesKey: string;
+  mode: Mode;
+  targets: number;
+  failedTargets: number;
+  shards: number;
+}
+
+/**
+ * Step 1: resolves the targets, scans the in-use set of every target once (stored for the shards),
+ * lists each target's repositories and cuts them into shards and lanes. A target that cannot be
+ * listed is recorded as failed (its error names account and Region); the others go on.
+ */
+export async function startOrgRun(deps: OrgStepDeps, request: StartRequest): Promise<StartOutput> {
+  const clock = deps.clock ?? Date.now;
+  const startedAt = clock();
+  const { run, ruleSet } = request;
+  const store = new S3OrgRunStore(deps.s3, run.bucket, run.prefix, run.runId);
+  const { targets, failed } = await request.resolveTargets();
+  const failedTargets = [...failed];
+  const clients = new Map(targets.map((t) => [targetKey(t), deps.clientsFor(t, run.runId)]));
+
+  // Fail closed across the organization: a target whose sources cannot be read blocks deletion everywhere.
+  const readers = allReaders(deps, ruleSet, targets, (t) => clients.get(targetKey(t))!);
+  const cache = new S3InUseScanCache(deps.s3, run.bucket, store.keys.inUseScan, deps.logger);
+  const scan = await scanInUseSources(readers, inUseSettingsOf(ruleSet), { now: clock() });
+  await cache.store(scan);
+
+  const settings: ShardSettings = { maxRepositoriesPerShard: request.settings.maxRepositoriesPerShard, lanesPerTarget: request.settings.lanesPerTarget };
+  const capped = rulesCapDeletions(ruleSet);
+  const shards: Shard[] = [];
+  const listed: Target[] = [];
+  for (const target of targets) {
+    try {
+      const names = await listRepositoryNames(clients.get(targetKey(target))!, target);
+      shards.push(...shardTarget(target, names, settings, capped));
+      listed.push(target);
+    } catch (error) {
+      const failure = targetFailure(target, error);
+      deps.logger?.error('target could not be listed', { target: targetKey(target), error: failure.error });
+      failedTargets.push(failure);
+    }
+  }
+  for (const c of clients.values()) c.destroy();
+  const lanes = laneShards(shards, settings);
+  const mode = request.mode ?? ruleSet.defaults.mode;
+  const manifest: OrgRunManifest = {
+    version: 1,
+    runId: run.runId,
+    now: new Date(startedAt).toISOString(),
+    startedAt: new Date(startedAt).toISOString(),
+    mode,
+    rulesSource: ruleSet.source ?? 'rules',
+    rulesHash: hashRules(ruleSet),
+    targets: listed,
+    failedTargets,
+    shards: shards.map((s) => ({ shardId: s.shardId, targetKey: targetKey(s.target), repositories: s.repositories.length })),
+    lanes,
+    settings: request.settings,
+    inUseSources: scan.sources,
+  };
+  // The shards before the manifest and the lanes: nothing names a shard not yet written.
+  await store.writeShards(shards, lanes);
+  await store.writeManifest(manifest);
+  return { run, lanesKey: store.keys.lanes, mode, targets: listed.length, failedTargets: failedTargets.length, shards: shards.length };
+}
+
+/** A shard step's input: the run and one shard of a lane. */
+export interface ShardRequest {
+  run: OrgRunRef;
+  shard: ShardRef;
+  ruleSet: RuleSet;
+  /** Epoch ms at which the engine stops between batches. */
+  deadline: number;
+}
+
+/** What a shard step answers (small: it goes into the Map's results). */
+export interface ShardOutput {
+  shardId: string;
+  targetKey: string;
+  status: PlanPart['status'] | ResultPart['status'];
+  error?: { code: string; message: string };
+}
+
+/**
+ * Step 2: plans one shard (dry run, its repositories only, the run's `now`) and writes its plan
+ * part. A failure is written as a failed part naming the account and Region; nothing is thrown
+ * for it, so the lane goes on with its next shard.
+ */
+export async function planShard(deps: OrgStepDeps, request: ShardRequest): Promise<ShardOutput> {
+  const { run, ruleSet } = request;
+  const store = new S3OrgRunStore(deps.s3, run.bucket, run.prefix, run.runId);
+  const manifest = await store.readManifest();
+  const shard = await store.readShard(request.shard);
+  const ref: ShardRef = { shardId: shard.shardId, targetKey: targetKey(shard.target) };
+  const target: TargetRef = { accountId: shard.target.accountId, region: shard.target.region };
+  try {
+    refuseChangedRules(manifest, ruleSet);
+    const output = await sweepShard(deps, manifest, shard, ruleSet, { mode: 'dry-run', deadline: request.deadline });
+    await store.writePlanPart({ ...ref, target, status: 'planned', plan: output.plan, result: output.result });
+    return { ...ref, status: 'planned' };
+  } catch (error) {
+    const failure = { code: errorCode(error), message: `${describeTarget(target)}: ${messageOf(error)}` };
+    deps.logger?.error('shard could not be planned', { shard: ref.shardId, error: failure });
+    await store.writePlanPart({ ...ref, target, status: 'failed', error: failure });
+    return { ...ref, status: 'failed', error: failure };
+  }
+}
+
+/** RecordPlan's input: the run, and the planning Map's error when it gave up. */
+export interface RecordPlanRequest {
+  run: OrgRunRef;
+  planMapError?: unknown;
+  /** Writes the run's plan (plan.json, through the report store) and returns where. */
+  writePlan(plan: Plan): Promise<string>;
+}
+
+export interface RecordPlanOutput {
+  run: OrgRunRef;
+  /** True when the apply Map is to run (apply mode, a recorded plan, something to delete). */
+  apply: boolean;
+  applyLanesKey: string;
+  planLocation: string;
+  failedShards: number;
+}
+
+/**
+ * Step 3: reads every shard's plan part (a missing one is a failed shard), merges them into the
+ * run's plan and writes it through `writePlan` BEFORE the apply lanes exist, so no shard can be
+ * applied before the whole plan is recorded. If the plan cannot be written, this throws and
+ * nothing is applied anywhere.
+ */
+export async function recordPlan(deps: OrgStepDeps, request: RecordPlanRequest): Promise<RecordPlanOutput> {
+  const store = new S3OrgRunStore(deps.s3, request.run.bucket, request.run.prefix, request.run.runId);
+  const manifest = await store.readManifest();
+  const parts = await readPlanParts(store, manifest);
+  const documents = planDocuments(manifest, parts);
+  const planMapFailed = request.planMapError !== undefined && request.planMapError !== null;
+  const plan = mergeShardPlans(manifest, documents, planMapFailed ? 'the planning Map gave up (too many failed lanes), so nothing is applied' : undefined);
+  const planLocation = await request.writePlan(plan);
+  const lanes = manifest.mode === 'apply' ? applyLanes(manifest.lanes, parts, planMapFailed) : [];
+  await store.writeApplyLanes(lanes);
+  const failedShards = documents.filter((d) => d.status === 'failed').length;
+  return { run: request.run, apply: lanes.length > 0, applyLanesKey: store.keys.applyLanes, planLocation, failedShards };
+}
+
+/**
+ * Step 4: executes one shard's recorded plan through the checkpoint resume path: the stored plans
+ * are executed without listing images again, every batch re-read before deletion and checked
+ * against the in-use set (rescanned through the shared cache when older than `rescanAfter`). The
+ * shard's checkpoint and journal are its own, under the run's work prefix, so a retried invocation
+ * continues rather than starting over.
+ */
+export async function applyShard(deps: OrgStepDeps, request: ShardRequest): Promise<ShardOutput> {
+  const { run, ruleSet } = request;
+  const store = new S3OrgRunStore(deps.s3, run.bucket, run.prefix, run.runId);
+  const manifest = await store.readManifest();
+  const shard = await store.readShard(request.shard);
+  const ref: ShardRef = { shardId: shard.shardId, targetKey: targetKey(shard.target) };
+  const target: TargetRef = { accountId: shard.target.accountId, region: shard.target.region };
+  try {
+    refuseChangedRules(manifest, ruleSet);
+    const part = await store.readPlanPart(ref);
+    if (part?.status !== 'planned' || !part.plan) throw new TargetError(target, `shard ${ref.shardId} has no recorded plan: nothing of it is applied`);
+    const seed: Checkpoint = {
+      version: 2,
+      runId: manifest.runId,
+      rulesHash: hashRules(ruleSet, undefined, shard.repositories),
+      finishedRepositories: [],
+      updatedAt: new Date((deps.clock ?? Date.now)()).toISOString(),
+      planNow: manifest.now,
+      plannedRepositories: part.plan.repositories.map((plan) => ({ plan })),
+      deletionsSent: 0,
+    };
+    const s3Checkpoint = new S3CheckpointStore(deps.s3, run.bucket, store.keys.checkpoint(ref));
+    // The recorded plan is the checkpoint until the shard's own run saves one (a retry continues from that).
+    const checkpoint = { load: async () => (await s3Checkpoint.load()) ?? seed, save: (c: Checkpoint) => s3Checkpoint.save(c), clear: () => s3Checkpoint.clear() };
+    const journal = new S3JournalStore(deps.s3, run.bucket, store.keys.journal(ref));
+    const output = await sweepShard(deps, manifest, shard, ruleSet, { mode: 'apply', deadline: request.deadline, checkpoint, journal });
+    await store.writeResultPart({ ...ref, target, status: 'completed', result: output.result });
+    return { ...ref, status: 'completed' };
+  } catch (error) {
+    const failure = { code: errorCode(error), message: `${describeTarget(target)}: ${messageOf(error)}` };
+    deps.logger?.error('shard could not be applied', { shard: ref.shardId, error: failure });
+    await store.writeResultPart({ ...ref, target, status: 'failed', error: failure });
+    return { ...ref, status: 'failed', error: failure };
+  }
+}
+
+/** Finish's input. */
+export interface FinishRequest {
+  run: OrgRunRef;
+  applyMapError?: unknown;
+}
+
+/** What Finish hands its driver to publish, and whether the run failed. */
+export interface FinishOutput {
+  result: SweepResult;
+  /** Why the run failed (targets, shards, in-use sources, deletions); empty when it did not. */
+  failures: string[];
+}
+
+/**
+ * Step 5: merges the result of every shard into the run's result: an applied shard's result part,
+ * or (dry run, or nothing to apply) its plan's dry-run result. A shard without either is failed,
+ * and so is its target; a failed target is never reported clean.
+ */
+export async function finishOrgRun(deps: OrgStepDeps, request: FinishRequest): Promise<FinishOutput> {
+  const clock = deps.clock ?? Date.now;
+  const store = new S3OrgRunStore(deps.s3, request.run.bucket, request.run.prefix, request.run.runId);
+  const manifest = await store.readManifest();
+  const planParts = await readPlanParts(store, manifest);
+  const applied = new Set(
+    manifest.mode === 'apply' ? (await readAppliedLanes(store)).flatMap((lane) => lane.shards.map((s) => s.shardId)) : [],
+  );
+  const documents: ShardDocument[] = [];
+  for (const entry of manifest.shards) {
+    const ref: ShardRef = { shardId: entry.shardId, targetKey: entry.targetKey };
+    const target = targetOf(manifest, entry.targetKey);
+    const planned = planParts.get(entry.shardId) ?? null;
+    if (applied.has(entry.shardId)) {
+      const part = await store.readResultPart(ref);
+      if (part?.status === 'completed' && part.result) documents.push({ ...ref, target, status: 'completed', result: part.result });
+      else documents.push({ ...ref, target, status: 'failed', error: part?.error ?? missingPartError('apply', ref, target) });
+    } else if (planned?.status === 'planned' && planned.result) {
+      documents.push({ ...ref, target, status: 'completed', result: planned.result });
+    } else {
+      documents.push({ ...ref, target, status: 'failed', error: planned?.error ?? missingPartError('plan', ref, target) });
+    }
+  }
+  const applyMapFailed = request.applyMapError !== undefined && request.applyMapError !== null;
+  const result = mergeShardResults(manifest, documents, { finishedAt: clock(), ...(applyMapFailed ? { note: 'the apply Map gave up (too many failed lanes)' } : {}) });
+  return { result, failures: runFailures(manifest, documents, result, applyMapFailed) };
+}
+
+/** Why the run must end failed (so the alarm fires), one line each. */
+function runFailures(manifest: OrgRunManifest, documents: readonly ShardDocument[], result: SweepResult, applyMapFailed: boolean): string[] {
+  const out: string[] = [];
+  for (const t of manifest.failedTargets) out.push(`target failed: account ${t.accountId}${t.region ? `, ${t.region}` : ''}: ${t.error.code}: ${t.error.message}`);
+  for (const d of documents) if (d.status === 'failed') out.push(`shard failed: ${d.shardId}: ${d.error?.code ?? 'Error'}: ${d.error?.message ?? ''}`);
+  const failedSources = (result.inUse?.sources ?? manifest.inUseSources).filter((s) => s.status === 'failed');
+  for (const s of failedSources) out.push(`in-use source failed, nothing deleted: ${s.label}: ${s.error?.code ?? 'error'}`);
+  if (result.totals.failed > 0) out.push(`${result.totals.failed} deletion(s) failed`);
+  if (result.totals.failedRepositories > 0) out.push(`${result.totals.failedRepositories} repository(ies) could not be swept`);
+  if (result.abortedReason) out.push(`aborted: ${result.abortedReason}`);
+  if (applyMapFailed) out.push('the apply Map gave up (too many failed lanes)');
+  return out;
+}
+
+/** Runs the engine on one shard: the target's clients, its lane's share of the budget, the org-wide in-use set. */
+async function sweepShard(
+  deps: OrgStepDeps,
+  manifest: OrgRunManifest,
+  shard: Shard,
+  ruleSet: RuleSet,
+  how: { mode: Mode; deadline: number; checkpoint?: CheckpointStore; journal?: JournalStore },
+): Promise<SweepOutput> {
+  const clients = new Map(manifest.targets.map((t) => [targetKey(t), deps.clientsFor(t, manifest.runId)]));
+  const own = clients.get(targetKey(shard.target)) ?? deps.clientsFor(shard.target, manifest.runId);
+  try {
+    const readers = allReaders(deps, ruleSet, manifest.targets, (t) => clients.get(targetKey(t))!);
+    const budget = laneBudget(manifest.settings, manifest.settings.concurrency, manifest.settings.targetRequestsPerSecond);
+    return await runSweep(
+      {
+        ecr: own.ecr,
+        ...(deps.logger ? { logger: deps.logger } : {}),
+        ...(deps.clock ? { clock: deps.clock } : {}),
+        inUse: { readers },
+        ...(how.checkpoint ? { checkpoint: how.checkpoint } : {}),
+        ...(how.journal ? { journal: how.journal } : {}),
+      },
+      {
+        ruleSet,
+        mode: how.mode,
+        ...(how.mode === 'dry-run' ? { now: Date.parse(manifest.now) } : {}),
+        repositories: shard.repositories,
+        deadline: how.deadline,
+        concurrency: budget.concurrency,
+        ...(budget.maxRate !== undefined ? { rateControl: { maxRate: budget.maxRate } } : {}),
+        runId: manifest.runId,
+        rulesSource: manifest.rulesSource,
+      },
+    );
+  } finally {
+    for (const c of clients.values()) c.destroy();
+    own.destroy();
+  }
+}
+
+/** Every target's own in-use readers, labelled with the target, plus the in-use files once. */
+function allReaders(deps: OrgStepDeps, ruleSet: RuleSet, targets: readonly Target[], clientsOf: (t: Target) => AwsClients): InUseSourceReader[] {
+  const readers: InUseSourceReader[] = [];
+  for (const target of targets) {
+    for (const reader of deps.targetReaders(ruleSet, target, clientsOf(target))) {
+      readers.push({ source: reader.source, label: `${reader.label} in ${targetKey(target)}`, scan: (options) => reader.scan(options) });
+    }
+  }
+  readers.push(...deps.fileReaders(ruleSet));
+  return readers;
+}
+
+async function listRepositoryNames(clients: AwsClients, target: Target): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const page of paginateDescribeRepositories({ client: clients.ecr }, {})) {
+      for (const r of page.repositories ?? []) if (r.repositoryName) names.push(r.repositoryName);
+    }
+  } catch (error) {
+    throw new TargetError(target, `DescribeRepositories failed: ${errorCode(error)}: ${messageOf(error)}`, { cause: error });
+  }
+  return names;
+}
+
+function targetFailure(target: TargetRef, error: unknown): FailedTarget {
+  return { accountId: target.accountId, region: target.region, error: { code: errorCode(error), message: messageOf(error) } };
+}
+
+/** The rules may have been changed between Start and this step: a shard never runs under other rules than the run's. */
+function refuseChangedRules(manifest: OrgRunManifest, ruleSet: RuleSet): void {
+  if (hashRules(ruleSet) !== manifest.rulesHash) {
+    throw new Error(`the rules changed since run ${manifest.runId} started (${manifest.rulesSource}): this shard is not run under other rules than the run's plan`);
+  }
+}
+
+async function readPlanParts(store: S3OrgRunStore, manifest: OrgRunManifest): Promise<Map<string, PlanPart | null>> {
+  const parts = new Map<string, PlanPart | null>();
+  for (const s of manifest.shards) parts.set(s.shardId, await store.readPlanPart({ shardId: s.shardId, targetKey: s.targetKey }));
+  return parts;
+}
+
+async function readAppliedLanes(store: S3OrgRunStore): Promise<Lane[]> {
+  return (await store.readApplyLanes()) ?? [];
+}
+
+function planDocuments(manifest: OrgRunManifest, parts: ReadonlyMap<string, PlanPart | null>): ShardDocument[] {
+  return manifest.shards.map((entry) => {
+    const ref: ShardRef = { shardId: entry.shardId, targetKey: entry.targetKey };
+    const target = targetOf(manifest, entry.targetKey);
+    const part = parts.get(entry.shardId) ?? null;
+    if (part?.status === 'planned' && part.plan) return { ...ref, target, status: 'planned', plan: part.plan };
+    return { ...ref, target, status: 'failed', error: part?.error ?? missingPartError('plan', ref, target) };
+  });
+}
+
+function targetOf(manifest: OrgRunManifest, key: string): TargetRef {
+  const t = manifest.targets.find((x) => targetKey(x) === key);
+  if (!t) throw new Error(`run ${manifest.runId}: shard of unknown target ${key}`);
+  return { accountId: t.accountId, region: t.region };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
