@@ -11,7 +11,7 @@ import { createInUseReaders } from '../../lib/adapters/in-use-readers.js';
 import { inUseSettingsOf } from '../../lib/core/in-use-settings.js';
 import type { OrgRunManifest } from '../../lib/core/org-run.js';
 import type { RuleSet } from '../../lib/core/rules-model.js';
-import type { FailedTarget, Target } from '../../lib/core/targets.js';
+import { resolveTargetList, type FailedTarget, type Target } from '../../lib/core/targets.js';
 import { createAwsClients } from '../../lib/engine/aws-clients.js';
 import type { OrgRunRef, OrgStepDeps } from '../../lib/engine/org-steps.js';
 import { ConfigError } from '../../lib/errors.js';
@@ -90,14 +90,19 @@ export function orgStepDeps(deps: FunctionDeps): OrgStepDeps {
 }
 
 /**
- * The run's targets. With no `targets:` / `organization:` in the rules: the function's own account
- * (STS) in its own Region, with its own credentials, as the single sweep does.
+ * The run's targets from the rules' `targets:` (lib/core/targets.ts). With neither `targets:` nor
+ * `organization:`: the function's own account (STS) in its own Region, with its own credentials,
+ * as the single sweep does.
  */
-export async function resolveRunTargets(deps: FunctionDeps, _ruleSet: RuleSet): Promise<{ targets: Target[]; failed: FailedTarget[] }> {
+export async function resolveRunTargets(deps: FunctionDeps, ruleSet: RuleSet): Promise<{ targets: Target[]; failed: FailedTarget[] }> {
   const identity = await deps.clients.sts.send(new GetCallerIdentityCommand({}));
   const region = process.env.AWS_REGION;
   if (!identity.Account || !region) throw new ConfigError('the function\'s own account (STS GetCallerIdentity) or Region (AWS_REGION) is unknown: no target to sweep');
-  return { targets: [{ accountId: identity.Account, region }], failed: [] };
+  const setting = ruleSet.targets;
+  if (setting?.kind === 'organization' || (setting?.kind === 'list' && setting.targets.some((t) => t.regions === 'all'))) {
+    throw new ConfigError('the organization sweep does not resolve `organization:` or `regions: all` yet: list the targets with their Regions');
+  }
+  return resolveTargetList(setting, { accountId: identity.Account, region });
 }
 
 const runRef = z.strictObject({ runId: z.string().regex(/^[A-Za-z0-9T-]{1,64}$/), bucket: z.string().min(3), prefix: z.string() });

@@ -22,7 +22,13 @@ export interface OrgRunManifest {
   rulesSource: string;
   /** `hashRules` of the rules Start loaded: a shard whose rules differ (changed mid-run) refuses to run. */
   rulesHash: string;
+  /** The targets planned: resolved and listed. */
   targets: Target[];
+  /**
+   * Every resolved target, listed or not: the in-use set is read from all of them, so a target
+   * that could not be listed (role not assumable, ...) still blocks deletion everywhere.
+   */
+  inUseTargets: Target[];
   /** Targets that could not be resolved or listed: reported failed, never planned. */
   failedTargets: FailedTarget[];
   shards: { shardId: string; targetKey: string; repositories: number }[];

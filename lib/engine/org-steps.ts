@@ -24,7 +24,7 @@ import type { SweepResult } from '../core/result-model.js';
 import type { Mode, RuleSet } from '../core/rules-model.js';
 import { describeTarget, targetKey, type FailedTarget, type Target, type TargetRef } from '../core/targets.js';
 import { TargetError } from './errors.js';
-import { scanInUseSources } from './in-use-scan.js';
+import { IN_USE_SOURCES, scanInUseSources, sourceEnabled } from './in-use-scan.js';
 import { mergeShardPlans, mergeShardResults, type ShardDocument } from './org-merge.js';
 import { hashRules, runSweep } from './sweep.js';
 import type { Checkpoint, CheckpointStore, InUseSourceReader, JournalStore, SweepLogger, SweepOutput } from './types.js';
@@ -86,7 +86,7 @@ export async function startOrgRun(deps: OrgStepDeps, request: StartRequest): Pro
   const clients = new Map(targets.map((t) => [targetKey(t), deps.clientsFor(t, run.runId)]));
 
   // Fail closed across the organization: a target whose sources cannot be read blocks deletion everywhere.
-  const readers = allReaders(deps, ruleSet, targets, (t) => clients.get(targetKey(t))!);
+  const readers = allReaders(deps, ruleSet, targets, failed, (t) => clients.get(targetKey(t))!);
   const cache = new S3InUseScanCache(deps.s3, run.bucket, store.keys.inUseScan, deps.logger);
   const scan = await scanInUseSources(readers, inUseSettingsOf(ruleSet), { now: clock() });
   await cache.store(scan);
@@ -118,6 +118,7 @@ export async function startOrgRun(deps: OrgStepDeps, request: StartRequest): Pro
     rulesSource: ruleSet.source ?? 'rules',
     rulesHash: hashRules(ruleSet),
     targets: listed,
+    inUseTargets: targets,
     failedTargets,
     shards: shards.map((s) => ({ shardId: s.shardId, targetKey: targetKey(s.target), repositories: s.repositories.length })),
     lanes,
@@ -161,7 +162,7 @@ export async function planShard(deps: OrgStepDeps, request: ShardRequest): Promi
   const target: TargetRef = { accountId: shard.target.accountId, region: shard.target.region };
   try {
     refuseChangedRules(manifest, ruleSet);
-    const output = await sweepShard(deps, manifest, shard, ruleSet, { mode: 'dry-run', deadline: request.deadline });
+    const output = await sweepShard(deps, run, manifest, shard, ruleSet, { mode: 'dry-run', deadline: request.deadline });
     await store.writePlanPart({ ...ref, target, status: 'planned', plan: output.plan, result: output.result });
     return { ...ref, status: 'planned' };
   } catch (error) {
@@ -241,7 +242,7 @@ export async function applyShard(deps: OrgStepDeps, request: ShardRequest): Prom
     // The recorded plan is the checkpoint until the shard's own run saves one (a retry continues from that).
     const checkpoint = { load: async () => (await s3Checkpoint.load()) ?? seed, save: (c: Checkpoint) => s3Checkpoint.save(c), clear: () => s3Checkpoint.clear() };
     const journal = new S3JournalStore(deps.s3, run.bucket, store.keys.journal(ref));
-    const output = await sweepShard(deps, manifest, shard, ruleSet, { mode: 'apply', deadline: request.deadline, checkpoint, journal });
+    const output = await sweepShard(deps, run, manifest, shard, ruleSet, { mode: 'apply', deadline: request.deadline, checkpoint, journal });
     await store.writeResultPart({ ...ref, target, status: 'completed', result: output.result });
     return { ...ref, status: 'completed' };
   } catch (error) {
@@ -315,22 +316,27 @@ function runFailures(manifest: OrgRunManifest, documents: readonly ShardDocument
 /** Runs the engine on one shard: the target's clients, its lane's share of the budget, the org-wide in-use set. */
 async function sweepShard(
   deps: OrgStepDeps,
+  run: OrgRunRef,
   manifest: OrgRunManifest,
   shard: Shard,
   ruleSet: RuleSet,
   how: { mode: Mode; deadline: number; checkpoint?: CheckpointStore; journal?: JournalStore },
 ): Promise<SweepOutput> {
-  const clients = new Map(manifest.targets.map((t) => [targetKey(t), deps.clientsFor(t, manifest.runId)]));
-  const own = clients.get(targetKey(shard.target)) ?? deps.clientsFor(shard.target, manifest.runId);
+  const clients = new Map(manifest.inUseTargets.map((t) => [targetKey(t), deps.clientsFor(t, manifest.runId)]));
+  const own = deps.clientsFor(shard.target, manifest.runId);
   try {
-    const readers = allReaders(deps, ruleSet, manifest.targets, (t) => clients.get(targetKey(t))!);
+    const unresolved = manifest.failedTargets.filter((f) => !manifest.inUseTargets.some((t) => t.accountId === f.accountId && t.region === f.region));
+    const readers = allReaders(deps, ruleSet, manifest.inUseTargets, unresolved, (t) => clients.get(targetKey(t))!);
+    // Start's scan of every target, reused while fresh enough for the guard; a newer one is stored for the other shards.
+    const work = new S3OrgRunStore(deps.s3, run.bucket, run.prefix, manifest.runId);
+    const cache = new S3InUseScanCache(deps.s3, run.bucket, work.keys.inUseScan, deps.logger);
     const budget = laneBudget(manifest.settings, manifest.settings.concurrency, manifest.settings.targetRequestsPerSecond);
     return await runSweep(
       {
         ecr: own.ecr,
         ...(deps.logger ? { logger: deps.logger } : {}),
         ...(deps.clock ? { clock: deps.clock } : {}),
-        inUse: { readers },
+        inUse: { readers, cache },
         ...(how.checkpoint ? { checkpoint: how.checkpoint } : {}),
         ...(how.journal ? { journal: how.journal } : {}),
       },
@@ -352,13 +358,29 @@ async function sweepShard(
   }
 }
 
-/** Every target's own in-use readers, labelled with the target, plus the in-use files once. */
-function allReaders(deps: OrgStepDeps, ruleSet: RuleSet, targets: readonly Target[], clientsOf: (t: Target) => AwsClients): InUseSourceReader[] {
+/**
+ * Every target's own in-use readers, labelled with the target, plus the in-use files once. A
+ * target that could not even be resolved (its Regions unknown, say) has consumers nobody can see:
+ * it gets a reader that fails, so deletion is blocked everywhere until it is fixed or left out of
+ * the rules.
+ */
+function allReaders(deps: OrgStepDeps, ruleSet: RuleSet, targets: readonly Target[], unresolved: readonly FailedTarget[], clientsOf: (t: Target) => AwsClients): InUseSourceReader[] {
   const readers: InUseSourceReader[] = [];
   for (const target of targets) {
     for (const reader of deps.targetReaders(ruleSet, target, clientsOf(target))) {
       readers.push({ source: reader.source, label: `${reader.label} in ${targetKey(target)}`, scan: (options) => reader.scan(options) });
     }
+  }
+  // Under a source the rules scan (an unread source of one that is off would block nothing).
+  const settings = inUseSettingsOf(ruleSet);
+  const source = IN_USE_SOURCES.find((s) => sourceEnabled(settings, s));
+  for (const failure of source === undefined ? [] : unresolved) {
+    const where = failure.region ? `${failure.accountId}/${failure.region}` : `account ${failure.accountId}`;
+    readers.push({
+      source: source!,
+      label: `consumers in ${where} (target not resolved)`,
+      scan: () => Promise.reject(new TargetError({ accountId: failure.accountId, region: failure.region ?? '*' }, `its consumers cannot be read: ${failure.error.code}: ${failure.error.message}`)),
+    });
   }
   readers.push(...deps.fileReaders(ruleSet));
   return readers;
