@@ -77,14 +77,31 @@ export function missingPartError(step: 'plan' | 'apply', ref: ShardRef, target: 
 }
 
 /**
- * The lanes of the apply Map: the planned shards that have something to delete or archive, each
- * in the lane it was planned in (so the per-target bound holds again). Nothing when the planning
- * Map itself failed (too many failed lanes): something is wrong beyond one shard.
+ * The targets that must not be applied: those with a shard that did not plan. A target is planned
+ * whole or not at all, so a failed shard's target is failed (never clean) and nothing is deleted
+ * in it, as when a single-process run cannot plan a target.
+ */
+export function targetsWithFailedShards(lanes: readonly Lane[], parts: ReadonlyMap<string, PlanPart | null>): Set<string> {
+  const failed = new Set<string>();
+  for (const ref of lanes.flatMap((lane) => lane.shards)) {
+    const part = parts.get(ref.shardId);
+    if (part?.status !== 'planned' || part.plan === undefined) failed.add(ref.targetKey);
+  }
+  return failed;
+}
+
+/**
+ * The lanes of the apply Map: the shards that have something to delete or archive, of targets
+ * whose every shard planned, each in the lane it was planned in (so the per-target bound holds
+ * again). Nothing when the planning Map itself failed (too many failed lanes): something is wrong
+ * beyond one shard.
  */
 export function applyLanes(lanes: readonly Lane[], parts: ReadonlyMap<string, PlanPart | null>, planMapFailed: boolean): Lane[] {
   if (planMapFailed) return [];
+  const failedTargets = targetsWithFailedShards(lanes, parts);
   const out: Lane[] = [];
   for (const lane of lanes) {
+    if (failedTargets.has(lane.targetKey)) continue;
     const shards = lane.shards.filter((ref) => {
       const part = parts.get(ref.shardId);
       return part?.status === 'planned' && part.plan !== undefined && hasActions(part.plan);

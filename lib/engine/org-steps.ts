@@ -17,7 +17,7 @@ import { S3CheckpointStore } from '../adapters/checkpoint-s3.js';
 import { S3JournalStore } from '../adapters/journal-s3.js';
 import { errorCode } from '../adapters/ecr-metered-client.js';
 import { inUseSettingsOf } from '../core/in-use-settings.js';
-import { applyLanes, missingPartError, type OrgRunManifest, type PlanPart, type ResultPart } from '../core/org-run.js';
+import { applyLanes, missingPartError, targetsWithFailedShards, type OrgRunManifest, type PlanPart, type ResultPart } from '../core/org-run.js';
 import { laneBudget, laneShards, rulesCapDeletions, shardTarget, type Lane, type Shard, type ShardRef, type ShardSettings } from '../core/org-shards.js';
 import type { Plan } from '../core/plan-model.js';
 import type { SweepResult } from '../core/result-model.js';
@@ -280,18 +280,23 @@ export async function finishOrgRun(deps: OrgStepDeps, request: FinishRequest): P
     manifest.mode === 'apply' ? (await readAppliedLanes(store)).flatMap((lane) => lane.shards.map((s) => s.shardId)) : [],
   );
   const documents: ShardDocument[] = [];
+  const planned = new Map(planDocuments(manifest, planParts).map((d) => [d.shardId, d]));
   for (const entry of manifest.shards) {
     const ref: ShardRef = { shardId: entry.shardId, targetKey: entry.targetKey };
     const target = targetOf(manifest, entry.targetKey);
-    const planned = planParts.get(entry.shardId) ?? null;
-    if (applied.has(entry.shardId)) {
+    const plannedDoc = planned.get(entry.shardId);
+    const part = planParts.get(entry.shardId) ?? null;
+    if (plannedDoc?.status === 'failed') {
+      documents.push({ ...ref, target, status: 'failed', ...(plannedDoc.error ? { error: plannedDoc.error } : {}) });
+    } else if (applied.has(entry.shardId)) {
       const part = await store.readResultPart(ref);
       if (part?.status === 'completed' && part.result) documents.push({ ...ref, target, status: 'completed', result: part.result });
       else documents.push({ ...ref, target, status: 'failed', error: part?.error ?? missingPartError('apply', ref, target) });
-    } else if (planned?.status === 'planned' && planned.result) {
-      documents.push({ ...ref, target, status: 'completed', result: planned.result });
+    } else if (part?.status === 'planned' && part.result) {
+      // Not applied (dry run, or nothing to delete): its plan's dry-run result.
+      documents.push({ ...ref, target, status: 'completed', result: part.result });
     } else {
-      documents.push({ ...ref, target, status: 'failed', error: planned?.error ?? missingPartError('plan', ref, target) });
+      documents.push({ ...ref, target, status: 'failed', error: part?.error ?? missingPartError('plan', ref, target) });
     }
   }
   const applyMapFailed = request.applyMapError !== undefined && request.applyMapError !== null;
@@ -419,13 +424,21 @@ async function readAppliedLanes(store: S3OrgRunStore): Promise<Lane[]> {
   return (await store.readApplyLanes()) ?? [];
 }
 
+/**
+ * Each shard's plan, or why it is failed: its own failure, or (a planned shard of a target another
+ * shard of which did not plan) its target's. A target is planned whole or reported failed.
+ */
 function planDocuments(manifest: OrgRunManifest, parts: ReadonlyMap<string, PlanPart | null>): ShardDocument[] {
+  const failedTargets = targetsWithFailedShards(manifest.lanes, parts);
   return manifest.shards.map((entry) => {
     const ref: ShardRef = { shardId: entry.shardId, targetKey: entry.targetKey };
     const target = targetOf(manifest, entry.targetKey);
     const part = parts.get(entry.shardId) ?? null;
-    if (part?.status === 'planned' && part.plan) return { ...ref, target, status: 'planned', plan: part.plan };
-    return { ...ref, target, status: 'failed', error: part?.error ?? missingPartError('plan', ref, target) };
+    if (part?.status !== 'planned' || !part.plan) return { ...ref, target, status: 'failed', error: part?.error ?? missingPartError('plan', ref, target) };
+    if (failedTargets.has(entry.targetKey)) {
+      return { ...ref, target, status: 'failed', error: { code: 'TargetNotPlanned', message: `${describeTarget(target)}: another shard of this target did not plan, so nothing of the target is deleted` } };
+    }
+    return { ...ref, target, status: 'planned', plan: part.plan };
   });
 }
 

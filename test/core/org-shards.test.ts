@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseRules } from '../../lib/core/rules-parser.js';
 import { laneBudget, laneShards, rulesCapDeletions, shardTarget, type Shard } from '../../lib/core/org-shards.js';
-import { applyLanes, hasActions, type PlanPart } from '../../lib/core/org-run.js';
+import { applyLanes, hasActions, targetsWithFailedShards, type PlanPart } from '../../lib/core/org-run.js';
 import { targetKey, type Target } from '../../lib/core/targets.js';
 import { ConfigError } from '../../lib/errors.js';
 import type { Plan } from '../../lib/core/plan-model.js';
@@ -116,10 +116,27 @@ describe('applyLanes', () => {
     const parts = new Map<string, PlanPart | null>([
       ['111111111111-eu-west-1-0', part('111111111111-eu-west-1-0', 'planned')],
       ['111111111111-eu-west-1-1', part('111111111111-eu-west-1-1', 'planned', 'keep')],
-      ['111111111111-eu-west-1-2', null],
+      ['111111111111-eu-west-1-2', part('111111111111-eu-west-1-2', 'planned')],
     ]);
-    expect(applyLanes(lanes, parts, false)).toEqual([{ laneId: '111111111111-eu-west-1-lane-0', targetKey: '111111111111/eu-west-1', shards: [{ shardId: '111111111111-eu-west-1-0', targetKey: '111111111111/eu-west-1' }] }]);
+    expect(applyLanes(lanes, parts, false)).toEqual([
+      { laneId: '111111111111-eu-west-1-lane-0', targetKey: '111111111111/eu-west-1', shards: [{ shardId: '111111111111-eu-west-1-0', targetKey: '111111111111/eu-west-1' }, { shardId: '111111111111-eu-west-1-2', targetKey: '111111111111/eu-west-1' }] },
+    ]);
     expect(hasActions(plan('keep'))).toBe(false);
+  });
+
+  it('applies nothing of a target one of whose shards did not plan (missing or failed part): the target is failed', () => {
+    const other = laneShards(shardTarget(B, ['x'], { maxRepositoriesPerShard: 1, lanesPerTarget: 1 }, false), { maxRepositoriesPerShard: 1, lanesPerTarget: 1 });
+    const all = [...lanes, ...other];
+    for (const broken of [null, part('111111111111-eu-west-1-2', 'failed')]) {
+      const parts = new Map<string, PlanPart | null>([
+        ['111111111111-eu-west-1-0', part('111111111111-eu-west-1-0', 'planned')],
+        ['111111111111-eu-west-1-1', part('111111111111-eu-west-1-1', 'planned')],
+        ['111111111111-eu-west-1-2', broken],
+        ['222222222222-us-east-1-0', { ...part('222222222222-us-east-1-0', 'planned'), targetKey: '222222222222/us-east-1', target: B }],
+      ]);
+      expect(targetsWithFailedShards(all, parts)).toEqual(new Set(['111111111111/eu-west-1']));
+      expect(applyLanes(all, parts, false).map((l) => l.targetKey)).toEqual(['222222222222/us-east-1']);
+    }
   });
 
   it('applies nothing when the planning Map gave up', () => {

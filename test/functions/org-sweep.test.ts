@@ -211,9 +211,11 @@ describe('organization sweep handlers', () => {
       // The planning child of one shard failed (its Catch ran): no plan part.
       await playMap(cloud, started.lanesKey, run, fns.planShard, new Set([lost]));
       const recorded = (await fns.recordPlan({ ...started }, lambdaContext())) as any;
-      expect(recorded).toMatchObject({ apply: true, failedShards: 1 });
+      expect(recorded).toMatchObject({ apply: true, failedShards: 2 });
       const applyLanes = await readJson<Lane[]>(cloud, recorded.applyLanesKey);
-      expect(applyLanes.flatMap((l) => l.shards.map((s) => s.shardId))).not.toContain(lost);
+      // Neither the lost shard nor the other shard of its target is applied.
+      expect(applyLanes.map((l) => l.targetKey)).not.toContain(`${B}/us-west-2`);
+      expect(applyLanes.flatMap((l) => l.shards)).toHaveLength(6);
       await playMap(cloud, recorded.applyLanesKey, run, fns.applyShard);
       error = await fns.finish({ ...recorded }, lambdaContext()).then(() => undefined, (e: Error) => e);
     } finally {
@@ -226,10 +228,13 @@ describe('organization sweep handlers', () => {
     const result = JSON.parse((await readObject(cloud.s3, resultKey))!);
     expect(result.warnings.map((w: { code: string }) => w.code)).toContain('shard-failed');
     expect(result.warnings.find((w: { code: string }) => w.code === 'shard-failed').message).toContain(`account ${B}, us-west-2 FAILED`);
-    // The lost shard's repository is untouched; the other shards were applied.
+    // The lost shard's target is failed as a whole: nothing of it is deleted; the other targets were applied.
     const after = await remaining(cloud);
-    expect(after.get(`${B}/us-west-2/app/web`)).toEqual(before.get(`${B}/us-west-2/app/web`));
-    expect(after.get(`${A}/eu-west-1/app/web`)!.size).toBe(2);
+    for (const repo of ['app/web', 'app/api']) expect(after.get(`${B}/us-west-2/${repo}`)).toEqual(before.get(`${B}/us-west-2/${repo}`));
+    for (const { account, region } of TARGETS.filter((t) => !(t.account === B && t.region === 'us-west-2'))) {
+      for (const repo of ['app/web', 'app/api']) expect(after.get(`${account}/${region}/${repo}`)!.size, `${account}/${region}/${repo}`).toBe(2);
+    }
+    expect(result.totals.deleted).toBe(12);
   });
 
   it('a target whose role cannot be assumed fails, and (its consumers unseen) nothing is deleted in any target', async () => {
