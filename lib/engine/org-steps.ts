@@ -227,7 +227,7 @@ export async function applyShard(deps: OrgStepDeps, request: ShardRequest): Prom
   try {
     refuseChangedRules(manifest, ruleSet);
     const part = await store.readPlanPart(ref);
-    if (part?.status !== 'planned' || !part.plan) throw new TargetError(target, `shard ${ref.shardId} has no recorded plan: nothing of it is applied`);
+    if (part?.status !== 'planned' || !part.plan) throw new TargetError(target.accountId, target.region, 'ShardNotPlanned', `${describeTarget(target)}: shard ${ref.shardId} has no recorded plan: nothing of it is applied`);
     const seed: Checkpoint = {
       version: 2,
       runId: manifest.runId,
@@ -384,7 +384,7 @@ function allReaders(deps: OrgStepDeps, ruleSet: RuleSet, targets: readonly Targe
     readers.push({
       source: source!,
       label: `consumers in ${where} (target not resolved)`,
-      scan: () => Promise.reject(new TargetError({ accountId: failure.accountId, region: failure.region ?? '*' }, `its consumers cannot be read: ${failure.error.code}: ${failure.error.message}`)),
+      scan: () => Promise.reject(new TargetError(failure.accountId, failure.region, failure.error.code, `${where}: its consumers cannot be read: ${failure.error.code}: ${failure.error.message}`)),
     });
   }
   readers.push(...deps.fileReaders(ruleSet));
@@ -398,7 +398,7 @@ async function listRepositoryNames(clients: AwsClients, target: Target): Promise
       for (const r of page.repositories ?? []) if (r.repositoryName) names.push(r.repositoryName);
     }
   } catch (error) {
-    throw new TargetError(target, `DescribeRepositories failed: ${errorCode(error)}: ${messageOf(error)}`, { cause: error });
+    throw new TargetError(target.accountId, target.region, errorCode(error), `${describeTarget(target)}: DescribeRepositories failed: ${errorCode(error)}: ${messageOf(error)}`, { cause: error });
   }
   return names;
 }
