@@ -14,6 +14,7 @@ import { generateRepositories, type GeneratorOptions } from './generator.js';
 import type { Principals } from './principals.js';
 import type { Registry } from './registry.js';
 import type { RateLimit, StateAccount, StateRegion, StateRole } from './types.js';
+import type { StateOrganization, StateOrganizationalUnit } from './organization.js';
 
 /** One account and Region: its registry, consumers and (optional) own rate limits. */
 export interface Target {
@@ -51,6 +52,8 @@ export function targetKey(accountId: string, region: string): string {
 export class Accounts {
   private readonly targets = new Map<string, Target>();
   private readonly notEnabled = new Map<string, Set<string>>();
+  /** Regions an account declares (its `regions` keys, or its explicit `enabledRegions`): what DescribeRegions lists. */
+  private readonly declared = new Map<string, Set<string>>();
   readonly roles = new Map<string, Role>();
   /** True once an `accounts` section was loaded: requests route by account and Region. */
   routed = false;
@@ -92,6 +95,20 @@ export class Accounts {
     return !this.routed || region === undefined || !this.notEnabled.get(accountId)?.has(region);
   }
 
+  /**
+   * What EC2 DescribeRegions answers for an account: its `enabledRegions` if the state gives them,
+   * else the Regions of its `regions` section (the default account also has the default Region),
+   * less the Regions it has not enabled; and those not enabled. Both sorted.
+   */
+  regionsOf(accountId: string): { enabled: string[]; notEnabled: string[] } {
+    const notEnabled = this.notEnabled.get(accountId) ?? new Set<string>();
+    const declared = new Set(this.declared.get(accountId));
+    if (accountId === this.defaultAccount && !this.explicitRegions.has(accountId)) declared.add(this.defaultRegion);
+    return { enabled: [...declared].filter((r) => !notEnabled.has(r)).sort(), notEnabled: [...notEnabled].sort() };
+  }
+
+  private readonly explicitRegions = new Set<string>();
+
   /** The targets made so far (seeded or touched by a request), default first. */
   all(): Target[] {
     return [...this.targets.values()];
@@ -117,8 +134,8 @@ export class Accounts {
     for (const [accountId, account] of Object.entries(accounts)) {
       const where = `${path}.${accountId}`;
       if (!ACCOUNT_RE.test(accountId)) throw new EmulatorStateError(where, 'an account id is 12 digits');
-      if (typeof account !== 'object' || account === null || Array.isArray(account)) throw new EmulatorStateError(where, 'must be an object with "regions", "roles", "accessKeys" or "regionsNotEnabled"');
-      const known = new Set(['regions', 'roles', 'accessKeys', 'regionsNotEnabled']);
+      if (typeof account !== 'object' || account === null || Array.isArray(account)) throw new EmulatorStateError(where, 'must be an object with "regions", "roles", "accessKeys", "regionsNotEnabled" or "enabledRegions"');
+      const known = new Set(['regions', 'roles', 'accessKeys', 'regionsNotEnabled', 'enabledRegions']);
       for (const k of Object.keys(account)) if (!known.has(k)) throw new EmulatorStateError(`${where}.${k}`, `unknown member; an account has ${[...known].join(', ')}`);
       for (const [i, role] of (listOf(account.roles, `${where}.roles`) as StateRole[]).entries()) this.addRole(accountId, role, `${where}.roles[${i}]`);
       for (const [key, arn] of Object.entries(objectOf(account.accessKeys, `${where}.accessKeys`))) {
@@ -134,7 +151,17 @@ export class Accounts {
         if (!set) this.notEnabled.set(accountId, (set = new Set()));
         set.add(region);
       }
+      let declared = this.declared.get(accountId);
+      if (!declared) this.declared.set(accountId, (declared = new Set()));
+      if (account.enabledRegions !== undefined) {
+        this.explicitRegions.add(accountId);
+        for (const [i, region] of listOf(account.enabledRegions, `${where}.enabledRegions`).entries()) {
+          if (typeof region !== 'string' || !/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/.test(region)) throw new EmulatorStateError(`${where}.enabledRegions[${i}]`, 'must be a Region name like "eu-west-1"');
+          declared.add(region);
+        }
+      }
       for (const [region, section] of Object.entries(objectOf(account.regions, `${where}.regions`))) {
+        if (!this.explicitRegions.has(accountId)) declared.add(region);
         this.loadRegion(this.target(accountId, region), section as StateRegion, now, `${where}.regions.${region}`);
       }
     }
@@ -254,4 +281,38 @@ export function generateOrganization(options: OrganizationOptions): Record<strin
       },
     ]),
   );
+}
+
+/** Options of {@link organizationSectionOf}. */
+export interface OrganizationSectionOptions {
+  /** Default: the emulator's default account (leave it out to keep that). */
+  managementAccountId?: string;
+  /** The OU tree. */
+  organizationalUnits?: StateOrganizationalUnit[];
+  /** Account id → its parent OU (absent: under the root). */
+  parents?: Record<string, string>;
+  /** Accounts that are SUSPENDED. */
+  suspended?: string[];
+}
+
+/**
+ * The `organization` section matching an `accounts` section (e.g. from {@link generateOrganization}):
+ * every account a member, ACTIVE unless listed as suspended, under the root unless given a parent.
+ *
+ * @example
+ * const accounts = generateOrganization({ accounts: 3, regions: ['eu-west-1'], generate: { repositories: 5 } });
+ * await startEmulator({ accounts, organization: organizationSectionOf(accounts, { managementAccountId: '999999999999' }) });
+ */
+export function organizationSectionOf(accounts: Record<string, StateAccount> | readonly string[], options: OrganizationSectionOptions = {}): StateOrganization {
+  const ids = Array.isArray(accounts) ? [...accounts] : Object.keys(accounts);
+  const suspended = new Set(options.suspended ?? []);
+  return {
+    ...(options.managementAccountId !== undefined ? { managementAccountId: options.managementAccountId } : {}),
+    ...(options.organizationalUnits !== undefined ? { organizationalUnits: options.organizationalUnits } : {}),
+    accounts: ids.map((id) => ({
+      id,
+      ...(suspended.has(id) ? { status: 'SUSPENDED' as const } : {}),
+      ...(options.parents?.[id] !== undefined ? { parent: options.parents[id] } : {}),
+    })),
+  };
 }

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Accounts, imageSourceOf, targetKey } from './accounts.js';
+import { Organization } from './organization.js';
 import { EmulatorStateError } from './errors.js';
 import { generateConsumers, wantsConsumers } from './consumers/generate.js';
 import { loadConsumers } from './consumers/load.js';
@@ -30,7 +31,8 @@ import type {
 
 export type * from './types.js';
 export { EcrApiError, EmulatorStateError } from './errors.js';
-export { generateOrganization, type OrganizationOptions } from './accounts.js';
+export { generateOrganization, organizationSectionOf, type OrganizationOptions } from './accounts.js';
+export type { StateOrganization, StateOrganizationAccount, StateOrganizationalUnit } from './organization.js';
 export { generateConsumers, type ConsumerGeneratorOptions, type ImageSource } from './consumers/generate.js';
 export {
   generateRepositories,
@@ -131,6 +133,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       loadConsumers(sections, consumers, registry, now);
     }
   }
+  const organizationSection = options.organization ?? state?.organization;
+  const organization =
+    organizationSection !== undefined ? new Organization(organizationSection, registryId, options.organization !== undefined ? 'options.organization' : 'organization') : undefined;
   const seed = options.seed ?? 1;
   const faults = new Faults(
     {
@@ -151,6 +156,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       faults,
       random: new SeededRandom(seed ^ 0x5eed),
       principals,
+      organization,
       baseUrl: () => baseUrl,
       onInternalError: (error) => console.error('[ecr-emulator] internal error:', error),
     }),

@@ -11,6 +11,8 @@ import type { Accounts } from './accounts.js';
 import type { Faults } from './faults.js';
 import type { Principals } from './principals.js';
 import { answerSts, tokenProblem } from './sts.js';
+import { answerEc2 } from './ec2.js';
+import { ORGANIZATIONS_OPERATIONS, ORGANIZATIONS_TARGET_PREFIX, type Organization } from './organization.js';
 import { APPRUNNER_OPERATIONS } from './operations/apprunner.js';
 import { BATCH_ROUTES } from './operations/batch.js';
 import type { ConsumerCallContext } from './operations/consumer-support.js';
@@ -40,6 +42,8 @@ export interface ServerDeps {
   faults: Faults;
   random: SeededRandom;
   principals: Principals;
+  /** The AWS Organization (Organizations API); undefined: every caller is outside any organization. */
+  organization?: Organization | undefined;
   baseUrl: () => string;
   /** Where unexpected handler errors are reported (they become ServerException). */
   onInternalError?: (error: unknown) => void;
@@ -73,10 +77,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   const body = await readBody(req);
   const method = req.method ?? 'GET';
   const target = header(req, 'x-amz-target') ?? '';
-  const scope = /Credential=([^/,\s]+)\/(?:[^/,\s]+\/([^/,\s]+)\/)?/.exec(header(req, 'authorization') ?? '');
+  const scope = /Credential=([^/,\s]+)\/(?:[^/,\s]+\/([^/,\s]+)\/([^/,\s]+)\/)?/.exec(header(req, 'authorization') ?? '');
   const securityToken = header(req, 'x-amz-security-token');
-  if (method === 'POST' && url.pathname === '/' && !target && isStsQuery(req)) {
-    answerSts({ body, accessKeyId: scope?.[1], region: scope?.[2], securityToken }, deps, res);
+  if (method === 'POST' && url.pathname === '/' && !target && isQueryProtocol(req)) {
+    // STS and EC2 both speak the query protocol; the SigV4 scope's service tells them apart.
+    const signed = { body, accessKeyId: scope?.[1], region: scope?.[2], securityToken };
+    if (scope?.[3] === 'ec2') answerEc2(signed, deps, res);
+    else answerSts(signed, deps, res);
     return;
   }
   const route = routeOf(method, url, target);
@@ -135,6 +142,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
     const answer = route.call(input, {
       ecr: { registry: where.registry, accessKeyId, principals: deps.principals, random: deps.random, baseUrl: deps.baseUrl() },
       consumers: { consumers: where.consumers, registry: where.registry },
+      organizations: { organization: deps.organization, callerAccount: account },
     });
     sendJson(res, 200, answer ?? {}, {}, protocol.contentType);
   } catch (error) {
@@ -144,7 +152,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   }
 }
 
-function isStsQuery(req: IncomingMessage): boolean {
+function isQueryProtocol(req: IncomingMessage): boolean {
   return (header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded');
 }
 
@@ -295,6 +303,11 @@ const PROTOCOLS = {
   ecr: jsonProtocol(JSON_TYPE, 'ServerException', (target) => new EcrApiError('InvalidAction', `The action or operation requested is invalid: '${target}'. Verify that the action is typed correctly.`)),
   ecs: jsonProtocol(JSON_TYPE, 'ServerException', unknownJsonOperation),
   apprunner: jsonProtocol('application/x-amz-json-1.0', 'InternalServiceErrorException', unknownJsonOperation),
+  organizations: {
+    ...jsonProtocol(JSON_TYPE, 'ServiceException', unknownJsonOperation),
+    // Organizations throttles with TooManyRequestsException, not ThrottlingException.
+    throttle: () => new EcrApiError('TooManyRequestsException', 'AWS Organizations can\'t complete your request because another request is already in progress or the rate is exceeded. Try again later.', 400, { extra: { Type: 'RequestLimit' } }),
+  },
   lambda: restProtocol('ServiceException'),
   batch: restProtocol('ServerException'),
 } satisfies Record<string, Protocol>;
@@ -303,6 +316,7 @@ const PROTOCOLS = {
 interface RouteContext {
   ecr: CallContext;
   consumers: ConsumerCallContext;
+  organizations: { organization: Organization | undefined; callerAccount: string };
 }
 
 /** A request matched to a service: its protocol, the operation name counted and faulted, and its handler. */
@@ -334,6 +348,24 @@ function routeOf(method: string, url: URL, target: string): Route | undefined {
     return { protocol: PROTOCOLS.batch, operation, name: `${method} ${path}`, members: {}, ...(handler ? { call: (input, ctx) => handler.handler(input, ctx.consumers) } : {}) };
   }
   if (method !== 'POST' || path !== '/') return undefined;
+  if (target.startsWith(ORGANIZATIONS_TARGET_PREFIX)) {
+    const name = target.slice(ORGANIZATIONS_TARGET_PREFIX.length);
+    return {
+      protocol: PROTOCOLS.organizations,
+      operation: `organizations:${name}`,
+      name,
+      members: {},
+      ...(ORGANIZATIONS_OPERATIONS.has(name)
+        ? {
+            call: (input, ctx) => {
+              const { organization, callerAccount } = ctx.organizations;
+              if (!organization) throw new EcrApiError('AWSOrganizationsNotInUseException', 'Your account is not a member of an organization.');
+              return organization.call(name, input, callerAccount);
+            },
+          }
+        : {}),
+    };
+  }
   for (const [prefix, service, table] of [
     [ECS_TARGET_PREFIX, 'ecs', ECS_OPERATIONS],
     [APPRUNNER_TARGET_PREFIX, 'apprunner', APPRUNNER_OPERATIONS],

@@ -2,6 +2,7 @@
  * Public types of the ECR emulator: the state file format (stable: tests, the demo, bug reports and
  * users' fixtures rely on it), the start options, and the handle a running emulator returns.
  */
+import type { StateOrganization } from './organization.js';
 import type { GeneratorOptions } from './generator.js';
 
 /**
@@ -72,6 +73,11 @@ export interface StateFile {
    * caller's account and the SigV4 Region (see SPEC.md "Accounts and Regions").
    */
   accounts?: Record<string, StateAccount>;
+  /**
+   * The AWS Organization the accounts belong to (Organizations ListAccounts, the OU tree). Without
+   * it every Organizations call is AWSOrganizationsNotInUseException. See SPEC.md "Organizations".
+   */
+  organization?: StateOrganization;
 }
 
 /** One account of the `accounts` section. */
@@ -84,6 +90,11 @@ export interface StateAccount {
   accessKeys?: Record<string, string | null>;
   /** Regions this account has not enabled (opt-in Regions): every call there is UnrecognizedClientException. */
   regionsNotEnabled?: string[];
+  /**
+   * What EC2 DescribeRegions lists as enabled (less `regionsNotEnabled`); default the keys of
+   * `regions` (and, for the default account, the default Region).
+   */
+  enabledRegions?: string[];
 }
 
 /** One Region of an account: a registry, its consumers, its own generated content and rate limits. */
@@ -290,6 +301,8 @@ export interface EmulatorOptions extends FaultOptions {
    * With any, requests route by the caller's account and the SigV4 Region.
    */
   accounts?: Record<string, StateAccount>;
+  /** The organization (Organizations API), as in a state file's `organization` section; replaces the state's. */
+  organization?: StateOrganization;
   /** Default `us-east-1`; used in ARNs and URIs. */
   region?: string;
   /** Most repositories the registry accepts (LimitExceededException beyond). Default 100,000. */
