@@ -1,5 +1,5 @@
 /**
- * Every AWS client of a run (ECR, STS, S3, ECS, Lambda, Batch, App Runner), built the same way:
+ * Every AWS client of a run (ECR, STS, S3, ECS, Lambda, Batch, App Runner, Organizations, EC2), built the same way:
  * one Region, profile, credentials and timeouts, and one endpoint rule. `--endpoint-url` points
  * them all at one endpoint (the emulator serves them all); without it each client takes
  * `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`, the SDK's own order, so a run never
@@ -7,6 +7,8 @@
  */
 import { AppRunnerClient } from '@aws-sdk/client-apprunner';
 import { BatchClient } from '@aws-sdk/client-batch';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ECRClient, type ECRClientConfig } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -15,6 +17,8 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { httpTimeoutsFromEnv, requestHandlerOptions, type HttpTimeouts } from '../adapters/http-timeouts.js';
 import { AWS_SERVICES, nonEmpty, resolveEndpoint, resolveRegionAndProfile, type AwsService, type ResolvedEndpoint } from './client-endpoints.js';
 import { ECR_SDK_MAX_ATTEMPTS } from './ecr-client.js';
+import type { Target } from '../core/targets.js';
+import { targetCredentials } from './target-credentials.js';
 
 export { AWS_SERVICES, resolveEndpoint, SERVICE_ENDPOINT_VARIABLES, type AwsService, type ResolvedEndpoint } from './client-endpoints.js';
 
@@ -56,6 +60,10 @@ export interface AwsClients {
   readonly lambda: LambdaClient;
   readonly batch: BatchClient;
   readonly apprunner: AppRunnerClient;
+  /** AWS Organizations, for `organization:` runs (ListAccounts and the OU tree). */
+  readonly organizations: OrganizationsClient;
+  /** EC2, for `regions: all` (DescribeRegions). */
+  readonly ec2: EC2Client;
   /** The custom endpoint each service uses, or undefined for AWS's own; for messages and tests. */
   endpointOf(service: AwsService): ResolvedEndpoint | undefined;
   destroy(): void;
@@ -145,6 +153,13 @@ export function createAwsClients(settings: AwsClientSettings = {}): AwsClients {
     get apprunner() {
       return lazy('apprunner', () => new AppRunnerClient(scanClient('apprunner')));
     },
+    // Organizations allows a few requests a second per account, shared with every other caller: adaptive mode waits its turn.
+    get organizations() {
+      return lazy('organizations', () => new OrganizationsClient(scanClient('organizations')));
+    },
+    get ec2() {
+      return lazy('ec2', () => new EC2Client(scanClient('ec2')));
+    },
     endpointOf: (service) => endpoints.get(service),
     destroy() {
       for (const client of built.values()) client.destroy();
@@ -153,3 +168,35 @@ export function createAwsClients(settings: AwsClientSettings = {}): AwsClients {
   };
 }
 
+
+/**
+ * The clients of one target: the run's settings (endpoint, profile, timeouts) in the target's
+ * Region, signed with the target's role (assumed with `fromTemporaryCredentials`, session
+ * `ecr-sweeper-<runId>`, one hour, renewed by itself). A target without a role (the caller's own
+ * account) signs with the run's own credentials. A refused AssumeRole fails the target's first
+ * call with an `AssumeRoleError` naming the account, the Region and the role.
+ *
+ * @example
+ * const clients = targetClients({ accountId: '111111111111', region: 'eu-west-1', roleArn }, { endpoint }, runId);
+ * try { await runSweep({ ecr: clients.ecr, ... }, options); } finally { clients.destroy(); }
+ */
+export function targetClients(target: Target, base: AwsClientSettings, runId: string): AwsClients {
+  if (target.roleArn === undefined) return createAwsClients({ ...base, region: target.region });
+  const env = base.env ?? process.env;
+  const { profile } = resolveRegionAndProfile(base, env);
+  const stsEndpoint = resolveEndpoint('sts', { endpoint: base.endpoint, env });
+  const credentials = targetCredentials(
+    { ...target, roleArn: target.roleArn },
+    {
+      runId,
+      masterCredentials: base.credentials,
+      stsConfig: {
+        requestHandler: requestHandlerOptions({ ...httpTimeoutsFromEnv(env), ...base.timeouts }),
+        ...(profile !== undefined ? { profile } : {}),
+        ...(stsEndpoint !== undefined ? { endpoint: stsEndpoint.url } : {}),
+      },
+    },
+  );
+  // Explicit credentials beat a profile in every SDK client: the profile only signs the AssumeRole.
+  return createAwsClients({ ...base, region: target.region, credentials });
+}

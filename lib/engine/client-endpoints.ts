@@ -7,10 +7,10 @@ import { ConfigError } from '../errors.js';
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The services a run talks to. */
-export type AwsService = 'ecr' | 'sts' | 's3' | 'ecs' | 'lambda' | 'batch' | 'apprunner';
+export type AwsService = 'ecr' | 'sts' | 's3' | 'ecs' | 'lambda' | 'batch' | 'apprunner' | 'organizations' | 'ec2';
 
 /** Every service, in the order messages list them. */
-export const AWS_SERVICES: readonly AwsService[] = ['ecr', 'sts', 's3', 'ecs', 'lambda', 'batch', 'apprunner'];
+export const AWS_SERVICES: readonly AwsService[] = ['ecr', 'sts', 's3', 'ecs', 'lambda', 'batch', 'apprunner', 'organizations', 'ec2'];
 
 /**
  * Each service's own endpoint variable, named as the SDK names it: `AWS_ENDPOINT_URL_` and the
@@ -24,6 +24,8 @@ export const SERVICE_ENDPOINT_VARIABLES: Readonly<Record<AwsService, string>> = 
   lambda: 'AWS_ENDPOINT_URL_LAMBDA',
   batch: 'AWS_ENDPOINT_URL_BATCH',
   apprunner: 'AWS_ENDPOINT_URL_APPRUNNER',
+  organizations: 'AWS_ENDPOINT_URL_ORGANIZATIONS',
+  ec2: 'AWS_ENDPOINT_URL_EC2',
 });
 
 /** The endpoint every service falls back to. */

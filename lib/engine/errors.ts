@@ -63,6 +63,19 @@ export class EndpointUnreachableError extends EcrSweeperError {
   }
 }
 
+/**
+ * AWS Organizations could not be read for an `organization:` run: access denied (the run is not in
+ * the management or a delegated administrator account), the account is in no organization, or the
+ * call failed. Nothing is swept: without the account list no target is known.
+ */
+export class OrganizationAccessError extends EcrSweeperError {
+  readonly code: string;
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
 function describe(error: unknown): string {
   const e = error as { name?: unknown; message?: unknown } | undefined;
   const name = typeof e?.name === 'string' ? e.name : 'Error';
@@ -110,4 +123,3 @@ export class TargetError extends EcrSweeperError {
     this.code = code;
   }
 }
-

@@ -60,6 +60,8 @@ describe('createAwsClients: one endpoint rule for every client', () => {
       lambda: 'AWS_ENDPOINT_URL_LAMBDA',
       batch: 'AWS_ENDPOINT_URL_BATCH',
       apprunner: 'AWS_ENDPOINT_URL_APPRUNNER',
+      organizations: 'AWS_ENDPOINT_URL_ORGANIZATIONS',
+      ec2: 'AWS_ENDPOINT_URL_EC2',
     });
   });
 
