@@ -1,13 +1,21 @@
 /**
- * The organization run's plan and result from its shards' parts: sums and concatenations, with a
- * failed shard or target named in the warnings (never counted as clean). Stands in until the
- * shared `lib/core/run-merge.ts` (design point 3) lands; then it delegates to it.
+ * The organization run's plan and result from its shards' parts, through the run merge every
+ * driver shares (`lib/core/run-merge.ts`: one definition of every total). A target's shards are
+ * first put back together into that target's plan or result (their sums by the same merge), then
+ * the targets are merged into the run's documents, with `targets` and each repository's `target`.
+ *
+ * A target with a shard that did not plan is a failed target (nothing of it is deleted); a shard
+ * that failed to apply leaves its target's result aborted (what the other shards deleted is still
+ * reported), so neither is ever shown clean.
  */
-import type { InUseReport, Plan, PlanWarning } from '../core/plan-model.js';
+import type { Plan, PlanWarning } from '../core/plan-model.js';
 import type { SweepResult } from '../core/result-model.js';
 import type { OrgRunManifest } from '../core/org-run.js';
-import { describeTarget, targetKey, type TargetRef } from '../core/targets.js';
-import { addCounts, emptyCounts } from './result-builder.js';
+import { mergePlans, mergeResults } from '../core/run-merge.js';
+import { describeTarget, targetKey, type FailedTarget, type TargetRef } from '../core/targets.js';
+
+/** The code of a shard that planned but is held back because another shard of its target did not. */
+export const TARGET_NOT_PLANNED = 'TargetNotPlanned';
 
 /** One shard as the merge sees it. */
 export interface ShardDocument {
@@ -20,107 +28,125 @@ export interface ShardDocument {
   error?: { code: string; message: string };
 }
 
-/** The run's plan: every planned shard's repositories, summed counts, and the failures as warnings. */
+/** The run's plan: every target whose shards all planned, the others failed; `note` is a run-wide warning. */
 export function mergeShardPlans(manifest: OrgRunManifest, documents: readonly ShardDocument[], note?: string): Plan {
-  const plans = documents.flatMap((d) => (d.plan ? [d.plan] : []));
-  const summary: Plan['summary'] = { repositories: 0, blockedRepositories: 0, images: 0, delete: 0, keep: 0, transition: 0 } as Plan['summary'];
-  for (const p of plans) {
-    for (const [key, value] of Object.entries(p.summary)) {
-      const k = key as keyof Plan['summary'];
-      if (typeof value === 'number') (summary as unknown as Record<string, number>)[k] = ((summary as unknown as Record<string, number>)[k] ?? 0) + value;
-    }
+  const planned: { target: TargetRef; plan: Plan }[] = [];
+  const failed: FailedTarget[] = [...manifest.failedTargets];
+  for (const group of byTarget(documents)) {
+    const broken = group.shards.filter((d) => d.status === 'failed' || d.plan === undefined);
+    if (broken.length > 0) failed.push(shardFailure(group.target, broken));
+    else planned.push({ target: group.target, plan: targetPlan(manifest, group.target, group.shards.map((d) => d.plan!)) });
   }
-  const plan: Plan = {
-    version: 1,
+  return mergePlans({
     runId: manifest.runId,
     now: manifest.now,
     mode: manifest.mode,
-    repositories: plans.flatMap((p) => p.repositories),
-    summary,
-    warnings: [...failureWarnings(manifest, documents), ...(note ? [{ code: 'plan-map-failed', message: note }] : []), ...targetWarnings(documents, (d) => d.plan?.warnings)],
-  };
-  const inUse = mergeInUse(plans.flatMap((p) => (p.inUse ? [p.inUse] : [])));
-  if (inUse) plan.inUse = inUse;
-  return plan;
+    planned,
+    failed,
+    ...(note ? { warnings: [{ code: 'plan-map-failed', message: note }] } : {}),
+  });
 }
 
-/** The run's result: every shard's result summed; a failed shard or target is in the warnings and fails the run. */
+/** The run's result: every target's shards' results together, failed targets as failed, `note` a run-wide warning. */
 export function mergeShardResults(manifest: OrgRunManifest, documents: readonly ShardDocument[], options: { finishedAt: number; note?: string }): SweepResult {
-  const results = documents.flatMap((d) => (d.result ? [d.result] : []));
-  const totals: SweepResult['totals'] = { ...emptyCounts(), repositories: 0, failedRepositories: 0 };
-  const apiCalls: Record<string, number> = {};
-  let retries = 0;
-  let throttles = 0;
-  for (const r of results) {
-    addCounts(totals, r.totals);
-    totals.repositories += r.totals.repositories;
-    totals.failedRepositories += r.totals.failedRepositories;
-    for (const [op, n] of Object.entries(r.apiCalls)) apiCalls[op] = (apiCalls[op] ?? 0) + n;
-    retries += r.retries;
-    throttles += r.throttles;
+  const done: { target: TargetRef; result: SweepResult }[] = [];
+  const failed: FailedTarget[] = [...manifest.failedTargets];
+  const finishedAt = new Date(options.finishedAt).toISOString();
+  for (const group of byTarget(documents)) {
+    const results = group.shards.flatMap((d) => (d.result ? [d.result] : []));
+    const broken = group.shards.filter((d) => d.status === 'failed' || d.result === undefined);
+    if (results.length === 0) {
+      failed.push(shardFailure(group.target, broken));
+      continue;
+    }
+    const result = targetResult(manifest, group.target, results, finishedAt);
+    if (broken.length > 0) {
+      // Some shards deleted, some failed: the deletions are reported, and the target is not clean.
+      const why = broken.map((d) => `shard ${d.shardId} failed (${d.error?.code ?? 'Error'}: ${d.error?.message ?? 'no detail'})`).join('; ');
+      result.abortedReason = result.abortedReason ? `${result.abortedReason}; ${why}` : why;
+    }
+    done.push({ target: group.target, result });
   }
-  const startedAt = Date.parse(manifest.startedAt);
-  const result: SweepResult = {
-    version: 1,
+  return mergeResults({
     runId: manifest.runId,
     mode: manifest.mode,
     rulesSource: manifest.rulesSource,
     now: manifest.now,
     startedAt: manifest.startedAt,
-    finishedAt: new Date(options.finishedAt).toISOString(),
-    durationMs: options.finishedAt - startedAt,
-    repositories: results.flatMap((r) => r.repositories),
+    finishedAt,
+    done,
+    failed,
+    ...(options.note ? { warnings: [{ code: 'apply-map-failed', message: options.note }] } : {}),
+  });
+}
+
+/** One target's plan from its shards' plans: the merge's sums; the run-level fields left to the run's merge. */
+function targetPlan(manifest: OrgRunManifest, target: TargetRef, plans: readonly Plan[]): Plan {
+  const merged = mergePlans({ now: manifest.now, mode: manifest.mode, planned: plans.map((plan) => ({ target, plan: { ...plan, warnings: [] } })), failed: [] });
+  const { targets: _targets, ...plan } = merged;
+  const { targets: _t, failedTargets: _f, ...summary } = plan.summary;
+  return { ...plan, summary, warnings: uniqueWarnings(plans.flatMap((p) => p.warnings)) };
+}
+
+/** One target's result from its shards' results, likewise. */
+function targetResult(manifest: OrgRunManifest, target: TargetRef, results: readonly SweepResult[], finishedAt: string): SweepResult {
+  const bare = (r: SweepResult): SweepResult => {
+    const { abortedReason: _a, ...rest } = r;
+    return { ...rest, warnings: [], finishedRepositories: [], remainingRepositories: [] };
+  };
+  const merged = mergeResults({
+    runId: manifest.runId,
+    mode: manifest.mode,
+    rulesSource: manifest.rulesSource,
+    now: manifest.now,
+    startedAt: manifest.startedAt,
+    finishedAt,
+    done: results.map((r) => ({ target, result: bare(r) })),
+    failed: [],
+  });
+  const { targets: _targets, ...result } = merged;
+  const { targets: _t, failedTargets: _f, ...totals } = result.totals;
+  const out: SweepResult = {
+    ...result,
     totals,
-    apiCalls,
-    retries,
-    throttles,
-    stoppedByDeadline: results.some((r) => r.stoppedByDeadline),
+    warnings: uniqueWarnings(results.flatMap((r) => r.warnings)),
     finishedRepositories: results.flatMap((r) => r.finishedRepositories),
     remainingRepositories: results.flatMap((r) => r.remainingRepositories),
-    warnings: [...failureWarnings(manifest, documents), ...(options.note ? [{ code: 'apply-map-failed', message: options.note }] : []), ...targetWarnings(documents, (d) => d.result?.warnings)],
   };
-  const aborted = results.flatMap((r) => (r.abortedReason ? [r.abortedReason] : []));
-  if (aborted.length > 0) result.abortedReason = [...new Set(aborted)].join('; ');
-  const inUse = mergeInUse(results.flatMap((r) => (r.inUse ? [r.inUse] : [])));
-  if (inUse) result.inUse = inUse;
-  return result;
-}
-
-function failureWarnings(manifest: OrgRunManifest, documents: readonly ShardDocument[]): PlanWarning[] {
-  const out: PlanWarning[] = [];
-  for (const t of manifest.failedTargets) {
-    const where = t.region ? describeTarget({ accountId: t.accountId, region: t.region }) : `account ${t.accountId}`;
-    out.push({ code: 'target-failed', message: `${where} FAILED, nothing of it was swept: ${t.error.code}: ${t.error.message}` });
-  }
-  for (const d of documents) {
-    if (d.status !== 'failed') continue;
-    out.push({ code: 'shard-failed', message: `${describeTarget(d.target)} FAILED: shard ${d.shardId}: ${d.error?.code ?? 'Error'}: ${d.error?.message ?? ''}` });
-  }
+  const aborted = [...new Set(results.flatMap((r) => (r.abortedReason ? [r.abortedReason] : [])))];
+  if (aborted.length > 0) out.abortedReason = aborted.join('; ');
+  else delete out.abortedReason;
   return out;
 }
 
-/** Each shard's own warnings, once per target (shards of one target say the same things), naming the target. */
-function targetWarnings(documents: readonly ShardDocument[], of: (d: ShardDocument) => readonly PlanWarning[] | undefined): PlanWarning[] {
+/** A target that is failed because of its shards, its error naming the account, Region and shards. */
+function shardFailure(target: TargetRef, broken: readonly ShardDocument[]): FailedTarget {
+  // The shards that failed themselves, not their siblings held back with them (TargetNotPlanned).
+  const own = broken.filter((d) => d.error?.code !== TARGET_NOT_PLANNED);
+  const named = own.length > 0 ? own : broken;
+  const first = named[0]?.error?.code ?? 'ShardFailed';
+  const detail = named.map((d) => `shard ${d.shardId}: ${d.error?.code ?? 'Error'}: ${d.error?.message ?? 'no detail'}`).join('; ');
+  return { accountId: target.accountId, region: target.region, error: { code: first, message: `${describeTarget(target)} FAILED, nothing of it was deleted: ${detail}` } };
+}
+
+/** Shards of one target say the same things (a glob matching nothing, a pull-time warning): once each. */
+function uniqueWarnings(warnings: readonly PlanWarning[]): PlanWarning[] {
   const seen = new Set<string>();
-  const out: PlanWarning[] = [];
-  for (const d of documents) {
-    for (const w of of(d) ?? []) {
-      const key = `${targetKey(d.target)}|${w.code}|${w.message}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push({ ...w, message: `${describeTarget(d.target)}: ${w.message}` });
-    }
-  }
-  return out;
+  return warnings.filter((w) => {
+    const key = `${w.code}\u0000${w.repositoryName ?? ''}\u0000${w.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
-/** Sources from the latest scan any shard used (they are the same org-wide set), counts summed. */
-function mergeInUse(reports: readonly InUseReport[]): InUseReport | undefined {
-  if (reports.length === 0) return undefined;
-  const latest = [...reports].sort((a, b) => (a.scannedAt < b.scannedAt ? 1 : -1))[0]!;
-  const counts = { ...latest.counts };
-  for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] = reports.reduce((n, r) => n + r.counts[k], 0);
-  // A source that failed in any shard's scan failed for the run.
-  const sources = latest.sources.map((s) => reports.flatMap((r) => r.sources).find((o) => o.label === s.label && o.status === 'failed') ?? s);
-  return { scannedAt: latest.scannedAt, rescans: reports.reduce((n, r) => n + r.rescans, 0), sources, counts, imagesKept: reports.reduce((n, r) => n + r.imagesKept, 0) };
+function byTarget(documents: readonly ShardDocument[]): { target: TargetRef; shards: ShardDocument[] }[] {
+  const groups = new Map<string, { target: TargetRef; shards: ShardDocument[] }>();
+  for (const d of documents) {
+    const key = targetKey(d.target);
+    const group = groups.get(key) ?? { target: d.target, shards: [] };
+    group.shards.push(d);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
 }

@@ -25,7 +25,7 @@ import type { Mode, RuleSet } from '../core/rules-model.js';
 import { describeTarget, targetKey, type FailedTarget, type Target, type TargetRef } from '../core/targets.js';
 import { TargetError } from './errors.js';
 import { IN_USE_SOURCES, scanInUseSources, sourceEnabled } from './in-use-scan.js';
-import { mergeShardPlans, mergeShardResults, type ShardDocument } from './org-merge.js';
+import { mergeShardPlans, mergeShardResults, TARGET_NOT_PLANNED, type ShardDocument } from './org-merge.js';
 import { hashRules, runSweep } from './sweep.js';
 import type { Checkpoint, CheckpointStore, InUseSourceReader, JournalStore, SweepLogger, SweepOutput } from './types.js';
 
@@ -436,7 +436,7 @@ function planDocuments(manifest: OrgRunManifest, parts: ReadonlyMap<string, Plan
     const part = parts.get(entry.shardId) ?? null;
     if (part?.status !== 'planned' || !part.plan) return { ...ref, target, status: 'failed', error: part?.error ?? missingPartError('plan', ref, target) };
     if (failedTargets.has(entry.targetKey)) {
-      return { ...ref, target, status: 'failed', error: { code: 'TargetNotPlanned', message: `${describeTarget(target)}: another shard of this target did not plan, so nothing of the target is deleted` } };
+      return { ...ref, target, status: 'failed', error: { code: TARGET_NOT_PLANNED, message: `${describeTarget(target)}: another shard of this target did not plan, so nothing of the target is deleted` } };
     }
     return { ...ref, target, status: 'planned', plan: part.plan };
   });

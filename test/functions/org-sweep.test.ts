@@ -167,6 +167,9 @@ describe('organization sweep handlers', () => {
     const plan = JSON.parse((await readObject(cloud.s3, planKeys[0]!))!);
     expect(plan.summary.delete).toBe(16);
     expect(plan.repositories).toHaveLength(8);
+    // One document for the run: every repository under its account and Region, one entry per target.
+    expect(plan.targets.map((t: { key: string; status: string; summary: { delete: number } }) => [t.key, t.status, t.summary.delete])).toEqual(TARGETS.map(({ account, region }) => [`${account}/${region}`, 'planned', 4]));
+    expect(new Set(plan.repositories.map((r: { target: { accountId: string; region: string } }) => `${r.target.accountId}/${r.target.region}`)).size).toBe(4);
 
     // Exactly the recorded plan is gone, per target: the shards' plan parts say which digests.
     const after = await remaining(cloud);
@@ -189,6 +192,9 @@ describe('organization sweep handlers', () => {
     expect(summary).toMatchObject({ runId: run.runId, mode: 'apply', totals: { deleted: 16, failed: 0, repositories: 8 } });
     const result = JSON.parse((await readObject(cloud.s3, `${planKeys[0]!.replace(/plan\.json$/, 'result.json')}`))!);
     expect(result.totals.deleted).toBe(16);
+    expect(result.targets.map((t: { key: string; status: string; totals: { deleted: number } }) => [t.key, t.status, t.totals.deleted])).toEqual(TARGETS.map(({ account, region }) => [`${account}/${region}`, 'completed', 4]));
+    const csv = (await readObject(cloud.s3, `${planKeys[0]!.replace(/plan\.json$/, 'result.csv')}`))!;
+    expect(csv.split('\n')[0]).toMatch(/account_id.*region/);
     // One in-use set for the run: every target's ECS and Lambda scanned, each labelled with its target.
     const labels = result.inUse.sources.map((s: { label: string; status: string }) => `${s.status} ${s.label}`);
     for (const { account, region } of TARGETS) {
@@ -226,8 +232,12 @@ describe('organization sweep handlers', () => {
     const keys = await listKeys(cloud.s3);
     const resultKey = keys.find((k) => k.endsWith(`/${run.runId}/result.json`))!;
     const result = JSON.parse((await readObject(cloud.s3, resultKey))!);
-    expect(result.warnings.map((w: { code: string }) => w.code)).toContain('shard-failed');
-    expect(result.warnings.find((w: { code: string }) => w.code === 'shard-failed').message).toContain(`account ${B}, us-west-2 FAILED`);
+    // The target is failed in the result, with the shard named; the others completed.
+    const failedTarget = result.targets.find((t: { key: string }) => t.key === `${B}/us-west-2`);
+    expect(failedTarget).toMatchObject({ status: 'failed', error: { code: 'ShardNotPlanned' } });
+    expect(failedTarget.error.message).toContain(`account ${B}, us-west-2 FAILED, nothing of it was deleted: shard ${lost}`);
+    expect(result.totals.failedTargets).toBe(1);
+    expect(result.targets.filter((t: { status: string }) => t.status === 'completed')).toHaveLength(3);
     // The lost shard's target is failed as a whole: nothing of it is deleted; the other targets were applied.
     const after = await remaining(cloud);
     for (const repo of ['app/web', 'app/api']) expect(after.get(`${B}/us-west-2/${repo}`)).toEqual(before.get(`${B}/us-west-2/${repo}`));
@@ -259,5 +269,12 @@ describe('organization sweep handlers', () => {
     expect(error?.message).toMatch(new RegExp(`target failed: account ${B}, eu-west-1: .*`));
     expect(error?.message).toMatch(/in-use source failed, nothing deleted: ECS \(all clusters\) in 222222222222\/eu-west-1/);
     expect(await remaining(cloud)).toEqual(before);
+    // The result says so: B's targets failed (naming account and Region), A's kept everything for want of B's consumers.
+    const keys = await listKeys(cloud.s3);
+    const result = JSON.parse((await readObject(cloud.s3, keys.find((k) => k.endsWith(`/${started.run.runId}/result.json`))!))!);
+    const failed = result.targets.filter((t: { status: string }) => t.status === 'failed');
+    expect(failed.map((t: { key: string }) => t.key)).toEqual([`${B}/eu-west-1`, `${B}/us-west-2`]);
+    for (const t of failed) expect(t.error.message).toContain(`account ${B}, ${t.region}`);
+    expect(result.totals).toMatchObject({ deleted: 0, failedTargets: 2 });
   });
 });
