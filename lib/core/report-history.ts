@@ -128,15 +128,23 @@ export interface DecisionDigest {
   repositories: Record<string, { status: string; reason: string; images: Record<string, ImageDecision> }>;
 }
 
-/** The decisions of a run, keyed by repository and digest. */
+/**
+ * The decisions of a run, keyed by repository and digest. Each repository's entry is built when it
+ * is read (an enumerable getter), so a writer that streams the digest (`jsonChunks`) holds one
+ * repository's decisions at a time, not a million images' (about 550 MiB of heap).
+ */
 export function decisionDigest(result: SweepResult): DecisionDigest {
   const repositories: DecisionDigest['repositories'] = {};
   for (const r of result.repositories) {
-    const images: Record<string, ImageDecision> = {};
-    for (const image of r.images) images[image.imageDigest] = [image.decision, image.rule, image.reason, image.imageTags];
-    repositories[r.repositoryName] = { status: r.status, reason: repositoryReason(r), images };
+    Object.defineProperty(repositories, r.repositoryName, { enumerable: true, configurable: true, get: () => repositoryDecisions(r) });
   }
   return { version: 1, runId: result.runId, now: result.now, repositories };
+}
+
+function repositoryDecisions(r: SweepResult['repositories'][number]): DecisionDigest['repositories'][string] {
+  const images: Record<string, ImageDecision> = {};
+  for (const image of r.images) images[image.imageDigest] = [image.decision, image.rule, image.reason, image.imageTags];
+  return { status: r.status, reason: repositoryReason(r), images };
 }
 
 /** Reads a digest written by {@link decisionDigest}; null when it is not one (then there is no diff, and the report says why). */

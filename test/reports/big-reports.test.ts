@@ -16,6 +16,7 @@ import { renderResultCsv, resultCsvLines } from '../../lib/core/report-csv.js';
 import { planFileBody, planFileChunks, resultFiles } from '../../lib/core/report-files.js';
 import { MAX_IMAGE_ROWS, renderReportHtml } from '../../lib/core/report-html.js';
 import { runFigures } from '../../lib/core/report-summary.js';
+import { decisionDigest, parseDecisionDigest } from '../../lib/core/report-history.js';
 import type { SweepResult } from '../../lib/core/result-model.js';
 import { parseCsv } from '../fixtures/csv.js';
 import { buildSamplePlan, buildSampleResult } from '../fixtures/sample-result.js';
@@ -162,5 +163,37 @@ describe('the HTML report of a 100,000-image run', () => {
     expect(rows.filter((r) => r[6] !== 'keep' || r[9] === 'failed')).toHaveLength(acted);
     const order = rows.map((r) => r[0] as number);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+});
+
+describe('the decision digest of a big run', () => {
+  it('builds each repository\'s decisions only when read, and the local store streams exactly JSON.stringify of it', async () => {
+    const result = buildSampleResult({ extraRepositories: 20, imagesPerExtraRepository: 100 });
+    let reads = 0;
+    const counted: SweepResult = {
+      ...result,
+      repositories: result.repositories.map((r) => {
+        const copy = { ...r };
+        Object.defineProperty(copy, 'images', {
+          enumerable: true,
+          get: () => {
+            reads += 1;
+            return r.images;
+          },
+        });
+        return copy;
+      }),
+    };
+    const digest = decisionDigest(counted);
+    // Nothing read yet: the digest holds no image of its own.
+    expect(reads).toBe(0);
+    for (const name of Object.keys(digest.repositories)) expect(Object.getOwnPropertyDescriptor(digest.repositories, name)?.get, name).toBeTypeOf('function');
+    const dir = await mkdtemp(join(tmpdir(), 'digest-'));
+    dirs.push(dir);
+    await new LocalReportStore(dir, { layout: 'flat' }).writeHistory([], digest);
+    expect(reads).toBe(result.repositories.length);
+    const written = await readFile(join(dir, 'history', 'decisions.json'), 'utf8');
+    expect(written).toBe(`${JSON.stringify(decisionDigest(result))}\n`);
+    expect(parseDecisionDigest(written)).toEqual(JSON.parse(JSON.stringify(decisionDigest(result))));
   });
 });
