@@ -48,7 +48,11 @@ function* chunksOf(value: unknown, pad: string, step: string, depth: number): Ge
     return;
   }
   let first = true;
-  for (const [key, member] of Object.entries(value as Record<string, unknown>)) {
+  const record = value as Record<string, unknown>;
+  // Each member read when it is written, not all up front (Object.entries would): a member that is
+  // a getter (a repository's decisions, its images) is built, written and dropped one at a time.
+  for (const key of Object.keys(record)) {
+    const member = record[key];
     // JSON.stringify leaves out members it cannot represent.
     if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
     yield `${first ? '{' : ','}${nl}${inner}${JSON.stringify(key)}:${step === '' ? '' : ' '}`;

@@ -197,3 +197,27 @@ describe('the decision digest of a big run', () => {
     expect(parseDecisionDigest(written)).toEqual(JSON.parse(JSON.stringify(decisionDigest(result))));
   });
 });
+
+describe('jsonChunks reads members lazily', () => {
+  it('reads each getter member when it comes to write it, not all up front', () => {
+    const pieces: string[] = [];
+    const piecesBefore: number[] = [];
+    const value: Record<string, unknown> = {};
+    for (let i = 0; i < 5; i++) {
+      Object.defineProperty(value, `repo-${i}`, {
+        enumerable: true,
+        get: () => {
+          piecesBefore.push(pieces.length);
+          return { images: [i, i + 1] };
+        },
+      });
+    }
+    const expected = JSON.stringify(value, null, 2);
+    piecesBefore.length = 0;
+    for (const piece of jsonChunks(value)) pieces.push(piece);
+    expect(pieces.join('')).toBe(expected);
+    // Every member's getter ran once, each after the previous member's text was out.
+    expect(piecesBefore).toHaveLength(5);
+    for (let i = 1; i < 5; i++) expect(piecesBefore[i]!).toBeGreaterThan(piecesBefore[i - 1]!);
+  });
+});
