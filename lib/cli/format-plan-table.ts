@@ -4,7 +4,7 @@
  */
 import Table from 'cli-table3';
 import type { Plan, RepositoryPlan } from '../core/plan-model.js';
-import { NOT_LISTED, countOf, formatCount, imagesListed } from '../core/report-summary.js';
+import { NOT_LISTED, countOf, formatCount, imagesListed, repositoryLabel } from '../core/report-summary.js';
 import { FIGURE_LABELS } from '../core/report-summary.js';
 import { inUseKeptImages } from '../core/in-use-ties.js';
 import { formatBytes } from './format-bytes.js';
@@ -67,12 +67,12 @@ export function renderPlanTable(plan: Plan): string {
   const withoutPolicy = plan.repositories.filter((r) => r.status === 'no-lifecycle-policy');
   if (withoutPolicy.length > 0) {
     lines.push('', 'No lifecycle policy attached (their policy runs attached policies; untouched):');
-    for (const repo of withoutPolicy) lines.push(`  - ${repo.repositoryName} (policy ${repo.policy ?? '-'})`);
+    for (const repo of withoutPolicy) lines.push(`  - ${repositoryLabel(repo)} (policy ${repo.policy ?? '-'})`);
   }
   const blocked = plan.repositories.filter((r) => r.status === 'blocked');
   if (blocked.length > 0) {
     lines.push('', 'Blocked by a safety limit (nothing in these repositories will be deleted):');
-    for (const repo of blocked) lines.push(`  - ${repo.repositoryName}: ${repo.statusReason ?? 'no reason given'}`);
+    for (const repo of blocked) lines.push(`  - ${repositoryLabel(repo)}: ${repo.statusReason ?? 'no reason given'}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -4,7 +4,7 @@
  */
 import Table from 'cli-table3';
 import type { RepositoryResult, ResultCounts, SweepResult } from '../core/result-model.js';
-import { FIGURE_LABELS, NOT_LISTED, countOf, formatCount, formatDuration, imagesListed, plannedBytes, runFigures } from '../core/report-summary.js';
+import { FIGURE_LABELS, NOT_LISTED, countOf, formatCount, formatDuration, imagesListed, plannedBytes, repositoryLabel, runFigures } from '../core/report-summary.js';
 import { formatBytes } from './format-bytes.js';
 import { renderInUseSummary } from './format-in-use.js';
 import { renderResultTargets } from './format-targets.js';
@@ -77,14 +77,14 @@ export function renderResultTable(result: SweepResult): string {
   const blocked = result.repositories.filter((r) => r.status === 'blocked');
   if (blocked.length > 0) {
     lines.push('', 'Blocked by a safety limit (nothing deleted in these repositories):');
-    for (const repo of blocked) lines.push(`  - ${repo.repositoryName}: ${repo.statusReason ?? 'no reason given'}`);
+    for (const repo of blocked) lines.push(`  - ${repositoryLabel(repo)}: ${repo.statusReason ?? 'no reason given'}`);
   }
   const failedRepos = result.repositories.filter((r) => r.status === 'failed');
   if (failedRepos.length > 0) {
     lines.push('', `${L.failedRepositories} (${formatCount(failedRepos.length)}), which could not be listed or swept:`);
     for (const repo of failedRepos) {
       const why = repo.error ? `${repo.error.code}: ${repo.error.message}` : (repo.statusReason ?? 'unknown error');
-      lines.push(`  - ${repo.repositoryName}: ${why}`);
+      lines.push(`  - ${repositoryLabel(repo)}: ${why}`);
     }
   }
   lines.push(...failureLines(result));
@@ -111,7 +111,7 @@ function failureLines(result: SweepResult): string[] {
   for (const repo of result.repositories) {
     for (const image of repo.images) {
       if (image.outcome.status === 'failed') {
-        failures.push(`  - ${repo.repositoryName}@${image.imageDigest}: ${image.outcome.code}: ${image.outcome.message}`);
+        failures.push(`  - ${repositoryLabel(repo)}@${image.imageDigest}: ${image.outcome.code}: ${image.outcome.message}`);
       }
     }
   }

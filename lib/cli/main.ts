@@ -79,7 +79,8 @@ function buildProgram(runtime: CliRuntime, setExit: (code: ExitCodeValue) => voi
         .option('--now <iso>', 'evaluate the rules at this time instead of now (ISO-8601)')
         .option('--format <format>', 'table, json (the plan document) or csv (one row per image)', 'table')
         .option('--out <dir>', 'also write plan.json, result.json, result.csv and report.html here, and keep the run history in <dir>/history')
-        .option('--prices <file>', 'JSON price table laid over the built-in ECR prices, for the cost estimates (docs/reports.md)'),
+        .option('--prices <file>', 'JSON price table laid over the built-in ECR prices, for the cost estimates (docs/reports.md)')
+        .option('--target-concurrency <n>', "targets (accounts and Regions, the rules' targets:) swept at once (default 4)"),
     )),
   ).action(async (flags) => setExit(await (await import('./commands/plan.js')).planCommand(flags, runtime)));
 
@@ -98,7 +99,8 @@ function buildProgram(runtime: CliRuntime, setExit: (code: ExitCodeValue) => voi
         .option('--prices <file>', 'JSON price table laid over the built-in ECR prices, for the cost estimates (docs/reports.md)')
         .option('--concurrency <n>', 'ECR requests in flight at once (default 4)')
         .option('--checkpoint <file>', 'record the plan and progress here so a run stopped by --max-duration, Ctrl-C or a crash is continued by the next')
-        .option('--max-duration <duration>', 'stop cleanly between batches after this long (e.g. 30m); pair with --checkpoint'),
+        .option('--max-duration <duration>', 'stop cleanly between batches after this long (e.g. 30m); pair with --checkpoint')
+        .option('--target-concurrency <n>', "targets (accounts and Regions, the rules' targets:) swept at once (default 4)"),
     )),
   ).action(async (flags) => setExit(await (await import('./commands/apply.js')).applyCommand(flags, runtime)));
 

@@ -38,6 +38,15 @@ export function parseConcurrency(value: string): number {
   return n;
 }
 
+/** `--target-concurrency`: targets (accounts and Regions) swept at once, 1 to 64. */
+export function parseTargetConcurrency(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < 1 || n > 64) {
+    throw new CliUsageError(`--target-concurrency must be a whole number from 1 to 64; got '${value}'`);
+  }
+  return n;
+}
+
 /**
  * `--max-duration`: how long `apply` may run before it stops cleanly between batches (`30m`,
  * `2h`), in milliseconds; the rules' duration syntax.

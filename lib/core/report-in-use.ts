@@ -82,9 +82,12 @@ export function inUseSummary(report: InUseReport, kept: number): string {
 /** The summary without its `in use:` lead, for renderers that set the heading their own way (Slack). */
 export function inUseSummaryBody(report: InUseReport, kept: number): string {
   const f = inUseFigures(report)!;
-  const failed = f.failed.map((s) => `${sourceName(s)} failed`);
-  const scanned = f.scanned.map((s, i) => `${sourceName(s)} ${formatCount(s.usages)}${i === 0 ? (s.usages === 1 ? ' usage' : ' usages') : ''}`);
-  const off = f.off.map((s) => `${sourceName(s)} off`);
+  // A multi-target run has a reader per source and target: each source is named once, its usages summed.
+  const failed = [...new Set(f.failed.map(sourceName))].map((name) => `${name} failed`);
+  const usagesBySource = new Map<string, number>();
+  for (const s of f.scanned) usagesBySource.set(sourceName(s), (usagesBySource.get(sourceName(s)) ?? 0) + s.usages);
+  const scanned = [...usagesBySource].map(([name, usages], i) => `${name} ${formatCount(usages)}${i === 0 ? (usages === 1 ? ' usage' : ' usages') : ''}`);
+  const off = [...new Set(f.off.map(sourceName))].map((name) => `${name} off`);
   const groups = [failed, scanned, off].map((g) => g.join(', ')).filter(Boolean);
   return `${countOf(kept, 'image')} kept${groups.length > 0 ? ` (${groups.join('; ')})` : ''}`;
 }

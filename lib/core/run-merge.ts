@@ -60,7 +60,7 @@ export function mergePlans(input: { runId?: string; now: string; mode: Mode; pla
   const summary: Plan['summary'] = { ...emptyPlanSummary(), targets: 0, failedTargets: 0 };
   for (const { target, plan } of planned) {
     targets.push({ key: targetKey(target), accountId: target.accountId, region: target.region, status: 'planned', summary: { ...plan.summary } });
-    for (const repository of plan.repositories) repositories.push({ ...repository, target: ref(target) });
+    for (const repository of plan.repositories) repositories.push(withTarget(repository, target));
     warnings.push(...plan.warnings.map((w) => targetWarning(target, w)));
     addPlanSummary(summary, plan.summary);
   }
@@ -107,7 +107,7 @@ export function mergeResults(input: {
   let interrupted: string | undefined;
   for (const { target, result } of done) {
     const key = targetKey(target);
-    for (const repository of result.repositories) repositories.push({ ...repository, target: ref(target) });
+    for (const repository of result.repositories) repositories.push(withTarget(repository, target));
     warnings.push(...result.warnings.map((w) => targetWarning(target, w)));
     addResultTotals(totals, result.totals);
     for (const [operation, count] of Object.entries(result.apiCalls)) apiCalls[operation] = (apiCalls[operation] ?? 0) + count;
@@ -219,6 +219,17 @@ function targetWarning(target: TargetRef, warning: PlanWarning): PlanWarning {
 
 function sortedFailures(failed: readonly FailedTarget[]): FailedTarget[] {
   return [...failed].sort((a, b) => compare(failedTargetKey(a), failedTargetKey(b)));
+}
+
+/**
+ * A repository with its target. Its other properties are copied as they are defined, so `images`
+ * read back on demand from the run's image store (issue 10 §3) stays on demand: the merged
+ * documents do not pull every target's images into memory at once.
+ */
+function withTarget<T extends object>(repository: T, target: TargetRef): T & { target: TargetRef } {
+  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(repository)) as T & { target: TargetRef };
+  Object.defineProperty(copy, 'target', { value: ref(target), enumerable: true, writable: true, configurable: true });
+  return copy;
 }
 
 /** A bare TargetRef (a Target's role and external id are not part of a document). */

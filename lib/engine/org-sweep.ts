@@ -21,7 +21,7 @@ import { InUseSourceError, PlanSinkError, TargetError } from './errors.js';
 import { MemoryInUseScanCache } from './in-use-cache.js';
 import { IN_USE_SOURCES, sourceEnabled } from './in-use-scan.js';
 import { runSweep } from './sweep.js';
-import type { InUseScanCache, InUseSourceReader, PlanVerdict, ProgressEvent, SweepDeps, SweepLogger, SweepOptions, SweepOutput } from './types.js';
+import type { ImagePartStore, InUseScanCache, InUseSourceReader, PlanVerdict, ProgressEvent, SweepDeps, SweepLogger, SweepOptions, SweepOutput } from './types.js';
 
 /** How many targets sweep at once unless told: ECR's limits are per account and Region, so targets add throughput. */
 export const DEFAULT_TARGET_CONCURRENCY = 4;
@@ -96,7 +96,9 @@ export async function runTargets(deps: RunTargetsDeps, options: RunTargetsOption
   const progress = new ProgressSum(deps.onProgress);
   // The merged plan is recorded once, when every target has planned or failed.
   const recorded = barrier.whenAll().then(async (): Promise<{ verdict: void | PlanVerdict } | { error: unknown }> => {
-    const plan = mergePlans({ runId, now: new Date(now).toISOString(), mode, planned: [...planned.values()], failed: currentFailures(failed) });
+    // A resumed run keeps its checkpoints' run id (every target's): the recorded plan names it.
+    const recordedRunId = [...planned.values()][0]?.plan.runId ?? runId;
+    const plan = mergePlans({ runId: recordedRunId, now: new Date(now).toISOString(), mode, planned: [...planned.values()], failed: currentFailures(failed) });
     try {
       return { verdict: deps.planSink ? await deps.planSink(plan) : undefined };
     } catch (error) {
@@ -132,7 +134,7 @@ export async function runTargets(deps: RunTargetsDeps, options: RunTargetsOption
         return { target: ref, plan: output.plan, result: output.result };
       } catch (error) {
         if (error instanceof PlanSinkError) return { target: ref, sinkFailed: error };
-        const failure = new TargetError(target.accountId, target.region, errorCode(error), `${describeTarget(target)}: ${messageOf(error)}`, { cause: error });
+        const failure = new TargetError(target.accountId, target.region, codeOf(error), `${describeTarget(target)}: ${messageOf(error)}`, { cause: error });
         deps.logger?.error('target failed', { target: key, code: failure.code, error: failure.message });
         failed.push({ accountId: target.accountId, region: target.region, error: { code: failure.code, message: failure.message } });
         planned.delete(key);
@@ -206,6 +208,20 @@ function unreadableTarget(source: InUseSource, failed: FailedTarget): InUseSourc
     source,
     label: `in-use sources in ${where}`,
     scan: () => Promise.reject(new InUseSourceError(source, failed.error.code, `${where} could not be reached (${failed.error.message}), so what runs there is unknown`)),
+  };
+}
+
+/**
+ * One run's image store shared by its targets: each target's keys (repository names) prefixed with
+ * its `targetKey`, since two targets may hold a repository of the same name.
+ */
+export function targetImageParts(store: ImagePartStore, target: TargetRef): ImagePartStore {
+  const key = (name: string): string => `${targetKey(target)}/${name}`;
+  return {
+    writePlanImages: (name, images) => store.writePlanImages(key(name), images),
+    readPlanImages: (name) => store.readPlanImages(key(name)),
+    writeResultImages: (name, images) => store.writeResultImages(key(name), images),
+    readResultImages: (name) => store.readResultImages(key(name)),
   };
 }
 
@@ -301,6 +317,12 @@ function firstDuplicate(keys: readonly string[]): string | undefined {
     seen.add(key);
   }
   return undefined;
+}
+
+/** The AWS error code of a target's failure (`AccessDenied`), not the wrapper's class (`EcrCallError`). */
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code !== '' ? code : errorCode(error);
 }
 
 function messageOf(error: unknown): string {

@@ -104,6 +104,24 @@ describe('mergeResults', () => {
   });
 });
 
+describe('merged repositories and the image store', () => {
+  it('images read back on demand stay on demand: merging reads none of them', () => {
+    const result = buildSampleResult({ mode: 'apply' });
+    let reads = 0;
+    const lazy = result.repositories.map((r) => {
+      const images = r.images;
+      const copy = { ...r };
+      Object.defineProperty(copy, 'images', { enumerable: true, configurable: true, get: () => (reads += 1, images) });
+      return copy;
+    });
+    const merged = merge([{ target: A, result: { ...result, repositories: lazy } }]);
+    expect(reads).toBe(0);
+    expect(merged.repositories[0]!.images).toBe(result.repositories[0]!.images);
+    expect(reads).toBe(1);
+    expect(merged.repositories[0]!.target).toEqual(A);
+  });
+});
+
 describe('mergePlans', () => {
   it('summary sums the targets\' plans; a failed target is listed with its error', () => {
     const pa = planFromResult(buildSampleResult({ mode: 'apply' }));

@@ -9,7 +9,11 @@
  */
 import { ECRClient, paginateDescribeImages } from '@aws-sdk/client-ecr';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FileCheckpointStore } from '../../lib/adapters/checkpoint-file.js';
 import { startEmulator, type RunningEmulator, type StateFile, type StateRepository } from '../../emulator/index.js';
 import { createInUseReaders } from '../../lib/adapters/in-use-readers.js';
 import { DEFAULT_IN_USE_SETTINGS, inUseSettingsOf } from '../../lib/core/in-use-settings.js';
@@ -284,5 +288,37 @@ describe('runTargets on the multi-account emulator', () => {
     expect(server.stats().requests.BatchDeleteImage ?? 0).toBe(0);
     expect(result.interrupted).toBe('SIGINT');
     expect(result.targets!.every((t) => t.status === 'incomplete')).toBe(true);
+  });
+  it('each target resumes from its own checkpoint: a run interrupted after the plan deletes nothing, the next run finishes every target under the same run id', async () => {
+    const server = await start();
+    const dir = await mkdtemp(join(tmpdir(), 'org-sweep-'));
+    try {
+      const withCheckpoints = (t: Target): TargetSweep => {
+        const sweep = sweepOf(server, t, RULES);
+        sweep.deps.checkpoint = new FileCheckpointStore(join(dir, `checkpoint.${t.accountId}-${t.region}.json`));
+        return sweep;
+      };
+      const before = new Map(await Promise.all(ALL.map(async (t) => [targetKey(t), await images(server, t)] as const)));
+      const controller = new AbortController();
+      const first = await runTargets(
+        { targets: ALL.map(withCheckpoints), planSink: async () => controller.abort('SIGTERM') },
+        { ruleSet: RULES, mode: 'apply', signal: controller.signal, rateControl: FAST },
+      );
+      expect(first.result.interrupted).toBe('SIGTERM');
+      expect(server.stats().requests.BatchDeleteImage ?? 0).toBe(0);
+      expect(first.result.targets!.every((t) => t.status === 'incomplete')).toBe(true);
+
+      const second = await runTargets({ targets: ALL.map(withCheckpoints) }, { ruleSet: RULES, mode: 'apply', rateControl: FAST });
+      expect(second.result.runId).toBe(first.result.runId);
+      expect(second.perTarget.map((p) => p.result!.runId)).toEqual(ALL.map(() => first.result.runId));
+      expect(second.result.targets!.map((t) => t.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
+      for (const t of ALL) {
+        const planned = deleteSet(first.perTarget.find((p) => targetKey(p.target) === targetKey(t))!.plan!);
+        expect(await images(server, t)).toEqual(before.get(targetKey(t))!.filter((k) => !planned.includes(k)));
+      }
+      expect(second.result.totals.deleted).toBe(first.plan.summary.delete);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

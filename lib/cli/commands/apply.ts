@@ -22,7 +22,8 @@ import { renderPlanTable } from '../format-plan-table.js';
 import { renderResultTable } from '../format-result-table.js';
 import { renderWarnings } from '../format-warnings.js';
 import { renderInUseFailures } from '../format-in-use.js';
-import { parseConcurrency, parseFormat, parseMaxDuration } from '../options.js';
+import { parseConcurrency, parseFormat, parseMaxDuration, parseTargetConcurrency } from '../options.js';
+import { runCliTargets } from '../targets-run.js';
 import { createProgressReporter } from '../progress.js';
 import { insightsWithoutStore, localReportStore, newRunId, notifySlack, priceTableFor, regionOf, slackNotifierFor } from '../reports.js';
 import { writeRunReports } from '../../adapters/report-store.js';
@@ -45,6 +46,7 @@ export interface ApplyFlags extends AwsFlags, SlackFlags, IndexStoreFlags {
   checkpoint?: string;
   maxDuration?: string;
   prices?: string;
+  targetConcurrency?: string;
 }
 
 /**
@@ -81,6 +83,7 @@ async function runApply(flags: ApplyFlags, runtime: CliRuntime, imageParts: Imag
   }
   const concurrency = flags.concurrency !== undefined ? parseConcurrency(flags.concurrency) : undefined;
   const maxDurationMs = flags.maxDuration !== undefined ? parseMaxDuration(flags.maxDuration) : undefined;
+  const targetConcurrency = flags.targetConcurrency !== undefined ? parseTargetConcurrency(flags.targetConcurrency) : undefined;
   const rulesPath = resolvePath(runtime, flags.rules);
   const ruleSet = await loadRulesFile(rulesPath);
   const prices = await priceTableFor(flags.prices !== undefined ? resolvePath(runtime, flags.prices) : undefined);
@@ -95,7 +98,8 @@ async function runApply(flags: ApplyFlags, runtime: CliRuntime, imageParts: Imag
   const ecr = clients.ecr;
   let inUse: SweepDeps['inUse'];
   try {
-    inUse = inUseDepsFor(ruleSet, clients, rulesPath);
+    // A run over targets builds each target's readers itself.
+    if (!ruleSet.targets) inUse = inUseDepsFor(ruleSet, clients, rulesPath);
   } catch (error) {
     clients.destroy();
     throw error;
@@ -127,16 +131,17 @@ async function runApply(flags: ApplyFlags, runtime: CliRuntime, imageParts: Imag
   };
   const checkpointPath = flags.checkpoint !== undefined ? resolvePath(runtime, flags.checkpoint) : undefined;
   if (checkpointPath !== undefined) deps.checkpoint = new FileCheckpointStore(checkpointPath);
-  const journal = journalFor(outDir, checkpointPath);
+  // A run over targets journals each target on its own (lib/cli/targets-run.ts).
+  const journal = ruleSet.targets ? undefined : journalFor(outDir, checkpointPath);
   if (journal !== undefined) deps.journal = journal.store;
   const journalPath = journal?.path;
 
   const interrupts = watchInterrupts(io.stderr, () => progress.stop());
   let result: SweepResult;
   try {
-    ({ result } = await runSweep(deps, {
+    const options = {
       ruleSet,
-      mode: 'apply',
+      mode: 'apply' as const,
       runId,
       signal: interrupts.signal,
       ...(concurrency !== undefined ? { concurrency } : {}),
@@ -144,7 +149,27 @@ async function runApply(flags: ApplyFlags, runtime: CliRuntime, imageParts: Imag
       ...(maxDurationMs !== undefined ? { deadline: Date.now() + maxDurationMs } : {}),
       ...(flags.repository !== undefined ? { repositoryFilter: flags.repository, repositoryFilterLabel: '--repository' } : {}),
       rulesSource: flags.rules,
-    }));
+    };
+    if (ruleSet.targets) {
+      // One run over every target: each with its own checkpoint and journal (the target in their names).
+      ({ result } = await runCliTargets({
+        ruleSet,
+        rulesPath,
+        flags,
+        runtime,
+        home: clients,
+        runId,
+        options: { ...options, ...(targetConcurrency !== undefined ? { targetConcurrency } : {}) },
+        planSink: deps.planSink!,
+        onProgress: (e) => progress.onProgress(e),
+        imageParts,
+        ...(deps.indexStore ? { indexStore: deps.indexStore } : {}),
+        ...(checkpointPath !== undefined ? { checkpointPath } : {}),
+        ...(outDir !== undefined ? { outDir } : {}),
+      }));
+    } else {
+      ({ result } = await runSweep(deps, options));
+    }
     region = await regionOf(ecr);
   } catch (error) {
     throw explainProfileCredentialsError(error, flags, runtime);

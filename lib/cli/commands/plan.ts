@@ -13,7 +13,8 @@ import { renderPlanTable } from '../format-plan-table.js';
 import { renderWarnings } from '../format-warnings.js';
 import { loadRulesFile } from '../../adapters/rules-file.js';
 import { runSweep } from '../../engine/sweep.js';
-import { parseFormat, parseNow, type PlanFormat } from '../options.js';
+import { parseFormat, parseNow, parseTargetConcurrency, type PlanFormat } from '../options.js';
+import { runCliTargets } from '../targets-run.js';
 import { createProgressReporter } from '../progress.js';
 import { insightsWithoutStore, newRunId, notifySlack, priceTableFor, regionOf, slackNotifierFor, writeLocalReports } from '../reports.js';
 import { renderRuleTotals } from '../format-rule-totals.js';
@@ -30,6 +31,7 @@ export interface PlanFlags extends AwsFlags, SlackFlags, IndexStoreFlags {
   format?: string;
   out?: string;
   prices?: string;
+  targetConcurrency?: string;
 }
 
 /** Runs `plan` and returns the exit code: 0, 1 if a repository could not be listed, 3 if an in-use source could not be read. */
@@ -47,6 +49,7 @@ async function runPlan(flags: PlanFlags, runtime: CliRuntime, imageParts: ImageP
   const { io } = runtime;
   const format = parseFormat<PlanFormat>(flags.format ?? 'table', ['table', 'json', 'csv']);
   const now = flags.now !== undefined ? parseNow(flags.now) : undefined;
+  const targetConcurrency = flags.targetConcurrency !== undefined ? parseTargetConcurrency(flags.targetConcurrency) : undefined;
   const rulesPath = resolvePath(runtime, flags.rules);
   const ruleSet = await loadRulesFile(rulesPath);
   const prices = await priceTableFor(flags.prices !== undefined ? resolvePath(runtime, flags.prices) : undefined);
@@ -59,18 +62,32 @@ async function runPlan(flags: PlanFlags, runtime: CliRuntime, imageParts: ImageP
   const progress = createProgressReporter(io.stderr);
   let output: SweepOutput;
   try {
-    const inUse = inUseDepsFor(ruleSet, clients, rulesPath);
-    output = await runSweep(
-      { ecr, imageParts, onProgress: (e) => progress.onProgress(e), ...pullTimeDeps, inUse },
-      {
+    const options = {
+      ruleSet,
+      mode: 'dry-run' as const,
+      ...(now !== undefined ? { now } : {}),
+      ...(flags.repository !== undefined ? { repositoryFilter: flags.repository, repositoryFilterLabel: '--repository' } : {}),
+      rulesSource: flags.rules,
+      runId: newRunId(),
+    };
+    if (ruleSet.targets) {
+      // The rules name accounts and Regions: one run over every target (docs/cli.md, Targets).
+      output = await runCliTargets({
         ruleSet,
-        mode: 'dry-run',
-        ...(now !== undefined ? { now } : {}),
-        ...(flags.repository !== undefined ? { repositoryFilter: flags.repository, repositoryFilterLabel: '--repository' } : {}),
-        rulesSource: flags.rules,
-        runId: newRunId(),
-      },
-    );
+        rulesPath,
+        flags,
+        runtime,
+        home: clients,
+        runId: options.runId,
+        options: { ...options, ...(targetConcurrency !== undefined ? { targetConcurrency } : {}) },
+        onProgress: (e) => progress.onProgress(e),
+        imageParts,
+        ...(pullTimeDeps.indexStore ? { indexStore: pullTimeDeps.indexStore } : {}),
+      });
+    } else {
+      const inUse = inUseDepsFor(ruleSet, clients, rulesPath);
+      output = await runSweep({ ecr, imageParts, onProgress: (e) => progress.onProgress(e), ...pullTimeDeps, inUse }, options);
+    }
     region = await regionOf(ecr);
   } catch (error) {
     throw explainProfileCredentialsError(error, flags, runtime);
