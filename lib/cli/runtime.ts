@@ -40,17 +40,22 @@ export interface SlackFlags {
  * so no keep-alive socket holds the process open.
  */
 export function awsClientsFor(flags: AwsFlags, runtime: CliRuntime): AwsClients {
-  const settings: AwsClientSettings = { env: runtime.io.env };
-  if (flags.region !== undefined) settings.region = flags.region;
-  if (flags.profile !== undefined) settings.profile = flags.profile;
-  if (flags.endpointUrl !== undefined) settings.endpoint = parseEndpointUrl(flags.endpointUrl);
-  if (runtime.ecrClientExtra?.credentials !== undefined) settings.credentials = runtime.ecrClientExtra.credentials;
-  const clients = createAwsClients(settings);
+  const clients = createAwsClients(awsSettingsFor(flags, runtime));
   for (const service of AWS_SERVICES) {
     const endpoint = clients.endpointOf(service);
     if (endpoint !== undefined && endpoint.from !== 'explicit') parseEndpointUrl(endpoint.url, endpoint.from);
   }
   return clients;
+}
+
+/** The settings every client of the run is built from (flags, then the environment); also each target's base. */
+export function awsSettingsFor(flags: AwsFlags, runtime: CliRuntime): AwsClientSettings {
+  const settings: AwsClientSettings = { env: runtime.io.env };
+  if (flags.region !== undefined) settings.region = flags.region;
+  if (flags.profile !== undefined) settings.profile = flags.profile;
+  if (flags.endpointUrl !== undefined) settings.endpoint = parseEndpointUrl(flags.endpointUrl);
+  if (runtime.ecrClientExtra?.credentials !== undefined) settings.credentials = runtime.ecrClientExtra.credentials;
+  return settings;
 }
 
 /** The ECR client alone, for the commands that talk to nothing else (`restore`, `import-policy`). */

@@ -1,12 +1,10 @@
 /**
  * `plan` and `apply` over the rules' targets (issue 10): resolves the targets from the caller's
- * own account and Region, builds each target's clients on its assumed role
- * (`fromTemporaryCredentials`, refreshing itself, never more than 3600 s), its in-use readers and
+ * own account and Region, builds each target's clients on its assumed role (`targetClients`:
+ * `fromTemporaryCredentials`, refreshing itself, never more than 3600 s), its in-use readers and
  * its own checkpoint and journal files, then runs `runTargets`. Without `targets:` in the rules the
  * commands do not come here: a run covers the caller's own account and Region, as before.
  */
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { basename, dirname, extname, join } from 'node:path';
 import { stsCallerIdentity } from '../adapters/caller-identity.js';
 import { FileCheckpointStore } from '../adapters/checkpoint-file.js';
@@ -15,19 +13,14 @@ import { FileJournalStore } from '../adapters/journal-file.js';
 import { TeeJournalStore } from '../adapters/journal-tee.js';
 import { inUseSettingsOf } from '../core/in-use-settings.js';
 import type { RuleSet } from '../core/rules-model.js';
-import { resolveTargetList, type ResolvedTargets, type Target, type TargetRef } from '../core/targets.js';
-import { ConfigError } from '../errors.js';
-import { createAwsClients, type AwsClients, type AwsClientSettings } from '../engine/aws-clients.js';
+import type { ResolvedTargets, TargetRef } from '../core/targets.js';
+import { awsTargetResolution } from '../adapters/target-resolution-aws.js';
+import { targetClients, type AwsClients } from '../engine/aws-clients.js';
+import { resolveTargets } from '../engine/targets-resolve.js';
 import { runTargets, targetImageParts, type RunTargetsOptions, type RunTargetsOutput, type TargetSweep } from '../engine/org-sweep.js';
 import type { ImagePartStore, IndexStore, PlanVerdict, ProgressEvent, SweepLogger } from '../engine/types.js';
 import type { Plan } from '../core/plan-model.js';
-import { parseEndpointUrl } from './options.js';
-import type { AwsFlags, CliRuntime } from './runtime.js';
-
-/** Longest RoleSessionName STS accepts. */
-const MAX_SESSION_NAME = 64;
-/** Role chaining (the CLI on a role, the functions always) caps a session at one hour: never ask more. */
-const SESSION_SECONDS = 3600;
+import { awsSettingsFor, type AwsFlags, type CliRuntime } from './runtime.js';
 
 /** What `plan` or `apply` hands over for a run over targets. */
 export interface TargetsRunInput {
@@ -51,21 +44,17 @@ export interface TargetsRunInput {
   outDir?: string;
 }
 
-/**
- * Resolves the targets, builds their clients and runs them; the clients are destroyed at the end.
- *
- * @throws ConfigError when the rules ask for what this build cannot resolve (see {@link resolveCliTargets}).
- */
+/** Resolves the targets, builds their clients and runs them; the clients are destroyed at the end. */
 export async function runCliTargets(input: TargetsRunInput): Promise<RunTargetsOutput> {
   const { home, ruleSet } = input;
-  const resolved = await resolveCliTargets(ruleSet, home);
+  const resolved = await resolveCliTargets(ruleSet, input);
   const built: AwsClients[] = [];
   try {
     const settings = inUseSettingsOf(ruleSet);
     // In-use files are read once for the run (from the rules' directory, with the caller's S3).
     const shared = createInUseReaders({ ...settings, ecs: false, lambda: false, batch: false, apprunner: false }, home, { baseDir: dirname(input.rulesPath) });
     const sweeps: TargetSweep[] = resolved.targets.map((target) => {
-      const clients = targetClients(input, target);
+      const clients = targetClients(target, awsSettingsFor(input.flags, input.runtime), input.runId);
       built.push(clients);
       const sweep: TargetSweep = {
         target,
@@ -99,50 +88,19 @@ export async function runCliTargets(input: TargetsRunInput): Promise<RunTargetsO
 }
 
 /**
- * The targets of the rules' `targets:` list, from the caller's own account (STS GetCallerIdentity)
- * and Region. `organization:` and `regions: all` need AWS Organizations and EC2 DescribeRegions,
- * which this command does not read yet: refused before anything is listed, naming what to write.
+ * The rules' targets, resolved against AWS from the caller's own account and Region: the
+ * organization's accounts (`organization:`), each `regions: all` account's enabled Regions
+ * (lib/engine/targets-resolve.ts, its AWS ports in lib/adapters/target-resolution-aws.ts).
+ *
+ * @throws OrganizationAccessError when the organization cannot be listed (no target is known).
  */
-export async function resolveCliTargets(ruleSet: RuleSet, home: AwsClients): Promise<ResolvedTargets> {
-  const setting = ruleSet.targets;
-  if (setting?.kind === 'organization') {
-    throw new ConfigError('organization: targets are resolved through AWS Organizations, which `plan` and `apply` do not read yet; list the accounts under targets: instead. Nothing was listed or deleted.');
+export async function resolveCliTargets(ruleSet: RuleSet, input: Pick<TargetsRunInput, 'flags' | 'runtime' | 'runId'>): Promise<ResolvedTargets> {
+  const deps = awsTargetResolution(awsSettingsFor(input.flags, input.runtime), input.runId);
+  try {
+    return await resolveTargets(ruleSet, deps);
+  } finally {
+    deps.destroy();
   }
-  if (setting?.kind === 'list' && setting.targets.some((t) => t.regions === 'all')) {
-    throw new ConfigError('regions: all is resolved through EC2 DescribeRegions, which `plan` and `apply` do not read yet; list the Regions of each target instead. Nothing was listed or deleted.');
-  }
-  const identity = await home.sts.send(new GetCallerIdentityCommand({}));
-  const region = await home.ecr.config.region();
-  if (identity.Account === undefined) throw new ConfigError('STS GetCallerIdentity answered no account: the run cannot tell its own account from the targets');
-  const homeRef: TargetRef = { accountId: identity.Account, region };
-  return resolveTargetList(setting, homeRef);
-}
-
-/**
- * A target's clients: its Region, and credentials from its role (assumed with the caller's own
- * credentials, through the run's STS endpoint), or the caller's own for a target without a role.
- */
-export function targetClients(input: Pick<TargetsRunInput, 'flags' | 'runtime' | 'home' | 'runId'>, target: Target): AwsClients {
-  const { flags, runtime, home } = input;
-  const settings: AwsClientSettings = { env: runtime.io.env, region: target.region };
-  if (flags.profile !== undefined) settings.profile = flags.profile;
-  if (flags.endpointUrl !== undefined) settings.endpoint = parseEndpointUrl(flags.endpointUrl);
-  if (target.roleArn !== undefined) {
-    const sts = home.endpointOf('sts');
-    settings.credentials = fromTemporaryCredentials({
-      params: {
-        RoleArn: target.roleArn,
-        RoleSessionName: `ecr-sweeper-${input.runId}`.replace(/[^\w+=,.@-]/g, '-').slice(0, MAX_SESSION_NAME),
-        DurationSeconds: SESSION_SECONDS,
-        ...(target.externalId !== undefined ? { ExternalId: target.externalId } : {}),
-      },
-      masterCredentials: home.sts.config.credentials,
-      clientConfig: { region: target.region, ...(sts !== undefined ? { endpoint: sts.url } : {}) },
-    });
-  } else if (runtime.ecrClientExtra?.credentials !== undefined) {
-    settings.credentials = runtime.ecrClientExtra.credentials;
-  }
-  return createAwsClients(settings);
 }
 
 /** `dir/checkpoint.json` -> `dir/checkpoint.111111111111-eu-west-1.json`: each target resumes its own. */

@@ -134,7 +134,7 @@ export async function runTargets(deps: RunTargetsDeps, options: RunTargetsOption
         return { target: ref, plan: output.plan, result: output.result };
       } catch (error) {
         if (error instanceof PlanSinkError) return { target: ref, sinkFailed: error };
-        const failure = new TargetError(target.accountId, target.region, codeOf(error), `${describeTarget(target)}: ${messageOf(error)}`, { cause: error });
+        const failure = targetFailure(target, error);
         deps.logger?.error('target failed', { target: key, code: failure.code, error: failure.message });
         failed.push({ accountId: target.accountId, region: target.region, error: { code: failure.code, message: failure.message } });
         planned.delete(key);
@@ -317,6 +317,18 @@ function firstDuplicate(keys: readonly string[]): string | undefined {
     seen.add(key);
   }
   return undefined;
+}
+
+/**
+ * A target's failure as a TargetError naming its account and Region. A TargetError inside (an
+ * AssumeRoleError from the target's credentials, under the ECR call that needed them) already
+ * says what went wrong and where, with its AWS code: it is used as it is, not wrapped in the call.
+ */
+function targetFailure(target: TargetRef, error: unknown): TargetError {
+  for (let inner: unknown = error; inner instanceof Error; inner = inner.cause) {
+    if (inner instanceof TargetError) return new TargetError(target.accountId, target.region, inner.code, inner.message, { cause: error });
+  }
+  return new TargetError(target.accountId, target.region, codeOf(error), `${describeTarget(target)}: ${messageOf(error)}`, { cause: error });
 }
 
 /** The AWS error code of a target's failure (`AccessDenied`), not the wrapper's class (`EcrCallError`). */

@@ -178,7 +178,7 @@ describe('plan and apply over 2 accounts x 2 Regions (CLI, emulator)', () => {
     const env = cliEnv(emulator.url);
     const planned = await runCliProcess(['plan', '--rules', rulesPath], { env, cwd: temp.dir });
     expect(planned.code).toBe(3);
-    expect(planned.stdout).toContain(`  - ${B}/ap-south-1 FAILED: AccessDenied: account ${B}, ap-south-1:`);
+    expect(planned.stdout).toContain(`  - ${B}/ap-south-1 FAILED: AccessDenied: account ${B}, ap-south-1: cannot assume role arn:aws:iam::${B}:role/Locked`);
     // Its in-use sources could not be read either: every target is blocked, and the line says so once per source.
     expect(planned.stdout).toMatch(/in use: .*\(ECS failed, Lambda failed; ECS 3 usages, Lambda 0;/);
     const applied = await runCliProcess(['apply', '--rules', rulesPath, '--yes'], { env, cwd: temp.dir });
@@ -190,12 +190,16 @@ describe('plan and apply over 2 accounts x 2 Regions (CLI, emulator)', () => {
 });
 
 describe('targets on the command line', () => {
-  it('organization: is refused before anything is listed (exit 2), naming what to write instead', { timeout: 30_000 }, async () => {
-    const rulesPath = await writeText(temp.dir, 'org-block.yml', rules().replace(/targets:[\s\S]*?(?=policies:)/, 'organization:\n  roleName: EcrSweeperTarget\n  regions: [eu-west-1]\n'));
-    const planned = await runCliProcess(['plan', '--rules', rulesPath], { env: cliEnv(emulator.url), cwd: temp.dir });
-    expect(planned.code).toBe(2);
-    expect(planned.stderr).toContain('organization: targets are resolved through AWS Organizations');
-    expect(emulator.stats().requests.DescribeRepositories ?? 0).toBe(0);
+  it('organization: covers the organization\'s ACTIVE accounts (read through Organizations), each in its Regions', { timeout: 30_000 }, async () => {
+    await emulator.stop();
+    emulator = await startEmulator({ port: 0, state: { ...STATE, organization: { accounts: [{ id: A }, { id: B }, { id: '444444444444', status: 'SUSPENDED' }] } } });
+    const org = `organization:\n  roleName: EcrSweeperTarget\n  regions: [eu-west-1, us-west-2]\n  accounts: { exclude: ["${HOME}"] }\n`;
+    const rulesPath = await writeText(temp.dir, 'org-block.yml', rules().replace(/targets:[\s\S]*?(?=policies:)/, org));
+    const planned = await runCliProcess(['plan', '--rules', rulesPath, '--format', 'json'], { env: cliEnv(emulator.url), cwd: temp.dir });
+    expect(planned.code, planned.stderr).toBe(0);
+    const plan = JSON.parse(planned.stdout) as Plan;
+    expect(plan.targets?.map((t) => [t.key, t.status])).toEqual(KEYS.map((k) => [k, 'planned']));
+    expect(emulator.stats().requests.BatchDeleteImage ?? 0).toBe(0);
   });
 
   it('--target-concurrency must be 1 to 64', { timeout: 30_000 }, async () => {
