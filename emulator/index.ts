@@ -17,7 +17,7 @@ import { Principals } from './principals.js';
 import { generateRepositories } from './generator.js';
 import { SeededRandom } from './random.js';
 import { Clock, Registry, repositorySnapshot, toSnapshot } from './registry.js';
-import { createRequestHandler } from './server.js';
+import { createRequestHandler, type ServerDeps } from './server.js';
 import { parseNowOption } from './time.js';
 import type {
   EmulatorOptions,
@@ -76,7 +76,8 @@ export interface RunningEmulator {
   setPullTimeUpdateExclusions(accessKeyIdsOrArns: string[]): void;
   /**
    * Adds a state file's repositories and images (relative times resolve against `now()`), then its
-   * consumer sections (`ecs`, `lambda`, `batch`, `apprunner`), whose tags resolve against them.
+   * consumer sections (`ecs`, `lambda`, `batch`, `apprunner`), whose tags resolve against them;
+   * its `accounts`, and its `organization`, which replaces the emulator's.
    */
   loadState(state: StateFile): void;
   /** Removes every repository and every consumer. */
@@ -148,19 +149,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     seed,
   );
   let baseUrl = '';
-  const server = createServer(
-    { keepAliveTimeout: 5_000 },
-    createRequestHandler({
-      registry,
-      accounts,
-      faults,
-      random: new SeededRandom(seed ^ 0x5eed),
-      principals,
-      organization,
-      baseUrl: () => baseUrl,
-      onInternalError: (error) => console.error('[ecr-emulator] internal error:', error),
-    }),
-  );
+  const serverDeps: ServerDeps = {
+    registry,
+    accounts,
+    faults,
+    random: new SeededRandom(seed ^ 0x5eed),
+    principals,
+    organization,
+    baseUrl: () => baseUrl,
+    onInternalError: (error) => console.error('[ecr-emulator] internal error:', error),
+  };
+  const server = createServer({ keepAliveTimeout: 5_000 }, createRequestHandler(serverDeps));
   const port = await listen(server, options.port ?? 0);
   baseUrl = `http://127.0.0.1:${port}`;
 
@@ -185,6 +184,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       registry.loadState(s);
       loadConsumers(s, consumers, registry, clock.now());
       if (s.accounts !== undefined) accounts.load(s.accounts, principals, clock.now());
+      // An organization section replaces the organization (it is read at every Organizations call).
+      if (s.organization !== undefined) serverDeps.organization = new Organization(s.organization, registryId);
     },
     clear: () => accounts.clear(),
     createRepository: (name) => {

@@ -20,7 +20,7 @@ async function start(event: unknown, context: Context): Promise<StartOutput> {
     run: runRefOf(deps, runId),
     ruleSet,
     ...(input.mode ? { mode: input.mode } : {}),
-    resolveTargets: () => resolveRunTargets(deps, ruleSet),
+    resolveTargets: () => resolveRunTargets(deps, ruleSet, runId),
     settings,
   });
   logger.info('org run started', { ...output });

@@ -4,14 +4,15 @@
  * and the engine's ports wired to this container's clients.
  */
 import { dirname, resolve } from 'node:path';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import * as z from 'zod';
 import { createInUseReaders } from '../../lib/adapters/in-use-readers.js';
 import { inUseSettingsOf } from '../../lib/core/in-use-settings.js';
 import type { OrgRunManifest } from '../../lib/core/org-run.js';
 import type { RuleSet } from '../../lib/core/rules-model.js';
-import { resolveTargetList, type FailedTarget, type Target } from '../../lib/core/targets.js';
+import type { FailedTarget, Target } from '../../lib/core/targets.js';
+import { awsTargetResolution } from '../../lib/adapters/target-resolution-aws.js';
+import { resolveTargets } from '../../lib/engine/targets-resolve.js';
 import { createAwsClients } from '../../lib/engine/aws-clients.js';
 import type { OrgRunRef, OrgStepDeps } from '../../lib/engine/org-steps.js';
 import { ConfigError } from '../../lib/errors.js';
@@ -90,19 +91,21 @@ export function orgStepDeps(deps: FunctionDeps): OrgStepDeps {
 }
 
 /**
- * The run's targets from the rules' `targets:` (lib/core/targets.ts). With neither `targets:` nor
- * `organization:`: the function's own account (STS) in its own Region, with its own credentials,
- * as the single sweep does.
+ * The run's targets from the rules' `targets:` or `organization:` (lib/engine/targets-resolve.ts):
+ * the organization's accounts through AWS Organizations, `regions: all` through each account's EC2
+ * DescribeRegions (with its role). With neither block: the function's own account (STS) in its own
+ * Region, with its own credentials, as the single sweep does.
  */
-export async function resolveRunTargets(deps: FunctionDeps, ruleSet: RuleSet): Promise<{ targets: Target[]; failed: FailedTarget[] }> {
-  const identity = await deps.clients.sts.send(new GetCallerIdentityCommand({}));
+export async function resolveRunTargets(deps: FunctionDeps, ruleSet: RuleSet, runId: string): Promise<{ targets: Target[]; failed: FailedTarget[] }> {
   const region = process.env.AWS_REGION;
-  if (!identity.Account || !region) throw new ConfigError('the function\'s own account (STS GetCallerIdentity) or Region (AWS_REGION) is unknown: no target to sweep');
-  const setting = ruleSet.targets;
-  if (setting?.kind === 'organization' || (setting?.kind === 'list' && setting.targets.some((t) => t.regions === 'all'))) {
-    throw new ConfigError('the organization sweep does not resolve `organization:` or `regions: all` yet: list the targets with their Regions');
+  if (!region) throw new ConfigError("the function's own Region (AWS_REGION) is unknown: no target to sweep");
+  const resolution = awsTargetResolution({ region, env: process.env, timeouts: deps.config.httpTimeouts }, runId);
+  try {
+    const { targets, failed } = await resolveTargets(ruleSet, resolution);
+    return { targets, failed };
+  } finally {
+    resolution.destroy();
   }
-  return resolveTargetList(setting, { accountId: identity.Account, region });
 }
 
 const runRef = z.strictObject({ runId: z.string().regex(/^[A-Za-z0-9T-]{1,64}$/), bucket: z.string().min(3), prefix: z.string() });

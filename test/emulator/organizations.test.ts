@@ -222,3 +222,17 @@ describe('EC2 DescribeRegions on the emulator', () => {
     expect(e.stats().failed['ec2:DescribeRegions']).toBe(2);
   });
 });
+
+describe('loadState with an organization section', () => {
+  it('replaces the organization the Organizations API answers from', async () => {
+    const e = await start({ repositories: [] });
+    expect((await rejectionOf(orgs(e).send(new ListAccountsCommand({})))).name).toBe('AWSOrganizationsNotInUseException');
+    e.loadState({ repositories: [], organization: organizationSectionOf([A, B], { suspended: [B] }) });
+    const out = await orgs(e).send(new ListAccountsCommand({}));
+    expect(out.Accounts?.map((a) => [a.Id, a.Status])).toEqual([
+      [A, 'ACTIVE'],
+      [HOME, 'ACTIVE'],
+      [B, 'SUSPENDED'],
+    ]);
+  });
+});
