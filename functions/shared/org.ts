@@ -4,7 +4,6 @@
  * and the engine's ports wired to this container's clients.
  */
 import { dirname, resolve } from 'node:path';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import * as z from 'zod';
 import { createInUseReaders } from '../../lib/adapters/in-use-readers.js';
 import { inUseSettingsOf } from '../../lib/core/in-use-settings.js';
@@ -13,14 +12,11 @@ import type { RuleSet } from '../../lib/core/rules-model.js';
 import type { FailedTarget, Target } from '../../lib/core/targets.js';
 import { awsTargetResolution } from '../../lib/adapters/target-resolution-aws.js';
 import { resolveTargets } from '../../lib/engine/targets-resolve.js';
-import { createAwsClients } from '../../lib/engine/aws-clients.js';
+import { targetClients, type AwsClientSettings } from '../../lib/engine/aws-clients.js';
 import type { OrgRunRef, OrgStepDeps } from '../../lib/engine/org-steps.js';
 import { ConfigError } from '../../lib/errors.js';
 import type { FunctionDeps } from './clients.js';
 import { logger } from './observability.js';
-
-/** STS refuses more than an hour for a chained session (a Lambda's role assuming another). */
-const SESSION_SECONDS = 3600;
 
 /** The org settings of serverless.yml's params (ORG_* variables); checked at every use so the variable is named. */
 export function orgSettings(env: Readonly<Record<string, string | undefined>>, concurrency: number): OrgRunManifest['settings'] {
@@ -54,7 +50,6 @@ export function runRefOf(deps: FunctionDeps, runId: string): OrgRunRef {
 /** The engine's ports on this container: per-target clients (assumed role, target Region), the in-use readers. */
 export function orgStepDeps(deps: FunctionDeps): OrgStepDeps {
   const env = process.env;
-  const stsEndpoint = deps.clients.endpointOf('sts')?.url;
   const places = {
     baseDir: dirname(resolve(deps.config.taskRoot ?? process.cwd(), deps.config.rulesFile)),
     ...(deps.config.inUseS3Uri !== undefined ? { defaultFilesLocation: deps.config.inUseS3Uri } : {}),
@@ -62,25 +57,8 @@ export function orgStepDeps(deps: FunctionDeps): OrgStepDeps {
   return {
     s3: deps.s3,
     logger,
-    clientsFor: (target: Target, runId: string) =>
-      createAwsClients({
-        region: target.region,
-        env,
-        timeouts: deps.config.httpTimeouts,
-        ...(target.roleArn !== undefined
-          ? {
-              credentials: fromTemporaryCredentials({
-                params: {
-                  RoleArn: target.roleArn,
-                  RoleSessionName: `ecr-sweeper-${runId}`.slice(0, 64),
-                  DurationSeconds: SESSION_SECONDS,
-                  ...(target.externalId !== undefined ? { ExternalId: target.externalId } : {}),
-                },
-                clientConfig: { region: target.region, ...(stsEndpoint !== undefined ? { endpoint: stsEndpoint } : {}) },
-              }),
-            }
-          : {}),
-      }),
+    // The target's Region and (for another account) its role, refreshed by itself; one session name per run.
+    clientsFor: (target: Target, runId: string) => targetClients(target, clientSettings(deps), runId),
     targetReaders: (ruleSet: RuleSet, _target: Target, clients) => createInUseReaders({ ...inUseSettingsOf(ruleSet), files: null }, clients, places),
     fileReaders: (ruleSet: RuleSet) => {
       const settings = inUseSettingsOf(ruleSet);
@@ -88,6 +66,11 @@ export function orgStepDeps(deps: FunctionDeps): OrgStepDeps {
       return createInUseReaders({ ...settings, ecs: false, lambda: false, batch: false, apprunner: false }, deps.clients, places);
     },
   };
+}
+
+/** The settings every client of the org functions is built with: this environment, its timeouts. */
+function clientSettings(deps: FunctionDeps): AwsClientSettings {
+  return { env: process.env, timeouts: deps.config.httpTimeouts };
 }
 
 /**
@@ -99,7 +82,7 @@ export function orgStepDeps(deps: FunctionDeps): OrgStepDeps {
 export async function resolveRunTargets(deps: FunctionDeps, ruleSet: RuleSet, runId: string): Promise<{ targets: Target[]; failed: FailedTarget[] }> {
   const region = process.env.AWS_REGION;
   if (!region) throw new ConfigError("the function's own Region (AWS_REGION) is unknown: no target to sweep");
-  const resolution = awsTargetResolution({ region, env: process.env, timeouts: deps.config.httpTimeouts }, runId);
+  const resolution = awsTargetResolution({ ...clientSettings(deps), region }, runId);
   try {
     const { targets, failed } = await resolveTargets(ruleSet, resolution);
     return { targets, failed };

@@ -6,7 +6,7 @@
  */
 import { BatchDeleteImageCommand, ECRClient, ListImagesCommand } from '@aws-sdk/client-ecr';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { StateFile } from '../../emulator/index.js';
+import { startEmulator, type StateFile } from '../../emulator/index.js';
 import type { Lane } from '../../lib/core/org-shards.js';
 import type { PlanPart } from '../../lib/core/org-run.js';
 import { captureOutput, functionEnv, lambdaContext, listKeys, readObject, startLocalCloud, writeRules, type Handler, type LocalCloud } from './support/harness.js';
@@ -276,5 +276,44 @@ describe('organization sweep handlers', () => {
     expect(failed.map((t: { key: string }) => t.key)).toEqual([`${B}/eu-west-1`, `${B}/us-west-2`]);
     for (const t of failed) expect(t.error.message).toContain(`account ${B}, ${t.region}`);
     expect(result.totals).toMatchObject({ deleted: 0, failedTargets: 2 });
+  });
+
+  it('resolves organization: through AWS Organizations, and a dry-run execution input plans, reports and deletes nothing', async () => {
+    const s = withAccessKeys(state());
+    s.organization = { managementAccountId: '123456789012', accounts: [{ id: A }, { id: B }, { id: '444444444444', status: 'SUSPENDED' }] };
+    // The organization is read when the emulator starts: this test's own emulator, stopped with the cloud.
+    const shared = cloud.emulator;
+    cloud.emulator = await startEmulator({ port: 0, state: s });
+    const own = cloud.emulator;
+    const stop = cloud.stop;
+    cloud.stop = async () => {
+      await own.stop();
+      cloud.emulator = shared;
+      await stop();
+    };
+    const before = await remaining(cloud);
+    const orgRules = await writeRules(cloud, 'organization.yml', RULES.replace(/targets:\n(  - .*\n)+/, 'organization:\n  roleName: EcrSweeperTarget\n  regions: [eu-west-1]\n  accounts: { exclude: ["123456789012"] }\n'));
+    const output = captureOutput();
+    let started: any;
+    let recorded: any;
+    let summary: any;
+    try {
+      const fns = await coldStartOrg(functionEnv(cloud, orgRules));
+      started = (await fns.start({ input: { mode: 'dry-run' } }, lambdaContext())) as any;
+      // The suspended account and the excluded management account are not targets.
+      expect(started).toMatchObject({ mode: 'dry-run', targets: 2, failedTargets: 0 });
+      await playMap(cloud, started.lanesKey, started.run, fns.planShard);
+      recorded = (await fns.recordPlan({ ...started }, lambdaContext())) as any;
+      // Rules say apply; the execution said dry-run: the state machine's Choice goes straight to Finish.
+      expect(recorded.apply).toBe(false);
+      expect(await readJson<Lane[]>(cloud, recorded.applyLanesKey)).toEqual([]);
+      summary = await fns.finish({ ...recorded }, lambdaContext());
+    } finally {
+      output.restore();
+    }
+    expect(summary).toMatchObject({ mode: 'dry-run', totals: { deleted: 0, wouldDelete: 8, targets: 2, failedTargets: 0 } });
+    const plan = JSON.parse((await readObject(cloud.s3, recorded.planLocation.replace(/^s3:\/\/[^/]+\//, '')))!);
+    expect(plan.targets.map((t: { key: string }) => t.key)).toEqual([`${A}/eu-west-1`, `${B}/eu-west-1`]);
+    expect(await remaining(cloud)).toEqual(before);
   });
 });

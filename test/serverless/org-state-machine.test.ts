@@ -183,6 +183,11 @@ describe('orgSweep IAM', () => {
     for (const id of ['OrgReadRole', 'OrgApplyRole']) {
       expect(granting(id, 'sts:AssumeRole').map((s) => s.Resource)).toEqual(['arn:aws:iam::*:role/EcrSweeperTarget']);
     }
+    // Target resolution: the organization's accounts and OU tree, and `regions: all` at home; only OrgReadRole (Start) reads them.
+    expect(statementsOf('OrgReadRole').flatMap(actions).filter((a) => /^(organizations|ec2):/.test(a)).sort()).toEqual(
+      ['ec2:DescribeRegions', 'organizations:ListAccounts', 'organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent', 'organizations:ListRoots'],
+    );
+    for (const id of ['OrgApplyRole', 'OrgFinishRole', 'OrgStateMachineRole']) expect(statementsOf(id).flatMap(actions).filter((a) => /^(organizations|ec2):/.test(a)), id).toEqual([]);
     // Finish and the state machine reach no other account.
     expect(granting('OrgFinishRole', 'sts:AssumeRole')).toEqual([]);
     expect(granting('OrgStateMachineRole', 'sts:AssumeRole')).toEqual([]);
