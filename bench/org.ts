@@ -12,6 +12,8 @@
 // First: quiets the SDK's Node 20 notice before anything loads the SDK.
 import '../lib/sdk-node-notice.js';
 import type { ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { generateOrganization, generateRepository, type GeneratorOptions } from '../emulator/index.js';
 import type { SweepResult } from '../lib/core/result-model.js';
 import type { RuleSet } from '../lib/core/rules-model.js';
@@ -154,6 +156,18 @@ function timeBoundMs(bound: Record<string, number>, rate: number): number {
   return ms;
 }
 
+/** CPU time (user + system, ms) a child process has used so far, from /proc; 0 where /proc is not there. */
+async function childCpuMs(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return 0;
+  try {
+    // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name; clock ticks of 10 ms on Linux.
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 function pad(value: string | number, width: number): string {
   return String(value).padStart(width);
 }
@@ -193,8 +207,12 @@ async function main(args: Args): Promise<void> {
     });
     const baseRss = process.memoryUsage().rss;
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    const emulatorCpuBefore = await childCpuMs(emulator.child.pid);
     const output = await runTargets({ targets: sweeps }, { ruleSet: RULES, mode: 'apply', now: Date.parse(NOW), runId, concurrency: args.concurrency, targetConcurrency });
     const wallMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    const emulatorCpuMs = (await childCpuMs(emulator.child.pid)) - emulatorCpuBefore;
     clearInterval(sampler);
 
     const totals = output.result.totals;
@@ -228,6 +246,9 @@ async function main(args: Args): Promise<void> {
     console.log(`STS AssumeRole: ${home.requests['sts:AssumeRole'] ?? 0} calls for ${targets.length} targets (credentials are assumed once per target and refreshed only when they near expiry)`);
     console.log(`calls: ${calls} against a lower bound of ${bound}: ${(calls / Math.max(bound, 1)).toFixed(3)}x (goal ≤ 1.02x)`);
     console.log(`wall time: ${(wallMs / 1000).toFixed(1)} s against the slowest target's rate-limit bound of ${(slowestMs / 1000).toFixed(1)} s: ${(wallMs / Math.max(slowestMs, 1)).toFixed(2)}x (goal ≤ 1.2x); one target after another would be bounded by ${((slowestMs * targets.length) / 1000).toFixed(0)} s or more`);
+    // On a small machine the run can be bound by CPU rather than by the targets' rate limits: say so.
+    const sweeperCpuMs = (cpu.user + cpu.system) / 1000;
+    console.log(`CPU: sweeper ${(sweeperCpuMs / 1000).toFixed(1)} s, emulator ${(emulatorCpuMs / 1000).toFixed(1)} s, on ${availableParallelism()} cores (${(((sweeperCpuMs + emulatorCpuMs) / (wallMs * availableParallelism())) * 100).toFixed(0)}% of the machine during the run)`);
     console.log(`peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (start ${(baseRss / 2 ** 20).toFixed(0)} MiB), peak heap ${(peakHeap / 2 ** 20).toFixed(0)} MiB; retries ${output.result.retries}, throttles ${output.result.throttles}`);
   } finally {
     clearInterval(sampler);
