@@ -41,3 +41,15 @@ function formatIssues(issues: readonly RuleIssue[]): string {
   });
   return `invalid rules (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`;
 }
+
+/**
+ * The error's code as AWS names it (`name` of SDK errors, else a Node `code`), for reports and
+ * decisions; 'UnknownError' when it has neither. Shared by the engine and the adapters, so it
+ * lives with the errors rather than in one adapter.
+ */
+export function errorCode(error: unknown): string {
+  const e = error as { name?: unknown; code?: unknown } | undefined;
+  if (e && typeof e === 'object' && typeof e.name === 'string' && e.name !== '' && e.name !== 'Error') return e.name;
+  if (e && typeof e === 'object' && typeof e.code === 'string') return e.code;
+  return 'UnknownError';
+}

@@ -3,7 +3,10 @@
  * `ImageRecord`. Pure: no I/O, so it is table-tested without a registry.
  */
 import type { ImageDetail } from '@aws-sdk/client-ecr';
-import { INDEX_MEDIA_TYPES, type ImageRecord, type ImageStatus } from '../core/inventory.js';
+import { isIndexMediaType, type ImageRecord, type ImageStatus } from '../core/inventory.js';
+
+// Kept here for the importers that know it from the wire model; defined in core with the media types.
+export { isIndexMediaType };
 
 const IMAGE_STATUSES: ReadonlySet<string> = new Set(['ACTIVE', 'ARCHIVED', 'ACTIVATING']);
 
@@ -27,11 +30,6 @@ export function toImageRecord(detail: ImageDetail): ImageRecord | null {
   setTime(record, 'lastArchivedAt', detail.lastArchivedAt);
   setTime(record, 'lastActivatedAt', detail.lastActivatedAt);
   return record;
-}
-
-/** True when the media type makes the manifest an image index (multi-arch / manifest list). */
-export function isIndexMediaType(mediaType: string | undefined): boolean {
-  return mediaType !== undefined && INDEX_MEDIA_TYPES.includes(mediaType);
 }
 
 /**

@@ -16,6 +16,10 @@ import type { FinalizeHandler, FinalizeHandlerArguments, HandlerExecutionContext
 import pLimit, { type LimitFunction } from 'p-limit';
 import { DeadlineReachedError, EndpointUnreachableError } from '../engine/errors.js';
 import type { RateController, RateTicket } from '../engine/rate-controller.js';
+import { errorCode } from '../errors.js';
+
+// Kept here for the importers that know it from the ECR client; defined with the shared errors.
+export { errorCode };
 
 /** Call counters of one sweep. */
 export interface CallStats {
@@ -111,14 +115,6 @@ export function isConnectFailure(error: unknown): boolean {
   if (!e || typeof e !== 'object' || e.$metadata?.httpStatusCode !== undefined) return false;
   if (CONNECT_CODES.has(e.code ?? '')) return true;
   return e.name === 'TimeoutError' && typeof e.message === 'string' && e.message.includes('did not establish a connection');
-}
-
-/** The error's code as ECR names it (`name` of SDK errors), for reports. */
-export function errorCode(error: unknown): string {
-  const e = error as SdkLikeError | undefined;
-  if (e && typeof e === 'object' && typeof e.name === 'string' && e.name !== '' && e.name !== 'Error') return e.name;
-  if (e && typeof e === 'object' && typeof e.code === 'string') return e.code;
-  return 'UnknownError';
 }
 
 /** A counted, paced, retrying view of an ECRClient; see the module comment. */

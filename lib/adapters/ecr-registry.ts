@@ -26,11 +26,13 @@ import {
 import { pullTimeWithoutOwnRead, type IndexMemory, type IndexReadRecord } from '../core/index-memory.js';
 import type { AttachedPolicyText } from '../core/attached-policy.js';
 import { INDEX_MEDIA_TYPES, type ImageRecord } from '../core/inventory.js';
-import { errorCode } from './ecr-metered-client.js';
+import { chunk } from '../core/chunk.js';
+import { MAX_IMAGE_IDS_PER_CALL } from '../engine/ports.js';
+import { errorCode } from '../errors.js';
 import { isIndexMediaType, parseIndexChildren, toImageRecord } from './ecr-image-record.js';
 
-/** ECR's cap on `imageIds` in BatchDeleteImage, BatchGetImage and DescribeImages. */
-export const MAX_IMAGE_IDS_PER_CALL = 100;
+// Kept here for the importers that know them from the registry; defined by the engine's port and in core.
+export { chunk, MAX_IMAGE_IDS_PER_CALL };
 /** ECR's maximum page size for DescribeRepositories and DescribeImages. */
 export const MAX_PAGE_SIZE = 1000;
 
@@ -424,11 +426,4 @@ export async function updateStorageClass(
 ): Promise<string | undefined> {
   const out = await client.send(new UpdateImageStorageClassCommand({ repositoryName, imageId: { imageDigest }, targetStorageClass: target }));
   return out.imageStatus;
-}
-
-/** Splits a list into consecutive slices of at most `size`. */
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

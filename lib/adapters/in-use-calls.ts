@@ -9,7 +9,8 @@ import { setMaxListeners } from 'node:events';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { InUseSource } from '../core/in-use.js';
 import { InUseSourceError } from '../engine/errors.js';
-import { errorCode, isRetryable } from './ecr-metered-client.js';
+import { errorCode } from '../errors.js';
+import { isRetryable } from './ecr-metered-client.js';
 
 /** Retries of one call beyond the SDK's own (each attempt of ours may hold several SDK attempts). */
 export interface InUseRetrySettings {

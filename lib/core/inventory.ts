@@ -9,6 +9,11 @@ export const INDEX_MEDIA_TYPES: readonly string[] = [
   'application/vnd.docker.distribution.manifest.list.v2+json',
 ];
 
+/** True when the media type makes the manifest an image index (multi-arch / manifest list). */
+export function isIndexMediaType(mediaType: string | undefined): boolean {
+  return mediaType !== undefined && INDEX_MEDIA_TYPES.includes(mediaType);
+}
+
 export type ImageStatus = 'ACTIVE' | 'ARCHIVED' | 'ACTIVATING';
 
 /** One manifest in a repository, as DescribeImages (and, for indexes, BatchGetImage) report it. */

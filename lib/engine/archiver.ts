@@ -13,9 +13,10 @@
  */
 import type { PlannedImage, RepositoryPlan } from '../core/plan-model.js';
 import type { Outcome } from '../core/result-model.js';
-import { MAX_IMAGE_IDS_PER_CALL, type OwnIndexReads } from '../adapters/ecr-registry.js';
-import { errorCode } from '../adapters/ecr-metered-client.js';
-import { isIndexMediaType } from '../adapters/ecr-image-record.js';
+import { type OwnIndexReads } from '../adapters/ecr-registry.js';
+import { MAX_IMAGE_IDS_PER_CALL } from './ports.js';
+import { errorCode } from '../errors.js';
+import { isIndexMediaType } from '../core/inventory.js';
 import type { ImageRecord } from '../core/inventory.js';
 import { packBatches } from './batch-plan.js';
 import { DeadlineReachedError } from './errors.js';

@@ -7,7 +7,7 @@
 import type { InUseSource, InUseUsage } from '../core/in-use.js';
 import type { InUseSourceReport } from '../core/plan-model.js';
 import type { InUseSettings } from '../core/rules-model.js';
-import { errorCode } from '../adapters/ecr-metered-client.js';
+import { errorCode } from '../errors.js';
 import { InUseSourceError } from './errors.js';
 import type { InUseSourceReader } from './types.js';
 

@@ -15,7 +15,7 @@ import { S3InUseScanCache } from '../adapters/in-use-cache-s3.js';
 import { S3OrgRunStore } from '../adapters/org-run-store-s3.js';
 import { S3CheckpointStore } from '../adapters/checkpoint-s3.js';
 import { S3JournalStore } from '../adapters/journal-s3.js';
-import { errorCode } from '../adapters/ecr-metered-client.js';
+import { errorCode } from '../errors.js';
 import { inUseSettingsOf } from '../core/in-use-settings.js';
 import { applyLanes, missingPartError, targetsWithFailedShards, type OrgRunManifest, type PlanPart, type ResultPart } from '../core/org-run.js';
 import { laneBudget, laneShards, rulesCapDeletions, shardTarget, type Lane, type Shard, type ShardRef, type ShardSettings } from '../core/org-shards.js';

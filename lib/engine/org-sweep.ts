@@ -8,14 +8,13 @@
  * A, and a source that fails anywhere blocks deletion everywhere. See docs/engine.md
  * (Multi-target runs).
  */
-import { errorCode } from '../adapters/ecr-metered-client.js';
 import { inUseSettingsOf } from '../core/in-use-settings.js';
 import type { InUseSource } from '../core/in-use.js';
 import type { Plan, PlanWarning } from '../core/plan-model.js';
 import type { SweepResult } from '../core/result-model.js';
 import { describeFailedTarget, mergePlans, mergeResults, type TargetPlan, type TargetResult } from '../core/run-merge.js';
 import { describeTarget, targetKey, type FailedTarget, type Target, type TargetRef } from '../core/targets.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, errorCode } from '../errors.js';
 import { newRunId } from '../run-id.js';
 import { InUseSourceError, PlanSinkError, TargetError } from './errors.js';
 import { MemoryInUseScanCache } from './in-use-cache.js';

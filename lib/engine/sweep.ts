@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import { EcrRegistry, type ListedRepository, type OwnIndexReads, type RepositoryRef } from '../adapters/ecr-registry.js';
-import { MeteredEcrClient, errorCode } from '../adapters/ecr-metered-client.js';
+import { MeteredEcrClient } from '../adapters/ecr-metered-client.js';
 import { registryIdentityOf } from '../adapters/registry-identity.js';
 import { globWarnings } from '../core/glob-warnings.js';
 import { mergeIndexMemory, type IndexMemory } from '../core/index-memory.js';
@@ -19,7 +19,7 @@ import { DeletionBudgets, deletionLayers, planRepository, selectPolicy, summariz
 import { appliedSettings, heldBackBy, type AppliedSettings } from '../core/policy-settings.js';
 import type { Outcome, RepositoryResult, ResultCounts, SweepResult } from '../core/result-model.js';
 import type { Mode, Policy, RepositoryTags, Rule, RuleSet } from '../core/rules-model.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, errorCode } from '../errors.js';
 import { newRunId } from '../run-id.js';
 import { inUseSettingsOf } from '../core/in-use-settings.js';
 import { holdRepositoryPlan } from '../core/plan-hold.js';
