@@ -8,7 +8,7 @@
  * real SDK over HTTP, concurrently, as a run does, built as the drivers build them
  * (createInUseReaders, lib/adapters/in-use-readers.ts) with the default settings (5 rollback
  * revisions per family, 5 newest Lambda versions) plus Batch and App Runner, on the clients every
- * run builds (lib/engine/aws-clients.ts).
+ * run builds (lib/adapters/aws-clients.ts).
  *
  * Prints, per operation, the calls made against the lower bound computed from the generated
  * account (the derivation is in bench/support/in-use-bound.ts), the ratio, the usages each source
@@ -24,7 +24,7 @@ import { generateConsumers, startEmulator, type GeneratorOptions, type ImageSour
 import { LAMBDA_DEFAULT_RATES } from '../lib/adapters/in-use-lambda.js';
 import { createInUseReaders } from '../lib/adapters/in-use-readers.js';
 import { DEFAULT_IN_USE_SETTINGS, DEFAULT_LAMBDA_VERSIONS, DEFAULT_TASK_DEFINITION_REVISIONS } from '../lib/core/in-use-settings.js';
-import { createAwsClients } from '../lib/engine/aws-clients.js';
+import { createAwsClients } from '../lib/adapters/aws-clients.js';
 import type { InUseScan } from '../lib/engine/types.js';
 import { BenchUsageError, numberAtLeast, parseBenchArgs, runBench, wholeNumber } from './support/bench-args.js';
 import { inUseLowerBound, pacingBoundMs, type AccountSections } from './support/in-use-bound.js';

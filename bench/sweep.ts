@@ -18,7 +18,7 @@ import { generateRepository, type GeneratorOptions } from '../emulator/index.js'
 import type { Plan } from '../lib/core/plan-model.js';
 import type { SweepResult } from '../lib/core/result-model.js';
 import type { RuleSet } from '../lib/core/rules-model.js';
-import { createEcrClient } from '../lib/engine/ecr-client.js';
+import { createEcrClient } from '../lib/adapters/ecr-client.js';
 import { runSweep } from '../lib/engine/sweep.js';
 import { OPERATIONS, lowerBound } from './support/sweep-bound.js';
 import { numberAtLeast, parseBenchArgs, positiveNumber, runBench, wholeNumber } from './support/bench-args.js';

@@ -7,7 +7,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { stsCallerIdentity } from '../../lib/adapters/caller-identity.js';
 import { requestHandlerOptions } from '../../lib/adapters/http-timeouts.js';
-import { createAwsClients, type AwsClients } from '../../lib/engine/aws-clients.js';
+import { createAwsClients, type AwsClients } from '../../lib/adapters/aws-clients.js';
 import type { CallerIdentitySource } from '../../lib/engine/types.js';
 import { loadConfig, type FunctionConfig } from './config.js';
 

@@ -1,6 +1,6 @@
 /**
  * Who a run is: STS GetCallerIdentity with the run's STS client, built with the same Region,
- * profile and credentials as its ECR client (lib/engine/aws-clients.ts), so the answer is the
+ * profile and credentials as its ECR client (lib/adapters/aws-clients.ts), so the answer is the
  * principal whose BatchGetImage calls ECR records as pulls. Its endpoint follows the one rule of
  * every client: `--endpoint-url`, else `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`.
  */

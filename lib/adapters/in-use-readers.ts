@@ -5,7 +5,7 @@
  * Runner and in-use files when the rules ask for them.
  */
 import type { InUseSettings } from '../core/rules-model.js';
-import type { AwsClients } from '../engine/aws-clients.js';
+import type { AwsClients } from './aws-clients.js';
 import type { InUseSourceReader } from '../engine/types.js';
 import { AppRunnerInUseReader } from './in-use-apprunner.js';
 import { BatchInUseReader } from './in-use-batch.js';

@@ -6,7 +6,7 @@
  */
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ConfigError } from '../errors.js';
-import { createAwsClients, targetClients, type AwsClients, type AwsClientSettings } from '../engine/aws-clients.js';
+import { createAwsClients, targetClients, type AwsClients, type AwsClientSettings } from './aws-clients.js';
 import type { TargetResolutionDeps } from '../engine/targets-resolve.js';
 import { OrganizationAccounts } from './organization-accounts.js';
 import { TargetRegions } from './target-regions.js';

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { createInUseReaders } from '../adapters/in-use-readers.js';
 import { inUseSettingsOf } from '../core/in-use-settings.js';
 import type { RuleSet } from '../core/rules-model.js';
-import type { AwsClients } from '../engine/aws-clients.js';
+import type { AwsClients } from '../adapters/aws-clients.js';
 import type { InUseDeps } from '../engine/types.js';
 
 /**

@@ -3,8 +3,8 @@
  * AWS clients from the common AWS flags and environment.
  */
 import type { ECRClient } from '@aws-sdk/client-ecr';
-import { AWS_SERVICES, createAwsClients, type AwsClients, type AwsClientSettings } from '../engine/aws-clients.js';
-import { nonEmpty } from '../engine/client-endpoints.js';
+import { AWS_SERVICES, createAwsClients, type AwsClients, type AwsClientSettings } from '../adapters/aws-clients.js';
+import { nonEmpty } from '../adapters/client-endpoints.js';
 import { ConfigError } from '../errors.js';
 import type { CliIo } from './io.js';
 import { parseEndpointUrl } from './options.js';

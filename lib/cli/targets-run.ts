@@ -15,7 +15,7 @@ import { inUseSettingsOf } from '../core/in-use-settings.js';
 import type { RuleSet } from '../core/rules-model.js';
 import type { ResolvedTargets, TargetRef } from '../core/targets.js';
 import { awsTargetResolution } from '../adapters/target-resolution-aws.js';
-import { targetClients, type AwsClients } from '../engine/aws-clients.js';
+import { targetClients, type AwsClients } from '../adapters/aws-clients.js';
 import { resolveTargets } from '../engine/targets-resolve.js';
 import { runTargets, targetImageParts, type RunTargetsOptions, type RunTargetsOutput, type TargetSweep } from '../engine/org-sweep.js';
 import type { ImagePartStore, IndexStore, PlanVerdict, ProgressEvent, SweepLogger } from '../engine/types.js';

@@ -10,7 +10,7 @@
  * report store and only then the apply lanes; only shards with a recorded plan are applied.
  */
 import { paginateDescribeRepositories } from '@aws-sdk/client-ecr';
-import type { AwsClients } from './aws-clients.js';
+import type { AwsClients } from '../adapters/aws-clients.js';
 import { S3InUseScanCache } from '../adapters/in-use-cache-s3.js';
 import { S3OrgRunStore } from '../adapters/org-run-store-s3.js';
 import { S3CheckpointStore } from '../adapters/checkpoint-s3.js';

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createInUseReaders } from '../../lib/adapters/in-use-readers.js';
 import { DEFAULT_IN_USE_SETTINGS } from '../../lib/core/in-use-settings.js';
 import type { InUseSettings } from '../../lib/core/rules-model.js';
-import { createAwsClients, type AwsClients } from '../../lib/engine/aws-clients.js';
+import { createAwsClients, type AwsClients } from '../../lib/adapters/aws-clients.js';
 import { ConfigError } from '../../lib/errors.js';
 
 type ScanClients = Pick<AwsClients, 'ecs' | 'lambda' | 'batch' | 'apprunner' | 's3'>;

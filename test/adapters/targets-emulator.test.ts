@@ -13,7 +13,7 @@ import { parseRules } from '../../lib/core/rules-parser.js';
 import type { Target } from '../../lib/core/targets.js';
 import { OrganizationAccounts } from '../../lib/adapters/organization-accounts.js';
 import { awsTargetResolution } from '../../lib/adapters/target-resolution-aws.js';
-import { targetClients, createAwsClients, type AwsClientSettings } from '../../lib/engine/aws-clients.js';
+import { targetClients, createAwsClients, type AwsClientSettings } from '../../lib/adapters/aws-clients.js';
 import { OrganizationAccessError, TargetError } from '../../lib/engine/errors.js';
 import { AssumeRoleError, roleSessionName } from '../../lib/engine/target-credentials.js';
 import { resolveTargets } from '../../lib/engine/targets-resolve.js';

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isConnectFailure, MeteredEcrClient } from '../../lib/adapters/ecr-metered-client.js';
-import { createEcrClient } from '../../lib/engine/ecr-client.js';
+import { createEcrClient } from '../../lib/adapters/ecr-client.js';
 import { EndpointUnreachableError } from '../../lib/engine/errors.js';
 import { RateController } from '../../lib/engine/rate-controller.js';
 import { buildPlan } from '../../lib/engine/sweep.js';

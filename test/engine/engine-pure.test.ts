@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PlannedImage } from '../../lib/core/plan-model.js';
-import { createEcrClient } from '../../lib/engine/ecr-client.js';
+import { createEcrClient } from '../../lib/adapters/ecr-client.js';
 import { changeSincePlan } from '../../lib/engine/executor.js';
 import { orderedMap } from '../../lib/engine/ordered-map.js';
 import { hashRules } from '../../lib/engine/sweep.js';

@@ -11,7 +11,7 @@ import {
   requestHandlerOptions,
 } from '../../lib/adapters/http-timeouts.js';
 import { isRetryable } from '../../lib/adapters/ecr-metered-client.js';
-import { createEcrClient } from '../../lib/engine/ecr-client.js';
+import { createEcrClient } from '../../lib/adapters/ecr-client.js';
 import { ConfigError } from '../../lib/errors.js';
 import { after, startHangingServer, type HangingServer } from './support/hanging-server.js';
 

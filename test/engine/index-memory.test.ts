@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { BatchGetImageCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stsCallerIdentity } from '../../lib/adapters/caller-identity.js';
-import { createAwsClients } from '../../lib/engine/aws-clients.js';
+import { createAwsClients } from '../../lib/adapters/aws-clients.js';
 import { FileIndexStore } from '../../lib/adapters/index-store-file.js';
 import type { Plan } from '../../lib/core/plan-model.js';
 import type { Rule } from '../../lib/core/rules-model.js';

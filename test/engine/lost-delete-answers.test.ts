@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EcrRegistry } from '../../lib/adapters/ecr-registry.js';
 import type { ResultImage, SweepResult } from '../../lib/core/result-model.js';
-import { createEcrClient } from '../../lib/engine/ecr-client.js';
+import { createEcrClient } from '../../lib/adapters/ecr-client.js';
 import { runSweep } from '../../lib/engine/sweep.js';
 import type { RunningEmulator, StateFile } from '../../emulator/index.js';
 import { FakeEcr, digestOf } from './support/fake-ecr.js';

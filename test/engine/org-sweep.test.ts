@@ -20,7 +20,7 @@ import { DEFAULT_IN_USE_SETTINGS, inUseSettingsOf } from '../../lib/core/in-use-
 import type { Plan } from '../../lib/core/plan-model.js';
 import type { RuleSet } from '../../lib/core/rules-model.js';
 import { targetKey, type Target } from '../../lib/core/targets.js';
-import { createAwsClients, type AwsClients } from '../../lib/engine/aws-clients.js';
+import { createAwsClients, type AwsClients } from '../../lib/adapters/aws-clients.js';
 import { PlanSinkError } from '../../lib/engine/errors.js';
 import { runTargets, type TargetSweep } from '../../lib/engine/org-sweep.js';
 import { MemoryInUseScanCache } from '../../lib/engine/in-use-cache.js';

@@ -6,7 +6,7 @@
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MeteredEcrClient } from '../../lib/adapters/ecr-metered-client.js';
-import { createEcrClient } from '../../lib/engine/ecr-client.js';
+import { createEcrClient } from '../../lib/adapters/ecr-client.js';
 import { DeadlineReachedError } from '../../lib/engine/errors.js';
 import { RateController } from '../../lib/engine/rate-controller.js';
 import { runSweep } from '../../lib/engine/sweep.js';

@@ -6,7 +6,7 @@
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../lib/core/plan-model.js';
-import { createEcrClient } from '../../lib/engine/ecr-client.js';
+import { createEcrClient } from '../../lib/adapters/ecr-client.js';
 import { buildPlan, runSweep } from '../../lib/engine/sweep.js';
 import { keepNewest, ruleSet, untaggedOlderThan } from '../engine/support/rules.js';
 import { startMoto, type MotoServer } from './support/moto-server.js';

@@ -1,7 +1,7 @@
 /** Helpers for engine tests on the ECR emulator, through the real SDK over HTTP. */
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../../emulator/index.js';
-import { createEcrClient } from '../../../lib/engine/ecr-client.js';
+import { createEcrClient } from '../../../lib/adapters/ecr-client.js';
 
 /** The access key id the sweeper signs with; registered as a pull-time update exclusion. */
 export const SWEEPER_KEY = 'AKIDSWEEPER';

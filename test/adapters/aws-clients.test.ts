@@ -5,7 +5,7 @@
  * clients themselves (their resolved config), for every service and every combination.
  */
 import { describe, expect, it } from 'vitest';
-import { AWS_SERVICES, createAwsClients, IN_USE_SCAN_MAX_ATTEMPTS, resolveEndpoint, SERVICE_ENDPOINT_VARIABLES, type AwsClients, type AwsService } from '../../lib/engine/aws-clients.js';
+import { AWS_SERVICES, createAwsClients, IN_USE_SCAN_MAX_ATTEMPTS, resolveEndpoint, SERVICE_ENDPOINT_VARIABLES, type AwsClients, type AwsService } from '../../lib/adapters/aws-clients.js';
 import { ConfigError } from '../../lib/errors.js';
 
 const FLAG = 'http://127.0.0.1:1001';

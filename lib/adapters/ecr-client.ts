@@ -3,7 +3,7 @@
  * so region, profile and endpoint resolve the same way everywhere.
  */
 import { ECRClient, type ECRClientConfig } from '@aws-sdk/client-ecr';
-import { httpTimeoutsFromEnv, requestHandlerOptions, type HttpTimeouts } from '../adapters/http-timeouts.js';
+import { httpTimeoutsFromEnv, requestHandlerOptions, type HttpTimeouts } from './http-timeouts.js';
 import { resolveEndpoint, resolveRegionAndProfile } from './client-endpoints.js';
 
 /** Attempts per ECR request inside the SDK when not set (see {@link EcrClientSettings.maxAttempts}). */

@@ -14,11 +14,11 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
-import { httpTimeoutsFromEnv, requestHandlerOptions, type HttpTimeouts } from '../adapters/http-timeouts.js';
+import { httpTimeoutsFromEnv, requestHandlerOptions, type HttpTimeouts } from './http-timeouts.js';
 import { AWS_SERVICES, nonEmpty, resolveEndpoint, resolveRegionAndProfile, type AwsService, type ResolvedEndpoint } from './client-endpoints.js';
 import { ECR_SDK_MAX_ATTEMPTS } from './ecr-client.js';
 import type { Target } from '../core/targets.js';
-import { targetCredentials } from './target-credentials.js';
+import { targetCredentials } from '../engine/target-credentials.js';
 
 export { AWS_SERVICES, resolveEndpoint, SERVICE_ENDPOINT_VARIABLES, type AwsService, type ResolvedEndpoint } from './client-endpoints.js';
 
