@@ -18,7 +18,7 @@ import { generateOrganization, generateRepository, type GeneratorOptions } from 
 import type { SweepResult } from '../lib/core/result-model.js';
 import type { RuleSet } from '../lib/core/rules-model.js';
 import { targetKey, type Target } from '../lib/core/targets.js';
-import { targetClients, type AwsClients } from '../lib/engine/aws-clients.js';
+import { targetClients, type AwsClients } from '../lib/adapters/aws-clients.js';
 import { runTargets } from '../lib/engine/org-sweep.js';
 import { BenchUsageError, numberAtLeast, parseBenchArgs, positiveNumber, runBench, wholeNumber } from './support/bench-args.js';
 import { spawnEmulator } from './support/spawn-emulator.js';
