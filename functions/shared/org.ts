@@ -12,7 +12,7 @@ import type { RuleSet } from '../../lib/core/rules-model.js';
 import type { FailedTarget, Target } from '../../lib/core/targets.js';
 import { awsTargetResolution } from '../../lib/adapters/target-resolution-aws.js';
 import { resolveTargets } from '../../lib/engine/targets-resolve.js';
-import { targetClients, type AwsClientSettings } from '../../lib/engine/aws-clients.js';
+import { targetClients, type AwsClientSettings } from '../../lib/adapters/aws-clients.js';
 import type { OrgRunRef, OrgStepDeps } from '../../lib/engine/org-steps.js';
 import { ConfigError } from '../../lib/errors.js';
 import type { FunctionDeps } from './clients.js';
