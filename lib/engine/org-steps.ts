@@ -24,7 +24,8 @@ import type { SweepResult } from '../core/result-model.js';
 import type { Mode, RuleSet } from '../core/rules-model.js';
 import { describeTarget, targetKey, type FailedTarget, type Target, type TargetRef } from '../core/targets.js';
 import { TargetError } from './errors.js';
-import { IN_USE_SOURCES, scanInUseSources, sourceEnabled } from './in-use-scan.js';
+import { scanInUseSources } from './in-use-scan.js';
+import { crossTargetReaders } from './org-sweep.js';
 import { mergeShardPlans, mergeShardResults, TARGET_NOT_PLANNED, type ShardDocument } from './org-merge.js';
 import { hashRules, runSweep } from './sweep.js';
 import type { Checkpoint, CheckpointStore, InUseSourceReader, JournalStore, SweepLogger, SweepOutput } from './types.js';
@@ -363,32 +364,10 @@ async function sweepShard(
   }
 }
 
-/**
- * Every target's own in-use readers, labelled with the target, plus the in-use files once. A
- * target that could not even be resolved (its Regions unknown, say) has consumers nobody can see:
- * it gets a reader that fails, so deletion is blocked everywhere until it is fixed or left out of
- * the rules.
- */
+/** Every target's own in-use readers and the in-use files, as every multi-target run reads them. */
 function allReaders(deps: OrgStepDeps, ruleSet: RuleSet, targets: readonly Target[], unresolved: readonly FailedTarget[], clientsOf: (t: Target) => AwsClients): InUseSourceReader[] {
-  const readers: InUseSourceReader[] = [];
-  for (const target of targets) {
-    for (const reader of deps.targetReaders(ruleSet, target, clientsOf(target))) {
-      readers.push({ source: reader.source, label: `${reader.label} in ${targetKey(target)}`, scan: (options) => reader.scan(options) });
-    }
-  }
-  // Under a source the rules scan (an unread source of one that is off would block nothing).
-  const settings = inUseSettingsOf(ruleSet);
-  const source = IN_USE_SOURCES.find((s) => sourceEnabled(settings, s));
-  for (const failure of source === undefined ? [] : unresolved) {
-    const where = failure.region ? `${failure.accountId}/${failure.region}` : `account ${failure.accountId}`;
-    readers.push({
-      source: source!,
-      label: `consumers in ${where} (target not resolved)`,
-      scan: () => Promise.reject(new TargetError(failure.accountId, failure.region, failure.error.code, `${where}: its consumers cannot be read: ${failure.error.code}: ${failure.error.message}`)),
-    });
-  }
-  readers.push(...deps.fileReaders(ruleSet));
-  return readers;
+  const perTarget = targets.map((target) => ({ target, readers: deps.targetReaders(ruleSet, target, clientsOf(target)) }));
+  return crossTargetReaders(ruleSet, perTarget, unresolved, deps.fileReaders(ruleSet));
 }
 
 async function listRepositoryNames(clients: AwsClients, target: Target): Promise<string[]> {

@@ -11,6 +11,7 @@
 import { inUseSettingsOf } from '../core/in-use-settings.js';
 import type { InUseSource } from '../core/in-use.js';
 import type { Plan, PlanWarning } from '../core/plan-model.js';
+import type { RuleSet } from '../core/rules-model.js';
 import type { SweepResult } from '../core/result-model.js';
 import { describeFailedTarget, mergePlans, mergeResults, type TargetPlan, type TargetResult } from '../core/run-merge.js';
 import { describeTarget, targetKey, type FailedTarget, type Target, type TargetRef } from '../core/targets.js';
@@ -185,14 +186,33 @@ export async function runTargets(deps: RunTargetsDeps, options: RunTargetsOption
  * anywhere until it can be read.
  */
 function inUseForTargets(deps: RunTargetsDeps, options: RunTargetsOptions): NonNullable<SweepDeps['inUse']> {
-  const settings = inUseSettingsOf(options.ruleSet);
-  const readers: InUseSourceReader[] = [
-    ...(deps.inUse?.sharedReaders ?? []),
-    ...deps.targets.flatMap((t) => (t.inUseReaders ?? []).map((reader) => inTarget(reader, t.target))),
-  ];
-  const source = IN_USE_SOURCES.find((s) => s !== 'file' && sourceEnabled(settings, s));
-  if (source !== undefined) for (const failed of deps.failed ?? []) readers.push(unreadableTarget(source, failed));
+  const readers = crossTargetReaders(
+    options.ruleSet,
+    deps.targets.map((t) => ({ target: t.target, readers: t.inUseReaders ?? [] })),
+    deps.failed ?? [],
+    deps.inUse?.sharedReaders ?? [],
+  );
   return { readers, cache: deps.inUse?.cache ?? new MemoryInUseScanCache() };
+}
+
+/**
+ * The in-use readers of a run over several targets, for every driver (`runTargets`, the state
+ * machine's steps): each target's own readers labelled with it, the shared ones (the in-use files)
+ * once, and for each target that could not be reached a reader that fails (under the first target
+ * source the rules scan), since its consumers are unknown: nothing is deleted anywhere until it
+ * can be read or is left out of the rules.
+ */
+export function crossTargetReaders(
+  ruleSet: RuleSet,
+  perTarget: readonly { target: TargetRef; readers: readonly InUseSourceReader[] }[],
+  failed: readonly FailedTarget[],
+  shared: readonly InUseSourceReader[],
+): InUseSourceReader[] {
+  const settings = inUseSettingsOf(ruleSet);
+  const readers: InUseSourceReader[] = [...shared, ...perTarget.flatMap((t) => t.readers.map((reader) => inTarget(reader, t.target)))];
+  const source = IN_USE_SOURCES.find((s) => s !== 'file' && sourceEnabled(settings, s));
+  if (source !== undefined) for (const target of failed) readers.push(unreadableTarget(source, target));
+  return readers;
 }
 
 /** A target's reader, labelled with its target (`ECS (all clusters) in 111111111111/eu-west-1`): every target's report lists it. */
