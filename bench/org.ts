@@ -14,13 +14,14 @@ import '../lib/sdk-node-notice.js';
 import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { generateOrganization, generateRepository, type GeneratorOptions } from '../emulator/index.js';
+import { generateOrganization } from '../emulator/index.js';
 import type { SweepResult } from '../lib/core/result-model.js';
 import type { RuleSet } from '../lib/core/rules-model.js';
 import { targetKey, type Target } from '../lib/core/targets.js';
 import { targetClients, type AwsClients } from '../lib/adapters/aws-clients.js';
 import { runTargets } from '../lib/engine/org-sweep.js';
 import { BenchUsageError, numberAtLeast, parseBenchArgs, positiveNumber, runBench, wholeNumber } from './support/bench-args.js';
+import { generatorFor } from './support/generator-size.js';
 import { spawnEmulator } from './support/spawn-emulator.js';
 import { OPERATIONS, lowerBound } from './support/sweep-bound.js';
 
@@ -105,17 +106,6 @@ function regionList(value: string): string[] {
   if (bad !== undefined) throw new BenchUsageError(`--regions must be a comma-separated list of Region names like eu-west-1, got "${bad}"`);
   if (new Set(regions).size !== regions.length) throw new BenchUsageError(`--regions lists a Region twice: "${value}"`);
   return regions;
-}
-
-/** Generator options whose registry holds about `images` manifests (children and referrers included), as bench:sweep sizes it. */
-function generatorFor(args: Args): GeneratorOptions {
-  const probe: GeneratorOptions = { seed: args.seed, repositories: args.repositories, imagesPerRepository: 100 };
-  let manifests = 0;
-  const sample = Math.min(args.repositories, 20);
-  for (let i = 0; i < sample; i++) manifests += generateRepository(probe, i).images.reduce((n, image) => n + 1 + (image.children?.length ?? 0), 0);
-  const perEntry = manifests / (sample * 100);
-  const perRepository = Math.max(1, Math.round(args.images / args.repositories / perEntry));
-  return { seed: args.seed, repositories: args.repositories, imagesPerRepository: [Math.round(perRepository * 0.5), Math.round(perRepository * 1.5)] };
 }
 
 /** The bench:sweep rule: delete every untagged image (children of kept indexes and referrers of kept images stay). */

@@ -14,7 +14,7 @@
 import '../lib/sdk-node-notice.js';
 import { execFile, type ChildProcess } from 'node:child_process';
 import { BatchDeleteImageCommand, ECRClient, TagResourceCommand, paginateDescribeRepositories, paginateListImages, type ImageIdentifier } from '@aws-sdk/client-ecr';
-import { generateRepository, type GeneratorOptions } from '../emulator/index.js';
+import type { GeneratorOptions } from '../emulator/index.js';
 import type { Plan } from '../lib/core/plan-model.js';
 import type { SweepResult } from '../lib/core/result-model.js';
 import type { RuleSet } from '../lib/core/rules-model.js';
@@ -22,6 +22,7 @@ import { createEcrClient } from '../lib/adapters/ecr-client.js';
 import { runSweep } from '../lib/engine/sweep.js';
 import { OPERATIONS, lowerBound } from './support/sweep-bound.js';
 import { numberAtLeast, parseBenchArgs, positiveNumber, runBench, wholeNumber } from './support/bench-args.js';
+import { generatorFor } from './support/generator-size.js';
 import { spawnEmulator } from './support/spawn-emulator.js';
 
 interface Args {
@@ -82,21 +83,6 @@ function parseSweepArgs(argv: string[]): Args | 'help' {
     cliCheck: pick(values['cli-check'], DEFAULTS.cliCheck, (v) => wholeNumber('--cli-check', v, 0)),
     byTag: values['by-tag'] === true,
   };
-}
-
-/** Generator options whose registry holds about `images` manifests (children and referrers included). */
-function generatorFor(args: Args): GeneratorOptions {
-  const probe: GeneratorOptions = { seed: args.seed, repositories: args.repositories, imagesPerRepository: 100 };
-  let manifests = 0;
-  const sample = Math.min(args.repositories, 20);
-  for (let i = 0; i < sample; i++) manifests += countManifests(generateRepository(probe, i).images);
-  const perEntry = manifests / (sample * 100);
-  const perRepository = Math.max(1, Math.round(args.images / args.repositories / perEntry));
-  return { seed: args.seed, repositories: args.repositories, imagesPerRepository: [Math.round(perRepository * 0.5), Math.round(perRepository * 1.5)] };
-}
-
-function countManifests(images: { children?: unknown[] }[]): number {
-  return images.reduce((n, i) => n + 1 + (i.children?.length ?? 0), 0);
 }
 
 async function startChild(generate: GeneratorOptions, args: Args): Promise<{ url: string; child: ChildProcess }> {
