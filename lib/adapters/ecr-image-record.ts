@@ -3,10 +3,7 @@
  * `ImageRecord`. Pure: no I/O, so it is table-tested without a registry.
  */
 import type { ImageDetail } from '@aws-sdk/client-ecr';
-import { isIndexMediaType, type ImageRecord, type ImageStatus } from '../core/inventory.js';
-
-// Kept here for the importers that know it from the wire model; defined in core with the media types.
-export { isIndexMediaType };
+import type { ImageRecord, ImageStatus } from '../core/inventory.js';
 
 const IMAGE_STATUSES: ReadonlySet<string> = new Set(['ACTIVE', 'ARCHIVED', 'ACTIVATING']);
 

@@ -16,10 +16,6 @@ import type { FinalizeHandler, FinalizeHandlerArguments, HandlerExecutionContext
 import pLimit, { type LimitFunction } from 'p-limit';
 import { DeadlineReachedError, EndpointUnreachableError } from '../engine/errors.js';
 import type { RateController, RateTicket } from '../engine/rate-controller.js';
-import { errorCode } from '../errors.js';
-
-// Kept here for the importers that know it from the ECR client; defined with the shared errors.
-export { errorCode };
 
 /** Call counters of one sweep. */
 export interface CallStats {

@@ -25,14 +25,11 @@ import {
 } from '@aws-sdk/client-ecr';
 import { pullTimeWithoutOwnRead, type IndexMemory, type IndexReadRecord } from '../core/index-memory.js';
 import type { AttachedPolicyText } from '../core/attached-policy.js';
-import { INDEX_MEDIA_TYPES, type ImageRecord } from '../core/inventory.js';
+import { INDEX_MEDIA_TYPES, isIndexMediaType, type ImageRecord } from '../core/inventory.js';
 import { chunk } from '../core/chunk.js';
 import { MAX_IMAGE_IDS_PER_CALL } from '../engine/ports.js';
 import { errorCode } from '../errors.js';
-import { isIndexMediaType, parseIndexChildren, toImageRecord } from './ecr-image-record.js';
-
-// Kept here for the importers that know them from the registry; defined by the engine's port and in core.
-export { chunk, MAX_IMAGE_IDS_PER_CALL };
+import { parseIndexChildren, toImageRecord } from './ecr-image-record.js';
 /** ECR's maximum page size for DescribeRepositories and DescribeImages. */
 export const MAX_PAGE_SIZE = 1000;
 

@@ -1,8 +1,10 @@
 /** Pure pieces of the ECR side: wire-model conversion, index parsing, error classification. */
 import { describe, expect, it } from 'vitest';
-import { isIndexMediaType, parseIndexChildren, toImageRecord } from '../../lib/adapters/ecr-image-record.js';
-import { errorCode, isRetryable, isThrottle } from '../../lib/adapters/ecr-metered-client.js';
-import { chunk } from '../../lib/adapters/ecr-registry.js';
+import { parseIndexChildren, toImageRecord } from '../../lib/adapters/ecr-image-record.js';
+import { isRetryable, isThrottle } from '../../lib/adapters/ecr-metered-client.js';
+import { chunk } from '../../lib/core/chunk.js';
+import { isIndexMediaType } from '../../lib/core/inventory.js';
+import { errorCode } from '../../lib/errors.js';
 
 const D = `sha256:${'a'.repeat(64)}`;
 
