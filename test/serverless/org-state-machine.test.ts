@@ -4,29 +4,18 @@
  * shape the fan-out relies on (plan Map, RecordPlan, apply Map, Finish), and its roles grant only
  * what each step needs; `--region eu-west-1` leaves no other Region in it.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instantiate, type Instance, type Json, type Template } from './cloudformation-template.js';
+import { packageService } from './package-service.js';
 import { readZipEntries } from './zip-entries.js';
 
-const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
 type AslValidator = (definition: unknown, options?: { checkPaths?: boolean; checkArn?: boolean }) => { isValid: boolean; errorsText: (separator?: string) => string };
 const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValidator;
-
-/** Environment with no usable AWS credentials: packaging must not need any. */
-function offlineEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(env)) {
-    if (key.startsWith('AWS_') && key !== 'AWS_CA_BUNDLE') delete env[key];
-  }
-  return env;
-}
 
 interface State {
   Type: string;
@@ -86,7 +75,7 @@ function allStates(m: Machine, out: Record<string, State> = {}): Record<string, 
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ecr-sweeper-org-package-'));
-  await run('npx', ['osls', 'package', '--stage', 'prod', '--region', 'eu-west-1', '--package', dir], { cwd: root, env: offlineEnv(), timeout: 240_000 });
+  await packageService(root, 'npx', ['osls', 'package', '--stage', 'prod', '--region', 'eu-west-1', '--package', dir]);
   template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
   // Resolved as CloudFormation would in eu-west-1 (a created report bucket: no reportBucket param).
   stack = instantiate(template, {}, { 'AWS::Region': 'eu-west-1' });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageService } from './package-service.js';
 import { readZipEntries, readZipEntry } from './zip-entries.js';
 
 const run = promisify(execFile);
@@ -17,15 +18,6 @@ type Json = unknown;
 interface Template {
   Conditions?: Record<string, Json>;
   Resources: Record<string, { Type: string; Condition?: string; Properties?: Record<string, Json>; DependsOn?: Json }>;
-}
-
-/** Environment with no usable AWS credentials: packaging must not need any. */
-function offlineEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(env)) {
-    if (key.startsWith('AWS_') && key !== 'AWS_CA_BUNDLE') delete env[key];
-  }
-  return env;
 }
 
 /** Evaluates a template's conditions; they only compare literal strings once params are resolved. */
@@ -166,10 +158,11 @@ describe('serverless.yml packaged by osls', () => {
   beforeAll(async () => {
     // `npm run package` as written (stage dev, into .serverless/) with an existing report bucket,
     // then the prod stage with the optional Slack, rules and repository-scope params, into a temp dir.
-    await run('npm', ['run', 'package', '--', '--param', 'reportBucket=shared-reports'], { cwd: root, env: offlineEnv(), timeout: 240_000 });
+    await packageService(root, 'npm', ['run', 'package', '--', '--param', 'reportBucket=shared-reports']);
     dev = JSON.parse(readFileSync(join(root, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8'));
     prodDir = mkdtempSync(join(tmpdir(), 'ecr-sweeper-package-'));
-    await run(
+    await packageService(
+      root,
       'npx',
       [
         'osls', 'package', '--stage', 'prod', '--region', 'eu-west-1', '--package', prodDir,
@@ -179,7 +172,6 @@ describe('serverless.yml packaged by osls', () => {
         '--param', 'inUseBucket=k8s-inventory',
         '--param', 'inUsePrefix=clusters/in-use',
       ],
-      { cwd: root, env: offlineEnv(), timeout: 240_000 },
     );
     prod = JSON.parse(readFileSync(join(prodDir, 'cloudformation-template-update-stack.json'), 'utf8'));
   }, 600_000);
