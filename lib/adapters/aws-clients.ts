@@ -18,7 +18,7 @@ import { httpTimeoutsFromEnv, requestHandlerOptions, type HttpTimeouts } from '.
 import { AWS_SERVICES, nonEmpty, resolveEndpoint, resolveRegionAndProfile, type AwsService, type ResolvedEndpoint } from './client-endpoints.js';
 import { ECR_SDK_MAX_ATTEMPTS } from './ecr-client.js';
 import type { Target } from '../core/targets.js';
-import { targetCredentials } from '../engine/target-credentials.js';
+import { targetCredentials } from './target-credentials.js';
 
 export { AWS_SERVICES, resolveEndpoint, SERVICE_ENDPOINT_VARIABLES, type AwsService, type ResolvedEndpoint } from './client-endpoints.js';
 

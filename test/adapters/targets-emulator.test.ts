@@ -15,7 +15,7 @@ import { OrganizationAccounts } from '../../lib/adapters/organization-accounts.j
 import { awsTargetResolution } from '../../lib/adapters/target-resolution-aws.js';
 import { targetClients, createAwsClients, type AwsClientSettings } from '../../lib/adapters/aws-clients.js';
 import { OrganizationAccessError, TargetError } from '../../lib/engine/errors.js';
-import { AssumeRoleError, roleSessionName } from '../../lib/engine/target-credentials.js';
+import { AssumeRoleError, roleSessionName } from '../../lib/adapters/target-credentials.js';
 import { resolveTargets } from '../../lib/engine/targets-resolve.js';
 
 const HOME = '123456789012';

@@ -9,7 +9,7 @@ import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { STSClientConfig } from '@aws-sdk/client-sts';
 import type { Target } from '../core/targets.js';
-import { TargetError } from './errors.js';
+import { TargetError } from '../engine/errors.js';
 
 /** The longest session asked for: role chaining (Lambda's role assuming the target's) allows no more. */
 export const TARGET_SESSION_SECONDS = 3600;
