@@ -7,7 +7,8 @@ import type { Context } from 'aws-lambda';
 import { applyShard, type ShardOutput } from '../lib/engine/org-steps.js';
 import { lambdaHandler, startRun } from './shared/handler.js';
 import { logger } from './shared/observability.js';
-import { orgStepDeps, parseShardEvent } from './shared/org.js';
+import { parseShardEvent } from './shared/org.js';
+import { orgStepDeps } from './shared/org-wiring.js';
 import { loadConfiguredRules } from './shared/rules-source.js';
 
 async function applyOne(event: unknown, context: Context): Promise<ShardOutput> {

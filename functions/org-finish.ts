@@ -10,7 +10,8 @@ import { finishOrgRun } from '../lib/engine/org-steps.js';
 import { OrgSweepFailedError } from './shared/errors.js';
 import { lambdaHandler, startRun } from './shared/handler.js';
 import { logResult, logger, recordMetrics, recordSlackFailure } from './shared/observability.js';
-import { orgStepDeps, parseFinishEvent } from './shared/org.js';
+import { parseFinishEvent } from './shared/org.js';
+import { orgStepDeps } from './shared/org-wiring.js';
 import { slackNotifierFor } from './shared/slack.js';
 
 /** What the execution's output says of a run that did not fail. */

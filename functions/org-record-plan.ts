@@ -8,7 +8,8 @@ import { S3ReportStore } from '../lib/adapters/report-store-s3.js';
 import { recordPlan, type RecordPlanOutput } from '../lib/engine/org-steps.js';
 import { lambdaHandler, startRun } from './shared/handler.js';
 import { logPlan, logger } from './shared/observability.js';
-import { orgStepDeps, parseRecordEvent } from './shared/org.js';
+import { parseRecordEvent } from './shared/org.js';
+import { orgStepDeps } from './shared/org-wiring.js';
 
 async function record(event: unknown, context: Context): Promise<RecordPlanOutput> {
   const request = parseRecordEvent(event);

@@ -7,7 +7,8 @@ import type { Context } from 'aws-lambda';
 import { startOrgRun, type StartOutput } from '../lib/engine/org-steps.js';
 import { lambdaHandler, startRun } from './shared/handler.js';
 import { logger } from './shared/observability.js';
-import { orgSettings, orgStepDeps, parseStartEvent, resolveRunTargets, runRefOf } from './shared/org.js';
+import { orgSettings, parseStartEvent, runRefOf } from './shared/org.js';
+import { orgStepDeps, resolveRunTargets } from './shared/org-wiring.js';
 import { loadConfiguredRules } from './shared/rules-source.js';
 
 async function start(event: unknown, context: Context): Promise<StartOutput> {

@@ -1,22 +1,13 @@
 /**
  * What the five organization functions share (serverless.yml `orgSweep`): their settings from the
- * environment, the step inputs as the state machine passes them (validated before anything runs),
- * and the engine's ports wired to this container's clients.
+ * environment and the step inputs as the state machine passes them (validated before anything
+ * runs). The engine's ports are wired to this container's clients in `org-wiring.ts`.
  */
-import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
-import { createInUseReaders } from '../../lib/adapters/in-use-readers.js';
-import { inUseSettingsOf } from '../../lib/core/in-use-settings.js';
 import type { OrgRunManifest } from '../../lib/core/org-run.js';
-import type { RuleSet } from '../../lib/core/rules-model.js';
-import type { FailedTarget, Target } from '../../lib/core/targets.js';
-import { awsTargetResolution } from '../../lib/adapters/target-resolution-aws.js';
-import { resolveTargets } from '../../lib/engine/targets-resolve.js';
-import { targetClients, type AwsClientSettings } from '../../lib/adapters/aws-clients.js';
-import type { OrgRunRef, OrgStepDeps } from '../../lib/engine/org-steps.js';
+import type { OrgRunRef } from '../../lib/engine/org-ports.js';
 import { ConfigError } from '../../lib/errors.js';
 import type { FunctionDeps } from './clients.js';
-import { logger } from './observability.js';
 
 /** The org settings of serverless.yml's params (ORG_* variables); checked at every use so the variable is named. */
 export function orgSettings(env: Readonly<Record<string, string | undefined>>, concurrency: number): OrgRunManifest['settings'] {
@@ -45,50 +36,6 @@ export function orgSettings(env: Readonly<Record<string, string | undefined>>, c
 /** The run every step works on: its id and the work files' place (the report bucket and prefix). */
 export function runRefOf(deps: FunctionDeps, runId: string): OrgRunRef {
   return { runId, bucket: deps.config.reportBucket, prefix: deps.config.reportPrefix };
-}
-
-/** The engine's ports on this container: per-target clients (assumed role, target Region), the in-use readers. */
-export function orgStepDeps(deps: FunctionDeps): OrgStepDeps {
-  const env = process.env;
-  const places = {
-    baseDir: dirname(resolve(deps.config.taskRoot ?? process.cwd(), deps.config.rulesFile)),
-    ...(deps.config.inUseS3Uri !== undefined ? { defaultFilesLocation: deps.config.inUseS3Uri } : {}),
-  };
-  return {
-    s3: deps.s3,
-    logger,
-    // The target's Region and (for another account) its role, refreshed by itself; one session name per run.
-    clientsFor: (target: Target, runId: string) => targetClients(target, clientSettings(deps), runId),
-    targetReaders: (ruleSet: RuleSet, _target: Target, clients) => createInUseReaders({ ...inUseSettingsOf(ruleSet), files: null }, clients, places),
-    fileReaders: (ruleSet: RuleSet) => {
-      const settings = inUseSettingsOf(ruleSet);
-      if (settings.files === null) return [];
-      return createInUseReaders({ ...settings, ecs: false, lambda: false, batch: false, apprunner: false }, deps.clients, places);
-    },
-  };
-}
-
-/** The settings every client of the org functions is built with: this environment, its timeouts. */
-function clientSettings(deps: FunctionDeps): AwsClientSettings {
-  return { env: process.env, timeouts: deps.config.httpTimeouts };
-}
-
-/**
- * The run's targets from the rules' `targets:` or `organization:` (lib/engine/targets-resolve.ts):
- * the organization's accounts through AWS Organizations, `regions: all` through each account's EC2
- * DescribeRegions (with its role). With neither block: the function's own account (STS) in its own
- * Region, with its own credentials, as the single sweep does.
- */
-export async function resolveRunTargets(deps: FunctionDeps, ruleSet: RuleSet, runId: string): Promise<{ targets: Target[]; failed: FailedTarget[] }> {
-  const region = process.env.AWS_REGION;
-  if (!region) throw new ConfigError("the function's own Region (AWS_REGION) is unknown: no target to sweep");
-  const resolution = awsTargetResolution({ ...clientSettings(deps), region }, runId);
-  try {
-    const { targets, failed } = await resolveTargets(ruleSet, resolution);
-    return { targets, failed };
-  } finally {
-    resolution.destroy();
-  }
 }
 
 const runRef = z.strictObject({ runId: z.string().regex(/^[A-Za-z0-9T-]{1,64}$/), bucket: z.string().min(3), prefix: z.string() });

@@ -12,7 +12,8 @@
  */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { InUseScanOutcome } from '../engine/in-use-scan.js';
-import type { InUseScanCache, SweepLogger } from '../engine/types.js';
+import type { SharedInUseScanCache } from '../engine/org-ports.js';
+import type { SweepLogger } from '../engine/types.js';
 
 /** What a cache is asked: a scan that started no earlier than `now - maxAgeMs`. */
 export interface InUseScanRequest {
@@ -21,7 +22,7 @@ export interface InUseScanRequest {
 }
 
 /** An in-use scan cache backed by one S3 object (per run). */
-export class S3InUseScanCache implements InUseScanCache {
+export class S3InUseScanCache implements SharedInUseScanCache {
   /** This invocation's own scan in progress or done: a second request in the same process waits for it. */
   private own: Promise<InUseScanOutcome> | undefined;
 

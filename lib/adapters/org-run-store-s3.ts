@@ -8,6 +8,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { joinKey } from '../core/report-layout.js';
 import type { OrgRunManifest, PlanPart, ResultPart } from '../core/org-run.js';
 import type { Lane, Shard, ShardRef } from '../core/org-shards.js';
+import type { OrgRunStore } from '../engine/org-ports.js';
 import { EcrSweeperError } from '../errors.js';
 
 /** A work file could not be read, written or parsed; says which object. */
@@ -57,7 +58,7 @@ export class OrgRunKeys {
 }
 
 /** Reads and writes one run's work files. */
-export class S3OrgRunStore {
+export class S3OrgRunStore implements OrgRunStore {
   readonly keys: OrgRunKeys;
 
   constructor(
@@ -67,6 +68,14 @@ export class S3OrgRunStore {
     runId: string,
   ) {
     this.keys = new OrgRunKeys(prefix, runId);
+  }
+
+  get lanesKey(): string {
+    return this.keys.lanes;
+  }
+
+  get applyLanesKey(): string {
+    return this.keys.applyLanes;
   }
 
   /** `s3://bucket/key`, for messages. */

@@ -1,6 +1,7 @@
 /**
  * The five steps of the organization state machine (serverless.yml `orgSweep`, docs/deploy.md
- * "Organizations"), driver-independent: the functions in `functions/org-*.ts` only wire them.
+ * "Organizations"), driver-independent: they reach S3 and the targets only through the ports of
+ * `org-ports.ts`, which the functions in `functions/org-*.ts` wire (`functions/shared/org-wiring.ts`).
  * Each shard is planned and applied by the same `runSweep` as a single-registry sweep: planned in
  * dry-run with the shard's `repositories`, applied from its recorded plan through the checkpoint
  * resume path (listing skipped, every batch re-read and checked for in-use before it is deleted).
@@ -9,12 +10,6 @@
  * once (stored for the shards); every shard plans; RecordPlan writes the whole run's plan to the
  * report store and only then the apply lanes; only shards with a recorded plan are applied.
  */
-import { paginateDescribeRepositories } from '@aws-sdk/client-ecr';
-import type { AwsClients } from '../adapters/aws-clients.js';
-import { S3InUseScanCache } from '../adapters/in-use-cache-s3.js';
-import { S3OrgRunStore } from '../adapters/org-run-store-s3.js';
-import { S3CheckpointStore } from '../adapters/checkpoint-s3.js';
-import { S3JournalStore } from '../adapters/journal-s3.js';
 import { errorCode } from '../errors.js';
 import { inUseSettingsOf } from '../core/in-use-settings.js';
 import { applyLanes, missingPartError, targetsWithFailedShards, type OrgRunManifest, type PlanPart, type ResultPart } from '../core/org-run.js';
@@ -24,31 +19,12 @@ import type { SweepResult } from '../core/result-model.js';
 import type { Mode, RuleSet } from '../core/rules-model.js';
 import { describeTarget, targetKey, type FailedTarget, type Target, type TargetRef } from '../core/targets.js';
 import { TargetError } from './errors.js';
-import { scanInUseSources } from './in-use-scan.js';
+import { scanInUseSources, type InUseScanOutcome } from './in-use-scan.js';
 import { crossTargetReaders } from './org-sweep.js';
 import { mergeShardPlans, mergeShardResults, TARGET_NOT_PLANNED, type ShardDocument } from './org-merge.js';
 import { hashRules, runSweep } from './sweep.js';
-import type { Checkpoint, CheckpointStore, InUseSourceReader, JournalStore, SweepLogger, SweepOutput } from './types.js';
-
-/** Where a run's work files are and which run: all a step's input carries between steps. */
-export interface OrgRunRef {
-  runId: string;
-  bucket: string;
-  prefix: string;
-}
-
-/** What every step is given by its driver. */
-export interface OrgStepDeps {
-  s3: AwsClients['s3'];
-  /** The clients of one target (its Region, its assumed role's credentials). */
-  clientsFor(target: Target, runId: string): AwsClients;
-  /** The in-use readers of one target's own sources (ECS, Lambda, Batch, App Runner), built on its clients. */
-  targetReaders(ruleSet: RuleSet, target: Target, clients: AwsClients): InUseSourceReader[];
-  /** The in-use file readers (read once, not per target). */
-  fileReaders(ruleSet: RuleSet): InUseSourceReader[];
-  logger?: SweepLogger;
-  clock?: () => number;
-}
+import type { OrgRunRef, OrgRunStore, OrgStepDeps, TargetAccess } from './org-ports.js';
+import type { Checkpoint, CheckpointStore, InUseSourceReader, JournalStore, SweepOutput } from './types.js';
 
 /** What Start needs besides the deps. */
 export interface StartRequest {
@@ -81,33 +57,35 @@ export async function startOrgRun(deps: OrgStepDeps, request: StartRequest): Pro
   const clock = deps.clock ?? Date.now;
   const startedAt = clock();
   const { run, ruleSet } = request;
-  const store = new S3OrgRunStore(deps.s3, run.bucket, run.prefix, run.runId);
+  const store = deps.runStore(run);
   const { targets, failed } = await request.resolveTargets();
   const failedTargets = [...failed];
-  const clients = new Map(targets.map((t) => [targetKey(t), deps.clientsFor(t, run.runId)]));
-
-  // Fail closed across the organization: a target whose sources cannot be read blocks deletion everywhere.
-  const readers = allReaders(deps, ruleSet, targets, failed, (t) => clients.get(targetKey(t))!);
-  const cache = new S3InUseScanCache(deps.s3, run.bucket, store.keys.inUseScan, deps.logger);
-  const scan = await scanInUseSources(readers, inUseSettingsOf(ruleSet), { now: clock() });
-  await cache.store(scan);
-
   const settings: ShardSettings = { maxRepositoriesPerShard: request.settings.maxRepositoriesPerShard, lanesPerTarget: request.settings.lanesPerTarget };
   const capped = rulesCapDeletions(ruleSet);
   const shards: Shard[] = [];
   const listed: Target[] = [];
-  for (const target of targets) {
-    try {
-      const names = await listRepositoryNames(clients.get(targetKey(target))!, target);
-      shards.push(...shardTarget(target, names, settings, capped));
-      listed.push(target);
-    } catch (error) {
-      const failure = targetFailure(target, error);
-      deps.logger?.error('target could not be listed', { target: targetKey(target), error: failure.error });
-      failedTargets.push(failure);
+  let scan: InUseScanOutcome;
+  const access = new Map(targets.map((t) => [targetKey(t), deps.target(t, run.runId)]));
+  try {
+    // Fail closed across the organization: a target whose sources cannot be read blocks deletion everywhere.
+    const readers = allReaders(deps, ruleSet, targets, failed, access);
+    scan = await scanInUseSources(readers, inUseSettingsOf(ruleSet), { now: clock() });
+    await deps.inUseCache(run).store(scan);
+
+    for (const target of targets) {
+      try {
+        const names = await listRepositoryNames(accessOf(access, target), target);
+        shards.push(...shardTarget(target, names, settings, capped));
+        listed.push(target);
+      } catch (error) {
+        const failure = targetFailure(target, error);
+        deps.logger?.error('target could not be listed', { target: targetKey(target), error: failure.error });
+        failedTargets.push(failure);
+      }
     }
+  } finally {
+    for (const a of access.values()) a.close();
   }
-  for (const c of clients.values()) c.destroy();
   const lanes = laneShards(shards, settings);
   const mode = request.mode ?? ruleSet.defaults.mode;
   const manifest: OrgRunManifest = {
@@ -129,7 +107,7 @@ export async function startOrgRun(deps: OrgStepDeps, request: StartRequest): Pro
   // The shards before the manifest and the lanes: nothing names a shard not yet written.
   await store.writeShards(shards, lanes);
   await store.writeManifest(manifest);
-  return { run, lanesKey: store.keys.lanes, mode, targets: listed.length, failedTargets: failedTargets.length, shards: shards.length };
+  return { run, lanesKey: store.lanesKey, mode, targets: listed.length, failedTargets: failedTargets.length, shards: shards.length };
 }
 
 /** A shard step's input: the run and one shard of a lane. */
@@ -156,7 +134,7 @@ export interface ShardOutput {
  */
 export async function planShard(deps: OrgStepDeps, request: ShardRequest): Promise<ShardOutput> {
   const { run, ruleSet } = request;
-  const store = new S3OrgRunStore(deps.s3, run.bucket, run.prefix, run.runId);
+  const store = deps.runStore(run);
   const manifest = await store.readManifest();
   const shard = await store.readShard(request.shard);
   const ref: ShardRef = { shardId: shard.shardId, targetKey: targetKey(shard.target) };
@@ -167,10 +145,7 @@ export async function planShard(deps: OrgStepDeps, request: ShardRequest): Promi
     await store.writePlanPart({ ...ref, target, status: 'planned', plan: output.plan, result: output.result });
     return { ...ref, status: 'planned' };
   } catch (error) {
-    const failure = { code: errorCode(error), message: `${describeTarget(target)}: ${messageOf(error)}` };
-    deps.logger?.error('shard could not be planned', { shard: ref.shardId, error: failure });
-    await store.writePlanPart({ ...ref, target, status: 'failed', error: failure });
-    return { ...ref, status: 'failed', error: failure };
+    return failShard(deps, store, 'plan', ref, target, error);
   }
 }
 
@@ -198,7 +173,7 @@ export interface RecordPlanOutput {
  * nothing is applied anywhere.
  */
 export async function recordPlan(deps: OrgStepDeps, request: RecordPlanRequest): Promise<RecordPlanOutput> {
-  const store = new S3OrgRunStore(deps.s3, request.run.bucket, request.run.prefix, request.run.runId);
+  const store = deps.runStore(request.run);
   const manifest = await store.readManifest();
   const parts = await readPlanParts(store, manifest);
   const documents = planDocuments(manifest, parts);
@@ -208,7 +183,7 @@ export async function recordPlan(deps: OrgStepDeps, request: RecordPlanRequest):
   const lanes = manifest.mode === 'apply' ? applyLanes(manifest.lanes, parts, planMapFailed) : [];
   await store.writeApplyLanes(lanes);
   const failedShards = documents.filter((d) => d.status === 'failed').length;
-  return { run: request.run, apply: lanes.length > 0, applyLanesKey: store.keys.applyLanes, planLocation, failedShards };
+  return { run: request.run, apply: lanes.length > 0, applyLanesKey: store.applyLanesKey, planLocation, failedShards };
 }
 
 /**
@@ -220,7 +195,7 @@ export async function recordPlan(deps: OrgStepDeps, request: RecordPlanRequest):
  */
 export async function applyShard(deps: OrgStepDeps, request: ShardRequest): Promise<ShardOutput> {
   const { run, ruleSet } = request;
-  const store = new S3OrgRunStore(deps.s3, run.bucket, run.prefix, run.runId);
+  const store = deps.runStore(run);
   const manifest = await store.readManifest();
   const shard = await store.readShard(request.shard);
   const ref: ShardRef = { shardId: shard.shardId, targetKey: targetKey(shard.target) };
@@ -239,19 +214,38 @@ export async function applyShard(deps: OrgStepDeps, request: ShardRequest): Prom
       plannedRepositories: part.plan.repositories.map((plan) => ({ plan })),
       deletionsSent: 0,
     };
-    const s3Checkpoint = new S3CheckpointStore(deps.s3, run.bucket, store.keys.checkpoint(ref));
+    const stored = deps.checkpointStore(run, ref);
     // The recorded plan is the checkpoint until the shard's own run saves one (a retry continues from that).
-    const checkpoint = { load: async () => (await s3Checkpoint.load()) ?? seed, save: (c: Checkpoint) => s3Checkpoint.save(c), clear: () => s3Checkpoint.clear() };
-    const journal = new S3JournalStore(deps.s3, run.bucket, store.keys.journal(ref));
+    const checkpoint: CheckpointStore = { load: async () => (await stored.load()) ?? seed, save: (c: Checkpoint) => stored.save(c), clear: () => stored.clear() };
+    const journal = deps.journalStore(run, ref);
     const output = await sweepShard(deps, run, manifest, shard, ruleSet, { mode: 'apply', deadline: request.deadline, checkpoint, journal });
     await store.writeResultPart({ ...ref, target, status: 'completed', result: output.result });
     return { ...ref, status: 'completed' };
   } catch (error) {
-    const failure = { code: errorCode(error), message: `${describeTarget(target)}: ${messageOf(error)}` };
-    deps.logger?.error('shard could not be applied', { shard: ref.shardId, error: failure });
-    await store.writeResultPart({ ...ref, target, status: 'failed', error: failure });
-    return { ...ref, status: 'failed', error: failure };
+    return failShard(deps, store, 'apply', ref, target, error);
   }
+}
+
+/**
+ * A shard that could not be planned or applied: its failed part (the plan part, or the result
+ * part), whose error names the account and Region and keeps the AWS code, is written for
+ * RecordPlan or Finish to read, and the same failure is answered to the Map. If the failed part
+ * itself cannot be written, that error is thrown (the original one logged first): the invocation
+ * fails, and the missing part reads as a failed shard all the same.
+ */
+export async function failShard(
+  deps: Pick<OrgStepDeps, 'logger'>,
+  store: Pick<OrgRunStore, 'writePlanPart' | 'writeResultPart'>,
+  step: 'plan' | 'apply',
+  ref: ShardRef,
+  target: TargetRef,
+  error: unknown,
+): Promise<ShardOutput> {
+  const failure = { code: errorCode(error), message: `${describeTarget(target)}: ${messageOf(error)}` };
+  deps.logger?.error(step === 'plan' ? 'shard could not be planned' : 'shard could not be applied', { shard: ref.shardId, error: failure });
+  const part = { ...ref, target, status: 'failed' as const, error: failure };
+  await (step === 'plan' ? store.writePlanPart(part) : store.writeResultPart(part));
+  return { ...ref, status: 'failed', error: failure };
 }
 
 /** Finish's input. */
@@ -274,7 +268,7 @@ export interface FinishOutput {
  */
 export async function finishOrgRun(deps: OrgStepDeps, request: FinishRequest): Promise<FinishOutput> {
   const clock = deps.clock ?? Date.now;
-  const store = new S3OrgRunStore(deps.s3, request.run.bucket, request.run.prefix, request.run.runId);
+  const store = deps.runStore(request.run);
   const manifest = await store.readManifest();
   const planParts = await readPlanParts(store, manifest);
   const applied = new Set(
@@ -319,7 +313,7 @@ function runFailures(manifest: OrgRunManifest, documents: readonly ShardDocument
   return out;
 }
 
-/** Runs the engine on one shard: the target's clients, its lane's share of the budget, the org-wide in-use set. */
+/** Runs the engine on one shard: the target's registry, its lane's share of the budget, the org-wide in-use set. */
 async function sweepShard(
   deps: OrgStepDeps,
   run: OrgRunRef,
@@ -328,18 +322,17 @@ async function sweepShard(
   ruleSet: RuleSet,
   how: { mode: Mode; deadline: number; checkpoint?: CheckpointStore; journal?: JournalStore },
 ): Promise<SweepOutput> {
-  const clients = new Map(manifest.inUseTargets.map((t) => [targetKey(t), deps.clientsFor(t, manifest.runId)]));
-  const own = deps.clientsFor(shard.target, manifest.runId);
+  const access = new Map(manifest.inUseTargets.map((t) => [targetKey(t), deps.target(t, manifest.runId)]));
+  const own = deps.target(shard.target, manifest.runId);
   try {
     const unresolved = manifest.failedTargets.filter((f) => !manifest.inUseTargets.some((t) => t.accountId === f.accountId && t.region === f.region));
-    const readers = allReaders(deps, ruleSet, manifest.inUseTargets, unresolved, (t) => clients.get(targetKey(t))!);
+    const readers = allReaders(deps, ruleSet, manifest.inUseTargets, unresolved, access);
     // Start's scan of every target, reused while fresh enough for the guard; a newer one is stored for the other shards.
-    const work = new S3OrgRunStore(deps.s3, run.bucket, run.prefix, manifest.runId);
-    const cache = new S3InUseScanCache(deps.s3, run.bucket, work.keys.inUseScan, deps.logger);
+    const cache = deps.inUseCache(run);
     const budget = laneBudget(manifest.settings, manifest.settings.concurrency, manifest.settings.targetRequestsPerSecond);
     return await runSweep(
       {
-        ecr: own.ecr,
+        ...own.sweepDeps(),
         ...(deps.logger ? { logger: deps.logger } : {}),
         ...(deps.clock ? { clock: deps.clock } : {}),
         inUse: { readers, cache },
@@ -359,27 +352,31 @@ async function sweepShard(
       },
     );
   } finally {
-    for (const c of clients.values()) c.destroy();
-    own.destroy();
+    for (const a of access.values()) a.close();
+    own.close();
   }
 }
 
 /** Every target's own in-use readers and the in-use files, as every multi-target run reads them. */
-function allReaders(deps: OrgStepDeps, ruleSet: RuleSet, targets: readonly Target[], unresolved: readonly FailedTarget[], clientsOf: (t: Target) => AwsClients): InUseSourceReader[] {
-  const perTarget = targets.map((target) => ({ target, readers: deps.targetReaders(ruleSet, target, clientsOf(target)) }));
+function allReaders(deps: OrgStepDeps, ruleSet: RuleSet, targets: readonly Target[], unresolved: readonly FailedTarget[], access: ReadonlyMap<string, TargetAccess>): InUseSourceReader[] {
+  const perTarget = targets.map((target) => ({ target, readers: accessOf(access, target).inUseReaders(ruleSet) }));
   return crossTargetReaders(ruleSet, perTarget, unresolved, deps.fileReaders(ruleSet));
 }
 
-async function listRepositoryNames(clients: AwsClients, target: Target): Promise<string[]> {
-  const names: string[] = [];
+/** The access a step opened for `target` (every target of the step has one). */
+function accessOf(access: ReadonlyMap<string, TargetAccess>, target: Target): TargetAccess {
+  const found = access.get(targetKey(target));
+  if (!found) throw new Error(`no access opened for target ${targetKey(target)}`);
+  return found;
+}
+
+/** The target's repository names; a failure names the account and Region and keeps its AWS code. */
+async function listRepositoryNames(access: TargetAccess, target: Target): Promise<string[]> {
   try {
-    for await (const page of paginateDescribeRepositories({ client: clients.ecr }, {})) {
-      for (const r of page.repositories ?? []) if (r.repositoryName) names.push(r.repositoryName);
-    }
+    return await access.listRepositoryNames();
   } catch (error) {
     throw new TargetError(target.accountId, target.region, errorCode(error), `${describeTarget(target)}: DescribeRepositories failed: ${errorCode(error)}: ${messageOf(error)}`, { cause: error });
   }
-  return names;
 }
 
 function targetFailure(target: TargetRef, error: unknown): FailedTarget {
@@ -393,13 +390,13 @@ function refuseChangedRules(manifest: OrgRunManifest, ruleSet: RuleSet): void {
   }
 }
 
-async function readPlanParts(store: S3OrgRunStore, manifest: OrgRunManifest): Promise<Map<string, PlanPart | null>> {
+async function readPlanParts(store: OrgRunStore, manifest: OrgRunManifest): Promise<Map<string, PlanPart | null>> {
   const parts = new Map<string, PlanPart | null>();
   for (const s of manifest.shards) parts.set(s.shardId, await store.readPlanPart({ shardId: s.shardId, targetKey: s.targetKey }));
   return parts;
 }
 
-async function readAppliedLanes(store: S3OrgRunStore): Promise<Lane[]> {
+async function readAppliedLanes(store: OrgRunStore): Promise<Lane[]> {
   return (await store.readApplyLanes()) ?? [];
 }
 
