@@ -20,7 +20,7 @@ import type { Mode, RuleSet } from '../core/rules-model.js';
 import { describeTarget, targetKey, type FailedTarget, type Target, type TargetRef } from '../core/targets.js';
 import { TargetError } from './errors.js';
 import { scanInUseSources, type InUseScanOutcome } from './in-use-scan.js';
-import { crossTargetReaders } from './org-sweep.js';
+import { crossTargetReaders, targetFailure } from './org-sweep.js';
 import { mergeShardPlans, mergeShardResults, TARGET_NOT_PLANNED, type ShardDocument } from './org-merge.js';
 import { hashRules, runSweep } from './sweep.js';
 import type { OrgRunRef, OrgRunStore, OrgStepDeps, TargetAccess } from './org-ports.js';
@@ -78,7 +78,7 @@ export async function startOrgRun(deps: OrgStepDeps, request: StartRequest): Pro
         shards.push(...shardTarget(target, names, settings, capped));
         listed.push(target);
       } catch (error) {
-        const failure = targetFailure(target, error);
+        const failure = failedTarget(target, error);
         deps.logger?.error('target could not be listed', { target: targetKey(target), error: failure.error });
         failedTargets.push(failure);
       }
@@ -228,8 +228,9 @@ export async function applyShard(deps: OrgStepDeps, request: ShardRequest): Prom
 
 /**
  * A shard that could not be planned or applied: its failed part (the plan part, or the result
- * part), whose error names the account and Region and keeps the AWS code, is written for
- * RecordPlan or Finish to read, and the same failure is answered to the Map. If the failed part
+ * part), whose error names the account and Region and keeps the AWS code (`targetFailure`, as a
+ * multi-target run reports a failed target), is written for RecordPlan or Finish to read, and the
+ * same failure is answered to the Map. If the failed part
  * itself cannot be written, that error is thrown (the original one logged first): the invocation
  * fails, and the missing part reads as a failed shard all the same.
  */
@@ -241,7 +242,8 @@ export async function failShard(
   target: TargetRef,
   error: unknown,
 ): Promise<ShardOutput> {
-  const failure = { code: errorCode(error), message: `${describeTarget(target)}: ${messageOf(error)}` };
+  const { code, message } = targetFailure(target, error);
+  const failure = { code, message };
   deps.logger?.error(step === 'plan' ? 'shard could not be planned' : 'shard could not be applied', { shard: ref.shardId, error: failure });
   const part = { ...ref, target, status: 'failed' as const, error: failure };
   await (step === 'plan' ? store.writePlanPart(part) : store.writeResultPart(part));
@@ -370,17 +372,23 @@ function accessOf(access: ReadonlyMap<string, TargetAccess>, target: Target): Ta
   return found;
 }
 
-/** The target's repository names; a failure names the account and Region and keeps its AWS code. */
+/**
+ * The target's repository names; a failure names the account and Region and keeps its AWS code.
+ * A TargetError inside (its role could not be assumed) already says so: it is thrown as it is.
+ */
 async function listRepositoryNames(access: TargetAccess, target: Target): Promise<string[]> {
   try {
     return await access.listRepositoryNames();
   } catch (error) {
+    if (hasTargetError(error)) throw error;
     throw new TargetError(target.accountId, target.region, errorCode(error), `${describeTarget(target)}: DescribeRepositories failed: ${errorCode(error)}: ${messageOf(error)}`, { cause: error });
   }
 }
 
-function targetFailure(target: TargetRef, error: unknown): FailedTarget {
-  return { accountId: target.accountId, region: target.region, error: { code: errorCode(error), message: messageOf(error) } };
+/** A target that could not be listed, for the manifest: its AWS code, and a message naming it. */
+function failedTarget(target: TargetRef, error: unknown): FailedTarget {
+  const failure = targetFailure(target, error);
+  return { accountId: target.accountId, region: target.region, error: { code: failure.code, message: failure.message } };
 }
 
 /** The rules may have been changed between Start and this step: a shard never runs under other rules than the run's. */
@@ -422,6 +430,11 @@ function targetOf(manifest: OrgRunManifest, key: string): TargetRef {
   const t = manifest.targets.find((x) => targetKey(x) === key);
   if (!t) throw new Error(`run ${manifest.runId}: shard of unknown target ${key}`);
   return { accountId: t.accountId, region: t.region };
+}
+
+function hasTargetError(error: unknown): boolean {
+  for (let inner: unknown = error; inner instanceof Error; inner = inner.cause) if (inner instanceof TargetError) return true;
+  return false;
 }
 
 function messageOf(error: unknown): string {

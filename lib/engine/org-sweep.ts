@@ -339,11 +339,12 @@ function firstDuplicate(keys: readonly string[]): string | undefined {
 }
 
 /**
- * A target's failure as a TargetError naming its account and Region. A TargetError inside (an
- * AssumeRoleError from the target's credentials, under the ECR call that needed them) already
- * says what went wrong and where, with its AWS code: it is used as it is, not wrapped in the call.
+ * A target's failure as a TargetError naming its account and Region, for every driver (`runTargets`,
+ * the state machine's steps). A TargetError inside (an AssumeRoleError from the target's
+ * credentials, under the ECR call that needed them) already says what went wrong and where, with
+ * its AWS code: it is used as it is, not wrapped in the call.
  */
-function targetFailure(target: TargetRef, error: unknown): TargetError {
+export function targetFailure(target: TargetRef, error: unknown): TargetError {
   for (let inner: unknown = error; inner instanceof Error; inner = inner.cause) {
     if (inner instanceof TargetError) return new TargetError(target.accountId, target.region, inner.code, inner.message, { cause: error });
   }

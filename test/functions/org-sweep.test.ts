@@ -267,6 +267,8 @@ describe('organization sweep handlers', () => {
     }
     expect(error?.name).toBe('OrgSweepFailedError');
     expect(error?.message).toMatch(new RegExp(`target failed: account ${B}, eu-west-1: .*`));
+    // The role's refusal as it is: its AWS code, the target named once (not a TargetError wrapping DescribeRepositories).
+    expect(error?.message).toContain(`target failed: account ${B}, eu-west-1: AccessDenied: account ${B}, eu-west-1: cannot assume role arn:aws:iam::${B}:role/EcrSweeperTarget: AccessDenied:`);
     expect(error?.message).toMatch(/in-use source failed, nothing deleted: ECS \(all clusters\) in 222222222222\/eu-west-1/);
     expect(await remaining(cloud)).toEqual(before);
     // The result says so: B's targets failed (naming account and Region), A's kept everything for want of B's consumers.
