@@ -1,7 +1,7 @@
 /**
  * The dependency between the layers points one way: `lib/core` (pure planner) imports no other
- * layer and no AWS SDK; `lib/engine` defines the ports it needs and imports no adapter, CLI or
- * handler; `lib/adapters` implement those ports (they may import the engine's ports and errors,
+ * layer and no AWS SDK; `lib/engine` defines the ports it needs and imports no adapter, CLI,
+ * handler or AWS SDK; `lib/adapters` implement those ports (they may import the engine's ports and errors,
  * and core) and import neither the CLI nor the handlers. Every `.ts` under lib/ is read with the
  * TypeScript scanner, so `import type`, `export ... from` and dynamic `import()` all count.
  */
@@ -18,7 +18,7 @@ type Layer = 'core' | 'engine' | 'adapters' | 'cli' | 'functions' | 'shared' | '
 /** What each layer must not import (other layers, and package prefixes). */
 const FORBIDDEN: Partial<Record<Layer, { layers: readonly Layer[]; packages: readonly string[] }>> = {
   core: { layers: ['engine', 'adapters', 'cli', 'functions'], packages: ['@aws-sdk/', '@smithy/', '@aws-lambda-powertools/'] },
-  engine: { layers: ['adapters', 'cli', 'functions'], packages: [] },
+  engine: { layers: ['adapters', 'cli', 'functions'], packages: ['@aws-sdk/', '@smithy/'] },
   adapters: { layers: ['cli', 'functions'], packages: [] },
   // lib/errors.ts, lib/run-id.ts: shared by every layer, so they import none of them.
   shared: { layers: ['core', 'engine', 'adapters', 'cli', 'functions'], packages: [] },
@@ -33,14 +33,10 @@ const ALLOWED: Readonly<Record<string, string>> = {
   'lib/engine/executor.ts -> ../adapters/ecr-registry.js': 'the executor still calls EcrRegistry itself, not a registry port',
   'lib/engine/executor.ts -> ../adapters/ecr-metered-client.js': 'the executor still pauses the MeteredEcrClient itself, not a pacing port',
   'lib/engine/journal.ts -> ../adapters/ecr-registry.js': 'the journal still reads through EcrRegistry, not a registry port',
-  'lib/engine/org-steps.ts -> ../adapters/aws-clients.js': 'the Step Functions steps still build their own clients',
-  'lib/engine/org-steps.ts -> ../adapters/in-use-cache-s3.js': 'the Step Functions steps still wire the S3 in-use cache',
-  'lib/engine/org-steps.ts -> ../adapters/org-run-store-s3.js': 'the Step Functions steps still wire the S3 run store',
-  'lib/engine/org-steps.ts -> ../adapters/checkpoint-s3.js': 'the Step Functions steps still wire the S3 checkpoint store',
-  'lib/engine/org-steps.ts -> ../adapters/journal-s3.js': 'the Step Functions steps still wire the S3 journal store',
   'lib/engine/sweep.ts -> ../adapters/ecr-registry.js': 'runSweep still builds its own EcrRegistry from SweepDeps.ecr',
   'lib/engine/sweep.ts -> ../adapters/ecr-metered-client.js': 'runSweep still wraps SweepDeps.ecr in a MeteredEcrClient',
   'lib/engine/sweep.ts -> ../adapters/registry-identity.js': 'runSweep still asks the ECR client for the registry identity',
+  'lib/engine/types.ts -> @aws-sdk/client-ecr': 'SweepDeps.ecr is still the ECR client, not a registry port',
 };
 
 function layerOf(repoPath: string): Layer {
@@ -107,6 +103,10 @@ describe('layer dependencies', () => {
       'lib/core/x.ts -> @aws-sdk/client-ecr',
     ]);
     expect(violationsOf(join(ROOT, 'lib/engine/x.ts'), "import { X } from '../core/x.js';\nimport type { P } from './ports.js';")).toEqual([]);
+    expect(violationsOf(join(ROOT, 'lib/engine/x.ts'), "import { f } from '@aws-sdk/credential-providers';\nimport type { H } from '@smithy/types';").map(keyOf)).toEqual([
+      'lib/engine/x.ts -> @aws-sdk/credential-providers',
+      'lib/engine/x.ts -> @smithy/types',
+    ]);
     expect(violationsOf(join(ROOT, 'lib/adapters/x.ts'), "import type { P } from '../engine/ports.js';")).toEqual([]);
   });
 
