@@ -189,8 +189,12 @@ function tokenize(glob: string): Token[] {
       // `**/` also matches nothing at all (`a/**/b` matches `a/b`): the slash goes with the globstar.
       while (glob[i + 1] === '*') i++;
       if (glob[i + 1] === '/') i++;
-      // So does a trailing `/**` (`a/**` matches `a`): the slash before it goes with it too.
-      else if (i + 1 === glob.length && tokens[tokens.length - 2] === '/') tokens.splice(tokens.length - 2, 1);
+      // So does a trailing `/**` (`a/**` and `a/**/**` match `a`): the slash before its globstars goes with them too.
+      else if (i + 1 === glob.length) {
+        let k = tokens.length - 2;
+        while (k >= 0 && tokens[k] === GLOBSTAR) k--;
+        if (k >= 0 && tokens[k] === '/') tokens.splice(k, 1);
+      }
     } else if (c === '*') tokens.push(STAR);
     // Classes, braces and extglobs count as their literal characters: close enough for a suggestion.
     else tokens.push(c);

@@ -134,6 +134,8 @@ describe('globEditDistance', () => {
     ['gen/**/api', 'gen/api', 0],
     ['gen/**', 'gen', 0],
     ['?/**', 'a', 0],
+    ['?/**/**', 'a', 0],
+    ['gen/**/**', 'gen', 0],
     ['gen/?', 'gen/a', 0],
     ['gen/?', 'gen//', 1],
   ])("'%s' vs '%s' is %i", (glob, name, expected) => {
