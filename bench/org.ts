@@ -19,6 +19,7 @@ import type { SweepResult } from '../lib/core/result-model.js';
 import type { RuleSet } from '../lib/core/rules-model.js';
 import { targetKey, type Target } from '../lib/core/targets.js';
 import { targetClients, type AwsClients } from '../lib/adapters/aws-clients.js';
+import { ecrRegistry } from '../lib/adapters/ecr-registry-connector.js';
 import { runTargets } from '../lib/engine/org-sweep.js';
 import { BenchUsageError, numberAtLeast, parseBenchArgs, positiveNumber, runBench, wholeNumber } from './support/bench-args.js';
 import { generatorFor } from './support/generator-size.js';
@@ -193,7 +194,7 @@ async function main(args: Args): Promise<void> {
     const sweeps = targets.map((target) => {
       const c = targetClients(target, base, runId);
       clients.push(c);
-      return { target, deps: { ecr: c.ecr } };
+      return { target, deps: { registry: ecrRegistry(c.ecr) } };
     });
     const baseRss = process.memoryUsage().rss;
     const started = performance.now();

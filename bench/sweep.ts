@@ -24,6 +24,7 @@ import { OPERATIONS, lowerBound } from './support/sweep-bound.js';
 import { numberAtLeast, parseBenchArgs, positiveNumber, runBench, wholeNumber } from './support/bench-args.js';
 import { generatorFor } from './support/generator-size.js';
 import { spawnEmulator } from './support/spawn-emulator.js';
+import { ecrRegistry } from '../lib/adapters/ecr-registry-connector.js';
 
 interface Args {
   images: number;
@@ -246,7 +247,7 @@ async function main(args: Args): Promise<void> {
   try {
     const started = performance.now();
     let plan: Plan;
-    ({ result, plan } = await runSweep({ ecr: client(target.url, 3) }, { ruleSet: rules, mode: 'apply', concurrency: args.concurrency, now: Date.parse(NOW) }));
+    ({ result, plan } = await runSweep({ registry: ecrRegistry(client(target.url, 3)) }, { ruleSet: rules, mode: 'apply', concurrency: args.concurrency, now: Date.parse(NOW) }));
     const wallMs = performance.now() - started;
     clearInterval(sampler);
     const server = await stats(target.url);

@@ -6,6 +6,7 @@
 import { dirname, resolve } from 'node:path';
 import { targetClients, type AwsClientSettings, type AwsClients } from '../../lib/adapters/aws-clients.js';
 import { S3CheckpointStore } from '../../lib/adapters/checkpoint-s3.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 import { listRepositoryNames } from '../../lib/adapters/ecr-repository-names.js';
 import { S3InUseScanCache } from '../../lib/adapters/in-use-cache-s3.js';
 import { createInUseReaders, type InUseReaderPlaces } from '../../lib/adapters/in-use-readers.js';
@@ -49,7 +50,7 @@ function targetAccess(clients: AwsClients, places: InUseReaderPlaces): TargetAcc
   return {
     listRepositoryNames: () => listRepositoryNames(clients.ecr),
     inUseReaders: (ruleSet) => createInUseReaders({ ...inUseSettingsOf(ruleSet), files: null }, clients, places),
-    sweepDeps: () => ({ ecr: clients.ecr }),
+    sweepDeps: () => ({ registry: ecrRegistry(clients.ecr) }),
     close: () => clients.destroy(),
   };
 }

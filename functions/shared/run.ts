@@ -17,6 +17,7 @@ import { runSweep } from '../../lib/engine/sweep.js';
 import type { SweepOutput } from '../../lib/engine/types.js';
 import type { FunctionDeps } from './clients.js';
 import { logger, logPlan, logResult, recordMetrics, recordSlackFailure } from './observability.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 /** What a function asks of a run. */
 export interface RunRequest {
@@ -82,7 +83,7 @@ export async function executeRun(deps: FunctionDeps, request: RunRequest): Promi
   });
   const output = await runSweep(
     {
-      ecr: deps.ecr,
+      registry: ecrRegistry(deps.ecr),
       logger,
       // Both functions share the memory of index reads, so neither re-reads (pulls) an index the other read.
       indexStore: new S3IndexStore(deps.s3, config.reportBucket, config.reportPrefix),

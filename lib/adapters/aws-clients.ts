@@ -84,7 +84,7 @@ export const IN_USE_SCAN_MAX_ATTEMPTS = 5;
  * @example
  * ```ts
  * const clients = createAwsClients({ endpoint: 'http://127.0.0.1:4510', region: 'us-east-1' });
- * try { await runSweep({ ecr: clients.ecr, ... }, options); } finally { clients.destroy(); }
+ * try { await runSweep({ registry: ecrRegistry(clients.ecr), ... }, options); } finally { clients.destroy(); }
  * ```
  * @throws ConfigError for a timeout or `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` value that is not valid.
  */
@@ -178,7 +178,7 @@ export function createAwsClients(settings: AwsClientSettings = {}): AwsClients {
  *
  * @example
  * const clients = targetClients({ accountId: '111111111111', region: 'eu-west-1', roleArn }, { endpoint }, runId);
- * try { await runSweep({ ecr: clients.ecr, ... }, options); } finally { clients.destroy(); }
+ * try { await runSweep({ registry: ecrRegistry(clients.ecr), ... }, options); } finally { clients.destroy(); }
  */
 export function targetClients(target: Target, base: AwsClientSettings, runId: string): AwsClients {
   if (target.roleArn === undefined) return createAwsClients({ ...base, region: target.region });

@@ -43,7 +43,7 @@ export interface EcrClientSettings {
  * @example
  * ```ts
  * const ecr = createEcrClient({ endpoint: 'http://127.0.0.1:4510', region: 'us-east-1' });
- * const { result } = await runSweep({ ecr }, { ruleSet });
+ * const { result } = await runSweep({ registry: ecrRegistry(ecr) }, { ruleSet });
  * ```
  */
 export function createEcrClient(settings: EcrClientSettings = {}): ECRClient {

@@ -15,17 +15,8 @@ import { BatchDeleteImageCommand, UpdateImageStorageClassCommand, type ECRClient
 import type { FinalizeHandler, FinalizeHandlerArguments, HandlerExecutionContext } from '@smithy/types';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { DeadlineReachedError, EndpointUnreachableError } from '../engine/errors.js';
+import type { CallStats } from '../engine/ports.js';
 import type { RateController, RateTicket } from '../engine/rate-controller.js';
-
-/** Call counters of one sweep. */
-export interface CallStats {
-  /** Attempts sent, per operation (every retry counted). */
-  apiCalls: Record<string, number>;
-  /** Attempts beyond the first of each call: the SDK's own retries plus the outer loop's. */
-  retries: number;
-  /** Attempts the service answered with a throttling error. */
-  throttles: number;
-}
 
 /** Outer retry loop settings. */
 export interface RetrySettings {

@@ -27,63 +27,25 @@ import { pullTimeWithoutOwnRead, type IndexMemory, type IndexReadRecord } from '
 import type { AttachedPolicyText } from '../core/attached-policy.js';
 import { INDEX_MEDIA_TYPES, isIndexMediaType, type ImageRecord } from '../core/inventory.js';
 import { chunk } from '../core/chunk.js';
-import { MAX_IMAGE_IDS_PER_CALL } from '../engine/ports.js';
+import {
+  MAX_IMAGE_IDS_PER_CALL,
+  type DeleteBatchResult,
+  type ImageFailure,
+  type ListedRepository,
+  type Registry,
+  type RepositoryRef,
+  type RereadResult,
+} from '../engine/ports.js';
 import { errorCode } from '../errors.js';
 import { parseIndexChildren, toImageRecord } from './ecr-image-record.js';
 /** ECR's maximum page size for DescribeRepositories and DescribeImages. */
 export const MAX_PAGE_SIZE = 1000;
 
-/** One per-image failure of BatchDeleteImage / BatchGetImage, as ECR reported it. */
-export interface ImageFailure {
-  imageDigest: string;
-  code: string;
-  message: string;
-}
-
-/** What BatchDeleteImage did with one batch. */
-export interface DeleteBatchResult {
-  deleted: string[];
-  failures: ImageFailure[];
-  /**
-   * Requests the SDK sent for this one call (its `$metadata.attempts`; 1 when unknown). Above 1,
-   * an earlier attempt may have been carried out with its answer lost, so an `ImageNotFound` in
-   * this answer can be this call's own earlier deletion.
-   */
-  attempts: number;
-}
-
-/** What a re-read by digest found. */
-export interface RereadResult {
-  /** Current state of each image still present, by digest. */
-  found: Map<string, ImageRecord>;
-  /** Digests the registry no longer has. */
-  missing: string[];
-}
-
 /**
- * Index digest -> the `lastRecordedPullTime` the index had just after this sweep read its
- * manifest, for the indexes whose pull time that read moved (the sweep's principal is not a
- * pull-time update exclusion). A pull time no later than this is the sweep's own read.
+ * The engine's {@link Registry} over ECR. Give it the (metered) client every call should go through;
+ * drivers get it through `ecrRegistry(client)` (ecr-registry-connector.ts).
  */
-export type OwnIndexReads = ReadonlyMap<string, number>;
-
-/** A repository's inventory plus what this tool's own index reads did to pull times. */
-export interface ListedRepository {
-  /** Index pull times are without this tool's own reads (the value from just before the read). */
-  images: ImageRecord[];
-  /** Undefined when the repository has no index. */
-  ownIndexReads?: OwnIndexReads;
-}
-
-/** A repository as DescribeRepositories names it. */
-export interface RepositoryRef {
-  name: string;
-  /** What ListTagsForResource takes. */
-  arn: string;
-}
-
-/** ECR adapter used by the engine. Give it the (metered) client every call should go through. */
-export class EcrRegistry {
+export class EcrRegistry implements Registry {
   private readonly memory = new Map<string, IndexReadRecord>();
   private readonly seen = new Set<string>();
   private registryIdSeen: string | undefined;

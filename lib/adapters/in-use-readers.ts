@@ -28,7 +28,7 @@ export interface InUseReaderPlaces {
  * @example
  * ```ts
  * const readers = createInUseReaders(inUseSettingsOf(ruleSet), clients, { baseDir: dirname(rulesPath) });
- * await runSweep({ ecr: clients.ecr, inUse: { readers } }, options);
+ * await runSweep({ registry: ecrRegistry(clients.ecr), inUse: { readers } }, options);
  * ```
  * @throws ConfigError when in-use files are on with no location and no default location.
  */

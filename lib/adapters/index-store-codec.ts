@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { IndexMemory, IndexReadRecord } from '../core/index-memory.js';
 import { IndexStoreError } from '../engine/errors.js';
-import type { RegistryIdentity } from '../engine/types.js';
+import type { RegistryIdentity } from '../engine/ports.js';
 
 interface StoredIndex {
   children: string[];

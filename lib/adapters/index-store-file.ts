@@ -8,7 +8,8 @@ import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { IndexMemory, IndexReadRecord } from '../core/index-memory.js';
 import { IndexStoreError } from '../engine/errors.js';
-import type { IndexStore, RegistryIdentity } from '../engine/types.js';
+import type { RegistryIdentity } from '../engine/ports.js';
+import type { IndexStore } from '../engine/types.js';
 import { decodeIndexMemory, encodeIndexMemory, indexStoreFileName } from './index-store-codec.js';
 
 /**

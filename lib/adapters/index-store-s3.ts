@@ -7,7 +7,8 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import type { IndexMemory, IndexReadRecord } from '../core/index-memory.js';
 import { joinKey } from '../core/report-layout.js';
 import { IndexStoreError } from '../engine/errors.js';
-import type { IndexStore, RegistryIdentity } from '../engine/types.js';
+import type { RegistryIdentity } from '../engine/ports.js';
+import type { IndexStore } from '../engine/types.js';
 import { decodeIndexMemory, encodeIndexMemory, indexStoreFileName } from './index-store-codec.js';
 
 /** An {@link IndexStore} backed by S3 objects `s3://<bucket>/<prefix>/index-store/<registry>.json`. */

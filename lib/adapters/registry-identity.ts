@@ -3,7 +3,7 @@
  * (registry id), the Region and, for a custom endpoint (an emulator, a proxy), its URL.
  */
 import type { ECRClient } from '@aws-sdk/client-ecr';
-import type { RegistryIdentity } from '../engine/types.js';
+import type { RegistryIdentity } from '../engine/ports.js';
 
 /** The identity of the registry `client` reaches, whose account is `registryId`. */
 export async function registryIdentityOf(client: ECRClient, registryId: string): Promise<RegistryIdentity> {

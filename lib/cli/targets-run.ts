@@ -21,6 +21,7 @@ import { runTargets, targetImageParts, type RunTargetsOptions, type RunTargetsOu
 import type { ImagePartStore, IndexStore, PlanVerdict, ProgressEvent, SweepLogger } from '../engine/types.js';
 import type { Plan } from '../core/plan-model.js';
 import { awsSettingsFor, type AwsFlags, type CliRuntime } from './runtime.js';
+import { ecrRegistry } from '../adapters/ecr-registry-connector.js';
 
 /** What `plan` or `apply` hands over for a run over targets. */
 export interface TargetsRunInput {
@@ -59,7 +60,7 @@ export async function runCliTargets(input: TargetsRunInput): Promise<RunTargetsO
       const sweep: TargetSweep = {
         target,
         deps: {
-          ecr: clients.ecr,
+          registry: ecrRegistry(clients.ecr),
           callerIdentity: stsCallerIdentity(clients.sts),
           ...(input.indexStore ? { indexStore: input.indexStore } : {}),
           ...(input.imageParts ? { imageParts: targetImageParts(input.imageParts, target) } : {}),

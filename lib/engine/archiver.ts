@@ -6,15 +6,14 @@
  * - each batch (an index/referrer group is never split) re-read just before its calls, and again
  *   before a retried call: an image tagged, re-pushed or pulled since the plan is skipped as
  *   "changed since plan", and with it the rest of its group;
- * - every call paced and counted by the sweep's metered client; the deadline stops it cleanly
+ * - every call paced and counted by the sweep's registry connection; the deadline stops it cleanly
  *   between calls; per-image results are outcomes, and a call that still fails after retries
  *   fails the repository, whose remaining transitions are skipped.
  * Archiving never deletes: a wrong archive is undone with `ecr-sweeper restore`.
  */
 import type { PlannedImage, RepositoryPlan } from '../core/plan-model.js';
 import type { Outcome } from '../core/result-model.js';
-import { type OwnIndexReads } from '../adapters/ecr-registry.js';
-import { MAX_IMAGE_IDS_PER_CALL } from './ports.js';
+import { MAX_IMAGE_IDS_PER_CALL, type OwnIndexReads } from './ports.js';
 import { errorCode } from '../errors.js';
 import { isIndexMediaType } from '../core/inventory.js';
 import type { ImageRecord } from '../core/inventory.js';

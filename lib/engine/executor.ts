@@ -11,11 +11,9 @@ import type { LimitFunction } from 'p-limit';
 import type { RepositoryPlan, PlannedImage } from '../core/plan-model.js';
 import type { Outcome } from '../core/result-model.js';
 import type { ImageRecord } from '../core/inventory.js';
-import type { EcrRegistry, OwnIndexReads, RereadResult } from '../adapters/ecr-registry.js';
 import { chunk } from '../core/chunk.js';
-import { MAX_IMAGE_IDS_PER_CALL } from './ports.js';
+import { MAX_IMAGE_IDS_PER_CALL, type DeleteBatchResult, type OwnIndexReads, type Registry, type RereadResult, type RetryPause } from './ports.js';
 import { isIndexMediaType } from '../core/inventory.js';
-import type { MeteredEcrClient } from '../adapters/ecr-metered-client.js';
 import { errorCode } from '../errors.js';
 import { DeadlineReachedError } from './errors.js';
 import { packBatches } from './batch-plan.js';
@@ -23,18 +21,18 @@ import type { RunControl } from './run-control.js';
 
 /** What the executor needs from the sweep. */
 export interface ExecutorContext {
-  registry: EcrRegistry;
+  registry: Registry;
   run: RunControl;
   /** Limits batches in progress across the whole sweep. */
   batchLimit: LimitFunction;
   /** Called with the number of planned deletions settled (any outcome). */
   onSettled?: (count: number) => void;
   /**
-   * The outer retry policy (the sweep's MeteredEcrClient) for a failed BatchDeleteImage, which the
-   * client leaves to the executor so the batch is re-read before each retry. Without it a failed
-   * delete call fails its batch at once.
+   * The outer retry policy (the sweep's registry connection) for a failed BatchDeleteImage, which
+   * the connection leaves to the executor so the batch is re-read before each retry. Without it a
+   * failed delete call fails its batch at once.
    */
-  retry?: Pick<MeteredEcrClient, 'pause'>;
+  retry?: { pause: RetryPause };
   /**
    * In-use protection (lib/engine/in-use-guard.ts), asked before every batch: the images of the
    * batch that are in use now (or tied to one), each with its reason. It may rescan first, and it
@@ -134,7 +132,7 @@ export async function executeRepository(
           return;
         }
         reserved = true;
-        let result: Awaited<ReturnType<EcrRegistry['deleteImages']>>;
+        let result: DeleteBatchResult;
         try {
           result = await ctx.registry.deleteImages(plan.repositoryName, toDelete.map((i) => i.imageDigest));
         } catch (error) {
@@ -206,7 +204,7 @@ export async function executeRepository(
   /** Turns one BatchDeleteImage answer into outcomes. */
   const settleDeleteResult = async (
     toDelete: readonly PlannedImage[],
-    result: Awaited<ReturnType<EcrRegistry['deleteImages']>>,
+    result: DeleteBatchResult,
     final: boolean,
   ): Promise<void> => {
     const byDigest = new Map(toDelete.map((i) => [i.imageDigest, i]));

@@ -9,9 +9,9 @@
  * line per planned deletion and a `repository` line. An image with a `sending` line and no answer
  * was in a call in flight when the run died: it may or may not be deleted; the next run finds out.
  */
-import type { EcrRegistry } from '../adapters/ecr-registry.js';
 import type { Outcome } from '../core/result-model.js';
 import { JournalError } from './errors.js';
+import type { DeleteBatchResult, Registry } from './ports.js';
 import type { JournalRecord, JournalStore } from './types.js';
 
 /**
@@ -65,16 +65,16 @@ export class JournalWriter {
  * the answer (if that cannot be written, `onFailure` stops the sweep, and the answer is still
  * returned so the result records the deletions).
  */
-export function journaledRegistry(registry: EcrRegistry, journal: JournalWriter, onFailure: (error: unknown) => void): EcrRegistry {
+export function journaledRegistry(registry: Registry, journal: JournalWriter, onFailure: (error: unknown) => void): Registry {
   const line = (repositoryName: string, imageDigest: string) => ({ runId: journal.runId, at: journal.now(), repositoryName, imageDigest });
-  const deleteImages: EcrRegistry['deleteImages'] = async (repositoryName, digests) => {
+  const deleteImages: Registry['deleteImages'] = async (repositoryName, digests) => {
     try {
       await journal.write(digests.map((d) => ({ event: 'sending' as const, ...line(repositoryName, d) })));
     } catch (error) {
       onFailure(error);
       throw error;
     }
-    let answer: Awaited<ReturnType<EcrRegistry['deleteImages']>>;
+    let answer: DeleteBatchResult;
     try {
       answer = await registry.deleteImages(repositoryName, digests);
     } catch (error) {

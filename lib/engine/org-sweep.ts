@@ -30,9 +30,9 @@ export const DEFAULT_TARGET_CONCURRENCY = 4;
 export interface TargetSweep {
   target: Target;
   /**
-   * The target's own sweep dependencies: its ECR client, and a checkpoint, journal and index store
-   * scoped to it (keys or paths suffixed with its `targetKey`). The plan sink, in-use deps,
-   * logger and progress are the run's, set by {@link runTargets}.
+   * The target's own sweep dependencies: its registry (`ecrRegistry` of its ECR client), and a
+   * checkpoint, journal and index store scoped to it (keys or paths suffixed with its `targetKey`).
+   * The plan sink, in-use deps, logger and progress are the run's, set by {@link runTargets}.
    */
   deps: Omit<SweepDeps, 'planSink' | 'inUse' | 'logger' | 'onProgress'>;
   /** The target's in-use sources (ECS, Lambda, Batch, App Runner readers built with its credentials). */
@@ -73,7 +73,7 @@ export interface RunTargetsOutput extends SweepOutput {
  *
  * @example
  * const { plan, result } = await runTargets(
- *   { targets: resolved.map((t) => ({ target: t, deps: { ecr: clientsOf(t).ecr } })), failed, planSink },
+ *   { targets: resolved.map((t) => ({ target: t, deps: { registry: ecrRegistry(clientsOf(t).ecr) } })), failed, planSink },
  *   { ruleSet, mode: 'apply', targetConcurrency: 4 },
  * );
  */

@@ -5,9 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
-import { EcrRegistry, type ListedRepository, type OwnIndexReads, type RepositoryRef } from '../adapters/ecr-registry.js';
-import { MeteredEcrClient } from '../adapters/ecr-metered-client.js';
-import { registryIdentityOf } from '../adapters/registry-identity.js';
 import { globWarnings } from '../core/glob-warnings.js';
 import { mergeIndexMemory, type IndexMemory } from '../core/index-memory.js';
 import { compileRepositoryGlob } from '../core/repository-glob.js';
@@ -30,6 +27,7 @@ import { archiveRepository, combineExecutions } from './archiver.js';
 import { executeRepository, type RepositoryExecution } from './executor.js';
 import { JournalWriter, journaledRegistry, mergeOutcome, summarizeJournal, type JournalSummary } from './journal.js';
 import { orderedMap } from './ordered-map.js';
+import type { ListedRepository, OwnIndexReads, Registry, RegistryConnection, RegistryIdentity, RepositoryRef } from './ports.js';
 import { RateController } from './rate-controller.js';
 import { addCounts, dryRunRepositoryResult, emptyCounts, repositoryResult } from './result-builder.js';
 import { CheckpointTracker, decideResume, type ResumeState } from './resume.js';
@@ -42,7 +40,6 @@ import type {
   JournalRecord,
   PlanVerdict,
   ProgressEvent,
-  RegistryIdentity,
   StoredRepositoryPlan,
   SweepDeps,
   SweepOptions,
@@ -109,8 +106,9 @@ interface Session {
   now: number;
   mode: Mode;
   concurrency: number;
-  metered: MeteredEcrClient;
-  registry: EcrRegistry;
+  /** The sweep's paced, counted connection to its registry (`deps.registry`). */
+  connection: RegistryConnection;
+  registry: Registry;
   run: RunControl;
   /** In-use protection, when the drivers wired sources (`deps.inUse`). */
   inUse?: InUseGuard;
@@ -123,7 +121,7 @@ interface Session {
  *
  * @example
  * ```ts
- * const plan = await buildPlan({ ecr: createEcrClient() }, { ruleSet });
+ * const plan = await buildPlan({ registry: ecrRegistry(createEcrClient()) }, { ruleSet });
  * console.log(plan.summary.delete, 'images would be deleted');
  * ```
  */
@@ -140,7 +138,7 @@ export async function buildPlan(deps: SweepDeps, options: SweepOptions): Promise
  * @example
  * ```ts
  * const { plan, result } = await runSweep(
- *   { ecr: createEcrClient(), planSink: (p) => reports.writePlan(p), checkpoint: new FileCheckpointStore('.sweep.json') },
+ *   { registry: ecrRegistry(createEcrClient()), planSink: (p) => reports.writePlan(p), checkpoint: new FileCheckpointStore('.sweep.json') },
  *   { ruleSet, mode: 'apply', deadline: Date.now() + 10 * 60_000 },
  * );
  * ```
@@ -237,7 +235,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
     else finished.add(repository.repositoryName);
   }
 
-  const stats = session.metered.stats();
+  const stats = session.connection.stats();
   const finishedAt = session.clock();
   const result: SweepResult = {
     version: 1,
@@ -357,7 +355,8 @@ function openSession(deps: SweepDeps, options: SweepOptions): Session {
   const mode: Mode = options.mode ?? options.ruleSet.defaults.mode;
   if (mode === 'apply' && options.now !== undefined) refuseFutureNow(options.now, clock());
   const rate = new RateController(options.rateControl ?? {});
-  const metered = new MeteredEcrClient(deps.ecr, rate, {
+  const connection = deps.registry({
+    rate,
     maxInFlight: concurrency,
     clock,
     ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
@@ -370,8 +369,8 @@ function openSession(deps: SweepDeps, options: SweepOptions): Session {
     now: options.now ?? clock(),
     mode,
     concurrency,
-    metered,
-    registry: new EcrRegistry(metered.client, clock),
+    connection,
+    registry: connection.registry,
     run: new RunControl(options.ruleSet.defaults.maxDeletionsPerRun, options.deadline, clock, 0, policyCaps(options.ruleSet)),
   };
   if (deps.inUse) {
@@ -432,7 +431,7 @@ async function enumerate(
   const registryId = session.registry.registryId;
   if (session.inUse && registryId !== undefined) {
     await session.inUse.identify(async () => {
-      const identity = await registryIdentityOf(session.deps.ecr, registryId);
+      const identity = await session.connection.identity(registryId);
       return { accountId: identity.registryId, region: identity.region };
     });
   }
@@ -719,7 +718,7 @@ async function openIndexMemory(session: Session, warnings: PlanWarning[]): Promi
   if (!store || registryId === undefined) return undefined;
   let registry: RegistryIdentity;
   try {
-    registry = await registryIdentityOf(session.deps.ecr, registryId);
+    registry = await session.connection.identity(registryId);
   } catch (error) {
     warnings.push({ code: 'index-store-unavailable', message: `The index store was not used (the registry's Region or endpoint could not be resolved: ${messageOf(error)}); every index manifest is read again, and ECR records each read as a pull.` });
     return undefined;
@@ -837,7 +836,7 @@ async function executeAll(
         const context = {
           registry,
           run: session.run,
-          retry: session.metered,
+          retry: session.connection,
           batchLimit,
           ...(inUseGuard ? { inUseGuard } : {}),
           onSettled: (count: number) => {

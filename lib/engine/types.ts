@@ -2,13 +2,13 @@
  * The engine's public contract: what the CLI and the Lambda functions pass in and get back.
  * Implemented by `lib/engine/sweep.ts` (`buildPlan`, `runSweep`).
  */
-import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { IndexMemory } from '../core/index-memory.js';
 import type { InUseSource, InUseUsage } from '../core/in-use.js';
 import type { Plan, PlannedImage, RepositoryPlan } from '../core/plan-model.js';
 import type { Outcome, ResultImage, SweepResult } from '../core/result-model.js';
 import type { Mode, RuleSet } from '../core/rules-model.js';
 import type { InUseScanOutcome } from './in-use-scan.js';
+import type { RegistryConnector, RegistryIdentity } from './ports.js';
 import type { RateControlSettings } from './rate-controller.js';
 
 /** Structured logger; the Powertools Logger satisfies it. The core never logs, only the shell. */
@@ -57,14 +57,6 @@ export interface CheckpointStore {
   load(): Promise<Checkpoint | null>;
   save(checkpoint: Checkpoint): Promise<void>;
   clear(): Promise<void>;
-}
-
-/** Which registry an index store's memory belongs to: account, Region and (custom) endpoint. */
-export interface RegistryIdentity {
-  registryId: string;
-  region: string;
-  /** Set only for a custom endpoint (an emulator, a proxy): another endpoint is another registry. */
-  endpoint?: string;
 }
 
 /**
@@ -208,7 +200,11 @@ export interface ImagePartStore {
 }
 
 export interface SweepDeps {
-  ecr: ECRClient;
+  /**
+   * The registry to sweep: called once per sweep with the sweep's pacing (`ecrRegistry(client)`
+   * from lib/adapters/ecr-registry-connector.ts for ECR); see {@link RegistryConnector}.
+   */
+  registry: RegistryConnector;
   /** Keeps repositories' images out of memory between planning, execution and the reports; see {@link ImagePartStore}. */
   imageParts?: ImagePartStore;
   /** Epoch milliseconds; defaults to Date.now. */

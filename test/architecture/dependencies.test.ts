@@ -28,16 +28,7 @@ const FORBIDDEN: Partial<Record<Layer, { layers: readonly Layer[]; packages: rea
  * Imports still pointing the wrong way, as `file -> specifier`, each with why it is still here.
  * An entry no longer needed fails the test too, so the list only shrinks.
  */
-const ALLOWED: Readonly<Record<string, string>> = {
-  'lib/engine/archiver.ts -> ../adapters/ecr-registry.js': 'OwnIndexReads is still defined by the ECR adapter, not by a registry port',
-  'lib/engine/executor.ts -> ../adapters/ecr-registry.js': 'the executor still calls EcrRegistry itself, not a registry port',
-  'lib/engine/executor.ts -> ../adapters/ecr-metered-client.js': 'the executor still pauses the MeteredEcrClient itself, not a pacing port',
-  'lib/engine/journal.ts -> ../adapters/ecr-registry.js': 'the journal still reads through EcrRegistry, not a registry port',
-  'lib/engine/sweep.ts -> ../adapters/ecr-registry.js': 'runSweep still builds its own EcrRegistry from SweepDeps.ecr',
-  'lib/engine/sweep.ts -> ../adapters/ecr-metered-client.js': 'runSweep still wraps SweepDeps.ecr in a MeteredEcrClient',
-  'lib/engine/sweep.ts -> ../adapters/registry-identity.js': 'runSweep still asks the ECR client for the registry identity',
-  'lib/engine/types.ts -> @aws-sdk/client-ecr': 'SweepDeps.ecr is still the ECR client, not a registry port',
-};
+const ALLOWED: Readonly<Record<string, string>> = {};
 
 function layerOf(repoPath: string): Layer {
   const parts = repoPath.split('/');

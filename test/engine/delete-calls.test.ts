@@ -9,6 +9,7 @@ import { runSweep } from '../../lib/engine/sweep.js';
 import { startFixture, type EmulatorFixture } from './support/emulator.js';
 import { recordCommands } from './support/record-commands.js';
 import { ruleSet, untaggedOlderThan } from './support/rules.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const NOW_ISO = '2026-06-01T00:00:00.000Z';
 
@@ -34,7 +35,7 @@ describe('deletion calls', () => {
     expect(indexes).toHaveLength(6);
     const sent = recordCommands(ecr);
 
-    const { result } = await runSweep({ ecr }, { ruleSet: ruleSet([untaggedOlderThan(7)]), now: Date.parse(NOW_ISO), mode: 'apply', concurrency: 1 });
+    const { result } = await runSweep({ registry: ecrRegistry(ecr) }, { ruleSet: ruleSet([untaggedOlderThan(7)]), now: Date.parse(NOW_ISO), mode: 'apply', concurrency: 1 });
     expect(result.totals.deleted).toBe(230 + 6 + 18);
     expect(emulator.images('app/big').map((i) => i.imageTags)).toEqual([['keep-me']]);
 

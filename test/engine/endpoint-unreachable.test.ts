@@ -13,6 +13,7 @@ import { RateController } from '../../lib/engine/rate-controller.js';
 import { buildPlan } from '../../lib/engine/sweep.js';
 import { startFixture } from './support/emulator.js';
 import { ruleSet, untaggedOlderThan } from './support/rules.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 /** A 127.0.0.1 port nothing listens on: bound by the OS, then released. */
 async function closedPort(): Promise<number> {
@@ -72,7 +73,7 @@ describe('an endpoint that never answered', () => {
     const port = await closedPort();
     const ecr = createEcrClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', env: {}, maxAttempts: 1, extra: { credentials: { accessKeyId: 'a', secretAccessKey: 'b' } } });
     clients.push(ecr);
-    const planned = buildPlan({ ecr }, { ruleSet: ruleSet([untaggedOlderThan(7)]) });
+    const planned = buildPlan({ registry: ecrRegistry(ecr) }, { ruleSet: ruleSet([untaggedOlderThan(7)]) });
     await expect(planned).rejects.toThrow(/DescribeRepositories failed: EndpointUnreachableError: cannot reach the ECR endpoint http:\/\/127\.0\.0\.1:\d+\//);
   });
 });

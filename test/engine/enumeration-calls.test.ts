@@ -10,6 +10,7 @@ import { buildPlan } from '../../lib/engine/sweep.js';
 import { startFixture, type EmulatorFixture } from './support/emulator.js';
 import { recordCommands } from './support/record-commands.js';
 import { ruleSet, untaggedOlderThan } from './support/rules.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const NOW_ISO = '2026-06-01T00:00:00.000Z';
 const INDEX_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
@@ -39,7 +40,7 @@ describe('enumeration calls', () => {
 
     const sent = recordCommands(ecr);
     const rules = { ...ruleSet([untaggedOlderThan(7)], {}, ['app/**']), protect: { tags: [], repositories: ['app/frozen'] } };
-    const plan = await buildPlan({ ecr }, { ruleSet: rules, now: Date.parse(NOW_ISO) });
+    const plan = await buildPlan({ registry: ecrRegistry(ecr) }, { ruleSet: rules, now: Date.parse(NOW_ISO) });
     expect(plan.summary.images).toBe(150 * 3 + 40 + 2);
 
     // Repositories no policy governs, and protected ones, get nothing but DescribeRepositories.

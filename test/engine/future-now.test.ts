@@ -13,6 +13,7 @@ import type { ImageRecord } from '../../lib/core/inventory.js';
 import type { Rule } from '../../lib/core/rules-model.js';
 import { DAY, keepNewest, ruleSet, untaggedOlderThan } from './support/rules.js';
 import { FakeEcr, digestOf } from './support/fake-ecr.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const CLOCK = Date.parse('2026-06-01T00:00:00Z');
 const HOUR = 3_600_000;
@@ -29,7 +30,7 @@ describe('apply with a future now', () => {
   it('is refused with a FutureNowError (a ConfigError) before any request; nothing is deleted', async () => {
     const fake = youngRegistry();
     const rules = ruleSet([untaggedOlderThan(7)], { minAgeMs: DAY });
-    const run = runSweep({ ecr: fake.client, clock: () => CLOCK }, { ruleSet: rules, mode: 'apply', now: CLOCK + 30 * DAY });
+    const run = runSweep({ registry: ecrRegistry(fake.client), clock: () => CLOCK }, { ruleSet: rules, mode: 'apply', now: CLOCK + 30 * DAY });
     await expect(run).rejects.toBeInstanceOf(FutureNowError);
     await expect(run).rejects.toBeInstanceOf(ConfigError);
     await expect(run).rejects.toThrow(/cannot evaluate the rules in the future: now 2026-07-01T00:00:00.000Z is 30.0 days ahead/);
@@ -41,7 +42,7 @@ describe('apply with a future now', () => {
   it('is refused when the rules (not the options) say apply', async () => {
     const fake = youngRegistry();
     const rules = ruleSet([untaggedOlderThan(7)], { mode: 'apply', minAgeMs: DAY });
-    await expect(runSweep({ ecr: fake.client, clock: () => CLOCK }, { ruleSet: rules, now: CLOCK + MAX_APPLY_NOW_SKEW_MS + 1 })).rejects.toBeInstanceOf(
+    await expect(runSweep({ registry: ecrRegistry(fake.client), clock: () => CLOCK }, { ruleSet: rules, now: CLOCK + MAX_APPLY_NOW_SKEW_MS + 1 })).rejects.toBeInstanceOf(
       FutureNowError,
     );
     expect(fake.mock.calls()).toHaveLength(0);
@@ -50,7 +51,7 @@ describe('apply with a future now', () => {
   it('allows a small clock skew (up to 5 minutes ahead)', async () => {
     const fake = youngRegistry();
     const rules = ruleSet([untaggedOlderThan(7)], { minAgeMs: DAY });
-    const { result } = await runSweep({ ecr: fake.client, clock: () => CLOCK }, { ruleSet: rules, mode: 'apply', now: CLOCK + MAX_APPLY_NOW_SKEW_MS });
+    const { result } = await runSweep({ registry: ecrRegistry(fake.client), clock: () => CLOCK }, { ruleSet: rules, mode: 'apply', now: CLOCK + MAX_APPLY_NOW_SKEW_MS });
     expect(result.totals.deleted).toBe(1);
     expect(fake.digests('app')).toEqual([digestOf('young')]);
   });
@@ -58,7 +59,7 @@ describe('apply with a future now', () => {
   it('a dry run may evaluate a future now (what-if) and deletes nothing', async () => {
     const fake = youngRegistry();
     const rules = ruleSet([untaggedOlderThan(7)], { minAgeMs: DAY });
-    const { plan } = await runSweep({ ecr: fake.client, clock: () => CLOCK }, { ruleSet: rules, mode: 'dry-run', now: CLOCK + 30 * DAY });
+    const { plan } = await runSweep({ registry: ecrRegistry(fake.client), clock: () => CLOCK }, { ruleSet: rules, mode: 'dry-run', now: CLOCK + 30 * DAY });
     expect(plan.summary.delete).toBe(2);
     expect(fake.deleteCalls).toEqual([]);
   });
@@ -67,7 +68,7 @@ describe('apply with a future now', () => {
     const fake = youngRegistry().add('app', { digest: digestOf('ten-days'), pushedAt: CLOCK - 10 * DAY, size: 10 });
     const rules = ruleSet([untaggedOlderThan(7)], { minAgeMs: DAY });
     // Five days ago, the ten-day-old image was five days old: kept.
-    const { result } = await runSweep({ ecr: fake.client, clock: () => CLOCK }, { ruleSet: rules, mode: 'apply', now: CLOCK - 5 * DAY });
+    const { result } = await runSweep({ registry: ecrRegistry(fake.client), clock: () => CLOCK }, { ruleSet: rules, mode: 'apply', now: CLOCK - 5 * DAY });
     expect(result.totals.deleted).toBe(1);
     expect(fake.digests('app')).toEqual([digestOf('ten-days'), digestOf('young')].sort());
   });

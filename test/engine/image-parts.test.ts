@@ -17,6 +17,7 @@ import { runSweep } from '../../lib/engine/sweep.js';
 import type { ImagePartStore, ProgressEvent } from '../../lib/engine/types.js';
 import { imageKeys, startFixture, type EmulatorFixture } from './support/emulator.js';
 import { keepNewest, ruleSet, taggedOlderThan, untaggedOlderThan } from './support/rules.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const NOW_ISO = '2026-06-01T00:00:00.000Z';
 const NOW = Date.parse(NOW_ISO);
@@ -71,9 +72,9 @@ describe('runSweep with an image part store', () => {
     const inMemory = await fixture();
     const parted = await fixture();
     expect(imageKeys(parted.emulator)).toEqual(imageKeys(inMemory.emulator));
-    const a = await runSweep({ ecr: inMemory.ecr }, { ruleSet: RULES, now: NOW, mode: 'apply' });
+    const a = await runSweep({ registry: ecrRegistry(inMemory.ecr) }, { ruleSet: RULES, now: NOW, mode: 'apply' });
     const parts = new RecordingParts();
-    const b = await runSweep({ ecr: parted.ecr, imageParts: parts }, { ruleSet: RULES, now: NOW, mode: 'apply' });
+    const b = await runSweep({ registry: ecrRegistry(parted.ecr), imageParts: parts }, { ruleSet: RULES, now: NOW, mode: 'apply' });
     expect(b.result.totals.deleted).toBeGreaterThan(20);
     expect(documents(b.plan, b.result)).toEqual(documents(a.plan, a.result));
     expect(imageKeys(parted.emulator)).toEqual(imageKeys(inMemory.emulator));
@@ -86,7 +87,7 @@ describe('runSweep with an image part store', () => {
     let planRecordedAt = -1;
     const { plan, result } = await runSweep(
       {
-        ecr,
+        registry: ecrRegistry(ecr),
         imageParts: parts,
         onProgress: (e: ProgressEvent) => {
           if (e.phase === 'list') listed.push(parts.events.filter((x) => x.startsWith('write-plan')).length);
@@ -124,7 +125,7 @@ describe('runSweep with an image part store', () => {
       writeResultImages: () => undefined,
       readResultImages: () => [],
     };
-    await expect(runSweep({ ecr, imageParts: failing }, { ruleSet: RULES, now: NOW, mode: 'apply' })).rejects.toThrow('disk full');
+    await expect(runSweep({ registry: ecrRegistry(ecr), imageParts: failing }, { ruleSet: RULES, now: NOW, mode: 'apply' })).rejects.toThrow('disk full');
     expect(imageKeys(emulator)).toEqual(before);
   });
 
@@ -133,16 +134,16 @@ describe('runSweep with an image part store', () => {
     const dir = await mkdtemp(join(tmpdir(), 'parts-resume-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const reference = await fixture();
-    const expected = await runSweep({ ecr: reference.ecr }, { ruleSet: RULES, now: NOW, mode: 'apply' });
+    const expected = await runSweep({ registry: ecrRegistry(reference.ecr) }, { ruleSet: RULES, now: NOW, mode: 'apply' });
     const checkpoint = new FileCheckpointStore(join(dir, 'checkpoint.json'));
     // The first run stops (deadline) after a few repositories are listed; the second resumes.
     let clock = NOW;
     const first = await runSweep(
-      { ecr, imageParts: new RecordingParts(), checkpoint, clock: () => (clock += 400) },
+      { registry: ecrRegistry(ecr), imageParts: new RecordingParts(), checkpoint, clock: () => (clock += 400) },
       { ruleSet: RULES, now: NOW, mode: 'apply', deadline: NOW + 4_000, concurrency: 1 },
     );
     expect(first.result.remainingRepositories.length).toBeGreaterThan(0);
-    const second = await runSweep({ ecr, imageParts: new RecordingParts(), checkpoint, clock: () => NOW + 60_000 }, { ruleSet: RULES, mode: 'apply' });
+    const second = await runSweep({ registry: ecrRegistry(ecr), imageParts: new RecordingParts(), checkpoint, clock: () => NOW + 60_000 }, { ruleSet: RULES, mode: 'apply' });
     expect(second.result.runId).toBe(first.result.runId);
     expect(second.result.remainingRepositories).toEqual([]);
     expect(imageKeys(emulator)).toEqual(imageKeys(reference.emulator));

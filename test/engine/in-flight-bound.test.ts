@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runSweep } from '../../lib/engine/sweep.js';
 import { startFixture, type EmulatorFixture } from './support/emulator.js';
 import { keepNewest, ruleSet, untaggedOlderThan } from './support/rules.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const NOW_ISO = '2026-06-01T00:00:00.000Z';
 const RULES = ruleSet([untaggedOlderThan(7), keepNewest(3, ['main-*'], 'main-3')]);
@@ -45,7 +46,7 @@ describe('requests in flight', () => {
     });
     fixtures.push(fixture);
     const peak = countInFlight(fixture.ecr);
-    const { result } = await runSweep({ ecr: fixture.ecr }, { ruleSet: RULES, now: Date.parse(NOW_ISO), mode: 'apply', concurrency });
+    const { result } = await runSweep({ registry: ecrRegistry(fixture.ecr) }, { ruleSet: RULES, now: Date.parse(NOW_ISO), mode: 'apply', concurrency });
     expect(result.totals.deleted).toBeGreaterThan(0);
     expect(result.totals.failed).toBe(0);
     // Several repositories are listed at once, so the bound is reached, not just respected.

@@ -14,6 +14,7 @@ import type { InUseSourceReader } from '../../lib/engine/types.js';
 import { startFixture, type EmulatorFixture } from './support/emulator.js';
 import { HOST, accessDenied, ecs, fixedReader, scriptedReader } from './support/in-use.js';
 import { ruleSet, taggedOlderThan, untaggedOlderThan } from './support/rules.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const SETTINGS = { ...DEFAULT_IN_USE_SETTINGS, rescanAfterMs: 60_000 };
 const REGISTRY = { accountId: '123456789012', region: 'us-east-1' };
@@ -135,7 +136,7 @@ describe('runSweep with a shared cache (emulator)', () => {
     const lambda = fixedReader('lambda', 'Lambda', []);
     const cache = new MemoryInUseScanCache();
     const runs = await Promise.all(
-      [a, b].map((f) => runSweep({ ecr: f.ecr, inUse: { readers: [reader, lambda], cache } }, { ruleSet: rules, mode: 'apply', rateControl: { minRate: 200 } })),
+      [a, b].map((f) => runSweep({ registry: ecrRegistry(f.ecr), inUse: { readers: [reader, lambda], cache } }, { ruleSet: rules, mode: 'apply', rateControl: { minRate: 200 } })),
     );
     expect(reader.scans).toBe(1);
     expect(lambda.scans).toBe(1);

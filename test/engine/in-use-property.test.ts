@@ -15,6 +15,7 @@ import { runSweep } from '../../lib/engine/sweep.js';
 import { startFixture } from './support/emulator.js';
 import { HOST, fixedReader } from './support/in-use.js';
 import { keepNewest, ruleSet, taggedOlderThan, untaggedOlderThan } from './support/rules.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const imageArb = fc.record({
   tagged: fc.boolean(),
@@ -63,7 +64,7 @@ describe('in-use property on the emulator (fast-check)', () => {
             });
             const rs: RuleSet = { ...ruleSet(rules), inUse: { ...DEFAULT_IN_USE_SETTINGS } };
             const { plan, result } = await runSweep(
-              { ecr: f.ecr, inUse: { readers: [fixedReader('ecs', 'ECS (all clusters)', usages), fixedReader('lambda', 'Lambda', [])] } },
+              { registry: ecrRegistry(f.ecr), inUse: { readers: [fixedReader('ecs', 'ECS (all clusters)', usages), fixedReader('lambda', 'Lambda', [])] } },
               { ruleSet: rs, mode: 'apply', rateControl: { minRate: 200 } },
             );
             const app = plan.repositories.find((r) => r.repositoryName === 'app')!;

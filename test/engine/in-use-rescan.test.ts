@@ -18,6 +18,7 @@ import { runSweep } from '../../lib/engine/sweep.js';
 import { startFixture, type EmulatorFixture } from './support/emulator.js';
 import { HOST, accessDenied, ecs, fixedReader, scriptedReader } from './support/in-use.js';
 import { ruleSet, taggedOlderThan, untaggedOlderThan } from './support/rules.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const ROLLBACK = 'ECS service prod/api (task definition api:41)';
 const PAST_BOUND = DEFAULT_IN_USE_RESCAN_AFTER_MS + 60_000;
@@ -87,7 +88,7 @@ describe('rescans before deleting (emulator)', () => {
     let planned: Plan | undefined;
     const { result } = await runSweep(
       {
-        ecr: f.ecr,
+        registry: ecrRegistry(f.ecr),
         clock: () => now,
         inUse: { readers: [reader, lambdaNone()] },
         planSink: async (plan) => {
@@ -119,7 +120,7 @@ describe('rescans before deleting (emulator)', () => {
   it('a fresh scan is not repeated: within the bound, the sweep deletes on the first scan', async () => {
     const f = await start();
     const reader = fixedReader('ecs', 'ECS (all clusters)', []);
-    const { result } = await runSweep({ ecr: f.ecr, inUse: { readers: [reader, lambdaNone()] } }, { ruleSet: RULES, mode: 'apply' });
+    const { result } = await runSweep({ registry: ecrRegistry(f.ecr), inUse: { readers: [reader, lambdaNone()] } }, { ruleSet: RULES, mode: 'apply' });
     expect(reader.scans).toBe(1);
     expect(result.inUse!.rescans).toBe(0);
     expect(result.totals.deleted).toBe(8);
@@ -132,7 +133,7 @@ describe('rescans before deleting (emulator)', () => {
     let now = Date.now();
     const { result } = await runSweep(
       {
-        ecr: f.ecr,
+        registry: ecrRegistry(f.ecr),
         clock: () => now,
         inUse: { readers: [reader, lambdaNone()] },
         // Each settled batch takes longer than the bound.
@@ -155,7 +156,7 @@ describe('rescans before deleting (emulator)', () => {
     const reader = scriptedReader('ecs', 'ECS (all clusters)', (n) => (n === 1 ? [] : accessDenied()));
     let now = Date.now();
     const { result } = await runSweep(
-      { ecr: f.ecr, clock: () => now, inUse: { readers: [reader, lambdaNone()] }, planSink: async () => void (now += PAST_BOUND) },
+      { registry: ecrRegistry(f.ecr), clock: () => now, inUse: { readers: [reader, lambdaNone()] }, planSink: async () => void (now += PAST_BOUND) },
       { ruleSet: RULES, mode: 'apply' },
     );
     expect(f.emulator.stats().requests.BatchDeleteImage ?? 0).toBe(0);
@@ -177,7 +178,7 @@ describe('rescans before deleting (emulator)', () => {
     let now = Date.now();
     const { result } = await runSweep(
       {
-        ecr: f.ecr,
+        registry: ecrRegistry(f.ecr),
         clock: () => now,
         inUse: { readers: [reader, lambdaNone()] },
         onProgress: (event) => {
@@ -200,7 +201,7 @@ describe('rescans before deleting (emulator)', () => {
     const checkpoint = new FileCheckpointStore(join(dir, 'checkpoint.json'));
     const stop = new AbortController();
     const first = await runSweep(
-      { ecr: f.ecr, checkpoint, inUse: { readers: [fixedReader('ecs', 'ECS (all clusters)', []), lambdaNone()] }, planSink: async () => stop.abort('SIGTERM') },
+      { registry: ecrRegistry(f.ecr), checkpoint, inUse: { readers: [fixedReader('ecs', 'ECS (all clusters)', []), lambdaNone()] }, planSink: async () => stop.abort('SIGTERM') },
       { ruleSet: RULES, mode: 'apply', signal: stop.signal, runId: 'run-1' },
     );
     expect(first.result.totals.deleted).toBe(0);
@@ -208,7 +209,7 @@ describe('rescans before deleting (emulator)', () => {
 
     // Before the next run, v2 is deployed again.
     const reader = fixedReader('ecs', 'ECS (all clusters)', [ecs(ROLLBACK, `${HOST}/app:v2`)]);
-    const second = await runSweep({ ecr: f.ecr, checkpoint, inUse: { readers: [reader, lambdaNone()] } }, { ruleSet: RULES, mode: 'apply' });
+    const second = await runSweep({ registry: ecrRegistry(f.ecr), checkpoint, inUse: { readers: [reader, lambdaNone()] } }, { ruleSet: RULES, mode: 'apply' });
     expect(second.result.runId).toBe('run-1');
     expect(reader.scans).toBe(1);
     // The stored plan (made when nothing was in use) is executed, not remade: v2 is still a planned deletion.
@@ -225,11 +226,11 @@ describe('rescans before deleting (emulator)', () => {
     const checkpoint = new FileCheckpointStore(join(dir, 'checkpoint.json'));
     const stop = new AbortController();
     await runSweep(
-      { ecr: f.ecr, checkpoint, inUse: { readers: [fixedReader('ecs', 'ECS (all clusters)', []), lambdaNone()] }, planSink: async () => stop.abort('SIGTERM') },
+      { registry: ecrRegistry(f.ecr), checkpoint, inUse: { readers: [fixedReader('ecs', 'ECS (all clusters)', []), lambdaNone()] }, planSink: async () => stop.abort('SIGTERM') },
       { ruleSet: RULES, mode: 'apply', signal: stop.signal, runId: 'run-1' },
     );
     const failing = scriptedReader('ecs', 'ECS (all clusters)', () => accessDenied());
-    const second = await runSweep({ ecr: f.ecr, checkpoint, inUse: { readers: [failing, lambdaNone()] } }, { ruleSet: RULES, mode: 'apply' });
+    const second = await runSweep({ registry: ecrRegistry(f.ecr), checkpoint, inUse: { readers: [failing, lambdaNone()] } }, { ruleSet: RULES, mode: 'apply' });
     expect(second.result.runId).toBe('run-1');
     expect(second.result.repositories.map((r) => r.status)).toEqual(['blocked', 'blocked']);
     expect(second.result.repositories.every((r) => r.statusReason!.startsWith('in-use source ECS (all clusters) could not be read'))).toBe(true);

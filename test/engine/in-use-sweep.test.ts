@@ -15,6 +15,7 @@ import type { InUseScan } from '../../lib/engine/types.js';
 import { startFixture, type EmulatorFixture } from './support/emulator.js';
 import { HOST, accessDenied, ecs, fixedReader, scriptedReader } from './support/in-use.js';
 import { ruleSet, taggedOlderThan, untaggedOlderThan } from './support/rules.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const SERVICE = 'ECS service prod/payments-api (task definition payments-api:42)';
 const ALIAS = 'Lambda function resize, alias live';
@@ -100,7 +101,7 @@ describe('in-use protection in a sweep (emulator)', () => {
       fixedReader('file', 'in-use files (s3://b/in-use/)', [{ consumer: KUBERNETES, source: 'file', reference: `${HOST}/app@${child2a}` }]),
     ];
 
-    const { plan, result } = await runSweep({ ecr: f.ecr, inUse: { readers } }, { ruleSet: rules(), mode: 'apply' });
+    const { plan, result } = await runSweep({ registry: ecrRegistry(f.ecr), inUse: { readers } }, { ruleSet: rules(), mode: 'apply' });
 
     const json = JSON.parse(JSON.stringify(plan)) as Plan;
     const app = decisions(json, 'app');
@@ -151,7 +152,7 @@ describe('in-use protection in a sweep (emulator)', () => {
       ecs('ECS task prod/3f30 (task definition bad:1)', `${HOST}/App:v1`),
     ];
     const readers = [fixedReader('ecs', 'ECS (all clusters)', usages), fixedReader('lambda', 'Lambda', [])];
-    const plan = await buildPlan({ ecr: f.ecr, inUse: { readers } }, { ruleSet: rules({ files: null }) });
+    const plan = await buildPlan({ registry: ecrRegistry(f.ecr), inUse: { readers } }, { ruleSet: rules({ files: null }) });
     expect(decisions(plan, 'app').get(v2)!.decision).toBe('delete');
     expect(plan.inUse!.counts).toEqual({ resolved: 0, otherRegistry: 3, unknownRepository: 1, unknownTag: 1, unknownDigest: 1, malformed: 1 });
     expect(plan.warnings).toContainEqual({
@@ -166,7 +167,7 @@ describe('in-use protection in a sweep (emulator)', () => {
     const f = await start();
     const before = { app: present(f, 'app'), web: present(f, 'web') };
     const readers = [scriptedReader('ecs', 'ECS (all clusters)', () => accessDenied()), fixedReader('lambda', 'Lambda', [])];
-    const { plan, result } = await runSweep({ ecr: f.ecr, inUse: { readers } }, { ruleSet: rules({ files: null }), mode: 'apply' });
+    const { plan, result } = await runSweep({ registry: ecrRegistry(f.ecr), inUse: { readers } }, { ruleSet: rules({ files: null }), mode: 'apply' });
 
     expect(f.emulator.stats().requests.BatchDeleteImage ?? 0).toBe(0);
     expect(present(f, 'app')).toEqual(before.app);
@@ -198,12 +199,12 @@ describe('in-use protection in a sweep (emulator)', () => {
     const lambda = fixedReader('lambda', 'Lambda', []);
     const ecsReader = fixedReader('ecs', 'ECS (all clusters)', []);
     // ECS is on by default but no ECS reader is wired.
-    const missing = await buildPlan({ ecr: f.ecr, inUse: { readers: [lambda] } }, { ruleSet: rules({ files: null }) });
+    const missing = await buildPlan({ registry: ecrRegistry(f.ecr), inUse: { readers: [lambda] } }, { ruleSet: rules({ files: null }) });
     expect(missing.inUse!.sources.find((s) => s.source === 'ecs')).toMatchObject({ status: 'failed', error: { code: 'NoReaderWired' } });
     expect(missing.repositories.every((r) => r.status === 'blocked' && r.statusReason!.includes('no reader was wired for ECS'))).toBe(true);
 
     // ECS turned off explicitly: reported off, its reader never asked, nothing blocked.
-    const off = await buildPlan({ ecr: f.ecr, inUse: { readers: [lambda, ecsReader] } }, { ruleSet: rules({ ecs: false, files: null }) });
+    const off = await buildPlan({ registry: ecrRegistry(f.ecr), inUse: { readers: [lambda, ecsReader] } }, { ruleSet: rules({ ecs: false, files: null }) });
     expect(off.inUse!.sources.find((s) => s.source === 'ecs')).toMatchObject({ status: 'off', label: 'ECS (all clusters)' });
     expect(ecsReader.scans).toBe(0);
     expect(off.repositories.every((r) => r.status === 'planned')).toBe(true);
@@ -212,7 +213,7 @@ describe('in-use protection in a sweep (emulator)', () => {
   it('a reader that answers no list of usages has not read its source: failed, and the registry blocked', async () => {
     const f = await start();
     const broken = { source: 'lambda' as const, label: 'Lambda', scan: async () => ({ calls: {} }) as unknown as InUseScan };
-    const plan = await buildPlan({ ecr: f.ecr, inUse: { readers: [fixedReader('ecs', 'ECS', []), broken] } }, { ruleSet: rules({ files: null }) });
+    const plan = await buildPlan({ registry: ecrRegistry(f.ecr), inUse: { readers: [fixedReader('ecs', 'ECS', []), broken] } }, { ruleSet: rules({ files: null }) });
     expect(plan.inUse!.sources.find((s) => s.source === 'lambda')).toMatchObject({ status: 'failed', error: { code: 'InvalidScanResult' } });
     expect(plan.repositories.every((r) => r.status === 'blocked')).toBe(true);
   });
@@ -220,10 +221,10 @@ describe('in-use protection in a sweep (emulator)', () => {
   it('without in-use sources the plan has no in-use report and is unchanged', async () => {
     const f = await start();
     const now = Date.now();
-    const plain = await buildPlan({ ecr: f.ecr }, { ruleSet: rules(), now });
+    const plain = await buildPlan({ registry: ecrRegistry(f.ecr) }, { ruleSet: rules(), now });
     expect(plain.inUse).toBeUndefined();
     const empty = await buildPlan(
-      { ecr: f.ecr, inUse: { readers: [fixedReader('ecs', 'ECS', []), fixedReader('lambda', 'Lambda', []), fixedReader('file', 'files', [])] } },
+      { registry: ecrRegistry(f.ecr), inUse: { readers: [fixedReader('ecs', 'ECS', []), fixedReader('lambda', 'Lambda', []), fixedReader('file', 'files', [])] } },
       { ruleSet: rules(), now },
     );
     const strip = (p: Plan) => ({ ...p, inUse: undefined });

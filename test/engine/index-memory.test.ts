@@ -21,6 +21,7 @@ import { buildPlan, runSweep } from '../../lib/engine/sweep.js';
 import type { IndexStore, SweepDeps } from '../../lib/engine/types.js';
 import { SWEEPER_KEY, startFixture, type EmulatorFixture } from './support/emulator.js';
 import { DAY, ruleSet, untaggedOlderThan } from './support/rules.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const T0 = Date.parse('2026-06-01T00:00:00.000Z');
 const REPO = 'team/multi';
@@ -63,7 +64,7 @@ function stsOf(f: EmulatorFixture) {
 }
 
 function deps(store: IndexStore | undefined, extra: Partial<SweepDeps> = {}): SweepDeps {
-  return { ecr: fixture.ecr, clock: () => fixture.emulator.now(), ...(store ? { indexStore: store } : {}), ...extra };
+  return { registry: ecrRegistry(fixture.ecr), clock: () => fixture.emulator.now(), ...(store ? { indexStore: store } : {}), ...extra };
 }
 
 /** digest -> "decision rule reason" for every image of the plan. */

@@ -11,6 +11,7 @@ import type { Outcome } from '../../lib/core/result-model.js';
 import { runSweep } from '../../lib/engine/sweep.js';
 import { startFixture, type EmulatorFixture } from './support/emulator.js';
 import { ruleSet, untaggedOlderThan } from './support/rules.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const INDEX_TYPE = 'application/vnd.oci.image.index.v1+json';
 const PULL_TYPES = [INDEX_TYPE, 'application/vnd.docker.distribution.manifest.list.v2+json', 'application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json'];
@@ -73,7 +74,7 @@ describe.each([
 
     const { plan, result } = await runSweep(
       {
-        ecr: f.ecr,
+        registry: ecrRegistry(f.ecr),
         // After the plan is recorded, before any batch is re-read: a deploy pulls one index and one image.
         planSink: async (p: Plan) => {
           expect(p.summary.delete).toBe(8);

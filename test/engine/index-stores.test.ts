@@ -15,7 +15,8 @@ import { defaultIndexStoreDir, FileIndexStore } from '../../lib/adapters/index-s
 import { S3IndexStore } from '../../lib/adapters/index-store-s3.js';
 import type { IndexReadRecord } from '../../lib/core/index-memory.js';
 import { IndexStoreError } from '../../lib/engine/errors.js';
-import type { IndexStore, RegistryIdentity } from '../../lib/engine/types.js';
+import type { RegistryIdentity } from '../../lib/engine/ports.js';
+import type { IndexStore } from '../../lib/engine/types.js';
 import { startFakeS3, type FakeS3 } from '../reports/helpers/s3rver-server.js';
 
 const REGISTRY: RegistryIdentity = { registryId: '123456789012', region: 'eu-west-1' };

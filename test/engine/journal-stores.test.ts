@@ -18,6 +18,7 @@ import { runSweep } from '../../lib/engine/sweep.js';
 import { startFakeS3, type FakeS3 } from '../reports/helpers/s3rver-server.js';
 import { FakeEcr, digestOf } from './support/fake-ecr.js';
 import { DAY, ruleSet, untaggedOlderThan } from './support/rules.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const AT = '2026-06-01T00:00:00.000Z';
 const sending = (runId: string, digest: string): JournalRecord => ({ event: 'sending', runId, at: AT, repositoryName: 'team/api', imageDigest: digest });
@@ -138,7 +139,7 @@ describe('runSweep with a journal that cannot be written', () => {
       .add('a', { digest: digestOf('a1'), pushedAt: NOW - 30 * DAY, size: 1 })
       .add('b', { digest: digestOf('b1'), pushedAt: NOW - 30 * DAY, size: 1 });
     const store: JournalStore = { where: '/full/disk.jsonl', append: async () => { throw new Error('ENOSPC'); }, read: async () => [] };
-    const { result } = await runSweep({ ecr: fake.client, clock: () => NOW, journal: store }, { ruleSet: ruleSet([untaggedOlderThan(7)]), mode: 'apply', now: NOW, concurrency: 1 });
+    const { result } = await runSweep({ registry: ecrRegistry(fake.client), clock: () => NOW, journal: store }, { ruleSet: ruleSet([untaggedOlderThan(7)]), mode: 'apply', now: NOW, concurrency: 1 });
     expect(fake.deleteCalls).toEqual([]);
     expect(fake.digests('a')).toHaveLength(1);
     expect(fake.digests('b')).toHaveLength(1);

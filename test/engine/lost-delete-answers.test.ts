@@ -17,6 +17,7 @@ import { FakeEcr, digestOf } from './support/fake-ecr.js';
 import { SWEEPER_KEY, startFixture, type EmulatorFixture } from './support/emulator.js';
 import { recordCommands } from './support/record-commands.js';
 import { DAY, ruleSet, untaggedOlderThan } from './support/rules.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 const OLD = NOW - 30 * DAY;
@@ -37,7 +38,7 @@ function registry(count: number, size = 10): FakeEcr {
 
 async function sweep(fake: FakeEcr) {
   const sent = recordCommands(fake.client);
-  const { result } = await runSweep({ ecr: fake.client, clock: () => NOW }, { ruleSet: rules, mode: 'apply', now: NOW });
+  const { result } = await runSweep({ registry: ecrRegistry(fake.client), clock: () => NOW }, { ruleSet: rules, mode: 'apply', now: NOW });
   const describes = sent.filter((c) => c.command === 'DescribeImages');
   return { result, describes: describes.length, describesById: describes.filter((c) => c.input.imageIds !== undefined).length };
 }
@@ -178,7 +179,7 @@ describe('lost delete answers on the emulator (1 s request timeout, slower Batch
       timeouts: { requestTimeoutMs: 1000 },
       extra: { credentials: { accessKeyId: SWEEPER_KEY, secretAccessKey: 'x' } },
     });
-    const { result } = await runSweep({ ecr }, { ruleSet: rules, mode: 'apply', now: NOW, rateControl: { minRate: 200 } });
+    const { result } = await runSweep({ registry: ecrRegistry(ecr) }, { ruleSet: rules, mode: 'apply', now: NOW, rateControl: { minRate: 200 } });
     ecr.destroy();
     // Let the answers the client gave up on finish on the server before its counters are read.
     await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -26,6 +26,7 @@ import { runTargets, type TargetSweep } from '../../lib/engine/org-sweep.js';
 import { MemoryInUseScanCache } from '../../lib/engine/in-use-cache.js';
 import { scriptedReader, accessDenied } from './support/in-use.js';
 import { ruleSet, taggedOlderThan, untaggedOlderThan } from './support/rules.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const HOME = '123456789012';
 const A = '111111111111';
@@ -95,7 +96,7 @@ function sweepOf(server: RunningEmulator, t: Target, rules: RuleSet): TargetSwee
   const credentials = roleCredentials(server, t);
   const clients = createAwsClients({ endpoint: server.url, region: t.region, env: {}, credentials, ecrMaxAttempts: 1 });
   built.push(clients);
-  return { target: t, deps: { ecr: clients.ecr }, inUseReaders: createInUseReaders(inUseSettingsOf(rules), clients, { baseDir: '.' }) };
+  return { target: t, deps: { registry: ecrRegistry(clients.ecr) }, inUseReaders: createInUseReaders(inUseSettingsOf(rules), clients, { baseDir: '.' }) };
 }
 
 /** `repo@digest` -> tags of every image of a target's registry, read through the SDK as the target's role. */

@@ -9,6 +9,7 @@ import type { RuleSet } from '../../lib/core/rules-model.js';
 import { runSweep } from '../../lib/engine/sweep.js';
 import { DAY, ruleSet, untaggedOlderThan } from './support/rules.js';
 import { FakeEcr, digestOf } from './support/fake-ecr.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 vi.mock('../../lib/core/planner.js', async (importOriginal) => {
   const original = await importOriginal<typeof import('../../lib/core/planner.js')>();
@@ -29,7 +30,7 @@ describe('engine backstop: maxDeletePercentPerRepository', () => {
       .add('within', { digest: digestOf('within-old'), pushedAt: OLD, size: 10 }, { digest: digestOf('within-tagged'), tags: ['v1'], pushedAt: OLD, size: 10 });
     // 4 of 4 (100%) in 'over', 1 of 2 (50%) in 'within'; the cap is 50%.
     const rules = ruleSet([untaggedOlderThan(7)], { maxDeletePercentPerRepository: 50 });
-    const { plan, result } = await runSweep({ ecr: fake.client, clock: () => NOW }, { ruleSet: rules, mode: 'apply', now: NOW });
+    const { plan, result } = await runSweep({ registry: ecrRegistry(fake.client), clock: () => NOW }, { ruleSet: rules, mode: 'apply', now: NOW });
 
     // The (weakened) planner let 'over' through...
     expect(plan.repositories.find((r) => r.repositoryName === 'over')).toMatchObject({ status: 'planned', counts: { delete: 4 } });

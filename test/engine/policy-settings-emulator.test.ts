@@ -9,6 +9,7 @@ import type { StateImage } from '../../emulator/index.js';
 import { parseRules } from '../../lib/core/rules-parser.js';
 import { buildPlan, runSweep } from '../../lib/engine/sweep.js';
 import { imageKeys, startFixture, type EmulatorFixture } from './support/emulator.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const NOW_ISO = '2026-06-01T00:00:00.000Z';
 const NOW = Date.parse(NOW_ISO);
@@ -79,7 +80,7 @@ function remaining(f: EmulatorFixture, repository: string): string[] {
 describe('per-policy settings and compound rules on the emulator', () => {
   it('apply honours the policy minAge, the compound rule and a dry-run policy', async () => {
     const f = await start();
-    const { plan, result } = await runSweep({ ecr: f.ecr }, { ruleSet: RULES(), mode: 'apply', now: NOW });
+    const { plan, result } = await runSweep({ registry: ecrRegistry(f.ecr) }, { ruleSet: RULES(), mode: 'apply', now: NOW });
 
     // The rest (minAge 3d): releases beyond the newest 2 and older than 20d, untagged older than 7d.
     expect(remaining(f, 'shop/web')).toEqual(['1.3.0', '1.4.0']);
@@ -110,10 +111,10 @@ describe('per-policy settings and compound rules on the emulator', () => {
     const f = await start();
     const before = imageKeys(f.emulator);
     const rules = RULES('apply');
-    const plan = await buildPlan({ ecr: f.ecr }, { ruleSet: rules, now: NOW });
+    const plan = await buildPlan({ registry: ecrRegistry(f.ecr) }, { ruleSet: rules, now: NOW });
     expect(plan.summary.delete).toBeGreaterThan(0);
     // No mode given: the rules' defaults.mode (dry-run) decides, whatever payments says.
-    const { result } = await runSweep({ ecr: f.ecr }, { ruleSet: rules, now: NOW });
+    const { result } = await runSweep({ registry: ecrRegistry(f.ecr) }, { ruleSet: rules, now: NOW });
     expect(result.mode).toBe('dry-run');
     expect(result.totals.deleted).toBe(0);
     expect(f.emulator.stats().requests.BatchDeleteImage ?? 0).toBe(0);

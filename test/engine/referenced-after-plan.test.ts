@@ -12,6 +12,7 @@ import { runSweep } from '../../lib/engine/sweep.js';
 import { DAY, ruleSet, untaggedOlderThan } from './support/rules.js';
 import { FakeEcr, INDEX_TYPE, digestOf } from './support/fake-ecr.js';
 import { startFixture, type EmulatorFixture } from './support/emulator.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 let fixture: EmulatorFixture | undefined;
 afterEach(async () => {
@@ -64,7 +65,7 @@ describe('an image referenced by an index pushed after the plan', () => {
     let indexDigest = '';
     const { plan, result } = await runSweep(
       {
-        ecr: f.ecr,
+        registry: ecrRegistry(f.ecr),
         // Between planning and deleting, CI pushes a new multi-arch image reusing two old platform manifests.
         planSink: async (p: Plan) => {
           expect(p.summary.delete).toBe(3);
@@ -98,7 +99,7 @@ describe('an image referenced by an index pushed after the plan', () => {
       // No children: BatchGetImage cannot read it, so which images it lists is unknown.
       fake.add('app', { digest: digestOf('new-index'), tags: ['v2'], pushedAt: t, mediaType: INDEX_TYPE });
     };
-    const { result } = await runSweep({ ecr: fake.client, planSink }, { ruleSet: ruleSet([untaggedOlderThan(7)]), mode: 'apply' });
+    const { result } = await runSweep({ registry: ecrRegistry(fake.client), planSink }, { ruleSet: ruleSet([untaggedOlderThan(7)]), mode: 'apply' });
     const outcomes = new Map(result.repositories[0]?.images.map((i) => [i.imageDigest, i.outcome]));
     expect(outcomes.get(digestOf('b'))).toEqual({ status: 'skipped', reason: 'changed since plan: referenced by a manifest list that was not planned for deletion' });
     expect(outcomes.get(digestOf('a'))).toEqual({ status: 'deleted' });
@@ -114,7 +115,7 @@ describe('an image referenced by an index pushed after the plan', () => {
         if (listingFails && call === 2) fake.failNext.set('DescribeImages', { error: () => Object.assign(new Error('denied'), { name: 'AccessDeniedException' }), times: 1 });
         return digest === digestOf('b') ? 'ImageReferencedByManifestList' : undefined;
       };
-      const { result } = await runSweep({ ecr: fake.client }, { ruleSet: ruleSet([untaggedOlderThan(7)]), mode: 'apply' });
+      const { result } = await runSweep({ registry: ecrRegistry(fake.client) }, { ruleSet: ruleSet([untaggedOlderThan(7)]), mode: 'apply' });
       const outcome = result.repositories[0]?.images.find((i) => i.imageDigest === digestOf('b'))?.outcome;
       expect(outcome).toMatchObject({ status: 'failed', code: 'ImageReferencedByManifestList' });
       if (listingFails) expect(outcome).toMatchObject({ message: expect.stringContaining('could not list the repository to find which index references it: denied') });

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildPlan, hashRules, runSweep } from '../../lib/engine/sweep.js';
 import { imageKeys, startFixture, type EmulatorFixture } from './support/emulator.js';
 import { ruleSet, untaggedOlderThan } from './support/rules.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const NOW_ISO = '2026-06-01T00:00:00.000Z';
 const NOW = Date.parse(NOW_ISO);
@@ -31,7 +32,7 @@ describe('the repositories option', () => {
     expect(all.length).toBe(5);
     const chosen = [all[3]!, all[1]!];
     emulator.resetStats();
-    const plan = await buildPlan({ ecr }, { ruleSet: RULES, now: NOW, repositories: chosen });
+    const plan = await buildPlan({ registry: ecrRegistry(ecr) }, { ruleSet: RULES, now: NOW, repositories: chosen });
     expect(plan.repositories.map((r) => r.repositoryName)).toEqual([all[1], all[3]]);
     expect(plan.warnings.filter((w) => w.code === 'repository-not-found')).toEqual([]);
     const describeImages = emulator.stats().requests.DescribeImages ?? 0;
@@ -40,7 +41,7 @@ describe('the repositories option', () => {
     // Only two repositories' images were read: a third would need at least one more call.
     const full = await fixture();
     full.emulator.resetStats();
-    await buildPlan({ ecr: full.ecr }, { ruleSet: RULES, now: NOW });
+    await buildPlan({ registry: ecrRegistry(full.ecr) }, { ruleSet: RULES, now: NOW });
     const fullCalls = (full.emulator.stats().requests.DescribeImages ?? 0) + (full.emulator.stats().requests.ListImages ?? 0);
     expect(describeImages + listImages).toBeLessThan(fullCalls);
   });
@@ -48,16 +49,16 @@ describe('the repositories option', () => {
   it('combines with the glob filter: a name must pass both', async () => {
     const { ecr, emulator } = await fixture();
     const all = emulator.repositories().map((r) => r.repositoryName).sort();
-    const plan = await buildPlan({ ecr }, { ruleSet: RULES, now: NOW, repositories: [all[0]!, all[2]!], repositoryFilter: all[2]! });
+    const plan = await buildPlan({ registry: ecrRegistry(ecr) }, { ruleSet: RULES, now: NOW, repositories: [all[0]!, all[2]!], repositoryFilter: all[2]! });
     expect(plan.repositories.map((r) => r.repositoryName)).toEqual([all[2]]);
-    const neither = await buildPlan({ ecr }, { ruleSet: RULES, now: NOW, repositories: [all[0]!], repositoryFilter: all[2]! });
+    const neither = await buildPlan({ registry: ecrRegistry(ecr) }, { ruleSet: RULES, now: NOW, repositories: [all[0]!], repositoryFilter: all[2]! });
     expect(neither.repositories).toEqual([]);
   });
 
   it('a name the registry lacks is a warning naming it, and the others are planned', async () => {
     const { ecr, emulator } = await fixture();
     const all = emulator.repositories().map((r) => r.repositoryName).sort();
-    const plan = await buildPlan({ ecr }, { ruleSet: RULES, now: NOW, repositories: ['gone/away', all[0]!, 'gone/away'] });
+    const plan = await buildPlan({ registry: ecrRegistry(ecr) }, { ruleSet: RULES, now: NOW, repositories: ['gone/away', all[0]!, 'gone/away'] });
     expect(plan.repositories.map((r) => r.repositoryName)).toEqual([all[0]]);
     const missing = plan.warnings.filter((w) => w.code === 'repository-not-found');
     expect(missing).toHaveLength(1);
@@ -67,7 +68,7 @@ describe('the repositories option', () => {
 
   it('an empty list plans nothing (not the whole registry)', async () => {
     const { ecr } = await fixture();
-    const plan = await buildPlan({ ecr }, { ruleSet: RULES, now: NOW, repositories: [] });
+    const plan = await buildPlan({ registry: ecrRegistry(ecr) }, { ruleSet: RULES, now: NOW, repositories: [] });
     expect(plan.repositories).toEqual([]);
   });
 
@@ -76,7 +77,7 @@ describe('the repositories option', () => {
     const all = emulator.repositories().map((r) => r.repositoryName).sort();
     const before = imageKeys(emulator);
     const chosen = [all[0]!, all[4]!];
-    const { plan, result } = await runSweep({ ecr }, { ruleSet: RULES, now: NOW, mode: 'apply', repositories: chosen, rateControl: { minRate: 200 } });
+    const { plan, result } = await runSweep({ registry: ecrRegistry(ecr) }, { ruleSet: RULES, now: NOW, mode: 'apply', repositories: chosen, rateControl: { minRate: 200 } });
     const planned = plan.repositories.flatMap((r) => r.images.filter((i) => i.decision === 'delete').map((i) => `${r.repositoryName}@${i.imageDigest}`));
     expect(planned.length).toBeGreaterThan(0);
     expect(result.totals.deleted).toBe(planned.length);

@@ -9,6 +9,7 @@ import { buildPlan } from '../../lib/engine/sweep.js';
 import { ConfigError } from '../../lib/errors.js';
 import { startFixture, type EmulatorFixture } from './support/emulator.js';
 import { ruleSet, untaggedOlderThan } from './support/rules.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const NOW_ISO = '2026-06-01T00:00:00.000Z';
 const NOW = Date.parse(NOW_ISO);
@@ -29,14 +30,14 @@ async function fixture(): Promise<EmulatorFixture> {
 describe('the repository filter', () => {
   it('a many-wildcard filter against 250-character names decides', { timeout: 10_000 }, async () => {
     const { ecr } = await fixture();
-    const plan = await buildPlan({ ecr }, { ruleSet: RULES, now: NOW, repositoryFilter: '*a*a*a*a*a*a*a*a*b' });
+    const plan = await buildPlan({ registry: ecrRegistry(ecr) }, { ruleSet: RULES, now: NOW, repositoryFilter: '*a*a*a*a*a*a*a*a*b' });
     expect(plan.repositories.map((r) => r.repositoryName)).toEqual([`${LONG}b`]);
   });
 
   it('outside the glob syntax: a configuration error before any ECR call', async () => {
     const { ecr, emulator } = await fixture();
     emulator.resetStats();
-    const error = await buildPlan({ ecr }, { ruleSet: RULES, now: NOW, repositoryFilter: '!app' }).catch((e: unknown) => e);
+    const error = await buildPlan({ registry: ecrRegistry(ecr) }, { ruleSet: RULES, now: NOW, repositoryFilter: '!app' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RepositoryGlobError);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe('invalid repository glob "!app": negation ("!") is not supported; list the repositories to leave out under exclude');

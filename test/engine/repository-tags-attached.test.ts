@@ -11,6 +11,7 @@ import { parseRules } from '../../lib/core/rules-parser.js';
 import { buildPlan, runSweep } from '../../lib/engine/sweep.js';
 import { startFixture, type EmulatorFixture } from './support/emulator.js';
 import { recordCommands } from './support/record-commands.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const NOW_ISO = '2026-06-01T00:00:00.000Z';
 const NOW = Date.parse(NOW_ISO);
@@ -81,7 +82,7 @@ describe('repositories by tag and attached lifecycle policies, on the emulator',
   it('plans team=data repositories with the rules and apps/** with their own attached policies, protections on top', async () => {
     const { ecr } = await fixture();
     const sent = recordCommands(ecr);
-    const { plan, result } = await runSweep({ ecr }, { ruleSet: RULES, now: NOW, mode: 'dry-run' });
+    const { plan, result } = await runSweep({ registry: ecrRegistry(ecr) }, { ruleSet: RULES, now: NOW, mode: 'dry-run' });
     const byName = new Map(plan.repositories.map((r) => [r.repositoryName, r]));
 
     // Tag-selected: only the exact tag team=data.
@@ -130,7 +131,7 @@ describe('repositories by tag and attached lifecycle policies, on the emulator',
     const byName = parseRules(
       ['version: 1', 'policies:', '  - name: apps', '    repositories: { include: ["apps/**"] }', '    lifecyclePolicy: attached', ''].join('\n'),
     );
-    await buildPlan({ ecr }, { ruleSet: byName, now: NOW });
+    await buildPlan({ registry: ecrRegistry(ecr) }, { ruleSet: byName, now: NOW });
     expect(sent.filter((s) => s.command === 'ListTagsForResource')).toEqual([]);
 
     sent.length = 0;
@@ -148,7 +149,7 @@ describe('repositories by tag and attached lifecycle policies, on the emulator',
         '',
       ].join('\n'),
     );
-    const plan = await buildPlan({ ecr }, { ruleSet: narrow, now: NOW });
+    const plan = await buildPlan({ registry: ecrRegistry(ecr) }, { ruleSet: narrow, now: NOW });
     // apps/** are governed by name first, data/web-ish is protected, misc/* matches no glob.
     expect(sent.filter((s) => s.command === 'ListTagsForResource').map((s) => s.input.resourceArn)).toEqual(['arn:aws:ecr:us-east-1:123456789012:repository/data/etl']);
     expect(plan.repositories.find((r) => r.repositoryName === 'data/etl')?.policy).toBe('data');
@@ -164,7 +165,7 @@ describe('repositories by tag and attached lifecycle policies, on the emulator',
       }
       return original(command, options);
     };
-    const { plan, result } = await runSweep({ ecr }, { ruleSet: RULES, now: NOW, mode: 'dry-run' });
+    const { plan, result } = await runSweep({ registry: ecrRegistry(ecr) }, { ruleSet: RULES, now: NOW, mode: 'dry-run' });
     expect(plan.repositories.some((r) => r.repositoryName === 'data/etl')).toBe(false);
     expect(result.repositories.find((r) => r.repositoryName === 'data/etl')).toMatchObject({
       status: 'failed',
@@ -182,7 +183,7 @@ describe('repositories by tag and attached lifecycle policies, on the emulator',
     const misspelt = parseRules(
       ['version: 1', 'policies:', '  - name: data', '    repositories: { tags: { team: DATA } }', '    rules: [{ id: untagged, select: { tagStatus: untagged }, when: { sinceImagePushed: 1d } }]', ''].join('\n'),
     );
-    const plan = await buildPlan({ ecr }, { ruleSet: misspelt, now: NOW });
+    const plan = await buildPlan({ registry: ecrRegistry(ecr) }, { ruleSet: misspelt, now: NOW });
     expect(plan.warnings.filter((w) => w.code === 'policy-tags-match-nothing')).toEqual([
       {
         code: 'policy-tags-match-nothing',
@@ -190,15 +191,15 @@ describe('repositories by tag and attached lifecycle policies, on the emulator',
       },
     ]);
     // RULES' data policy governs data/etl: no warning.
-    expect((await buildPlan({ ecr }, { ruleSet: RULES, now: NOW })).warnings.map((w) => w.code)).not.toContain('policy-tags-match-nothing');
+    expect((await buildPlan({ registry: ecrRegistry(ecr) }, { ruleSet: RULES, now: NOW })).warnings.map((w) => w.code)).not.toContain('policy-tags-match-nothing');
     // With a repository filter the policy may just have been filtered away: no warning either.
-    expect((await buildPlan({ ecr }, { ruleSet: misspelt, now: NOW, repositoryFilter: 'apps/**' })).warnings.map((w) => w.code)).not.toContain('policy-tags-match-nothing');
+    expect((await buildPlan({ registry: ecrRegistry(ecr) }, { ruleSet: misspelt, now: NOW, repositoryFilter: 'apps/**' })).warnings.map((w) => w.code)).not.toContain('policy-tags-match-nothing');
   });
 
   it('apply deletes what the attached policy and the tag policy planned, and nothing in the others', async () => {
     const { emulator, ecr } = await fixture();
     const before = new Map(emulator.repositories().map((r) => [r.repositoryName, r.imageCount]));
-    const { result } = await runSweep({ ecr }, { ruleSet: RULES, now: NOW, mode: 'apply' });
+    const { result } = await runSweep({ registry: ecrRegistry(ecr) }, { ruleSet: RULES, now: NOW, mode: 'apply' });
     expect(result.totals.deleted).toBe(3);
     // The call figures count the tag and policy reads like every other call.
     expect(result.apiCalls).toMatchObject({ ListTagsForResource: 6, GetLifecyclePolicy: 3 });

@@ -19,6 +19,7 @@ import { registryState, startFixture, type EmulatorFixture } from './support/emu
 import { FakeEcr, digestOf } from './support/fake-ecr.js';
 import { recordCommands } from './support/record-commands.js';
 import { DAY, ruleSet, taggedOlderThan, untaggedOlderThan } from './support/rules.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const NOW_ISO = '2026-06-01T00:00:00.000Z';
 const NOW = Date.parse(NOW_ISO);
@@ -144,7 +145,7 @@ describe('resuming on the emulator', () => {
   it('repeated runs under a deadline shorter than the listing finish the job, as one run', async () => {
     const reference = await startFixture({ now: NOW_ISO, generate: GENERATE });
     fixtures.push(reference);
-    const { result: undisturbed } = await runSweep({ ecr: reference.ecr }, { ruleSet: RULES, now: NOW, mode: 'apply' });
+    const { result: undisturbed } = await runSweep({ registry: ecrRegistry(reference.ecr) }, { ruleSet: RULES, now: NOW, mode: 'apply' });
     expect(undisturbed.totals.deleted).toBeGreaterThan(50);
 
     // Every answer takes 120 ms: listing 12 repositories (DescribeImages, BatchGetImage) takes longer than a run may.
@@ -160,7 +161,7 @@ describe('resuming on the emulator', () => {
     const runs: Awaited<ReturnType<typeof runSweep>>[] = [];
     for (let i = 0; i < 10; i += 1) {
       const run = await runSweep(
-        { ecr: slow.ecr, clock, checkpoint, journal },
+        { registry: ecrRegistry(slow.ecr), clock, checkpoint, journal },
         { ruleSet: RULES, now: NOW, mode: 'apply', deadline: clock() + 600, concurrency: 4, runId: `attempt-${i}` },
       );
       runs.push(run);
@@ -192,7 +193,7 @@ describe('resuming on the emulator', () => {
     const offset = Date.now() - NOW;
     const clock = (): number => Date.now() - offset;
     for (let i = 0; i < 15; i += 1) {
-      const { result } = await runSweep({ ecr: slow.ecr, clock, checkpoint }, { ruleSet: RULES, now: NOW, mode: 'apply', deadline: clock() + 250, concurrency: 4 });
+      const { result } = await runSweep({ registry: ecrRegistry(slow.ecr), clock, checkpoint }, { ruleSet: RULES, now: NOW, mode: 'apply', deadline: clock() + 250, concurrency: 4 });
       if (result.remainingRepositories.length === 0) break;
     }
     expect(await checkpoint.load()).toBeNull();
@@ -208,14 +209,14 @@ describe('resuming on the emulator', () => {
     // First run: sends 'a' (3 deletions), then is stopped before 'b'.
     let stop = false;
     const first = await runSweep(
-      { ecr: fake.client, clock: () => (stop ? NOW + 10 : NOW), checkpoint: store, onProgress: (e) => void (e.phase === 'delete' && e.imagesDone >= 3 && (stop = true)) },
+      { registry: ecrRegistry(fake.client), clock: () => (stop ? NOW + 10 : NOW), checkpoint: store, onProgress: (e) => void (e.phase === 'delete' && e.imagesDone >= 3 && (stop = true)) },
       { ruleSet: rules, mode: 'apply', now: NOW, deadline: NOW + 5, concurrency: 1 },
     );
     expect(first.result.totals.deleted).toBe(3);
     expect(saved!.deletionsSent).toBe(3);
     // Say a call whose answer was lost counted one more: the next run starts from the stored count.
     saved = { ...saved!, deletionsSent: 4 };
-    const second = await runSweep({ ecr: fake.client, clock: () => NOW, checkpoint: store }, { ruleSet: rules, mode: 'apply', now: NOW, concurrency: 1 });
+    const second = await runSweep({ registry: ecrRegistry(fake.client), clock: () => NOW, checkpoint: store }, { ruleSet: rules, mode: 'apply', now: NOW, concurrency: 1 });
     // 4 already counted + 3 for 'b' > 6: the engine's backstop refuses the batch.
     expect(second.result.abortedReason).toMatch(/maxDeletionsPerRun 6 \(4 already deleted or attempted\)/);
     expect(fake.digests('b')).toHaveLength(3);
@@ -236,7 +237,7 @@ describe('resuming on the emulator', () => {
       clear: async () => undefined,
     };
     // The clock never moves: no save is due to the 30 s interval.
-    await runSweep({ ecr: fake.client, clock: () => NOW, checkpoint: store }, { ruleSet: RULES, mode: 'apply', now: NOW, concurrency: 1 });
+    await runSweep({ registry: ecrRegistry(fake.client), clock: () => NOW, checkpoint: store }, { ruleSet: RULES, mode: 'apply', now: NOW, concurrency: 1 });
     // Saved before any delete with the whole plan, then once the first batch was sent.
     expect(deletesAtSave[0]).toBe(0);
     expect(saves[0]!.plannedRepositories?.map((p) => p.plan.repositoryName)).toEqual(['big']);

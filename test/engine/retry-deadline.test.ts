@@ -15,6 +15,7 @@ import { FakeEcr, digestOf, serverError, throttlingError } from './support/fake-
 import { after, startHangingServer, type HangingServer } from './support/hanging-server.js';
 import { startFixture } from './support/emulator.js';
 import { recordCommands } from './support/record-commands.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const NOW = Date.now();
 
@@ -82,7 +83,7 @@ describe('a retried BatchDeleteImage', () => {
       return digest === digestOf('a') ? 'throw' : undefined;
     };
     const sent = recordCommands(fake.client);
-    const { result } = await runSweep({ ecr: fake.client }, { ruleSet: ruleSet([untaggedOlderThan(7)]), mode: 'apply' });
+    const { result } = await runSweep({ registry: ecrRegistry(fake.client) }, { ruleSet: ruleSet([untaggedOlderThan(7)]), mode: 'apply' });
     expect(fake.deleteCalls).toHaveLength(2);
     expect(fake.deleteCalls[1]?.digests).toEqual([digestOf('a')]);
     // Two re-reads: before the first call (by id) and before the retry (the retry used to reuse the
@@ -100,7 +101,7 @@ describe('a retried BatchDeleteImage', () => {
     const fake = new FakeEcr().add('app', { digest: digestOf('a'), pushedAt: NOW - 30 * DAY, size: 1 });
     fake.failNext.set('BatchDeleteImage', { error: serverError, times: 1_000 });
     const started = Date.now();
-    const run = runSweep({ ecr: fake.client }, { ruleSet: ruleSet([untaggedOlderThan(7)]), mode: 'apply', deadline: started + 1_000 });
+    const run = runSweep({ registry: ecrRegistry(fake.client) }, { ruleSet: ruleSet([untaggedOlderThan(7)]), mode: 'apply', deadline: started + 1_000 });
     const outcome = await Promise.race([run, after(8_000, 'still retrying after 8 s' as const)]);
     expect(outcome).not.toBe('still retrying after 8 s');
     const { result } = outcome as Awaited<typeof run>;
@@ -133,7 +134,7 @@ describe('a registry that never answers', () => {
       extra: { credentials: { accessKeyId: 'a', secretAccessKey: 'b' } },
     });
     try {
-      const run = runSweep({ ecr }, { ruleSet: ruleSet([untaggedOlderThan(7)]), mode: 'apply', deadline: Date.now() + 1_000 });
+      const run = runSweep({ registry: ecrRegistry(ecr) }, { ruleSet: ruleSet([untaggedOlderThan(7)]), mode: 'apply', deadline: Date.now() + 1_000 });
       const outcome = await Promise.race([run.then(() => 'returned', (e: unknown) => e), after(8_000, 'still hanging after 8 s')]);
       expect(outcome).toBeInstanceOf(Error);
       expect((outcome as Error).message).toMatch(/^DescribeRepositories failed: DeadlineReachedError: deadline reached while retrying DescribeRepositories \(last error: TimeoutError/);

@@ -11,6 +11,7 @@ import { FileCheckpointStore } from '../../lib/adapters/checkpoint-file.js';
 import { runSweep } from '../../lib/engine/sweep.js';
 import { startFixture, type EmulatorFixture } from './support/emulator.js';
 import { ruleSet, untaggedOlderThan } from './support/rules.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const NOW_ISO = '2026-06-01T00:00:00.000Z';
 const RULES = ruleSet([untaggedOlderThan(7)]);
@@ -32,7 +33,7 @@ async function fixture(): Promise<EmulatorFixture> {
 describe('run ids made by the engine', () => {
   it.each([['dry-run'], ['apply']] as const)('%s without a run id gets the documented format', async (mode) => {
     const { ecr } = await fixture();
-    const { result } = await runSweep({ ecr }, { ruleSet: RULES, now: Date.parse(NOW_ISO), mode });
+    const { result } = await runSweep({ registry: ecrRegistry(ecr) }, { ruleSet: RULES, now: Date.parse(NOW_ISO), mode });
     expect(result.runId).toMatch(RUN_ID);
   });
 
@@ -41,7 +42,7 @@ describe('run ids made by the engine', () => {
     const dir = await mkdtemp(join(tmpdir(), 'run-id-'));
     dirs.push(dir);
     const checkpoint = new FileCheckpointStore(join(dir, 'checkpoint.json'));
-    const { result } = await runSweep({ ecr, checkpoint }, { ruleSet: RULES, now: Date.parse(NOW_ISO), mode: 'apply' });
+    const { result } = await runSweep({ registry: ecrRegistry(ecr), checkpoint }, { ruleSet: RULES, now: Date.parse(NOW_ISO), mode: 'apply' });
     expect(result.runId).toMatch(RUN_ID);
   });
 });

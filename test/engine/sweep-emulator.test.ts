@@ -13,6 +13,7 @@ import { buildPlan, runSweep } from '../../lib/engine/sweep.js';
 import { recordCommands } from './support/record-commands.js';
 import { imageKeys, registryState, startFixture, type EmulatorFixture } from './support/emulator.js';
 import { keepNewest, ruleSet, taggedOlderThan, untaggedOlderThan } from './support/rules.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const NOW_ISO = '2026-06-01T00:00:00.000Z';
 const NOW = Date.parse(NOW_ISO);
@@ -43,13 +44,13 @@ describe('runSweep on the emulator', () => {
   it('apply deletes exactly the plan delete set and nothing else', async () => {
     const { emulator, ecr } = await fixture();
     const before = imageKeys(emulator);
-    const plan = await buildPlan({ ecr }, { ruleSet: RULES, now: NOW });
+    const plan = await buildPlan({ registry: ecrRegistry(ecr) }, { ruleSet: RULES, now: NOW });
     const planned = deleteSet(plan);
     expect(planned.length).toBeGreaterThan(20);
     expect(plan.summary.images).toBe(before.length);
     emulator.resetStats();
 
-    const { result, plan: appliedPlan } = await runSweep({ ecr }, { ruleSet: RULES, now: NOW, mode: 'apply' });
+    const { result, plan: appliedPlan } = await runSweep({ registry: ecrRegistry(ecr) }, { ruleSet: RULES, now: NOW, mode: 'apply' });
     expect(deleteSet(appliedPlan)).toEqual(planned);
     const after = new Set(imageKeys(emulator));
     const expected = before.filter((k) => !planned.includes(k));
@@ -69,7 +70,7 @@ describe('runSweep on the emulator', () => {
   it('dry-run sends no BatchDeleteImage (emulator counters)', async () => {
     const { emulator, ecr } = await fixture();
     const before = imageKeys(emulator);
-    const { result, plan } = await runSweep({ ecr }, { ruleSet: RULES, now: NOW });
+    const { result, plan } = await runSweep({ registry: ecrRegistry(ecr) }, { ruleSet: RULES, now: NOW });
     expect(result.mode).toBe('dry-run');
     expect(plan.summary.delete).toBeGreaterThan(0);
     expect(emulator.stats().requests.BatchDeleteImage ?? 0).toBe(0);
@@ -83,7 +84,7 @@ describe('runSweep on the emulator', () => {
     const { emulator, ecr } = await fixture();
     const before = imageKeys(emulator);
     const { result, plan } = await runSweep(
-      { ecr, planSink: async () => ({ execute: false, reason: 'declined at the prompt' }) },
+      { registry: ecrRegistry(ecr), planSink: async () => ({ execute: false, reason: 'declined at the prompt' }) },
       { ruleSet: RULES, mode: 'apply', now: NOW },
     );
     expect(plan.summary.delete).toBeGreaterThan(0);
@@ -117,7 +118,7 @@ describe('runSweep on the emulator', () => {
     let midSweepDone = false;
     const { result } = await runSweep(
       {
-        ecr,
+        registry: ecrRegistry(ecr),
         // After the plan is recorded and before the first delete: a CI job tags some images.
         planSink: async (plan) => {
           planSeen = plan;
@@ -157,8 +158,8 @@ describe('runSweep on the emulator', () => {
   it('ends with the same registry under 50% throttling and random ServerExceptions', async () => {
     const clean = await fixture();
     const faulty = await fixture({ throttleProbability: 0.5, serverErrorProbability: 0.1, seed: 3 });
-    await runSweep({ ecr: clean.ecr }, { ruleSet: RULES, now: NOW, mode: 'apply' });
-    const { result } = await runSweep({ ecr: faulty.ecr }, { ruleSet: RULES, now: NOW, mode: 'apply', rateControl: FAST_RATES });
+    await runSweep({ registry: ecrRegistry(clean.ecr) }, { ruleSet: RULES, now: NOW, mode: 'apply' });
+    const { result } = await runSweep({ registry: ecrRegistry(faulty.ecr) }, { ruleSet: RULES, now: NOW, mode: 'apply', rateControl: FAST_RATES });
     expect(registryState(faulty.emulator)).toEqual(registryState(clean.emulator));
     expect(result.totals.failed).toBe(0);
     expect(result.totals.failedRepositories).toBe(0);
@@ -174,7 +175,7 @@ describe('runSweep on the emulator', () => {
   it('stops at a deadline between batches and resumes from the checkpoint to the same result', async () => {
     const reference = await fixture();
     const stopped = await fixture();
-    await runSweep({ ecr: reference.ecr }, { ruleSet: RULES, now: NOW, mode: 'apply' });
+    await runSweep({ registry: ecrRegistry(reference.ecr) }, { ruleSet: RULES, now: NOW, mode: 'apply' });
 
     const dir = await mkdtemp(join(tmpdir(), 'sweep-ckpt-'));
     dirs.push(dir);
@@ -183,7 +184,7 @@ describe('runSweep on the emulator', () => {
     const deadline = NOW + 60_000;
     const first = await runSweep(
       {
-        ecr: stopped.ecr,
+        registry: ecrRegistry(stopped.ecr),
         clock: () => clock,
         checkpoint,
         onProgress: (event) => {
@@ -203,7 +204,7 @@ describe('runSweep on the emulator', () => {
 
     clock = NOW;
     const sent = recordCommands(stopped.ecr);
-    const second = await runSweep({ ecr: stopped.ecr, clock: () => clock, checkpoint }, { ruleSet: RULES, now: NOW, mode: 'apply' });
+    const second = await runSweep({ registry: ecrRegistry(stopped.ecr), clock: () => clock, checkpoint }, { ruleSet: RULES, now: NOW, mode: 'apply' });
     expect(second.result.runId).toBe('run-1');
     expect(second.result.stoppedByDeadline).toBe(false);
     expect(second.result.remainingRepositories).toEqual([]);
@@ -219,9 +220,9 @@ describe('runSweep on the emulator', () => {
 
   it('recognises its own index reads when the sweeper is not a pull-time exclusion', async () => {
     const { emulator, ecr } = await fixture({}, false);
-    const plan = await buildPlan({ ecr }, { ruleSet: RULES, now: NOW });
+    const plan = await buildPlan({ registry: ecrRegistry(ecr) }, { ruleSet: RULES, now: NOW });
     const indexes = deleteSet({ ...plan, repositories: plan.repositories.map((r) => ({ ...r, images: r.images.filter((i) => i.role === 'index') })) });
-    const { result } = await runSweep({ ecr }, { ruleSet: RULES, now: NOW, mode: 'apply' });
+    const { result } = await runSweep({ registry: ecrRegistry(ecr) }, { ruleSet: RULES, now: NOW, mode: 'apply' });
     expect(indexes.length).toBeGreaterThan(0);
     const remaining = new Set(imageKeys(emulator));
     expect(indexes.filter((k) => remaining.has(k))).toEqual([]);

@@ -9,6 +9,7 @@ import type { ResultImage, SweepResult } from '../../lib/core/result-model.js';
 import type { Checkpoint } from '../../lib/engine/types.js';
 import { DAY, ruleSet, untaggedOlderThan } from './support/rules.js';
 import { FakeEcr, INDEX_TYPE, digestOf, serverError, throttlingError } from './support/fake-ecr.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 const OLD = NOW - 30 * DAY;
@@ -23,7 +24,7 @@ function untagged(name: string, size = 100): { digest: string; pushedAt: number;
 }
 
 async function sweep(fake: FakeEcr, extra: Partial<Parameters<typeof runSweep>[1]> = {}) {
-  return runSweep({ ecr: fake.client, clock: () => NOW }, { ruleSet: rules, mode: 'apply', now: NOW, ...extra });
+  return runSweep({ registry: ecrRegistry(fake.client), clock: () => NOW }, { ruleSet: rules, mode: 'apply', now: NOW, ...extra });
 }
 
 describe('runSweep on scripted failure sequences', () => {
@@ -197,7 +198,7 @@ describe('runSweep on scripted failure sequences', () => {
     const fake = new FakeEcr().add('app', ...Array.from({ length: 5 }, (_, i) => untagged(`i${i}`)));
     // The planner is given the same cap and blocks the repository: nothing is deleted at all.
     const capped = ruleSet([untaggedOlderThan(7)], { maxDeletionsPerRun: 3 });
-    const { result } = await runSweep({ ecr: fake.client, clock: () => NOW }, { ruleSet: capped, mode: 'apply', now: NOW });
+    const { result } = await runSweep({ registry: ecrRegistry(fake.client), clock: () => NOW }, { ruleSet: capped, mode: 'apply', now: NOW });
     expect(result.repositories[0]?.status).toBe('blocked');
     expect(fake.deleteCalls).toHaveLength(0);
     expect(fake.digests('app')).toHaveLength(5);
@@ -206,7 +207,7 @@ describe('runSweep on scripted failure sequences', () => {
   it('is not disturbed by a progress callback that throws', async () => {
     const fake = new FakeEcr().add('app', untagged('a'), untagged('b'));
     const { result } = await runSweep(
-      { ecr: fake.client, clock: () => NOW, onProgress: () => { throw new Error('terminal gone'); } },
+      { registry: ecrRegistry(fake.client), clock: () => NOW, onProgress: () => { throw new Error('terminal gone'); } },
       { ruleSet: rules, mode: 'apply', now: NOW },
     );
     expect(result.totals.deleted).toBe(2);
@@ -223,7 +224,7 @@ describe('runSweep on scripted failure sequences', () => {
     };
     let t = NOW;
     // Every reading of the clock is 40 s later: each finished repository is past the save interval.
-    const { result } = await runSweep({ ecr: fake.client, clock: () => (t += 40_000), checkpoint: store }, { ruleSet: rules, mode: 'apply', now: NOW, concurrency: 1 });
+    const { result } = await runSweep({ registry: ecrRegistry(fake.client), clock: () => (t += 40_000), checkpoint: store }, { ruleSet: rules, mode: 'apply', now: NOW, concurrency: 1 });
     expect(result.remainingRepositories).toEqual([]);
     // Saved while listing (nothing finished yet), then as each repository finishes, then cleared.
     expect(events.at(0)).toBe('save ');
@@ -235,11 +236,11 @@ describe('runSweep on scripted failure sequences', () => {
 
   it('never deletes in dry-run and never deletes when the plan sink fails', async () => {
     const fake = new FakeEcr().add('app', untagged('a'));
-    const dry = await runSweep({ ecr: fake.client, clock: () => NOW }, { ruleSet: rules, now: NOW });
+    const dry = await runSweep({ registry: ecrRegistry(fake.client), clock: () => NOW }, { ruleSet: rules, now: NOW });
     expect(dry.result.mode).toBe('dry-run');
     expect(outcomeOf(dry.result, 'app', digestOf('a'))).toEqual({ status: 'would-delete' });
     await expect(
-      runSweep({ ecr: fake.client, clock: () => NOW, planSink: () => Promise.reject(new Error('bucket gone')) }, { ruleSet: rules, mode: 'apply', now: NOW }),
+      runSweep({ registry: ecrRegistry(fake.client), clock: () => NOW, planSink: () => Promise.reject(new Error('bucket gone')) }, { ruleSet: rules, mode: 'apply', now: NOW }),
     ).rejects.toMatchObject({ name: 'PlanSinkError', cause: { message: 'bucket gone' } });
     expect(fake.deleteCalls).toHaveLength(0);
     expect(fake.digests('app')).toEqual([digestOf('a')]);

@@ -12,6 +12,7 @@ import { runSweep } from '../../lib/engine/sweep.js';
 import { clientFor } from '../emulator/support.js';
 import { startFixture, type EmulatorFixture } from './support/emulator.js';
 import { DAY, ruleSet, untaggedOlderThan } from './support/rules.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const NOW_ISO = '2026-06-01T00:00:00.000Z';
 const NOW = Date.parse(NOW_ISO);
@@ -62,7 +63,7 @@ describe('archive transitions in an apply run', () => {
     const untagged = emulator.images('app/svc').find((i) => i.imageTags.length === 0)!.imageDigest;
     emulator.resetStats();
 
-    const { plan, result } = await runSweep({ ecr }, { ruleSet: ruleSet([archiveTaggedNotPulled, untaggedOlderThan(7)]), now: NOW, mode: 'apply' });
+    const { plan, result } = await runSweep({ registry: ecrRegistry(ecr) }, { ruleSet: ruleSet([archiveTaggedNotPulled, untaggedOlderThan(7)]), now: NOW, mode: 'apply' });
 
     expect(plan.summary).toMatchObject({ transition: 2, delete: 1 });
     const outcomes = outcomesOf(result.repositories[0]!.images);
@@ -86,7 +87,7 @@ describe('archive transitions in an apply run', () => {
     const { emulator, ecr } = await fixture();
     emulator.addImages('app/svc', [{ tags: ['old-1'], pushedAt: '-200d', sizeInBytes: 100 }]);
     emulator.resetStats();
-    const { result } = await runSweep({ ecr }, { ruleSet: ruleSet([archiveTaggedNotPulled]), now: NOW });
+    const { result } = await runSweep({ registry: ecrRegistry(ecr) }, { ruleSet: ruleSet([archiveTaggedNotPulled]), now: NOW });
     expect(result.repositories[0]!.images[0]!.outcome).toMatchObject({ status: 'transition-planned' });
     expect(result.totals.archived).toBe(0);
     expect(emulator.stats().requests.UpdateImageStorageClass).toBeUndefined();
@@ -98,7 +99,7 @@ describe('archive transitions in an apply run', () => {
     emulator.addImages('app/multi', [
       { tags: ['v1'], pushedAt: '-200d', children: [{ sizeInBytes: 10 }, { sizeInBytes: 20 }, { sizeInBytes: 30 }] },
     ]);
-    const { plan, result } = await runSweep({ ecr }, { ruleSet: ruleSet([archiveTaggedNotPulled]), now: NOW, mode: 'apply' });
+    const { plan, result } = await runSweep({ registry: ecrRegistry(ecr) }, { ruleSet: ruleSet([archiveTaggedNotPulled]), now: NOW, mode: 'apply' });
     expect(plan.summary.transition).toBe(4);
     expect(result.totals).toMatchObject({ archived: 4, failed: 0, skipped: 0 });
     expect(emulator.images('app/multi').map((i) => i.imageStatus)).toEqual(['ARCHIVED', 'ARCHIVED', 'ARCHIVED', 'ARCHIVED']);
@@ -118,7 +119,7 @@ describe('archive transitions in an apply run', () => {
     const someoneElse = clientFor(emulator, { accessKeyId: 'AKIDDEPLOYER' });
     const { result } = await runSweep(
       {
-        ecr,
+        registry: ecrRegistry(ecr),
         planSink: async () => {
           // Between the plan and the execution: a promotion and a pull by a deployment.
           emulator.tagImage('app/svc', subject, 'prod');
@@ -149,7 +150,7 @@ describe('archive transitions in an apply run', () => {
     let pushed = '';
     const { result } = await runSweep(
       {
-        ecr,
+        registry: ecrRegistry(ecr),
         planSink: async () => {
           // A rebuild reusing the same platform manifests: a new index listing the old children.
           const got = await ecr.send(new BatchGetImageCommand({ repositoryName: 'app/multi', imageIds: [{ imageTag: 'v1' }] }));
@@ -182,7 +183,7 @@ describe('archive transitions in an apply run', () => {
     const digest = emulator.findImage('app/svc', { tag: 'a' })!.imageDigest;
     const { result } = await runSweep(
       {
-        ecr,
+        registry: ecrRegistry(ecr),
         planSink: async () => {
           await ecr.send(new UpdateImageStorageClassCommand({ repositoryName: 'app/svc', imageId: { imageDigest: digest }, targetStorageClass: 'ARCHIVE' }));
           emulator.resetStats();
@@ -201,7 +202,7 @@ describe('archive transitions in an apply run', () => {
     let clock = NOW;
     const { result } = await runSweep(
       {
-        ecr,
+        registry: ecrRegistry(ecr),
         clock: () => clock,
         planSink: async () => {
           clock = NOW + 10 * 60_000;
@@ -221,7 +222,7 @@ describe('archive transitions in an apply run', () => {
     const { emulator, ecr } = await fixture();
     emulator.addImages('app/svc', [{ tags: ['a'], pushedAt: '-200d' }, { tags: ['b'], pushedAt: '-200d' }, { pushedAt: '-30d' }]);
     denyArchive(ecr, Object.assign(new Error('User is not authorized to perform: ecr:UpdateImageStorageClass'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
-    const { result } = await runSweep({ ecr }, { ruleSet: ruleSet([archiveTaggedNotPulled, untaggedOlderThan(7)]), now: NOW, mode: 'apply' });
+    const { result } = await runSweep({ registry: ecrRegistry(ecr) }, { ruleSet: ruleSet([archiveTaggedNotPulled, untaggedOlderThan(7)]), now: NOW, mode: 'apply' });
     const repo = result.repositories[0]!;
     expect(repo.status).toBe('failed');
     expect(repo.error).toEqual({ code: 'AccessDeniedException', message: 'User is not authorized to perform: ecr:UpdateImageStorageClass' });
@@ -238,7 +239,7 @@ describe('archive transitions in an apply run', () => {
     const { emulator, ecr } = await fixture();
     emulator.addImages('app/svc', [{ tags: ['a'], pushedAt: '-200d' }, { tags: ['b'], pushedAt: '-200d' }]);
     denyArchive(ecr, Object.assign(new Error('The requested image storage class update is not supported.'), { name: 'ImageStorageClassUpdateNotSupportedException', $metadata: { httpStatusCode: 400 } }));
-    const { result } = await runSweep({ ecr }, { ruleSet: ruleSet([archiveTaggedNotPulled]), now: NOW, mode: 'apply' });
+    const { result } = await runSweep({ registry: ecrRegistry(ecr) }, { ruleSet: ruleSet([archiveTaggedNotPulled]), now: NOW, mode: 'apply' });
     const repo = result.repositories[0]!;
     expect(repo.status).toBe('completed');
     for (const image of repo.images) {
@@ -251,7 +252,7 @@ describe('archive transitions in an apply run', () => {
     const f = await startFixture({ now: NOW_ISO, seed: 7, serverErrorProbability: { UpdateImageStorageClass: 0.7 } });
     fixtures.push(f);
     f.emulator.addImages('app/svc', [{ tags: ['a'], pushedAt: '-200d' }, { tags: ['b'], pushedAt: '-200d' }]);
-    const { result } = await runSweep({ ecr: f.ecr }, { ruleSet: ruleSet([archiveTaggedNotPulled]), now: NOW, mode: 'apply', rateControl: { minRate: 200 } });
+    const { result } = await runSweep({ registry: ecrRegistry(f.ecr) }, { ruleSet: ruleSet([archiveTaggedNotPulled]), now: NOW, mode: 'apply', rateControl: { minRate: 200 } });
     expect(result.totals).toMatchObject({ archived: 2, failed: 0 });
     expect(result.apiCalls.UpdateImageStorageClass).toBeGreaterThan(2);
     expect(f.emulator.images('app/svc').every((i) => i.imageStatus === 'ARCHIVED')).toBe(true);

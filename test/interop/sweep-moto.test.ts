@@ -10,6 +10,7 @@ import { createEcrClient } from '../../lib/adapters/ecr-client.js';
 import { buildPlan, runSweep } from '../../lib/engine/sweep.js';
 import { keepNewest, ruleSet, untaggedOlderThan } from '../engine/support/rules.js';
 import { startMoto, type MotoServer } from './support/moto-server.js';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
 const RULES = ruleSet([untaggedOlderThan(0, 'untagged-all'), keepNewest(2, ['v*'], 'keep-2-releases')], {}, ['interop/app']);
 const MANIFEST_TYPE = 'application/vnd.docker.distribution.manifest.v2+json';
@@ -70,11 +71,11 @@ describe('sweep against moto ECR', () => {
     const kept = ['v4', 'v5'].map((s) => pushed.get(`interop/app:${s}`)!).sort();
     const otherBefore = await digests('interop/other');
 
-    const plan = await buildPlan({ ecr }, { ruleSet: RULES, now });
+    const plan = await buildPlan({ registry: ecrRegistry(ecr) }, { ruleSet: RULES, now });
     expect(deleteSet(plan)).toEqual(expected);
     expect(plan.repositories.find((r) => r.repositoryName === 'interop/other')?.status).toBe('unmanaged');
 
-    const { result } = await runSweep({ ecr }, { ruleSet: RULES, now, mode: 'apply' });
+    const { result } = await runSweep({ registry: ecrRegistry(ecr) }, { ruleSet: RULES, now, mode: 'apply' });
     expect(result.totals.deleted).toBe(6);
     expect(result.totals.failed).toBe(0);
     expect(result.totals.skipped).toBe(0);
@@ -82,7 +83,7 @@ describe('sweep against moto ECR', () => {
     expect(await digests('interop/other')).toEqual(otherBefore);
     expect(result.apiCalls.BatchDeleteImage).toBe(1);
 
-    const again = await runSweep({ ecr }, { ruleSet: RULES, now, mode: 'apply' });
+    const again = await runSweep({ registry: ecrRegistry(ecr) }, { ruleSet: RULES, now, mode: 'apply' });
     expect(again.result.totals.planned).toBe(0);
     expect(again.result.apiCalls.BatchDeleteImage ?? 0).toBe(0);
   });

@@ -32,6 +32,7 @@ import { pullTimeDepsFor, type IndexStoreFlags } from '../index-store.js';
 import { inUseDepsFor } from '../in-use-deps.js';
 import { awsClientsFor, explainProfileCredentialsError, slackWebhookUrlFor, type AwsFlags, type CliRuntime, type SlackFlags } from '../runtime.js';
 import { resolvePath } from '../paths.js';
+import { ecrRegistry } from '../../adapters/ecr-registry-connector.js';
 
 /** `apply`'s flags as commander parses them (values still strings). */
 export interface ApplyFlags extends AwsFlags, SlackFlags, IndexStoreFlags {
@@ -107,7 +108,7 @@ async function runApply(flags: ApplyFlags, runtime: CliRuntime, imageParts: Imag
   const progress = createProgressReporter(io.stderr);
   let declined = false;
   const deps: SweepDeps = {
-    ecr,
+    registry: ecrRegistry(ecr),
     imageParts,
     ...pullTimeDepsFor(flags, clients.sts, runtime),
     inUse,

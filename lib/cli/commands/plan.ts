@@ -22,6 +22,7 @@ import { awsClientsFor, explainProfileCredentialsError, slackWebhookUrlFor, type
 import { resolvePath } from '../paths.js';
 import { pullTimeDepsFor, type IndexStoreFlags } from '../index-store.js';
 import { inUseDepsFor } from '../in-use-deps.js';
+import { ecrRegistry } from '../../adapters/ecr-registry-connector.js';
 
 /** `plan`'s flags as commander parses them (values still strings). */
 export interface PlanFlags extends AwsFlags, SlackFlags, IndexStoreFlags {
@@ -86,7 +87,7 @@ async function runPlan(flags: PlanFlags, runtime: CliRuntime, imageParts: ImageP
       });
     } else {
       const inUse = inUseDepsFor(ruleSet, clients, rulesPath);
-      output = await runSweep({ ecr, imageParts, onProgress: (e) => progress.onProgress(e), ...pullTimeDeps, inUse }, options);
+      output = await runSweep({ registry: ecrRegistry(ecr), imageParts, onProgress: (e) => progress.onProgress(e), ...pullTimeDeps, inUse }, options);
     }
     region = await regionOf(ecr);
   } catch (error) {
