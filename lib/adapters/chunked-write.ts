@@ -9,6 +9,25 @@ import { open, rename, rm } from 'node:fs/promises';
 const WRITE_SIZE = 1 << 20;
 
 /**
+ * `pieces` joined into strings of at least `size` characters (the last one shorter): a writer
+ * makes one call per MiB, not one per image, and holds about a MiB of text at a time.
+ */
+export function* gatheredPieces(pieces: Iterable<string>, size: number = WRITE_SIZE): Generator<string> {
+  let buffer: string[] = [];
+  let length = 0;
+  for (const piece of pieces) {
+    buffer.push(piece);
+    length += piece.length;
+    if (length >= size) {
+      yield buffer.join('');
+      buffer = [];
+      length = 0;
+    }
+  }
+  if (length > 0) yield buffer.join('');
+}
+
+/**
  * Writes `pieces` to `file` through a temp file next to it, then renames it into place.
  * The folder must exist. On any error the temp file is removed and the error thrown.
  *
@@ -22,18 +41,7 @@ export async function writeChunksAtomic(file: string, pieces: Iterable<string>):
   try {
     const handle = await open(temp, 'w');
     try {
-      let buffer: string[] = [];
-      let size = 0;
-      for (const piece of pieces) {
-        buffer.push(piece);
-        size += piece.length;
-        if (size >= WRITE_SIZE) {
-          await handle.write(buffer.join(''));
-          buffer = [];
-          size = 0;
-        }
-      }
-      if (size > 0) await handle.write(buffer.join(''));
+      for (const text of gatheredPieces(pieces)) await handle.write(text);
     } finally {
       await handle.close();
     }

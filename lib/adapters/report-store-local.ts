@@ -8,9 +8,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plan } from '../core/plan-model.js';
 import type { SweepResult } from '../core/result-model.js';
-import { planFileChunks, resultFiles, type ResultFileKind } from '../core/report-files.js';
+import { jsonLinePieces, planFileChunks, resultFiles, type ResultFileKind } from '../core/report-files.js';
 import { writeChunksAtomic } from './chunked-write.js';
-import { jsonChunks } from '../core/json-chunks.js';
 import type { ReportHtmlOptions } from '../core/report-html.js';
 import { HISTORY_FILES, REPORT_FILES, reportFolder, reportFolderProblem, type ReportFileKind } from '../core/report-layout.js';
 import { historyToJsonLines, parseDecisionDigest, parseHistory, type DecisionDigest, type RunHistoryEntry } from '../core/report-history.js';
@@ -25,12 +24,6 @@ export interface LocalReportStoreOptions {
   layout?: 'dated' | 'flat';
   /** Passed to the HTML renderer. */
   html?: ReportHtmlOptions;
-}
-
-/** `JSON.stringify(value)` and a newline, in pieces. */
-function* linePieces(value: unknown): Generator<string> {
-  yield* jsonChunks(value, 0);
-  yield '\n';
 }
 
 /** Writes a run's reports under a local directory. */
@@ -74,7 +67,7 @@ export class LocalReportStore implements ReportStore {
   /** Rewrites `<dir>/history/` atomically; see {@link ReportStore.writeHistory}. */
   async writeHistory(runs: readonly RunHistoryEntry[], decisions: DecisionDigest): Promise<void> {
     // Streamed: the digest names every image of the run, built one repository at a time as it is written.
-    await this.writeFileAtomic(path.join(this.root, HISTORY_FILES.decisions.name), linePieces(decisions));
+    await this.writeFileAtomic(path.join(this.root, HISTORY_FILES.decisions.name), jsonLinePieces(decisions));
     await this.writeFileAtomic(path.join(this.root, HISTORY_FILES.runs.name), historyToJsonLines(runs));
   }
 

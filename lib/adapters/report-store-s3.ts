@@ -1,19 +1,21 @@
 /**
  * Report store on S3: the plan before deletion, the result files after, and a presigned link to
  * the HTML report for Slack. The S3 client is injected so the endpoint (AWS, s3rver, moto) and the
- * credentials are the caller's choice.
+ * credentials are the caller's choice. Each file is uploaded from the same pieces the local store
+ * writes (multipart when it is larger than a part), so a large run is never one string in memory.
  */
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client, type ServerSideEncryption } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, type S3Client, type ServerSideEncryption } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ConfigError } from '../errors.js';
 import type { Plan } from '../core/plan-model.js';
 import type { SweepResult } from '../core/result-model.js';
-import { planFileBody, resultFiles, type ResultFileKind } from '../core/report-files.js';
+import { jsonLinePieces, planFileChunks, resultFiles, type ResultFileKind } from '../core/report-files.js';
 import type { ReportHtmlOptions } from '../core/report-html.js';
 import { HISTORY_FILES, REPORT_FILES, joinKey, reportFolder, reportFolderProblem, type ReportFileKind } from '../core/report-layout.js';
 import { historyToJsonLines, parseDecisionDigest, parseHistory, type DecisionDigest, type RunHistoryEntry } from '../core/report-history.js';
 import type { ReportInsights, StoredHistory } from '../core/report-insights.js';
 import { ReportReadError, ReportWriteError, type ReportStore, type WrittenReport } from './report-store.js';
+import { uploadPieces } from './s3-upload.js';
 
 /** SigV4 presigned URLs cannot live longer than seven days. */
 export const MAX_URL_EXPIRY_SECONDS = 7 * 24 * 3600;
@@ -24,7 +26,10 @@ export interface S3ReportStoreOptions {
   prefix?: string;
   /** Lifetime of the presigned report link, 1 s to 7 days. Default 7 days. */
   urlExpiresInSeconds?: number;
-  /** `x-amz-server-side-encryption` sent with every object; null sends none. Default `AES256`. */
+  /**
+   * `x-amz-server-side-encryption` sent with every object (with the CreateMultipartUpload of a
+   * large one); null sends none. Default `AES256`.
+   */
   serverSideEncryption?: ServerSideEncryption | null;
   /** KMS key for `aws:kms` encryption; default the bucket's or the AWS managed key. */
   kmsKeyId?: string;
@@ -68,7 +73,7 @@ export class S3ReportStore implements ReportStore {
   /** Writes `plan.json`; see {@link ReportStore.writePlan}. */
   async writePlan(plan: Plan, runId: string, date: string | Date = plan.now): Promise<string> {
     const folder = this.folderFor(runId, date, 'plan.json');
-    const uri = await this.put(folder, 'plan', planFileBody(plan));
+    const uri = await this.put(folder, 'plan', planFileChunks(plan));
     this.folders.set(runId, folder);
     return uri;
   }
@@ -76,11 +81,11 @@ export class S3ReportStore implements ReportStore {
   /** Writes `result.json`, `result.csv` and `report.html`; see {@link ReportStore.writeResult}. */
   async writeResult(result: SweepResult, date: string | Date = result.now, insights?: ReportInsights): Promise<WrittenReport> {
     const folder = this.folders.get(result.runId) ?? this.folderFor(result.runId, date, 'the result files');
-    // One file at a time: each rendered body is tens of MiB for a large registry, and holding all
-    // three at once (plus the upload buffers) is what sets the Lambda's peak memory.
+    // One file at a time, each streamed from its pieces: a large run's result.json is hundreds of
+    // MiB, which as one string (plus its bytes) was what set the Lambda's peak memory.
     const uris: (readonly [ResultFileKind, string])[] = [];
     for (const file of resultFiles(result, this.htmlOptions, insights)) {
-      uris.push([file.kind, await this.put(folder, file.kind, file.render())]);
+      uris.push([file.kind, await this.put(folder, file.kind, file.chunks())]);
     }
     const files = Object.fromEntries(uris) as Record<ResultFileKind, string>;
     const htmlKey = this.key(folder, 'reportHtml');
@@ -105,8 +110,9 @@ export class S3ReportStore implements ReportStore {
 
   /** Rewrites the history objects; see {@link ReportStore.writeHistory}. */
   async writeHistory(runs: readonly RunHistoryEntry[], decisions: DecisionDigest): Promise<void> {
-    await this.putObject(joinKey(this.prefix, HISTORY_FILES.decisions.name), `${JSON.stringify(decisions)}\n`, HISTORY_FILES.decisions.contentType);
-    await this.putObject(joinKey(this.prefix, HISTORY_FILES.runs.name), historyToJsonLines(runs), HISTORY_FILES.runs.contentType);
+    // Streamed: the digest names every image of the run.
+    await this.putObject(joinKey(this.prefix, HISTORY_FILES.decisions.name), jsonLinePieces(decisions), HISTORY_FILES.decisions.contentType);
+    await this.putObject(joinKey(this.prefix, HISTORY_FILES.runs.name), [historyToJsonLines(runs)], HISTORY_FILES.runs.contentType);
   }
 
   private async getOptional(name: string): Promise<string | null> {
@@ -151,25 +157,26 @@ export class S3ReportStore implements ReportStore {
     return joinKey(this.prefix, `${folder}/${REPORT_FILES[kind].name}`);
   }
 
-  private async put(folder: string, kind: ReportFileKind, body: string): Promise<string> {
+  private async put(folder: string, kind: ReportFileKind, body: Iterable<string>): Promise<string> {
     return this.putObject(this.key(folder, kind), body, REPORT_FILES[kind].contentType);
   }
 
-  private async putObject(key: string, body: string, contentType: string): Promise<string> {
+  private async putObject(key: string, body: Iterable<string>, contentType: string): Promise<string> {
     const uri = `s3://${this.bucket}/${key}`;
     const name = key.slice(key.lastIndexOf('/') + 1);
     try {
-      await this.client.send(
-        new PutObjectCommand({
+      await uploadPieces(
+        this.client,
+        {
           Bucket: this.bucket,
           Key: key,
-          Body: body,
           ContentType: contentType,
           // Reports are rewritten per run; a cached copy would show a stale sweep.
           CacheControl: 'no-cache',
           ...(this.sse ? { ServerSideEncryption: this.sse } : {}),
           ...(this.sse === 'aws:kms' && this.kmsKeyId ? { SSEKMSKeyId: this.kmsKeyId } : {}),
-        }),
+        },
+        body,
       );
       return uri;
     } catch (error) {

@@ -36,6 +36,12 @@ export function* planFileChunks(plan: Plan): Generator<string> {
   yield '\n';
 }
 
+/** `JSON.stringify(value)` and a newline, in pieces: a JSON Lines record or a compact JSON file. */
+export function* jsonLinePieces(value: unknown): Generator<string> {
+  yield* jsonChunks(value, 0);
+  yield '\n';
+}
+
 /**
  * The result files in the order they are written: `result.json`, `result.csv`, `report.html`.
  * Each renders on demand, so a store that writes one file at a time holds one file's text at a
