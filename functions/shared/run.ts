@@ -1,6 +1,7 @@
 /**
  * One run as both functions perform it: plan written to S3 before anything is deleted, the
- * engine, the result files after, logs and metrics, and (sweep only) the Slack summary.
+ * engine, the result files after, logs and metrics, and (sweep only) the Slack summary. The
+ * images wait in an image part store under /tmp, removed when the run ends.
  */
 import { dirname, resolve } from 'node:path';
 import { S3CheckpointStore } from '../../lib/adapters/checkpoint-s3.js';
@@ -14,8 +15,9 @@ import { S3ReportStore } from '../../lib/adapters/report-store-s3.js';
 import { joinKey } from '../../lib/core/report-layout.js';
 import type { Mode, RuleSet } from '../../lib/core/rules-model.js';
 import { runSweep } from '../../lib/engine/sweep.js';
-import type { SweepOutput } from '../../lib/engine/types.js';
+import type { ImagePartStore, SweepOutput } from '../../lib/engine/types.js';
 import type { FunctionDeps } from './clients.js';
+import { withImageParts } from './image-parts.js';
 import { logger, logPlan, logResult, recordMetrics, recordSlackFailure } from './observability.js';
 import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 
@@ -40,6 +42,10 @@ export interface RunRequest {
 
 /** What a run produced and where its files are. */
 export interface RunOutcome {
+  /**
+   * The plan and result with their summaries and counts. Their repositories' `images` are no
+   * longer readable: they were in the run's image part store, removed when the run ended.
+   */
   output: SweepOutput;
   /** S3 URI of plan.json; null only if the engine returned without handing over a plan. */
   planLocation: string | null;
@@ -64,10 +70,16 @@ export { newRunId } from '../../lib/run-id.js';
  * Runs the engine with the functions' S3 report store as plan sink: if plan.json cannot be
  * written the engine deletes nothing and the error propagates. Then logs, records metrics and
  * writes result.json / result.csv / report.html, and posts to Slack when asked and configured.
+ * Each repository's images wait in a fresh image part store under /tmp (the reports read them
+ * back one repository at a time); its folder is removed when the run ends, also when it throws.
  *
- * @throws whatever the engine throws (bad rules never get here), or ReportWriteError.
+ * @throws whatever the engine throws (bad rules never get here), ImagePartError (/tmp full), or ReportWriteError.
  */
 export async function executeRun(deps: FunctionDeps, request: RunRequest): Promise<RunOutcome> {
+  return withImageParts((imageParts) => runWithParts(deps, request, imageParts));
+}
+
+async function runWithParts(deps: FunctionDeps, request: RunRequest, imageParts: ImagePartStore): Promise<RunOutcome> {
   const { config } = deps;
   const store = new S3ReportStore(deps.s3, {
     bucket: config.reportBucket,
@@ -85,6 +97,7 @@ export async function executeRun(deps: FunctionDeps, request: RunRequest): Promi
     {
       registry: ecrRegistry(deps.ecr),
       logger,
+      imageParts,
       // Both functions share the memory of index reads, so neither re-reads (pulls) an index the other read.
       indexStore: new S3IndexStore(deps.s3, config.reportBucket, config.reportPrefix),
       callerIdentity: deps.callerIdentity,

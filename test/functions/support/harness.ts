@@ -3,7 +3,7 @@
  * environment as serverless.yml sets it, a fresh module graph per "container" (the handlers build
  * their clients at first use from process.env), and a Lambda context stub.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
@@ -26,12 +26,16 @@ export interface LocalCloud {
   s3Endpoint: string;
   s3: S3Client;
   workDir: string;
+  /** The functions' temp directory (their /tmp: TMPDIR in {@link functionEnv}), inside workDir. */
+  tmpDir: string;
   stop(): Promise<void>;
 }
 
 /** Starts the emulator (empty) and s3rver with the report bucket. */
 export async function startLocalCloud(): Promise<LocalCloud> {
   const workDir = await mkdtemp(join(tmpdir(), 'ecr-sweeper-fn-'));
+  const tmpDir = join(workDir, 'tmp');
+  await mkdir(tmpDir);
   const emulator = await startEmulator({ port: 0 });
   const fakeS3 = await startFakeS3([REPORT_BUCKET, 'rules-bucket']);
   return {
@@ -39,6 +43,7 @@ export async function startLocalCloud(): Promise<LocalCloud> {
     s3Endpoint: fakeS3.endpoint,
     s3: fakeS3.client,
     workDir,
+    tmpDir,
     async stop() {
       await Promise.all([emulator.stop(), fakeS3.stop()]);
       await rm(workDir, { recursive: true, force: true });
@@ -64,6 +69,8 @@ export function functionEnv(cloud: LocalCloud, rulesFile: string, extra: Record<
     POWERTOOLS_SERVICE_NAME: 'ecr-sweeper',
     POWERTOOLS_METRICS_NAMESPACE: 'EcrSweeper',
     POWERTOOLS_LOG_LEVEL: 'INFO',
+    // The function's /tmp: its own per test file, so one file's leftovers are never another's.
+    TMPDIR: cloud.tmpDir,
     ...extra,
   };
 }
