@@ -217,7 +217,7 @@ describe('serverless.yml packaged by osls', () => {
     expect(actionsOf(statements)).toEqual(
       [
         ...ECR_READ, ...IN_USE, 'ecr:BatchDeleteImage', 'ecr:UpdateImageStorageClass', 'kms:Decrypt', ...LOGS,
-        's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'sqs:SendMessage', 'ssm:GetParameter',
+        's3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'sqs:SendMessage', 'ssm:GetParameter',
       ].sort(),
     );
     const resourcesOf = (action: string): Json[] =>
@@ -234,6 +234,8 @@ describe('serverless.yml packaged by osls', () => {
     expect(resourcesOf('ecr:GetLifecyclePolicy')).toEqual(['arn:aws:ecr:eu-west-1:123456789012:repository/apps/*']);
     // Reports and checkpoint: the stack's bucket, under the prefix only.
     expect(resourcesOf('s3:PutObject')).toEqual(['arn:aws:s3:::<ReportBucket>/ecr-sweeper/*']);
+    // A large report goes up in parts; a failed upload is aborted, under the same prefix only.
+    expect(resourcesOf('s3:AbortMultipartUpload')).toEqual(['arn:aws:s3:::<ReportBucket>/ecr-sweeper/*']);
     expect(resourcesOf('s3:DeleteObject')).toEqual(['arn:aws:s3:::<ReportBucket>/ecr-sweeper/checkpoints/*']);
     // The in-use bucket (listed under its prefix only, see below), then the report bucket.
     expect(resourcesOf('s3:ListBucket')).toEqual(['arn:aws:s3:::k8s-inventory', '<ReportBucket.Arn>']);
@@ -255,7 +257,7 @@ describe('serverless.yml packaged by osls', () => {
   });
 
   it('gives the plan role read-only ECR access and no BatchDeleteImage or UpdateImageStorageClass at all', () => {
-    expect(actionsOf(roleStatements(prod, 'PlanRole'))).toEqual([...ECR_READ, ...IN_USE, ...LOGS, 's3:GetObject', 's3:ListBucket', 's3:PutObject'].sort());
+    expect(actionsOf(roleStatements(prod, 'PlanRole'))).toEqual([...ECR_READ, ...IN_USE, ...LOGS, 's3:AbortMultipartUpload', 's3:GetObject', 's3:ListBucket', 's3:PutObject'].sort());
     // The index store lives under the report prefix (reports policy); ListBucket only tells "not written yet" from "denied".
     const planStatements = roleStatements(prod, 'PlanRole');
     // (The in-use prefix's ListBucket, held to that prefix, is checked with the in-use reads below.)
@@ -371,6 +373,10 @@ describe('serverless.yml packaged by osls', () => {
     const sweep = prod.Resources.SweepLambdaFunction!.Properties as { Timeout: number; MemorySize: number };
     expect(sweep.Timeout).toBe(900);
     expect(sweep.MemorySize).toBe(2048);
+    // /tmp for the image part store (721 bytes per image measured): 2048 MB, not Lambda's 512 MB default.
+    for (const id of ['SweepLambdaFunction', 'PlanLambdaFunction']) {
+      expect((prod.Resources[id]!.Properties as { EphemeralStorage?: unknown }).EphemeralStorage, id).toEqual({ Size: 2048 });
+    }
     const invokeConfig = Object.values(prod.Resources).find((r) => r.Type === 'AWS::Lambda::EventInvokeConfig')!;
     expect(invokeConfig.Properties).toMatchObject({
       FunctionName: { Ref: 'SweepLambdaFunction' },
