@@ -1,7 +1,8 @@
 /**
  * Measures what the Lambda memory setting must cover: the real sweep handler (apply rules, reports
  * written to S3) over a generated registry, with the emulator and s3rver in child processes so only
- * the function's own memory is sampled. Prints peak RSS / heap, duration and report sizes.
+ * the function's own memory is sampled. Prints peak RSS / heap, duration, report sizes, and the peak
+ * bytes its image part store held in its /tmp (what the functions' `ephemeralStorageSize` covers).
  *
  *   npx tsx test/functions/support/measure-handler-memory.ts [images=200000] [repositories=500]
  *
@@ -10,7 +11,8 @@
 // First: quiets the SDK's Node 20 notice before anything loads the SDK.
 import '../../../lib/sdk-node-notice.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,6 +21,26 @@ import type { Context } from 'aws-lambda';
 import type { SweepResult } from '../../../lib/core/result-model.js';
 
 const images = Number(process.argv[2] ?? 200_000);
+
+/** Bytes of every file under `dir`; files removed while it walks count as 0. */
+function bytesUnder(dir: string): number {
+  let total = 0;
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    try {
+      total += entry.isDirectory() ? bytesUnder(path) : statSync(path).size;
+    } catch {
+      // Removed between the listing and the stat.
+    }
+  }
+  return total;
+}
 const repositories = Number(process.argv[3] ?? 500);
 
 function firstLine(child: ChildProcess, what: string): Promise<string> {
@@ -53,6 +75,9 @@ const s3 = spawn(
 try {
   const [ecrUrl, s3Url] = await Promise.all([firstLine(emulator, 'emulator'), firstLine(s3, 's3rver')]);
   const rulesFile = join(work, 'rules.yml');
+  // The function's /tmp: its own folder, so what its image parts take can be measured alone.
+  const functionTmp = join(work, 'function-tmp');
+  await mkdir(functionTmp);
   await writeFile(rulesFile, `version: 1
 defaults: { mode: apply, minAge: 0s }
 policies:
@@ -66,17 +91,21 @@ policies:
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
     AWS_ENDPOINT_URL: ecrUrl, AWS_ENDPOINT_URL_S3: s3Url, S3_FORCE_PATH_STYLE: 'true',
-    REPORT_BUCKET: 'reports', RULES_FILE: rulesFile, POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true',
+    REPORT_BUCKET: 'reports', RULES_FILE: rulesFile, TMPDIR: functionTmp, POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true',
   });
   const { handler } = await import('../../../functions/sweep.js');
   global.gc?.();
   const base = process.memoryUsage();
   let peakRss = base.rss;
   let peakHeap = base.heapUsed;
+  let peakTmp = 0;
+  let tick = 0;
   const sampler = setInterval(() => {
     const m = process.memoryUsage();
     peakRss = Math.max(peakRss, m.rss);
     peakHeap = Math.max(peakHeap, m.heapUsed);
+    // Walking the part folders costs more than reading the memory: every 10th sample (200 ms).
+    if (tick++ % 10 === 0) peakTmp = Math.max(peakTmp, bytesUnder(functionTmp));
   }, 20);
   const started = performance.now();
   const context = { getRemainingTimeInMillis: () => 900_000, functionName: 'measure', awsRequestId: 'measure' } as Context;
@@ -112,6 +141,7 @@ policies:
   const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
   console.log(`sweep handler, ${repositories} repositories: ${summary.totals.images} images, ${summary.totals.deleted} deleted, ${summary.totals.failed} failed in ${seconds.toFixed(1)} s`);
   console.log(`memory: peak RSS ${mib(peakRss)} (after import ${mib(base.rss)}), peak heap ${mib(peakHeap)}`);
+  console.log(`/tmp: peak ${mib(peakTmp)} of image parts (${(peakTmp / summary.totals.images).toFixed(0)} bytes per image), ${bytesUnder(functionTmp)} bytes left after the run`);
   console.log(`reports: result.json ${await size(summary.reports.resultJson)}, result.csv ${await size(summary.reports.resultCsv)}, report.html ${await size(summary.reports.reportHtml)}`);
   client.destroy();
 } finally {
