@@ -11,8 +11,9 @@
  * The wrapper is a prototype-child of the caller's client with a cloned middleware stack: the
  * caller's client is not modified, and the SDK paginators accept the wrapper (instanceof ECRClient).
  */
-import { BatchDeleteImageCommand, UpdateImageStorageClassCommand, type ECRClient, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-ecr';
+import { BatchDeleteImageCommand, ECRClient, UpdateImageStorageClassCommand, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-ecr';
 import type { FinalizeHandler, FinalizeHandlerArguments, HandlerExecutionContext } from '@smithy/types';
+import { setMaxListeners } from 'node:events';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { DeadlineReachedError, EndpointUnreachableError } from '../engine/errors.js';
 import type { CallStats } from '../engine/ports.js';
@@ -53,6 +54,13 @@ export interface RetrySettings {
 
 const DEFAULT_DEADLINE_GRACE_MS = 20_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The SDK's own `Client#send`, to tell it from a test double installed on a client. */
+const SDK_SEND: unknown = (Object.getPrototypeOf(ECRClient.prototype) as { send?: unknown }).send;
+
+type ResolvedHandler = (command: unknown) => Promise<{ output: unknown }>;
+interface SdkCommand {
+  resolveMiddleware(stack: unknown, config: unknown, options: unknown): ResolvedHandler;
+}
 
 
 
@@ -122,6 +130,11 @@ export class MeteredEcrClient {
   private answered = false;
   /** Where the last request went, for an unreachable endpoint's message. */
   private lastEndpoint = 'the default ECR endpoint of the region';
+  /**
+   * The options of every call bounded by the deadline: one abort signal for the whole client,
+   * aborted when the deadline plus its grace comes (see {@link sendBounded}). Made on first use.
+   */
+  private bounded: { abortSignal: AbortSignal } | undefined;
 
   constructor(
     base: ECRClient,
@@ -167,10 +180,31 @@ export class MeteredEcrClient {
       },
       { name: MIDDLEWARE_NAME, relation: 'after', toMiddleware: 'retryMiddleware', override: true },
     );
-    // Looked up at call time so a test double installed on the base client later still applies.
+    // The SDK resolves a command's middleware stack (its list, sorted, with every plugin's
+    // middleware) on every send unless it may cache it, which it does only for a send without
+    // options; that is about a third of its CPU for a small request. Every call of this client is
+    // sent with the same options (none, or the one deadline signal), so the resolved handler is
+    // kept per command class and options, as the SDK's own cache keeps it per class.
+    const handlers = new Map<unknown, Map<unknown, ResolvedHandler>>();
+    const dispatch = (command: unknown, o: unknown): Promise<unknown> => {
+      // Looked up at call time so a test double installed on the base client later still applies.
+      const sdkSend = base.send as (c: unknown, o?: unknown) => Promise<unknown>;
+      if (sdkSend !== SDK_SEND || (o !== undefined && o !== this.bounded) || typeof (command as Partial<SdkCommand> | undefined)?.resolveMiddleware !== 'function') {
+        return sdkSend.call(wrapper, command, o);
+      }
+      const ctor = (command as { constructor: unknown }).constructor;
+      let byOptions = handlers.get(o);
+      if (byOptions === undefined) handlers.set(o, (byOptions = new Map()));
+      let handler = byOptions.get(ctor);
+      if (handler === undefined) {
+        handler = (command as SdkCommand).resolveMiddleware(wrapper.middlewareStack, wrapper.config, o);
+        byOptions.set(ctor, handler);
+      }
+      return handler(command).then((result) => result.output);
+    };
     const send = (command: unknown, options?: unknown): Promise<unknown> => {
       const operation = operationName((command as { constructor?: { name?: unknown } } | undefined)?.constructor?.name);
-      const once = (): Promise<unknown> => this.sendBounded(operation, (o) => (base.send as (c: unknown, o?: unknown) => Promise<unknown>).call(wrapper, command, o), options);
+      const once = (): Promise<unknown> => this.sendBounded(operation, (o) => dispatch(command, o), options);
       // A delete or an archive is retried by its caller, which re-reads the images first (see pause()).
       const callerRetries = command instanceof BatchDeleteImageCommand || command instanceof UpdateImageStorageClassCommand;
       return this.inFlight(() => (callerRetries ? once() : this.withRetry(operation, once)));
@@ -186,7 +220,9 @@ export class MeteredEcrClient {
 
   /**
    * One send, aborted when the deadline plus its grace comes (unless the caller brought its own
-   * abort signal): a request stuck in flight then fails as {@link DeadlineReachedError}.
+   * abort signal): a request stuck in flight then fails as {@link DeadlineReachedError}. Every
+   * call shares one signal for that moment (its timer does not hold the process open), so every
+   * call has the same options and the SDK's resolved handler can be reused.
    */
   private async sendBounded(operation: string, send: (options: unknown) => Promise<unknown>, options: unknown): Promise<unknown> {
     const own = options as { abortSignal?: unknown } | undefined;
@@ -195,16 +231,25 @@ export class MeteredEcrClient {
     if (remaining <= 0) throw new DeadlineReachedError(operation, new Error(`no time left: the deadline passed more than ${this.deadlineGraceMs} ms ago`));
     // setTimeout fires at once for delays past 2^31-1 ms; a deadline that far away needs no timer.
     if (remaining > MAX_TIMER_MS) return send(options);
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), remaining);
+    const bounded = this.deadlineOptions(remaining);
     try {
-      return await send({ ...(typeof options === 'object' && options !== null ? options : {}), abortSignal: controller.signal });
+      return await send(options === undefined ? bounded : { ...(typeof options === 'object' && options !== null ? options : {}), abortSignal: bounded.abortSignal });
     } catch (error) {
-      if (controller.signal.aborted) throw new DeadlineReachedError(operation, error);
+      if (bounded.abortSignal.aborted) throw new DeadlineReachedError(operation, error);
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
+  }
+
+  /** The shared deadline options, made on first use with the time left until the deadline plus its grace. */
+  private deadlineOptions(remaining: number): { abortSignal: AbortSignal } {
+    if (this.bounded === undefined) {
+      const controller = new AbortController();
+      // Every request in flight listens to it (and removes its listener when it ends): as many as the calls in flight.
+      setMaxListeners(0, controller.signal);
+      setTimeout(() => controller.abort(), remaining).unref();
+      this.bounded = { abortSignal: controller.signal };
+    }
+    return this.bounded;
   }
 
   /**
