@@ -66,11 +66,30 @@ const SHORT_UNITS: Pick<Locale, 'formatDistance'> = {
   formatDistance: (token, count) => `${count}${SUFFIX[token] ?? ` ${token}`}`,
 };
 
+// Reasons print the same few spans for many images (ages truncated to whole days, a rule's
+// threshold), and building one through formatDuration costs more than the rest of a reason:
+// each text is remembered per precision step, by its signed truncated value. Bounded like
+// isoTime's day cache, so odd input cannot grow it without limit.
+const MAX_CACHED_SPANS = 10_000;
+const spanCache: Map<number, string>[] = STEPS.map(() => new Map<number, string>());
+
 /** `ms` truncated towards zero to a multiple of STEPS[step], from its largest non-zero unit down. */
 function spanText(ms: number, step: number): string {
   const abs = Math.abs(ms);
   const kept = abs - (abs % STEPS[step]!);
   if (kept === 0) return '0s';
+  const cache = spanCache[step]!;
+  const key = ms < 0 ? -kept : kept;
+  const known = cache.get(key);
+  if (known !== undefined) return known;
+  const text = formatSpanText(ms, kept, step);
+  if (cache.size >= MAX_CACHED_SPANS) cache.clear();
+  cache.set(key, text);
+  return text;
+}
+
+/** What {@link spanText} prints for `ms`, truncated to `kept` (not zero). */
+function formatSpanText(ms: number, kept: number, step: number): string {
   const days = Math.floor(kept / millisecondsInDay);
   const hours = Math.floor((kept % millisecondsInDay) / millisecondsInHour);
   const minutes = Math.floor((kept % millisecondsInHour) / millisecondsInMinute);

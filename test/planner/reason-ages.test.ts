@@ -3,6 +3,7 @@
  * was printed for 14 days and 9 seconds. Printed ages and thresholds are parsed back and compared,
  * for the formatter alone and through the planner, for every reason that compares an age.
  */
+import { formatDuration, type Duration } from 'date-fns';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ImageRecord } from '../../lib/core/inventory.js';
@@ -78,6 +79,51 @@ describe('formatAgeAgainst', () => {
         expect(parseSpan(formatSpan(ms))).toBe(ms);
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+/** The printed span as formatDuration builds it, for every call (the formatter before its texts were remembered). */
+function referenceSpan(ms: number, step: number): string {
+  const STEPS = [DAY, HOUR, 60_000, 1_000, 100, 10, 1];
+  const UNITS = ['days', 'hours', 'minutes', 'seconds'] as const;
+  const SUFFIX: Record<string, string> = { xDays: 'd', xHours: 'h', xMinutes: 'm', xSeconds: 's' };
+  const abs = Math.abs(ms);
+  const kept = abs - (abs % STEPS[step]!);
+  if (kept === 0) return '0s';
+  const values = [Math.floor(kept / DAY), Math.floor((kept % DAY) / HOUR), Math.floor((kept % HOUR) / 60_000), (kept % 60_000) / 1_000];
+  let first = 0;
+  while (values[first] === 0) first++;
+  const duration: Duration = {};
+  for (let u = first; u <= Math.min(step, UNITS.length - 1); u++) duration[UNITS[u]!] = values[u];
+  const text = formatDuration(duration, { format: [...UNITS], zero: true, locale: { formatDistance: (token, count) => `${count}${SUFFIX[token] ?? ` ${token}`}` } });
+  return ms < 0 ? `-${text}` : text;
+}
+
+function referenceAgeAgainst(ageMs: number, thresholdMs: number): { age: string; threshold: string } {
+  const STEPS = [DAY, HOUR, 60_000, 1_000, 100, 10, 1];
+  const abs = Math.abs(ageMs);
+  let step = 0;
+  while (step < STEPS.length - 1 && abs < STEPS[step]!) step++;
+  if (ageMs > thresholdMs) while (step < STEPS.length - 1 && abs - (abs % STEPS[step]!) <= thresholdMs) step++;
+  const t = Math.abs(thresholdMs);
+  let last = STEPS.length - 1;
+  while (last > 0 && t % STEPS[last - 1]! === 0) last--;
+  return { age: referenceSpan(ageMs, step), threshold: referenceSpan(thresholdMs, last) };
+}
+
+describe('remembered spans', () => {
+  it('print exactly what formatDuration prints, the first time and every time after (property)', () => {
+    // Few distinct values, drawn again and again, so most calls are answered from memory.
+    const span = fc.oneof(fc.integer({ min: -3, max: 40 }).map((n) => n * DAY), fc.integer({ min: -2 * DAY, max: 60 * DAY }), fc.constantFrom(0, 1, 999, 1_000, 9_300, HOUR + 1));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(span, span), { minLength: 1, maxLength: 30 }), (pairs) => {
+        for (const [age, limit] of [...pairs, ...pairs]) {
+          expect(formatAgeAgainst(age, limit)).toEqual(referenceAgeAgainst(age, limit));
+          expect(formatSpan(limit)).toBe(referenceAgeAgainst(0, limit).threshold);
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 });
