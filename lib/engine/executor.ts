@@ -306,9 +306,12 @@ export function goneOutcome(deletedByThisRun: boolean): Outcome {
  * later one is someone's pull.
  */
 export function changeSincePlan(planned: PlannedImage, current: ImageRecord, ownRead?: number): string | null {
-  const plannedTags = new Set(planned.imageTags);
-  const gained = [...new Set(current.imageTags ?? [])].filter((t) => !plannedTags.has(t)).sort();
-  if (gained.length > 0) return `gained tag${gained.length === 1 ? '' : 's'} ${gained.map((t) => `'${t}'`).join(', ')}`;
+  // Most re-read images are untagged: no tag to compare, no sets to build.
+  if (current.imageTags !== undefined && current.imageTags.length > 0) {
+    const plannedTags = new Set(planned.imageTags);
+    const gained = [...new Set(current.imageTags)].filter((t) => !plannedTags.has(t)).sort();
+    if (gained.length > 0) return `gained tag${gained.length === 1 ? '' : 's'} ${gained.map((t) => `'${t}'`).join(', ')}`;
+  }
   const plannedPush = planned.pushedAt === null ? undefined : Date.parse(planned.pushedAt);
   if (plannedPush !== current.imagePushedAt) {
     return `pushed again (push time ${iso(plannedPush)} -> ${iso(current.imagePushedAt)})`;

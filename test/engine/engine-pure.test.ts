@@ -61,6 +61,24 @@ describe('changeSincePlan', () => {
     const never = { ...planned, role: 'image' as const, lastPulledAt: null };
     expect(changeSincePlan(never, { imageDigest: 'sha256:x', imageTags: ['a'], imagePushedAt: PUSHED, lastRecordedPullTime: PULLED })).toMatch(/^pulled at/);
   });
+
+  it('names the gained tags exactly as the set comparison does, with or without tags on either side (property)', () => {
+    const tags = fc.option(fc.array(fc.constantFrom('a', 'b', 'c', 'v1', 'latest'), { maxLength: 4 }), { nil: undefined });
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a', 'b', 'c'), { maxLength: 3 }), tags, fc.boolean(), (plannedTags, currentTags, repushed) => {
+        const current = { imageDigest: 'sha256:x', imagePushedAt: repushed ? PUSHED + 1 : PUSHED, lastRecordedPullTime: PULLED, ...(currentTags !== undefined ? { imageTags: currentTags } : {}) };
+        const was = new Set(plannedTags);
+        const gained = [...new Set(currentTags ?? [])].filter((t) => !was.has(t)).sort();
+        const expected =
+          gained.length > 0
+            ? `gained tag${gained.length === 1 ? '' : 's'} ${gained.map((t) => `'${t}'`).join(', ')}`
+            : repushed
+              ? `pushed again (push time ${new Date(PUSHED).toISOString()} -> ${new Date(PUSHED + 1).toISOString()})`
+              : null;
+        expect(changeSincePlan({ ...planned, imageTags: plannedTags }, current)).toBe(expected);
+      }),
+    );
+  });
 });
 
 describe('orderedMap', () => {
