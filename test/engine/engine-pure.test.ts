@@ -67,7 +67,7 @@ describe('changeSincePlan', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom('a', 'b', 'c'), { maxLength: 3 }), tags, fc.boolean(), (plannedTags, currentTags, repushed) => {
         const current = { imageDigest: 'sha256:x', imagePushedAt: repushed ? PUSHED + 1 : PUSHED, lastRecordedPullTime: PULLED, ...(currentTags !== undefined ? { imageTags: currentTags } : {}) };
-        const was = new Set(plannedTags);
+        const was = new Set<string>(plannedTags);
         const gained = [...new Set(currentTags ?? [])].filter((t) => !was.has(t)).sort();
         const expected =
           gained.length > 0
