@@ -166,7 +166,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
     if (resume.planNow !== undefined) session.now = resume.planNow;
     session.run = new RunControl(options.ruleSet.defaults.maxDeletionsPerRun, options.deadline, session.clock, resume.deletionsSent, policyCaps(options.ruleSet));
   }
-  watchSignal(session, options.signal);
+  const unwatch = watchSignal(session, options.signal);
 
   const journal = apply && deps.journal ? new JournalWriter(deps.journal, runId, session.clock) : undefined;
   const earlier = resume && deps.journal ? await readJournal(session, deps.journal, runId, warnings) : emptyJournal();
@@ -208,18 +208,20 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
     await tracker.planRecorded();
   }
 
-  const executions = execute
+  const earlierRuns = { finished: resume?.finished ?? new Set<string>(), journal: earlier };
+  const executed = execute
     ? await executeAll(session, enumeration.planned, {
         ...(journal ? { journal } : {}),
+        resultOf: (plan, execution) => executedResult(plan, execution, earlier),
         onBatchSettled: () => tracker?.batchSettled(),
         onRepositoryDone: async (name, execution) => {
           if (journal) await journalRepository(session, journal, name, execution);
           if (execution.status === 'completed' || execution.status === 'blocked') tracker?.repositoryFinished(name);
         },
       })
-    : new Map<string, RepositoryExecution>();
+    : new Map<string, RepositoryResult>();
   const notExecuted = declined ? `${declined.reason}: nothing is deleted` : undefined;
-  const repositories = buildRepositoryResults(session, enumeration, executions, { finished: resume?.finished ?? new Set(), journal: earlier }, notExecuted);
+  const repositories = buildRepositoryResults(session, enumeration, executed, earlierRuns, notExecuted);
 
   const totals: ResultCounts & { repositories: number; failedRepositories: number } = {
     ...emptyCounts(),
@@ -279,6 +281,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
     ...(result.interrupted !== undefined ? { interrupted: result.interrupted } : {}),
     apiCalls: result.apiCalls,
   });
+  unwatch();
   return { plan: enumeration.plan, result };
 }
 
@@ -296,12 +299,18 @@ function skipJournaledDeletions(planned: PlannedRepository[], journal: JournalSu
   }
 }
 
-/** Interrupts the run (between batches) when the caller's signal is aborted. */
-function watchSignal(session: Session, signal: AbortSignal | undefined): void {
-  if (!signal) return;
-  const interrupt = (): void => session.run.interrupt(typeof signal.reason === 'string' ? signal.reason : 'aborted');
+/**
+ * Interrupts the run (between batches) when the caller's signal is aborted. Returns what removes
+ * the listener: a caller may reuse its signal for many sweeps (one per target), and a listener
+ * left behind would keep a finished sweep's session (its registry's index reads) reachable.
+ */
+function watchSignal(session: Session, signal: AbortSignal | undefined): () => void {
+  if (!signal) return () => undefined;
+  const run = session.run;
+  const interrupt = (): void => run.interrupt(typeof signal.reason === 'string' ? signal.reason : 'aborted');
   if (signal.aborted) interrupt();
   else signal.addEventListener('abort', interrupt, { once: true });
+  return () => signal.removeEventListener('abort', interrupt);
 }
 
 async function readJournal(session: Session, store: NonNullable<SweepDeps['journal']>, runId: string, warnings: PlanWarning[]): Promise<JournalSummary> {
@@ -783,6 +792,9 @@ function actions(plan: RepositoryPlan): number {
 /**
  * Executes every planned repository (bounded concurrency), in name order of start: its
  * deletions, then its archive transitions (a deleted index no longer holds a child to archive).
+ * Returns each executed repository's result, built by `resultOf` as soon as the repository is
+ * done (and with a part store, its images written there at once): the outcomes of one repository
+ * are held only while it is worked on, not until the whole registry is executed.
  */
 async function executeAll(
   session: Session,
@@ -791,11 +803,15 @@ async function executeAll(
     journal?: JournalWriter;
     onBatchSettled?: () => void;
     onRepositoryDone?: (name: string, execution: RepositoryExecution) => Promise<void>;
-  } = {},
-): Promise<Map<string, RepositoryExecution>> {
+    resultOf: (plan: RepositoryPlan, execution: RepositoryExecution) => RepositoryResult;
+  },
+): Promise<Map<string, RepositoryResult>> {
   const { onRepositoryDone } = hooks;
   const registry = hooks.journal ? journaledRegistry(session.registry, hooks.journal, (error) => stopForJournal(session, error)) : session.registry;
-  const executions = new Map<string, RepositoryExecution>();
+  const executions = new Map<string, RepositoryResult>();
+  const done = (plan: RepositoryPlan, execution: RepositoryExecution): void => {
+    executions.set(plan.repositoryName, keptResult(session, hooks.resultOf(plan, execution)));
+  };
   // A repository whose policy says dry-run is planned and reported, never executed.
   const work = planned.filter((p) => p.plan.status === 'planned' && actions(p.plan) > 0 && heldBackBy(settingsOf(session, p.plan)) === undefined);
   const total = work.reduce((n, p) => n + actions(p.plan), 0);
@@ -826,7 +842,7 @@ async function executeAll(
         const percent = plan.counts.images === 0 ? 0 : (plan.counts.delete / plan.counts.images) * 100;
         if (percentCap !== null && percent > percentCap) {
           // The planner blocks these; this is the engine's independent backstop.
-          executions.set(plan.repositoryName, {
+          done(plan, {
             outcomes: new Map(),
             status: 'blocked',
             statusReason: `blocked by the engine's safety check: ${percent.toFixed(1)}% of images planned for deletion > maxDeletePercentPerRepository ${percentCap}%`,
@@ -853,8 +869,9 @@ async function executeAll(
         const transitions = plan.counts.transition > 0 ? await archiveRepository(context, whole, transitionLayers(whole), entry.ownIndexReads) : undefined;
         const execution =
           deletions && transitions ? combineExecutions(deletions, transitions) : ((deletions ?? transitions) as RepositoryExecution);
-        executions.set(plan.repositoryName, execution);
         await onRepositoryDone?.(plan.repositoryName, execution);
+        // Built from the images already in memory; from here on the repository is a summary.
+        done(whole, execution);
         session.deps.logger?.info('repository swept', {
           repository: plan.repositoryName,
           status: execution.status,
@@ -868,18 +885,25 @@ async function executeAll(
   return executions;
 }
 
+/** `result` as the run keeps it: with a part store, its images go there as soon as it is built. */
+function keptResult(session: Session, result: RepositoryResult): RepositoryResult {
+  return session.parts && result.images.length > 0 ? resultAside(session.parts, result) : result;
+}
+
+/**
+ * The result of every repository of the plan: `executed` holds those this run executed (built as
+ * each was done), the rest are built here from their plans, one at a time.
+ */
 function buildRepositoryResults(
   session: Session,
   enumeration: Enumeration,
-  executions: ReadonlyMap<string, RepositoryExecution>,
+  executed: ReadonlyMap<string, RepositoryResult>,
   earlier: { finished: ReadonlySet<string>; journal: JournalSummary },
   notExecuted?: string,
 ): RepositoryResult[] {
   const results: RepositoryResult[] = [];
-  // With a part store each result's images go there as soon as it is built: one repository's in memory at a time.
-  const parts = session.parts;
   const keep = (result: RepositoryResult): void => {
-    results.push(parts && result.images.length > 0 ? resultAside(parts, result) : result);
+    results.push(keptResult(session, result));
   };
   const apply = session.mode === 'apply' && notExecuted === undefined;
   for (const plan of enumeration.plan.repositories) {
@@ -898,21 +922,14 @@ function buildRepositoryResults(
       held.statusReason = `policy ${policy} is dry-run: planned, nothing deleted or archived`;
       keep(held);
     } else {
-      const execution = executions.get(plan.repositoryName);
-      if (!execution && earlier.finished.has(plan.repositoryName)) {
+      const result = executed.get(plan.repositoryName);
+      if (result) {
+        results.push(result);
+      } else if (earlier.finished.has(plan.repositoryName)) {
         keep(earlierResult(plan, earlier.journal));
-      } else if (!execution) {
+      } else {
         // Nothing to delete in it: done as soon as it was planned.
         keep(repositoryResult(plan, 'completed', new Map(), 'not executed'));
-      } else if (execution.status === 'blocked') {
-        const reason = execution.statusReason ?? 'blocked by a safety limit';
-        keep(repositoryResult(plan, 'blocked', new Map(), `repository ${reason}`, { statusReason: reason }));
-      } else {
-        const extra: { statusReason?: string; error?: { code: string; message: string } } = {};
-        if (execution.statusReason !== undefined) extra.statusReason = execution.statusReason;
-        if (execution.error) extra.error = execution.error;
-        const outcomes = mergedOutcomes(plan, execution.outcomes, earlier.journal);
-        keep(repositoryResult(plan, execution.status, outcomes, execution.statusReason ?? 'not attempted', extra));
       }
     }
   }
@@ -943,6 +960,19 @@ function buildRepositoryResults(
     });
   }
   return results.sort((a, b) => (a.repositoryName < b.repositoryName ? -1 : a.repositoryName > b.repositoryName ? 1 : 0));
+}
+
+/** The result of a repository this run executed, with what earlier runs of the sweep deleted (journal). */
+function executedResult(plan: RepositoryPlan, execution: RepositoryExecution, journal: JournalSummary): RepositoryResult {
+  if (execution.status === 'blocked') {
+    const reason = execution.statusReason ?? 'blocked by a safety limit';
+    return repositoryResult(plan, 'blocked', new Map(), `repository ${reason}`, { statusReason: reason });
+  }
+  const extra: { statusReason?: string; error?: { code: string; message: string } } = {};
+  if (execution.statusReason !== undefined) extra.statusReason = execution.statusReason;
+  if (execution.error) extra.error = execution.error;
+  const outcomes = mergedOutcomes(plan, execution.outcomes, journal);
+  return repositoryResult(plan, execution.status, outcomes, execution.statusReason ?? 'not attempted', extra);
 }
 
 /** A repository an earlier run of this sweep finished: its outcomes as that run journaled them. */
