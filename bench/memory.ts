@@ -3,7 +3,7 @@
  * lists them): what one process needs to sweep a large registry, the way the CLI does it. A
  * generated registry (default 1,000,000 manifests in 2,000 repositories) is served by the emulator
  * in a child process, so only the sweeper's own memory is sampled; `ecr-sweeper apply --yes` runs
- * in this process with its file sinks (`--out` reports, `--checkpoint`, the journal) and the rule
+ * in this process with its file sinks (`--out` reports, `--checkpoint`, the journal, the index store) and the rule
  * "delete every untagged image". Prints peak RSS and heap, images per second and the report sizes.
  *
  * Issue 10's target: 1,000,000 images in one process under 512 MiB peak RSS.
@@ -119,7 +119,8 @@ async function main(args: Args): Promise<void> {
     const memory = sampleMemory();
     const started = performance.now();
     const code = await runCli(
-      ['apply', '--rules', rules, '--yes', '--out', out, '--checkpoint', join(work, 'checkpoint.json'), '--endpoint-url', url, '--format', 'table'],
+      // The index store in the work folder (removed at the end), not in the user's cache.
+      ['apply', '--rules', rules, '--yes', '--out', out, '--checkpoint', join(work, 'checkpoint.json'), '--index-store', join(work, 'index-store'), '--endpoint-url', url, '--format', 'table'],
       io as never,
       { ecrClientExtra: { credentials: { accessKeyId: 'AKIDBENCHMEMORY', secretAccessKey: 'bench' } } },
     );

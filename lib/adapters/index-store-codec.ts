@@ -39,7 +39,18 @@ export function indexStoreFileName(registry: RegistryIdentity): string {
 
 /** Serialises a memory (digests sorted, so the same memory gives the same bytes). */
 export function encodeIndexMemory(registry: RegistryIdentity, memory: IndexMemory): string {
-  const indexes: Record<string, StoredIndex> = {};
+  return [...encodeIndexMemoryPieces(registry, memory)].join('');
+}
+
+/**
+ * The text of {@link encodeIndexMemory} in pieces, one per index, so a store can write a large
+ * memory (a million images hold about 100,000 indexes: ~45 MiB of JSON) without ever holding its
+ * whole text, nor a second copy of every entry. Joined, the pieces are exactly
+ * `JSON.stringify({ version: 1, registry, indexes })` plus a newline.
+ */
+export function* encodeIndexMemoryPieces(registry: RegistryIdentity, memory: IndexMemory): Generator<string> {
+  yield `{"version":1,"registry":${JSON.stringify(registry)},"indexes":{`;
+  let first = true;
   for (const digest of [...memory.keys()].sort()) {
     const r = memory.get(digest) as IndexReadRecord;
     const stored: StoredIndex = {
@@ -52,10 +63,10 @@ export function encodeIndexMemory(registry: RegistryIdentity, memory: IndexMemor
     if (r.mediaType !== undefined) stored.mediaType = r.mediaType;
     if (r.lastPulledBefore !== undefined) stored.lastPulledBefore = new Date(r.lastPulledBefore).toISOString();
     if (r.pullTimeAfterRead !== undefined) stored.pullTimeAfterRead = new Date(r.pullTimeAfterRead).toISOString();
-    indexes[digest] = stored;
+    yield `${first ? '' : ','}${JSON.stringify(digest)}:${JSON.stringify(stored)}`;
+    first = false;
   }
-  const document: StoredDocument = { version: 1, registry, indexes };
-  return `${JSON.stringify(document)}\n`;
+  yield '}}\n';
 }
 
 /**

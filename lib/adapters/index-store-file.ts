@@ -3,14 +3,15 @@
  * directory, {@link defaultIndexStoreDir}), written atomically (temp file + rename) so a run
  * killed mid-write leaves the previous file whole.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { IndexMemory, IndexReadRecord } from '../core/index-memory.js';
 import { IndexStoreError } from '../engine/errors.js';
 import type { RegistryIdentity } from '../engine/ports.js';
 import type { IndexStore } from '../engine/types.js';
-import { decodeIndexMemory, encodeIndexMemory, indexStoreFileName } from './index-store-codec.js';
+import { writeChunksAtomic } from './chunked-write.js';
+import { decodeIndexMemory, encodeIndexMemoryPieces, indexStoreFileName } from './index-store-codec.js';
 
 /**
  * `$XDG_CACHE_HOME/ecr-sweeper`, else `$HOME/.cache/ecr-sweeper` (the XDG default), from `env`;
@@ -48,16 +49,13 @@ export class FileIndexStore implements IndexStore {
     return decodeIndexMemory(text, `file ${path}`, registry);
   }
 
-  /** Replaces the file. */
+  /** Replaces the file, written in pieces (the whole text is never held). */
   async save(registry: RegistryIdentity, memory: IndexMemory): Promise<void> {
     const path = this.location(registry);
-    const temp = `${path}.${process.pid}.tmp`;
     try {
       await mkdir(this.dir, { recursive: true });
-      await writeFile(temp, encodeIndexMemory(registry, memory), 'utf8');
-      await rename(temp, path);
+      await writeChunksAtomic(path, encodeIndexMemoryPieces(registry, memory));
     } catch (error) {
-      await rm(temp, { force: true }).catch(() => undefined);
       throw new IndexStoreError(`cannot write index store file ${path}: ${(error as Error).message}`, { cause: error });
     }
   }

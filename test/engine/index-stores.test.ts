@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeIndexMemory, encodeIndexMemory, indexStoreFileName } from '../../lib/adapters/index-store-codec.js';
+import { decodeIndexMemory, encodeIndexMemory, encodeIndexMemoryPieces, indexStoreFileName } from '../../lib/adapters/index-store-codec.js';
 import { defaultIndexStoreDir, FileIndexStore } from '../../lib/adapters/index-store-file.js';
 import { S3IndexStore } from '../../lib/adapters/index-store-s3.js';
 import type { IndexReadRecord } from '../../lib/core/index-memory.js';
@@ -130,6 +130,49 @@ describe('index store codec', () => {
         const memory = new Map(Object.entries(entries));
         const text = encodeIndexMemory(OTHER, memory);
         expect(decodeIndexMemory(text, 'test', OTHER)).toEqual(memory);
+      }),
+    );
+  });
+
+  it('writes in pieces exactly the one JSON document, digests sorted, one piece per index', () => {
+    const time = fc.integer({ min: Date.parse('2000-01-01T00:00:00Z'), max: Date.parse('2100-01-01T00:00:00Z') });
+    const record = fc.record(
+      {
+        childDigests: fc.array(fc.string(), { maxLength: 3 }),
+        mediaType: fc.string(),
+        repositoryName: fc.string(),
+        readStartedAt: time,
+        readAt: time,
+        lastPulledBefore: time,
+        pullTimeAfterRead: time,
+        seenAt: time,
+      },
+      { requiredKeys: ['childDigests', 'repositoryName', 'readStartedAt', 'readAt', 'seenAt'] },
+    );
+    const iso = (ms: number): string => new Date(ms).toISOString();
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string().map((s) => `sha256:${s}`), record), { maxLength: 12 }), fc.constantFrom(REGISTRY, OTHER), (pairs, registry) => {
+        const memory = new Map(pairs);
+        // The document as one object, built independently of the codec (keys are digests, never
+        // array indexes, which an object would put first).
+        const indexes: Record<string, unknown> = {};
+        for (const digest of [...memory.keys()].sort()) {
+          const r = memory.get(digest)!;
+          indexes[digest] = {
+            children: r.childDigests,
+            repository: r.repositoryName,
+            readStartedAt: iso(r.readStartedAt),
+            readAt: iso(r.readAt),
+            seenAt: iso(r.seenAt),
+            ...(r.mediaType !== undefined ? { mediaType: r.mediaType } : {}),
+            ...(r.lastPulledBefore !== undefined ? { lastPulledBefore: iso(r.lastPulledBefore) } : {}),
+            ...(r.pullTimeAfterRead !== undefined ? { pullTimeAfterRead: iso(r.pullTimeAfterRead) } : {}),
+          };
+        }
+        const pieces = [...encodeIndexMemoryPieces(registry, memory)];
+        expect(pieces.join('')).toBe(`${JSON.stringify({ version: 1, registry, indexes })}\n`);
+        expect(pieces).toHaveLength(memory.size + 2);
+        expect(encodeIndexMemory(registry, memory)).toBe(pieces.join(''));
       }),
     );
   });
