@@ -6,6 +6,7 @@
 import type { Context } from 'aws-lambda';
 import { applyShard, type ShardOutput } from '../lib/engine/org-steps.js';
 import { lambdaHandler, startRun } from './shared/handler.js';
+import { withImageParts } from './shared/image-parts.js';
 import { logger } from './shared/observability.js';
 import { parseShardEvent } from './shared/org.js';
 import { orgStepDeps } from './shared/org-wiring.js';
@@ -16,7 +17,8 @@ async function applyOne(event: unknown, context: Context): Promise<ShardOutput> 
   const { deps, deadline } = startRun(context);
   logger.appendKeys({ runId: request.run.runId, shardId: request.shard.shardId, target: request.shard.targetKey });
   const ruleSet = await loadConfiguredRules(deps.config, { s3: deps.s3, ssm: deps.ssm });
-  const output = await applyShard(orgStepDeps(deps), { ...request, ruleSet, deadline });
+  // The shard's images wait in /tmp until its part is written; the folder goes when the step ends.
+  const output = await withImageParts((parts) => applyShard(orgStepDeps(deps, parts), { ...request, ruleSet, deadline }));
   logger.info('shard applied', { ...output });
   return output;
 }

@@ -17,13 +17,18 @@ import { inUseSettingsOf } from '../../lib/core/in-use-settings.js';
 import type { RuleSet } from '../../lib/core/rules-model.js';
 import type { FailedTarget, Target } from '../../lib/core/targets.js';
 import type { OrgRunRef, OrgStepDeps, TargetAccess } from '../../lib/engine/org-ports.js';
+import type { ImagePartStore } from '../../lib/engine/types.js';
 import { resolveTargets } from '../../lib/engine/targets-resolve.js';
 import { ConfigError } from '../../lib/errors.js';
 import type { FunctionDeps } from './clients.js';
 import { logger } from './observability.js';
 
-/** The engine's ports on this container: the run's S3 work files, per-target clients (assumed role, target Region), the in-use readers. */
-export function orgStepDeps(deps: FunctionDeps): OrgStepDeps {
+/**
+ * The engine's ports on this container: the run's S3 work files, per-target clients (assumed role,
+ * target Region), the in-use readers; and for the shard steps, the invocation's image part store
+ * (functions/shared/image-parts.ts), so a shard's memory follows its largest repository.
+ */
+export function orgStepDeps(deps: FunctionDeps, imageParts?: ImagePartStore): OrgStepDeps {
   const places: InUseReaderPlaces = {
     baseDir: dirname(resolve(deps.config.taskRoot ?? process.cwd(), deps.config.rulesFile)),
     ...(deps.config.inUseS3Uri !== undefined ? { defaultFilesLocation: deps.config.inUseS3Uri } : {}),
@@ -36,7 +41,7 @@ export function orgStepDeps(deps: FunctionDeps): OrgStepDeps {
     checkpointStore: (run, shard) => new S3CheckpointStore(deps.s3, run.bucket, keysOf(run).checkpoint(shard)),
     journalStore: (run, shard) => new S3JournalStore(deps.s3, run.bucket, keysOf(run).journal(shard)),
     // The target's Region and (for another account) its role, refreshed by itself; one session name per run.
-    target: (target: Target, runId: string) => targetAccess(targetClients(target, clientSettings(deps), runId), places),
+    target: (target: Target, runId: string) => targetAccess(targetClients(target, clientSettings(deps), runId), places, imageParts),
     fileReaders: (ruleSet: RuleSet) => {
       const settings = inUseSettingsOf(ruleSet);
       if (settings.files === null) return [];
@@ -46,11 +51,12 @@ export function orgStepDeps(deps: FunctionDeps): OrgStepDeps {
 }
 
 /** One target through its own clients, built on first use and closed with the access. */
-function targetAccess(clients: AwsClients, places: InUseReaderPlaces): TargetAccess {
+function targetAccess(clients: AwsClients, places: InUseReaderPlaces, imageParts: ImagePartStore | undefined): TargetAccess {
   return {
     listRepositoryNames: () => listRepositoryNames(clients.ecr),
     inUseReaders: (ruleSet) => createInUseReaders({ ...inUseSettingsOf(ruleSet), files: null }, clients, places),
-    sweepDeps: () => ({ registry: ecrRegistry(clients.ecr) }),
+    // One shard is one target: its repository names cannot collide in the invocation's part store.
+    sweepDeps: () => ({ registry: ecrRegistry(clients.ecr), ...(imageParts ? { imageParts } : {}) }),
     close: () => clients.destroy(),
   };
 }

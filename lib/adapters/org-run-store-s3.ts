@@ -4,12 +4,14 @@
  * Maps read (`shards.json`, `apply-shards.json`), and the plan and result part of every shard.
  * One writer per object: Start writes the manifest and shards, a shard's invocation its own parts.
  */
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { jsonChunks } from '../core/json-chunks.js';
 import { joinKey } from '../core/report-layout.js';
 import type { OrgRunManifest, PlanPart, ResultPart } from '../core/org-run.js';
 import type { Lane, Shard, ShardRef } from '../core/org-shards.js';
 import type { OrgRunStore } from '../engine/org-ports.js';
 import { EcrSweeperError } from '../errors.js';
+import { uploadPieces } from './s3-upload.js';
 
 /** A work file could not be read, written or parsed; says which object. */
 export class OrgRunStoreError extends EcrSweeperError {}
@@ -130,7 +132,8 @@ export class S3OrgRunStore implements OrgRunStore {
 
   private async put(key: string, value: unknown): Promise<void> {
     try {
-      await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: JSON.stringify(value), ContentType: 'application/json' }));
+      // JSON.stringify's text, streamed: a shard's plan part holds every image of its repositories.
+      await uploadPieces(this.s3, { Bucket: this.bucket, Key: key, ContentType: 'application/json' }, jsonChunks(value, 0));
     } catch (error) {
       throw new OrgRunStoreError(`cannot write ${this.uri(key)}: ${messageOf(error)}`, { cause: error });
     }

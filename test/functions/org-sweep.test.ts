@@ -4,6 +4,8 @@
  * against the emulator in multi-account mode (2 accounts x 2 Regions, reached through STS
  * AssumeRole) and s3rver. The Maps are played by reading the lane files the ItemReader would read.
  */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { BatchDeleteImageCommand, ECRClient, ListImagesCommand } from '@aws-sdk/client-ecr';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startEmulator, type StateFile } from '../../emulator/index.js';
@@ -200,6 +202,49 @@ describe('organization sweep handlers', () => {
     for (const { account, region } of TARGETS) {
       expect(labels).toContain(`scanned ECS (all clusters) in ${account}/${region}`);
     }
+  });
+
+  it('each shard step keeps its images in an image part store under its /tmp, and removes the folder when it ends', async () => {
+    cloud.emulator.loadState(withAccessKeys(state()));
+    const env = functionEnv(cloud, rulesPath, { ORG_SHARD_SIZE: '1', ORG_LANES_PER_TARGET: '2' });
+    const output = captureOutput();
+    const written: { dir: string; key: string; kind: 'plan' | 'result' }[] = [];
+    let summary: any;
+    try {
+      const fns = await coldStartOrg(env);
+      // The module instance the handlers loaded (imported after the cold start).
+      const { FileImageParts } = await import('../../lib/adapters/image-parts-file.js');
+      const writePlan = FileImageParts.prototype.writePlanImages;
+      const writeResult = FileImageParts.prototype.writeResultImages;
+      vi.spyOn(FileImageParts.prototype, 'writePlanImages').mockImplementation(function (this: InstanceType<typeof FileImageParts>, key, images) {
+        writePlan.call(this, key, images);
+        written.push({ dir: this.dir, key, kind: 'plan' });
+      });
+      vi.spyOn(FileImageParts.prototype, 'writeResultImages').mockImplementation(function (this: InstanceType<typeof FileImageParts>, key, images) {
+        writeResult.call(this, key, images);
+        written.push({ dir: this.dir, key, kind: 'result' });
+      });
+      const started = (await fns.start({ input: {} }, lambdaContext())) as any;
+      await playMap(cloud, started.lanesKey, started.run, fns.planShard);
+      const recorded = (await fns.recordPlan({ ...started }, lambdaContext())) as any;
+      await playMap(cloud, recorded.applyLanesKey, started.run, fns.applyShard);
+      summary = await fns.finish({ ...recorded }, lambdaContext());
+    } finally {
+      output.restore();
+    }
+
+    expect(summary).toMatchObject({ totals: { deleted: 16, failed: 0 } });
+    // 8 planning and 8 apply invocations (one repository each, lanes running side by side): a folder each.
+    const dirs = [...new Set(written.map((w) => w.dir))];
+    expect(dirs).toHaveLength(16);
+    const root = join(cloud.tmpDir, 'ecr-sweeper-function');
+    for (const dir of dirs) expect(dir.startsWith(`${root}/ecr-sweeper-parts-`)).toBe(true);
+    expect(new Set(written.filter((w) => w.kind === 'plan').map((w) => w.key))).toEqual(new Set(['app/api', 'app/web']));
+    expect(new Set(written.filter((w) => w.kind === 'result').map((w) => w.key))).toEqual(new Set(['app/api', 'app/web']));
+    // Every folder is gone, and none was removed under a running shard (each step wrote its part).
+    for (const dir of dirs) expect(existsSync(dir)).toBe(false);
+    expect(readdirSync(root)).toEqual([]);
+    expect(output.lines().filter((l) => l.message === 'image parts left by an earlier invocation removed')).toEqual([]);
   });
 
   it('a shard whose invocation failed is reported failed, its target never clean, and the execution fails after the report', async () => {

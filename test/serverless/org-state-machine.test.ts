@@ -195,6 +195,14 @@ describe('orgSweep IAM', () => {
     expect(statementsOf('OrgFinishRole').flatMap(actions).filter((a) => a.startsWith('ecr:'))).toEqual([]);
   });
 
+  it('gives the two shard functions 2048 MB of /tmp for their image part store, and each org role the abort of a failed multipart upload under the prefix', () => {
+    for (const fn of ['OrgPlanShard', 'OrgApplyShard']) expect(stack.resources[`${fn}LambdaFunction`]!.Properties.EphemeralStorage, fn).toEqual({ Size: 2048 });
+    for (const fn of ['OrgStart', 'OrgRecordPlan', 'OrgFinish']) expect(stack.resources[`${fn}LambdaFunction`]!.Properties.EphemeralStorage, fn).toBeUndefined();
+    for (const id of ['OrgReadRole', 'OrgApplyRole', 'OrgFinishRole']) {
+      expect(granting(id, 's3:AbortMultipartUpload').map((s) => s.Resource), id).toEqual(['arn:aws:s3:::<ReportBucket>/ecr-sweeper/*']);
+    }
+  });
+
   it('holds the state machine to its five functions, its own child executions and the work prefix', () => {
     expect(granting('OrgStateMachineRole', 'lambda:InvokeFunction').flatMap((s) => [s.Resource].flat())).toEqual(ORG_FUNCTIONS.map((f) => `<${f}LambdaFunction.Arn>`));
     expect(granting('OrgStateMachineRole', 'states:StartExecution').map((s) => s.Resource)).toEqual(['arn:aws:states:eu-west-1:123456789012:stateMachine:ecr-sweeper-prod-org']);
