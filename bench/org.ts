@@ -7,7 +7,10 @@
  * AssumeRole into each account, with the bench:sweep rule ("delete every untagged image").
  * Prints, per target and in total, the ECR calls against the lower bound computed from what each
  * target's sweep listed and planned; the wall time against the slowest target's rate-limit bound
- * (targets run in parallel, so the run can be no faster than its slowest target); and peak RSS.
+ * (targets run in parallel, so the run can be no faster than its slowest target); the CPU the
+ * sweeper used, per 1,000 images and its main thread apart from V8's garbage-collector and
+ * compiler threads, and the emulator's (on a small machine the run can be bound by CPU rather
+ * than by the rates); and peak RSS.
  */
 // First: quiets the SDK's Node 20 notice before anything loads the SDK.
 import '../lib/sdk-node-notice.js';
@@ -151,12 +154,26 @@ function timeBoundMs(bound: Record<string, number>, rate: number): number {
 async function childCpuMs(pid: number | undefined): Promise<number> {
   if (pid === undefined) return 0;
   try {
-    // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name; clock ticks of 10 ms on Linux.
-    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    return statCpuMs(await readFile(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return 0;
   }
+}
+
+/** CPU time (ms) of this process's main thread so far, from /proc; undefined where /proc is not there. */
+async function mainThreadCpuMs(): Promise<number | undefined> {
+  try {
+    // The main thread's id is the process id.
+    return statCpuMs(await readFile(`/proc/self/task/${process.pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Fields 14 and 15 of a /proc stat line (user and system time), after the parenthesised command name; clock ticks of 10 ms on Linux. */
+function statCpuMs(stat: string): number {
+  const fields = stat.split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function pad(value: string | number, width: number): string {
@@ -198,11 +215,13 @@ async function main(args: Args): Promise<void> {
     });
     const baseRss = process.memoryUsage().rss;
     const started = performance.now();
+    const mainCpuBefore = await mainThreadCpuMs();
     const cpuBefore = process.cpuUsage();
     const emulatorCpuBefore = await childCpuMs(emulator.child.pid);
     const output = await runTargets({ targets: sweeps }, { ruleSet: RULES, mode: 'apply', now: Date.parse(NOW), runId, concurrency: args.concurrency, targetConcurrency });
     const wallMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
+    const mainCpuAfter = await mainThreadCpuMs();
     const emulatorCpuMs = (await childCpuMs(emulator.child.pid)) - emulatorCpuBefore;
     clearInterval(sampler);
 
@@ -239,7 +258,9 @@ async function main(args: Args): Promise<void> {
     console.log(`wall time: ${(wallMs / 1000).toFixed(1)} s against the slowest target's rate-limit bound of ${(slowestMs / 1000).toFixed(1)} s: ${(wallMs / Math.max(slowestMs, 1)).toFixed(2)}x (goal ≤ 1.2x); one target after another would be bounded by ${((slowestMs * targets.length) / 1000).toFixed(0)} s or more`);
     // On a small machine the run can be bound by CPU rather than by the targets' rate limits: say so.
     const sweeperCpuMs = (cpu.user + cpu.system) / 1000;
-    console.log(`CPU: sweeper ${(sweeperCpuMs / 1000).toFixed(1)} s, emulator ${(emulatorCpuMs / 1000).toFixed(1)} s, on ${availableParallelism()} cores (${(((sweeperCpuMs + emulatorCpuMs) / (wallMs * availableParallelism())) * 100).toFixed(0)}% of the machine during the run)`);
+    // The process's other threads are V8's: parallel and concurrent garbage collection, and the optimizing compiler.
+    const threads = mainCpuBefore === undefined || mainCpuAfter === undefined ? '' : `: main thread ${((mainCpuAfter - mainCpuBefore) / 1000).toFixed(1)} s, V8's GC and compiler threads ${((sweeperCpuMs - (mainCpuAfter - mainCpuBefore)) / 1000).toFixed(1)} s`;
+    console.log(`CPU: sweeper ${(sweeperCpuMs / 1000).toFixed(1)} s (${((sweeperCpuMs / Math.max(totals.images, 1)) * 1000).toFixed(1)} ms per 1,000 images listed${threads}), emulator ${(emulatorCpuMs / 1000).toFixed(1)} s, on ${availableParallelism()} cores (${(((sweeperCpuMs + emulatorCpuMs) / (wallMs * availableParallelism())) * 100).toFixed(0)}% of the machine during the run)`);
     console.log(`peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (start ${(baseRss / 2 ** 20).toFixed(0)} MiB), peak heap ${(peakHeap / 2 ** 20).toFixed(0)} MiB; retries ${output.result.retries}, throttles ${output.result.throttles}`);
   } finally {
     clearInterval(sampler);

@@ -22,6 +22,8 @@ describe('bench/org.ts arguments', () => {
     expect(run.stdout).toContain('failed targets: 0');
     expect(run.stdout).toContain('STS AssumeRole: 2 calls for 2 targets');
     expect(run.stdout).toMatch(/calls: (\d+) against a lower bound of \1: 1\.000x/);
+    // The CPU per 1,000 images, and the main thread apart from V8's threads (on Linux, which has /proc).
+    expect(run.stdout).toMatch(/^CPU: sweeper \d+\.\d s \(\d+\.\d ms per 1,000 images listed: main thread \d+\.\d s, V8's GC and compiler threads -?\d+\.\d s\), emulator \d+\.\d s, on \d+ cores/m);
   });
 
   it.each([
