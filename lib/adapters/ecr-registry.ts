@@ -38,15 +38,47 @@ import {
 } from '../engine/ports.js';
 import { errorCode } from '../errors.js';
 import { parseIndexChildren, toImageRecord } from './ecr-image-record.js';
+import { packDigests, unpackDigests } from './packed-digests.js';
 /** ECR's maximum page size for DescribeRepositories and DescribeImages. */
 export const MAX_PAGE_SIZE = 1000;
+
+/** The repository and time window of one BatchGetImage read, shared by every index it read. */
+interface ReadWindow {
+  repositoryName: string;
+  readStartedAt: number;
+  readAt: number;
+}
+
+/**
+ * An index read this run made, as the registry keeps it until the listing is saved: its children
+ * packed (`packed-digests.ts`) and its read's window shared, about half the memory of an
+ * {@link IndexReadRecord} (a million-image registry has ~100,000 indexes).
+ */
+interface KeptRead {
+  children: string | readonly string[];
+  window: ReadWindow;
+  mediaType?: string;
+  lastPulledBefore?: number;
+  pullTimeAfterRead?: number;
+}
+
+/** The record of a kept read; `seenAt` is its read's time, as for a read just made. */
+function recordOf(kept: KeptRead): IndexReadRecord {
+  const { repositoryName, readStartedAt, readAt } = kept.window;
+  const record: IndexReadRecord = { childDigests: unpackDigests(kept.children), repositoryName, readStartedAt, readAt, seenAt: readAt };
+  if (kept.mediaType !== undefined) record.mediaType = kept.mediaType;
+  if (kept.lastPulledBefore !== undefined) record.lastPulledBefore = kept.lastPulledBefore;
+  if (kept.pullTimeAfterRead !== undefined) record.pullTimeAfterRead = kept.pullTimeAfterRead;
+  return record;
+}
 
 /**
  * The engine's {@link Registry} over ECR. Give it the (metered) client every call should go through;
  * drivers get it through `ecrRegistry(client)` (ecr-registry-connector.ts).
  */
 export class EcrRegistry implements Registry {
-  private readonly memory = new Map<string, IndexReadRecord>();
+  /** Index reads: given (the index store's, as they are) or made by this run (kept compact). */
+  private readonly memory = new Map<string, IndexReadRecord | KeptRead>();
   private readonly seen = new Set<string>();
   private registryIdSeen: string | undefined;
 
@@ -64,10 +96,26 @@ export class EcrRegistry implements Registry {
   indexesSeen(now: number): Map<string, IndexReadRecord> {
     const out = new Map<string, IndexReadRecord>();
     for (const digest of this.seen) {
-      const record = this.memory.get(digest);
+      const record = this.readOf(digest);
       if (record) out.set(digest, { ...record, seenAt: now });
     }
     return out;
+  }
+
+  /**
+   * Forgets every index read it holds (given and made) and which indexes it saw: they grow with
+   * the registry, and once a sweep's listing is over and saved nothing needs them. A later
+   * listing reads each index again.
+   */
+  forgetIndexReads(): void {
+    this.memory.clear();
+    this.seen.clear();
+  }
+
+  /** What is remembered of an index, as a record. */
+  private readOf(digest: string): IndexReadRecord | undefined {
+    const kept = this.memory.get(digest);
+    return kept === undefined || !('window' in kept) ? kept : recordOf(kept);
   }
 
   /** The registry (account) id DescribeRepositories reported, once repositories were listed. */
@@ -148,7 +196,7 @@ export class EcrRegistry implements Registry {
     if (unknown.length > 0) await this.readAndRemember(repositoryName, unknown);
     const ownIndexReads = new Map<string, number>();
     for (const index of indexes) {
-      const read = this.memory.get(index.imageDigest);
+      const read = this.readOf(index.imageDigest);
       if (read?.repositoryName === repositoryName && read.pullTimeAfterRead !== undefined) ownIndexReads.set(index.imageDigest, read.pullTimeAfterRead);
     }
     return { images: images.map((image) => this.withMemory(repositoryName, image)), ownIndexReads };
@@ -162,9 +210,11 @@ export class EcrRegistry implements Registry {
     const read = indexes.filter((i) => children.has(i.imageDigest));
     if (read.length === 0) return;
     const after = await this.pullTimesAfterOwnReads(repositoryName, read);
+    // One window for every index of this read: kept once, not once per index.
+    const window: ReadWindow = { repositoryName, readStartedAt, readAt };
     for (const index of read) {
       // The listing came before the read, so its pull time is the one from just before it.
-      const record: IndexReadRecord = { childDigests: children.get(index.imageDigest) as string[], repositoryName, readStartedAt, readAt, seenAt: readAt };
+      const record: KeptRead = { children: packDigests(children.get(index.imageDigest) as string[]), window };
       if (index.imageManifestMediaType !== undefined) record.mediaType = index.imageManifestMediaType;
       if (index.lastRecordedPullTime !== undefined) record.lastPulledBefore = index.lastRecordedPullTime;
       const pulled = after.get(index.imageDigest);
@@ -175,8 +225,9 @@ export class EcrRegistry implements Registry {
 
   /** An index with the children and pull time its remembered read gives it; anything else as is. */
   private withMemory(repositoryName: string, image: ImageRecord): ImageRecord {
-    const read = this.memory.get(image.imageDigest);
-    if (read === undefined || !isIndexMediaType(image.imageManifestMediaType)) return image;
+    if (!isIndexMediaType(image.imageManifestMediaType)) return image;
+    const read = this.readOf(image.imageDigest);
+    if (read === undefined) return image;
     const out: { -readonly [K in keyof ImageRecord]: ImageRecord[K] } = { ...image, childDigests: [...read.childDigests] };
     const pulled = pullTimeWithoutOwnRead(image.lastRecordedPullTime, repositoryName, read);
     if (pulled === undefined) delete out.lastRecordedPullTime;

@@ -94,6 +94,11 @@ export interface Registry {
   /** Every index this run found in a listing, as remembered now, with `seenAt` set to `now`. */
   indexesSeen(now: number): Map<string, IndexReadRecord>;
   /**
+   * Forgets the index reads it holds (given and made) and which indexes it saw. The sweep calls it
+   * once its listing is over and saved: they grow with the registry and nothing later needs them.
+   */
+  forgetIndexReads(): void;
+  /**
    * The current state of images by digest, just before a delete or an archive; `repositorySize`
    * (the planned image count) bounds the calls when many of them are gone.
    */

@@ -592,6 +592,9 @@ async function enumerate(
   }
   // Only what this run listed: a repository executed from a stored plan was not read again.
   if (memory) await saveIndexMemory(session, memory, listedNow, warnings);
+  // Nothing lists after this: what the reads found is in the plan and the store, and kept until
+  // the end it would be the one part of the run's memory that grows with the registry.
+  session.registry.forgetIndexReads();
   if (session.inUse) {
     await session.inUse.ready();
     const failure = session.inUse.failure();

@@ -68,6 +68,7 @@ class MemoryRegistry implements Registry {
   indexesSeen(): Map<string, IndexReadRecord> {
     return new Map();
   }
+  forgetIndexReads(): void {}
   async rereadImages(repositoryName: string, digests: readonly string[]): Promise<RereadResult> {
     this.calls.push(`reread ${repositoryName} ${digests.length}`);
     const images = new Map((this.repositories.get(repositoryName) ?? []).map((i) => [i.imageDigest, i]));

@@ -4,15 +4,21 @@
  * removed when it returns (a caller that reuses one signal for many sweeps, as a run over targets
  * does, would otherwise keep every finished sweep reachable), and with an image part store each
  * executed repository's result is written to the store as soon as that repository is done, not
- * after the whole registry is executed.
+ * after the whole registry is executed; the registry's index reads are let go once the listing is
+ * saved.
  */
 import { getEventListeners } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
 import { FileImageParts } from '../../lib/adapters/image-parts-file.js';
+import { FileIndexStore } from '../../lib/adapters/index-store-file.js';
 import type { PlannedImage } from '../../lib/core/plan-model.js';
 import type { ResultImage } from '../../lib/core/result-model.js';
 import { runSweep } from '../../lib/engine/sweep.js';
+import type { Registry, RegistryConnector } from '../../lib/engine/ports.js';
 import type { ImagePartStore } from '../../lib/engine/types.js';
 import { startFixture, type EmulatorFixture } from './support/emulator.js';
 import { keepNewest, ruleSet, taggedOlderThan, untaggedOlderThan } from './support/rules.js';
@@ -103,5 +109,37 @@ describe('a sweep releases what it no longer needs', () => {
     const order = execution.filter((e, i) => i === 0 || e !== execution[i - 1]);
     expect(order.slice(0, executed.length * 2)).toEqual(executed.flatMap((name) => [`read-plan ${name}`, `write-result ${name}`]));
     expect(result.repositories.flatMap((r) => r.images)).toHaveLength(result.totals.images);
+  });
+
+  it('lets go of the registry\'s index reads once the listing is saved, before the plan is recorded', async () => {
+    const { ecr } = await fixture();
+    const dir = mkdtempSync(join(tmpdir(), 'release-index-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const connect = ecrRegistry(ecr);
+    const registries: Registry[] = [];
+    const registry: RegistryConnector = (pacing) => {
+      const connection = connect(pacing);
+      registries.push(connection.registry);
+      return connection;
+    };
+    let heldAtPlan = -1;
+    let storedAtPlan = -1;
+    const { plan } = await runSweep(
+      {
+        registry,
+        indexStore: new FileIndexStore(dir),
+        planSink: async () => {
+          heldAtPlan = registries[0]!.indexesSeen(NOW).size;
+          const [file] = readdirSync(dir);
+          storedAtPlan = Object.keys((JSON.parse(readFileSync(join(dir, file!), 'utf8')) as { indexes: object }).indexes).length;
+        },
+      },
+      { ruleSet: RULES, now: NOW, mode: 'apply' },
+    );
+    const indexes = plan.repositories.flatMap((r) => r.images).filter((i) => i.role === 'index').length;
+    expect(indexes).toBeGreaterThan(0);
+    expect(storedAtPlan).toBe(indexes);
+    expect(heldAtPlan).toBe(0);
+    expect(registries).toHaveLength(1);
   });
 });
