@@ -757,13 +757,17 @@ async function openIndexMemory(session: Session, warnings: PlanWarning[]): Promi
 async function saveIndexMemory(session: Session, open: OpenIndexMemory, listed: ReadonlySet<string>, warnings: PlanWarning[]): Promise<void> {
   const { store, registry } = open;
   const now = session.clock();
+  const entries = session.registry.indexesSeen(now);
+  // The registry's own copy goes before the store is read and merged, not after: both at once
+  // would be the run's largest live set.
+  session.registry.forgetIndexReads();
   let current = open.loaded;
   try {
     current = await store.load(registry);
   } catch {
     // Unreadable now (damaged, or gone): what was loaded at the start is the best base.
   }
-  const merged = mergeIndexMemory(current, { entries: session.registry.indexesSeen(now), listedRepositories: listed, now });
+  const merged = mergeIndexMemory(current, { entries, listedRepositories: listed, now });
   try {
     await store.save(registry, merged);
   } catch (error) {
