@@ -6,9 +6,12 @@
 import type { Context } from 'aws-lambda';
 import { publishReports } from '../lib/adapters/report-store.js';
 import { S3ReportStore } from '../lib/adapters/report-store-s3.js';
-import { finishOrgRun } from '../lib/engine/org-steps.js';
+import { finishOrgRun, type FinishRequest } from '../lib/engine/org-steps.js';
+import type { ImagePartStore } from '../lib/engine/types.js';
+import type { FunctionDeps } from './shared/clients.js';
 import { OrgSweepFailedError } from './shared/errors.js';
 import { lambdaHandler, startRun } from './shared/handler.js';
+import { withImageParts } from './shared/image-parts.js';
 import { logResult, logger, recordMetrics, recordSlackFailure } from './shared/observability.js';
 import { parseFinishEvent } from './shared/org.js';
 import { orgStepDeps } from './shared/org-wiring.js';
@@ -27,7 +30,12 @@ async function finish(event: unknown, context: Context): Promise<OrgRunSummary> 
   const request = parseFinishEvent(event);
   const { deps } = startRun(context);
   logger.appendKeys({ runId: request.run.runId });
-  const { result, failures } = await finishOrgRun(orgStepDeps(deps), request);
+  // Each shard part's images wait in /tmp while the parts are read; the reports read them back repository by repository.
+  return withImageParts((parts) => report(deps, request, parts));
+}
+
+async function report(deps: FunctionDeps, request: FinishRequest, parts: ImagePartStore): Promise<OrgRunSummary> {
+  const { result, failures } = await finishOrgRun(orgStepDeps(deps, parts), request);
   logResult(result);
   recordMetrics(result);
   const store = new S3ReportStore(deps.s3, { bucket: deps.config.reportBucket, prefix: deps.config.reportPrefix, urlExpiresInSeconds: deps.config.presignExpirySeconds });

@@ -7,6 +7,7 @@ import type { Context } from 'aws-lambda';
 import { S3ReportStore } from '../lib/adapters/report-store-s3.js';
 import { recordPlan, type RecordPlanOutput } from '../lib/engine/org-steps.js';
 import { lambdaHandler, startRun } from './shared/handler.js';
+import { withImageParts } from './shared/image-parts.js';
 import { logPlan, logger } from './shared/observability.js';
 import { parseRecordEvent } from './shared/org.js';
 import { orgStepDeps } from './shared/org-wiring.js';
@@ -16,14 +17,17 @@ async function record(event: unknown, context: Context): Promise<RecordPlanOutpu
   const { deps } = startRun(context);
   logger.appendKeys({ runId: request.run.runId });
   const store = new S3ReportStore(deps.s3, { bucket: deps.config.reportBucket, prefix: deps.config.reportPrefix, urlExpiresInSeconds: deps.config.presignExpirySeconds });
-  const output = await recordPlan(orgStepDeps(deps), {
-    run: request.run,
-    ...(request.planMapError !== undefined ? { planMapError: request.planMapError } : {}),
-    writePlan: async (plan) => {
-      logPlan(plan);
-      return store.writePlan(plan, request.run.runId);
-    },
-  });
+  // Each shard part's images wait in /tmp while the parts are read; plan.json reads them back repository by repository.
+  const output = await withImageParts((parts) =>
+    recordPlan(orgStepDeps(deps, parts), {
+      run: request.run,
+      ...(request.planMapError !== undefined ? { planMapError: request.planMapError } : {}),
+      writePlan: async (plan) => {
+        logPlan(plan);
+        return store.writePlan(plan, request.run.runId);
+      },
+    }),
+  );
   logger.info('org plan recorded', { ...output });
   return output;
 }

@@ -25,8 +25,9 @@ import { logger } from './observability.js';
 
 /**
  * The engine's ports on this container: the run's S3 work files, per-target clients (assumed role,
- * target Region), the in-use readers; and for the shard steps, the invocation's image part store
- * (functions/shared/image-parts.ts), so a shard's memory follows its largest repository.
+ * target Region), the in-use readers; and for the shard, RecordPlan and Finish steps, the
+ * invocation's image part store (functions/shared/image-parts.ts), so a shard's memory follows its
+ * largest repository and RecordPlan's and Finish's follow one shard.
  */
 export function orgStepDeps(deps: FunctionDeps, imageParts?: ImagePartStore): OrgStepDeps {
   const places: InUseReaderPlaces = {
@@ -47,6 +48,8 @@ export function orgStepDeps(deps: FunctionDeps, imageParts?: ImagePartStore): Or
       if (settings.files === null) return [];
       return createInUseReaders({ ...settings, ecs: false, lambda: false, batch: false, apprunner: false }, deps.clients, places);
     },
+    // RecordPlan and Finish move each shard part's images there as they read the parts.
+    ...(imageParts ? { imageParts } : {}),
   };
 }
 

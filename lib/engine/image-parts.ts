@@ -33,8 +33,7 @@ export function planAside(store: ImagePartStore, plan: RepositoryPlan, key: stri
   return aside<RepositoryPlan, PlannedImage>(plan, (images) => store.writePlanImages(key, images), () => store.readPlanImages(key));
 }
 
-/** `result` with its images kept in `store`. */
-export function resultAside(store: ImagePartStore, result: RepositoryResult): RepositoryResult {
-  const key = result.repositoryName;
+/** `result` with its images kept in `store` under `key` (the repository name, or a variant of it). */
+export function resultAside(store: ImagePartStore, result: RepositoryResult, key: string = result.repositoryName): RepositoryResult {
   return aside<RepositoryResult, ResultImage>(result, (images) => store.writeResultImages(key, images), () => store.readResultImages(key));
 }

@@ -10,7 +10,7 @@ import type { Lane, Shard, ShardRef } from '../core/org-shards.js';
 import type { RuleSet } from '../core/rules-model.js';
 import type { Target } from '../core/targets.js';
 import type { InUseScanOutcome } from './in-use-scan.js';
-import type { CheckpointStore, InUseScanCache, InUseSourceReader, JournalStore, SweepDeps, SweepLogger } from './types.js';
+import type { CheckpointStore, ImagePartStore, InUseScanCache, InUseSourceReader, JournalStore, SweepDeps, SweepLogger } from './types.js';
 
 /** Where a run's work files are and which run: all a step's input carries between steps. */
 export interface OrgRunRef {
@@ -85,6 +85,11 @@ export interface OrgStepDeps {
   target(target: Target, runId: string): TargetAccess;
   /** The in-use file readers (read once for the run, not per target). */
   fileReaders(ruleSet: RuleSet): InUseSourceReader[];
+  /**
+   * Where RecordPlan and Finish move each shard part's images as they read it, so their memory
+   * follows one shard, not the organization; without it every part stays in memory.
+   */
+  imageParts?: ImagePartStore;
   logger?: SweepLogger;
   clock?: () => number;
 }

@@ -22,6 +22,7 @@ import { TargetError } from './errors.js';
 import { scanInUseSources, type InUseScanOutcome } from './in-use-scan.js';
 import { crossTargetReaders, targetFailure } from './org-sweep.js';
 import { mergeShardPlans, mergeShardResults, TARGET_NOT_PLANNED, type ShardDocument } from './org-merge.js';
+import { planPartAside, resultPartAside } from './org-part-images.js';
 import { hashRules, runSweep } from './sweep.js';
 import type { OrgRunRef, OrgRunStore, OrgStepDeps, TargetAccess } from './org-ports.js';
 import type { Checkpoint, CheckpointStore, InUseSourceReader, JournalStore, SweepOutput } from './types.js';
@@ -175,7 +176,8 @@ export interface RecordPlanOutput {
 export async function recordPlan(deps: OrgStepDeps, request: RecordPlanRequest): Promise<RecordPlanOutput> {
   const store = deps.runStore(request.run);
   const manifest = await store.readManifest();
-  const parts = await readPlanParts(store, manifest);
+  // The dry-run results are Finish's to read: only the plans are kept here.
+  const parts = await readPlanParts(store, manifest, (part) => planPartAside(deps.imageParts, part && withoutResult(part)));
   const documents = planDocuments(manifest, parts);
   const planMapFailed = request.planMapError !== undefined && request.planMapError !== null;
   const plan = mergeShardPlans(manifest, documents, planMapFailed ? 'the planning Map gave up (too many failed lanes), so nothing is applied' : undefined);
@@ -272,10 +274,11 @@ export async function finishOrgRun(deps: OrgStepDeps, request: FinishRequest): P
   const clock = deps.clock ?? Date.now;
   const store = deps.runStore(request.run);
   const manifest = await store.readManifest();
-  const planParts = await readPlanParts(store, manifest);
   const applied = new Set(
     manifest.mode === 'apply' ? (await readAppliedLanes(store)).flatMap((lane) => lane.shards.map((s) => s.shardId)) : [],
   );
+  // An applied shard is reported from its result part: its plan's dry-run result is not kept.
+  const planParts = await readPlanParts(store, manifest, (part) => planPartAside(deps.imageParts, part && applied.has(part.shardId) ? withoutResult(part) : part));
   const documents: ShardDocument[] = [];
   const planned = new Map(planDocuments(manifest, planParts).map((d) => [d.shardId, d]));
   for (const entry of manifest.shards) {
@@ -286,7 +289,7 @@ export async function finishOrgRun(deps: OrgStepDeps, request: FinishRequest): P
     if (plannedDoc?.status === 'failed') {
       documents.push({ ...ref, target, status: 'failed', ...(plannedDoc.error ? { error: plannedDoc.error } : {}) });
     } else if (applied.has(entry.shardId)) {
-      const part = await store.readResultPart(ref);
+      const part = resultPartAside(deps.imageParts, await store.readResultPart(ref));
       if (part?.status === 'completed' && part.result) documents.push({ ...ref, target, status: 'completed', result: part.result });
       else documents.push({ ...ref, target, status: 'failed', error: part?.error ?? missingPartError('apply', ref, target) });
     } else if (part?.status === 'planned' && part.result) {
@@ -398,10 +401,16 @@ function refuseChangedRules(manifest: OrgRunManifest, ruleSet: RuleSet): void {
   }
 }
 
-async function readPlanParts(store: OrgRunStore, manifest: OrgRunManifest): Promise<Map<string, PlanPart | null>> {
+/** Every shard's plan part, each passed through `keep` as it is read (its images moved to the part store). */
+async function readPlanParts(store: OrgRunStore, manifest: OrgRunManifest, keep: (part: PlanPart | null) => PlanPart | null): Promise<Map<string, PlanPart | null>> {
   const parts = new Map<string, PlanPart | null>();
-  for (const s of manifest.shards) parts.set(s.shardId, await store.readPlanPart({ shardId: s.shardId, targetKey: s.targetKey }));
+  for (const s of manifest.shards) parts.set(s.shardId, keep(await store.readPlanPart({ shardId: s.shardId, targetKey: s.targetKey })));
   return parts;
+}
+
+function withoutResult(part: PlanPart): PlanPart {
+  const { result: _result, ...rest } = part;
+  return rest;
 }
 
 async function readAppliedLanes(store: OrgRunStore): Promise<Lane[]> {

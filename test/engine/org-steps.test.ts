@@ -2,10 +2,15 @@
  * The organization steps (lib/engine/org-steps.ts) on in-memory fakes of their ports
  * (lib/engine/org-ports.ts): what Start records for a target that cannot be listed, that every
  * target access a step opens is closed, how a shard that cannot be planned or applied is written
- * (one failShard for both steps), and that RecordPlan writes the plan before the apply lanes.
+ * (one failShard for both steps), that RecordPlan writes the plan before the apply lanes, and that
+ * RecordPlan and Finish move every shard's images into the image part store as they read the parts.
  * The same steps on S3 and the emulator, through the real handlers: test/functions/org-sweep.test.ts.
  */
 import { describe, expect, it } from 'vitest';
+import { ecrRegistry } from '../../lib/adapters/ecr-registry-connector.js';
+import { renderResultCsv } from '../../lib/core/report-csv.js';
+import type { PlannedImage } from '../../lib/core/plan-model.js';
+import type { ResultImage } from '../../lib/core/result-model.js';
 import type { OrgRunManifest, PlanPart, ResultPart } from '../../lib/core/org-run.js';
 import type { Lane, Shard, ShardRef } from '../../lib/core/org-shards.js';
 import type { RuleSet } from '../../lib/core/rules-model.js';
@@ -13,10 +18,11 @@ import { targetKey, type Target } from '../../lib/core/targets.js';
 import { TargetError } from '../../lib/engine/errors.js';
 import type { InUseScanOutcome } from '../../lib/engine/in-use-scan.js';
 import type { OrgRunRef, OrgRunStore, OrgStepDeps, SharedInUseScanCache, TargetAccess } from '../../lib/engine/org-ports.js';
-import { applyShard, failShard, planShard, recordPlan, startOrgRun, type ShardOutput } from '../../lib/engine/org-steps.js';
-import type { Checkpoint, JournalRecord, SweepLogger } from '../../lib/engine/types.js';
+import { applyShard, failShard, finishOrgRun, planShard, recordPlan, startOrgRun, type ShardOutput } from '../../lib/engine/org-steps.js';
+import type { Checkpoint, ImagePartStore, JournalRecord, SweepLogger } from '../../lib/engine/types.js';
+import { digestOf, FakeEcr } from './support/fake-ecr.js';
 import { fixedReader } from './support/in-use.js';
-import { ruleSet, untaggedOlderThan } from './support/rules.js';
+import { DAY, ruleSet, untaggedOlderThan } from './support/rules.js';
 
 const A = '111111111111';
 const B = '222222222222';
@@ -321,5 +327,161 @@ describe('recordPlan on fake ports', () => {
     await expect(recordPlan(g.deps, { run: RUN, writePlan: () => Promise.reject(new Error('report bucket denied')) })).rejects.toThrow('report bucket denied');
     expect(g.store.events).toEqual([]);
     expect(await g.store.readApplyLanes()).toBeNull();
+  });
+});
+
+/** An image part store in memory, JSON in and out as on disk; `log` says what was written and read, in order. */
+class MemoryImageParts implements ImagePartStore {
+  readonly files = new Map<string, string>();
+  readonly log: string[] = [];
+  writePlanImages(key: string, images: readonly PlannedImage[]): void {
+    this.write(`plan ${key}`, images);
+  }
+  readPlanImages(key: string): PlannedImage[] {
+    return this.read(`plan ${key}`) as PlannedImage[];
+  }
+  writeResultImages(key: string, images: readonly ResultImage[]): void {
+    this.write(`result ${key}`, images);
+  }
+  readResultImages(key: string): ResultImage[] {
+    return this.read(`result ${key}`) as ResultImage[];
+  }
+  written(): string[] {
+    return this.log.filter((l) => l.startsWith('write ')).map((l) => l.slice('write '.length));
+  }
+  private write(file: string, images: readonly unknown[]): void {
+    this.log.push(`write ${file}`);
+    this.files.set(file, JSON.stringify(images));
+  }
+  private read(file: string): unknown[] {
+    const text = this.files.get(file);
+    if (text === undefined) throw new Error(`no image part ${file}`);
+    this.log.push(`read ${file}`);
+    return JSON.parse(text) as unknown[];
+  }
+}
+
+describe('RecordPlan and Finish with an image part store', () => {
+  const NOW = Date.parse('2026-12-05T00:00:00Z');
+  const SHARDS = [`${A}-eu-west-1-0`, `${A}-eu-west-1-1`];
+  const key = (kind: string, shard: string, repository: string) => `${kind}\u0000${shard}\u0000${repository}`;
+
+  /** Start over A alone: a target failed at resolution would block deletion everywhere (fail closed). */
+  async function startA(f: Fakes, rules: RuleSet = RULES) {
+    await startOrgRun(f.deps, { run: RUN, ruleSet: rules, resolveTargets: async () => ({ targets: [target(A)], failed: [] }), settings: SETTINGS });
+  }
+
+  /** A run over A's two repositories, a shard each, planned through a fake ECR. */
+  async function appliedRun() {
+    const f = fakes(TARGETS);
+    const ecr = new FakeEcr();
+    for (const repository of ['app/web', 'app/api']) {
+      ecr.add(
+        repository,
+        ...[40, 30, 20].map((days) => ({ digest: digestOf(`${repository}-old-${days}`), pushedAt: NOW - days * DAY, size: days * 1000 })),
+        { digest: digestOf(`${repository}-new`), pushedAt: NOW - DAY },
+        { digest: digestOf(`${repository}-tagged`), tags: ['v1'], pushedAt: NOW - 90 * DAY },
+      );
+    }
+    const open = f.deps.target;
+    const deps: OrgStepDeps = { ...f.deps, target: (t, runId) => ({ ...open(t, runId), sweepDeps: () => ({ registry: ecrRegistry(ecr.client) }) }) };
+    await startA(f);
+    const shards = (await f.store.readManifest()).shards;
+    expect(shards.map((s) => s.shardId)).toEqual(SHARDS);
+    const deadline = Date.now() + 60_000;
+    for (const s of shards) expect(await planShard(deps, { run: RUN, shard: s, ruleSet: RULES, deadline })).toMatchObject({ status: 'planned' });
+    return { f, deps, ecr, shards, deadline };
+  }
+
+  /** RecordPlan's plan.json as the report store writes it. */
+  async function recordedPlan(deps: OrgStepDeps): Promise<string> {
+    let written = '';
+    await recordPlan(deps, {
+      run: RUN,
+      writePlan: async (plan) => {
+        written = JSON.stringify(plan, null, 2);
+        return 'memory:plan.json';
+      },
+    });
+    return written;
+  }
+
+  /** Finish's result.json and CSV, and its failures. */
+  async function finished(deps: OrgStepDeps): Promise<string[]> {
+    const { result, failures } = await finishOrgRun(deps, { run: RUN });
+    return [JSON.stringify(result, null, 2), renderResultCsv(result), JSON.stringify(failures)];
+  }
+
+  /** The store's plan and result part reads, each with the image files written before it. */
+  function watchReads(f: Fakes, parts: MemoryImageParts): { read: string; writtenBefore: string[] }[] {
+    const reads: { read: string; writtenBefore: string[] }[] = [];
+    const readPlanPart = f.store.readPlanPart.bind(f.store);
+    const readResultPart = f.store.readResultPart.bind(f.store);
+    f.store.readPlanPart = async (ref) => (reads.push({ read: `plan ${ref.shardId}`, writtenBefore: parts.written() }), readPlanPart(ref));
+    f.store.readResultPart = async (ref) => (reads.push({ read: `result ${ref.shardId}`, writtenBefore: parts.written() }), readResultPart(ref));
+    return reads;
+  }
+
+  it('RecordPlan moves each shard plan\'s images to the store as it reads the part, and writes the same plan.json as without a store', async () => {
+    const { f, deps } = await appliedRun();
+    const without = await recordedPlan(deps);
+    const parts = new MemoryImageParts();
+    const reads = watchReads(f, parts);
+    const withParts = await recordedPlan({ ...deps, imageParts: parts });
+
+    expect(withParts).toBe(without);
+    expect(JSON.parse(withParts).repositories.map((r: { images: unknown[] }) => r.images.length)).toEqual([5, 5]);
+    // Each part's images are in the store before the next part is read: one shard's in memory at a time.
+    expect(reads).toEqual([
+      { read: `plan ${SHARDS[0]}`, writtenBefore: [] },
+      { read: `plan ${SHARDS[1]}`, writtenBefore: [`plan ${key('plan-part', SHARDS[0]!, 'app/api')}`] },
+    ]);
+    // Only the plans: the dry-run results are Finish's.
+    expect(parts.written()).toEqual([`plan ${key('plan-part', SHARDS[0]!, 'app/api')}`, `plan ${key('plan-part', SHARDS[1]!, 'app/web')}`]);
+    // plan.json read every repository's images back from the store.
+    expect(parts.log.filter((l) => l.startsWith('read plan '))).toHaveLength(2 + 2);
+  });
+
+  it('Finish moves each shard\'s images to the store as it reads the parts, and writes the same result and CSV as without a store (applied)', async () => {
+    const { f, deps, shards, deadline } = await appliedRun();
+    await recordedPlan(deps);
+    for (const s of shards) expect(await applyShard(deps, { run: RUN, shard: s, ruleSet: RULES, deadline })).toMatchObject({ status: 'completed' });
+    const without = await finished(deps);
+    const parts = new MemoryImageParts();
+    const reads = watchReads(f, parts);
+    const withParts = await finished({ ...deps, imageParts: parts });
+
+    expect(withParts).toEqual(without);
+    expect(JSON.parse(withParts[0]!).totals).toMatchObject({ deleted: 6, failed: 0 });
+    const plan = (shard: number, repository: string) => `plan ${key('plan-part', SHARDS[shard]!, repository)}`;
+    const result = (shard: number, repository: string) => `result ${key('result-part', SHARDS[shard]!, repository)}`;
+    expect(reads).toEqual([
+      { read: `plan ${SHARDS[0]}`, writtenBefore: [] },
+      { read: `plan ${SHARDS[1]}`, writtenBefore: [plan(0, 'app/api')] },
+      { read: `result ${SHARDS[0]}`, writtenBefore: [plan(0, 'app/api'), plan(1, 'app/web')] },
+      { read: `result ${SHARDS[1]}`, writtenBefore: [plan(0, 'app/api'), plan(1, 'app/web'), result(0, 'app/api')] },
+    ]);
+    // An applied shard's dry-run result is not kept: its result part is the one reported.
+    expect(parts.written()).toEqual([plan(0, 'app/api'), plan(1, 'app/web'), result(0, 'app/api'), result(1, 'app/web')]);
+    expect(parts.log.filter((l) => l.startsWith('read result '))).not.toHaveLength(0);
+  });
+
+  it('Finish of a dry run reports each shard from its plan part\'s dry-run result, kept in the store, the same as without a store', async () => {
+    const f = fakes(TARGETS);
+    const ecr = new FakeEcr().add('app/web', { digest: digestOf('web-old'), pushedAt: NOW - 30 * DAY }).add('app/api', { digest: digestOf('api-old'), pushedAt: NOW - 30 * DAY });
+    const open = f.deps.target;
+    const deps: OrgStepDeps = { ...f.deps, target: (t, runId) => ({ ...open(t, runId), sweepDeps: () => ({ registry: ecrRegistry(ecr.client) }) }) };
+    const dryRules = ruleSet([untaggedOlderThan(7)], { mode: 'dry-run' });
+    await startA(f, dryRules);
+    for (const s of (await f.store.readManifest()).shards) await planShard(deps, { run: RUN, shard: s, ruleSet: dryRules, deadline: Date.now() + 60_000 });
+    await recordedPlan(deps);
+    const without = await finished(deps);
+    const parts = new MemoryImageParts();
+    const withParts = await finished({ ...deps, imageParts: parts });
+
+    expect(withParts).toEqual(without);
+    expect(JSON.parse(withParts[0]!).totals).toMatchObject({ wouldDelete: 2, deleted: 0 });
+    expect(parts.written().filter((w) => w.startsWith('result '))).toEqual([`result ${key('plan-part', SHARDS[0]!, 'app/api')}`, `result ${key('plan-part', SHARDS[1]!, 'app/web')}`]);
+    expect(ecr.deleteCalls).toEqual([]);
   });
 });

@@ -204,11 +204,13 @@ describe('organization sweep handlers', () => {
     }
   });
 
-  it('each shard step keeps its images in an image part store under its /tmp, and removes the folder when it ends', async () => {
+  it('each shard step, RecordPlan and Finish keep images in an image part store under their /tmp, and remove the folder when they end', async () => {
     cloud.emulator.loadState(withAccessKeys(state()));
     const env = functionEnv(cloud, rulesPath, { ORG_SHARD_SIZE: '1', ORG_LANES_PER_TARGET: '2' });
     const output = captureOutput();
-    const written: { dir: string; key: string; kind: 'plan' | 'result' }[] = [];
+    type Step = 'plan' | 'record' | 'apply' | 'finish';
+    const written: { step: Step; dir: string; key: string; kind: 'plan' | 'result' }[] = [];
+    let step: Step = 'plan';
     let summary: any;
     try {
       const fns = await coldStartOrg(env);
@@ -218,29 +220,48 @@ describe('organization sweep handlers', () => {
       const writeResult = FileImageParts.prototype.writeResultImages;
       vi.spyOn(FileImageParts.prototype, 'writePlanImages').mockImplementation(function (this: InstanceType<typeof FileImageParts>, key, images) {
         writePlan.call(this, key, images);
-        written.push({ dir: this.dir, key, kind: 'plan' });
+        written.push({ step, dir: this.dir, key, kind: 'plan' });
       });
       vi.spyOn(FileImageParts.prototype, 'writeResultImages').mockImplementation(function (this: InstanceType<typeof FileImageParts>, key, images) {
         writeResult.call(this, key, images);
-        written.push({ dir: this.dir, key, kind: 'result' });
+        written.push({ step, dir: this.dir, key, kind: 'result' });
       });
       const started = (await fns.start({ input: {} }, lambdaContext())) as any;
       await playMap(cloud, started.lanesKey, started.run, fns.planShard);
+      step = 'record';
       const recorded = (await fns.recordPlan({ ...started }, lambdaContext())) as any;
+      step = 'apply';
       await playMap(cloud, recorded.applyLanesKey, started.run, fns.applyShard);
+      step = 'finish';
       summary = await fns.finish({ ...recorded }, lambdaContext());
     } finally {
       output.restore();
     }
 
     expect(summary).toMatchObject({ totals: { deleted: 16, failed: 0 } });
-    // 8 planning and 8 apply invocations (one repository each, lanes running side by side): a folder each.
-    const dirs = [...new Set(written.map((w) => w.dir))];
-    expect(dirs).toHaveLength(16);
+    // 8 planning and 8 apply invocations (one repository each, lanes running side by side), RecordPlan and Finish: a folder each.
+    const dirsOf = (...steps: Step[]) => [...new Set(written.filter((w) => steps.includes(w.step)).map((w) => w.dir))];
+    const dirs = dirsOf('plan', 'record', 'apply', 'finish');
+    expect(dirs).toHaveLength(18);
+    expect(dirsOf('plan', 'apply')).toHaveLength(16);
+    expect(dirsOf('record')).toHaveLength(1);
+    expect(dirsOf('finish')).toHaveLength(1);
     const root = join(cloud.tmpDir, 'ecr-sweeper-function');
     for (const dir of dirs) expect(dir.startsWith(`${root}/ecr-sweeper-parts-`)).toBe(true);
-    expect(new Set(written.filter((w) => w.kind === 'plan').map((w) => w.key))).toEqual(new Set(['app/api', 'app/web']));
-    expect(new Set(written.filter((w) => w.kind === 'result').map((w) => w.key))).toEqual(new Set(['app/api', 'app/web']));
+    const keys = (s: Step, kind: 'plan' | 'result') => new Set(written.filter((w) => w.step === s && w.kind === kind).map((w) => w.key));
+    for (const s of ['plan', 'apply'] as const) {
+      expect(keys(s, 'plan')).toEqual(new Set(['app/api', 'app/web']));
+      expect(keys(s, 'result')).toEqual(new Set(['app/api', 'app/web']));
+    }
+    // RecordPlan and Finish: every shard's repository (8 shards of one), keyed by shard; Finish reports the applied result parts.
+    const manifest = await readJson<{ shards: { shardId: string }[] }>(cloud, `ecr-sweeper/runs/${summary.runId}/run.json`);
+    expect(manifest.shards).toHaveLength(8);
+    const everyShard = (kind: string) => new Set(manifest.shards.map((sh) => `${kind}\u0000${sh.shardId}`));
+    const shardsOf = (s: Step, kind: 'plan' | 'result') => new Set([...keys(s, kind)].map((k) => k.split('\u0000').slice(0, 2).join('\u0000')));
+    expect(shardsOf('record', 'plan')).toEqual(everyShard('plan-part'));
+    expect(keys('record', 'result')).toEqual(new Set());
+    expect(shardsOf('finish', 'plan')).toEqual(everyShard('plan-part'));
+    expect(shardsOf('finish', 'result')).toEqual(everyShard('result-part'));
     // Every folder is gone, and none was removed under a running shard (each step wrote its part).
     for (const dir of dirs) expect(existsSync(dir)).toBe(false);
     expect(readdirSync(root)).toEqual([]);
@@ -290,6 +311,8 @@ describe('organization sweep handlers', () => {
       for (const repo of ['app/web', 'app/api']) expect(after.get(`${account}/${region}/${repo}`)!.size, `${account}/${region}/${repo}`).toBe(2);
     }
     expect(result.totals.deleted).toBe(12);
+    // Finish threw after the report: its image part folder (and every shard's) is removed all the same.
+    expect(readdirSync(join(cloud.tmpDir, 'ecr-sweeper-function'))).toEqual([]);
   });
 
   it('a target whose role cannot be assumed fails, and (its consumers unseen) nothing is deleted in any target', async () => {

@@ -195,9 +195,10 @@ describe('orgSweep IAM', () => {
     expect(statementsOf('OrgFinishRole').flatMap(actions).filter((a) => a.startsWith('ecr:'))).toEqual([]);
   });
 
-  it('gives the two shard functions 2048 MB of /tmp for their image part store, and each org role the abort of a failed multipart upload under the prefix', () => {
+  it('gives the two shard functions 2048 MB of /tmp for their image part store, RecordPlan and Finish (every shard\'s images) 10240 MB, and each org role the abort of a failed multipart upload under the prefix', () => {
     for (const fn of ['OrgPlanShard', 'OrgApplyShard']) expect(stack.resources[`${fn}LambdaFunction`]!.Properties.EphemeralStorage, fn).toEqual({ Size: 2048 });
-    for (const fn of ['OrgStart', 'OrgRecordPlan', 'OrgFinish']) expect(stack.resources[`${fn}LambdaFunction`]!.Properties.EphemeralStorage, fn).toBeUndefined();
+    for (const fn of ['OrgRecordPlan', 'OrgFinish']) expect(stack.resources[`${fn}LambdaFunction`]!.Properties.EphemeralStorage, fn).toEqual({ Size: 10240 });
+    expect(stack.resources.OrgStartLambdaFunction!.Properties.EphemeralStorage).toBeUndefined();
     for (const id of ['OrgReadRole', 'OrgApplyRole', 'OrgFinishRole']) {
       expect(granting(id, 's3:AbortMultipartUpload').map((s) => s.Resource), id).toEqual(['arn:aws:s3:::<ReportBucket>/ecr-sweeper/*']);
     }
