@@ -7,6 +7,9 @@ import { register } from 'tsx/esm/api';
 // on purpose, and the notice is for developers, not for people running the CLI. AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=false shows it again.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 register();
+// Collect garbage sooner than V8's default when memory is plentiful (not a heap limit): lib/cli/heap-growth.ts.
+const { collectGarbageSooner } = await import('../lib/cli/heap-growth.ts');
+collectGarbageSooner();
 // `ecr-sweeper plan --format csv | head` closes the pipe early; that is the reader's choice, not an error.
 process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
