@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Index stores and other caches of the commands under test go to a temp folder, not ~/.cache.
+    globalSetup: ['test/support/test-cache-home.ts'],
     include: ['test/**/*.test.ts'],
     exclude: ['test/interop/**', 'node_modules/**'],
     testTimeout: 60_000,

@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Index stores and other caches of the commands under test go to a temp folder, not ~/.cache.
+    globalSetup: ['test/support/test-cache-home.ts'],
     include: ['test/interop/**/*.test.ts'],
     testTimeout: 300_000,
     hookTimeout: 120_000,
