@@ -12,7 +12,7 @@ const TSX = resolve(ROOT, 'node_modules', '.bin', 'tsx');
 
 /** Runs a script with tsx in an environment without the variable (vitest's config sets it for tests). */
 function run(script: string, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; output: string }> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...extraEnv };
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...(process.env.XDG_CACHE_HOME ? { XDG_CACHE_HOME: process.env.XDG_CACHE_HOME } : {}), ...extraEnv };
   return new Promise((done, fail) => {
     execFile(TSX, [script, ...args], { cwd: ROOT, env, timeout: 120_000 }, (error, stdout, stderr) => {
       if (error && typeof error.code !== 'number') fail(error);
