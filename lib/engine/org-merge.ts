@@ -68,16 +68,16 @@ export function mergeShardResults(manifest: OrgRunManifest, documents: readonly 
     done.push({ target: group.target, result });
   }
   return mergeResults({
-    runId: manifest.runId,
-    mode: manifest.mode,
-    rulesSource: manifest.rulesSource,
-    now: manifest.now,
-    startedAt: manifest.startedAt,
-    finishedAt,
+    ...runFields(manifest, finishedAt),
     done,
     failed,
     ...(options.note ? { warnings: [{ code: 'apply-map-failed', message: options.note }] } : {}),
   });
+}
+
+/** The run's own fields of a result, from its manifest: the same for the run and for each target. */
+function runFields(manifest: OrgRunManifest, finishedAt: string) {
+  return { runId: manifest.runId, mode: manifest.mode, rulesSource: manifest.rulesSource, now: manifest.now, startedAt: manifest.startedAt, finishedAt };
 }
 
 /** One target's plan from its shards' plans: the merge's sums; the run-level fields left to the run's merge. */
@@ -94,16 +94,7 @@ function targetResult(manifest: OrgRunManifest, target: TargetRef, results: read
     const { abortedReason: _a, ...rest } = r;
     return { ...rest, warnings: [], finishedRepositories: [], remainingRepositories: [] };
   };
-  const merged = mergeResults({
-    runId: manifest.runId,
-    mode: manifest.mode,
-    rulesSource: manifest.rulesSource,
-    now: manifest.now,
-    startedAt: manifest.startedAt,
-    finishedAt,
-    done: results.map((r) => ({ target, result: bare(r) })),
-    failed: [],
-  });
+  const merged = mergeResults({ ...runFields(manifest, finishedAt), done: results.map((r) => ({ target, result: bare(r) })), failed: [] });
   const { targets: _targets, ...result } = merged;
   const { targets: _t, failedTargets: _f, ...totals } = result.totals;
   const out: SweepResult = {
